@@ -1,0 +1,51 @@
+/* mailbox.h — RFC 5322 / RFC 6532 mailbox parsing (internal to libtypoguard).
+ *
+ * Parses what a mail client holds for one recipient: a bare address, `Name <addr>`, a quoted
+ * display name with commas and escapes, comments, a group (`Team: a@b, c@d;`), stray white space,
+ * UTF-8 local parts and domains. Never reads past `len`, never crashes on any byte sequence. */
+#ifndef TG_MAILBOX_H
+#define TG_MAILBOX_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TG_MAILBOX_ERROR (tg_mailbox_error_quark())
+GQuark tg_mailbox_error_quark(void);
+
+typedef enum {
+  TG_MAILBOX_ERROR_EMPTY,        /* nothing but white space, or an empty group */
+  TG_MAILBOX_ERROR_NO_AT,        /* no @ (e.g. `John Doe`, `john.doe`) */
+  TG_MAILBOX_ERROR_NO_LOCAL,     /* nothing before the @ */
+  TG_MAILBOX_ERROR_NO_DOMAIN,    /* nothing after the @ */
+  TG_MAILBOX_ERROR_BAD_LOCAL,    /* local part with characters a mailbox cannot hold */
+  TG_MAILBOX_ERROR_BAD_DOMAIN,   /* domain with characters a domain cannot hold */
+  TG_MAILBOX_ERROR_UNBALANCED,   /* unclosed quote, comment, angle bracket, or domain literal */
+  TG_MAILBOX_ERROR_BAD_UTF8,     /* not valid UTF-8, or a NUL byte */
+  TG_MAILBOX_ERROR_TOO_LONG,     /* longer than TG_MAX_ADDRESS_BYTES */
+  TG_MAILBOX_ERROR_TRAILING,     /* text after the mailbox that is not part of it */
+} TgMailboxError;
+
+typedef struct {
+  char *display_name; /* decoded (quotes and escapes removed, comments dropped), or NULL */
+  char *local;        /* local part as it travels: dot-atom, or quoted-string with its quotes */
+  char *domain;       /* domain as written after the @ (not yet normalised), or the [literal] */
+  char *address;      /* local@domain */
+} TgMailbox;
+
+void tg_mailbox_free(TgMailbox *mb);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgMailbox, tg_mailbox_free)
+
+/* Parses one recipient string into one or more mailboxes (several for a group or a comma
+ * separated list). Returns a GPtrArray of TgMailbox* (free function set), never empty, or NULL
+ * with `error` set (a TG_MAILBOX_ERROR code whose message says, in plain words, what is wrong). */
+GPtrArray *tg_mailbox_parse_list(const char *text, size_t len, GError **error);
+
+/* Parses exactly one mailbox; a group or a list is an error (TG_MAILBOX_ERROR_TRAILING). */
+TgMailbox *tg_mailbox_parse(const char *text, size_t len, GError **error);
+
+/* Renders a mailbox for a header: `address` alone when there is no display name, otherwise
+ * `Name <address>`, quoting and escaping the name when RFC 5322 requires it (`"Doe, John"`). */
+char *tg_mailbox_format(const char *display_name, const char *address);
+
+#endif
