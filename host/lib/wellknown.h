@@ -1,0 +1,46 @@
+/* wellknown.h — the built-in, read-only data compiled into the binary (host/data): well-known
+ * mail domains with their kind and weight, and the table of confusable TLD pairs. Costs nothing
+ * at start-up: everything is static arrays generated at build time. */
+#ifndef TG_WELLKNOWN_H
+#define TG_WELLKNOWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+  TG_WK_MAIL_PROVIDER = 1u << 0, /* public mail providers (gmail.com, gmx.de, yahoo.co.jp …) */
+  TG_WK_US_GOV = 1u << 1,        /* US .gov */
+  TG_WK_US_MIL = 1u << 2,        /* US military mail domains */
+  TG_WK_GOV = 1u << 3,           /* other governments and militaries */
+  TG_WK_OTHER = 1u << 4,         /* other well-known organisations */
+} TgWellKnownKind;
+
+typedef struct {
+  const char *domain; /* ASCII (A-label), lowercase */
+  uint8_t kind;       /* TgWellKnownKind flags */
+  uint8_t weight;     /* 1..255: how likely a random sender writes there (popularity) */
+} TgWellKnown;
+
+/* Exact lookup of an ASCII lowercase domain; NULL when not built in. */
+const TgWellKnown *tg_wellknown_find(const char *ascii_domain);
+/* The nearest built-in ancestor (the domain itself, or a parent such as army.mil for
+ * hq.army.mil), or NULL. */
+const TgWellKnown *tg_wellknown_find_ancestor(const char *ascii_domain);
+size_t tg_wellknown_count(void);
+const TgWellKnown *tg_wellknown_at(size_t i);
+
+/* A real TLD that is easily typed for another one (ml for mil, co for com …). */
+typedef struct {
+  const char *typed;    /* "ml" */
+  const char *intended; /* "mil" */
+  const char *owner;    /* who the typed TLD belongs to, for messages: "Mali" */
+  const char *why;      /* why the pair is here (docs) */
+} TgTldPair;
+
+/* The pairs whose typed TLD is `tld` (no dot); sets *n. */
+const TgTldPair *tg_tld_pairs_for(const char *tld, size_t *n);
+size_t tg_tld_pair_count(void);
+const TgTldPair *tg_tld_pair_at(size_t i);
+
+#endif
