@@ -1,0 +1,422 @@
+/* protocol.c — turns request frames into reply frames (DESIGN.md, protocol version 1).
+ *
+ * Guarantees: every request gets exactly one reply, an object with `type` and the request's `id`
+ * (null when the request had none or it could not be read); input is checked for UTF-8 before
+ * JSON parsing (cJSON does not); every type error becomes a `bad_request` naming the offending
+ * member; no reply exceeds TG_MAX_REPLY_BYTES. Nothing here writes to stdout. */
+#include "protocol.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "mailbox.h"
+
+/* ---- session --------------------------------------------------------------------------- */
+
+TgSession *tg_session_new(const char *policy_path) {
+  TgSession *s = g_new0(TgSession, 1);
+  s->warnings = g_ptr_array_new_with_free_func(g_free);
+  /* The newest list on the system (Debian's `publicsuffix`), else the one built into libpsl. */
+  s->psl = psl_latest(NULL);
+  s->psl_owned = s->psl != NULL;
+  if (!s->psl) {
+    s->psl = (psl_ctx_t *)psl_builtin();
+    if (!s->psl)
+      g_ptr_array_add(s->warnings,
+                      g_strdup("no public suffix list found: TLDs cannot be checked "
+                               "(install the publicsuffix package)"));
+  }
+  s->settings = tg_settings_load(policy_path, s->warnings);
+  s->ctx = tg_settings_build_context(s->settings, s->psl, s->warnings);
+  g_autoptr(GError) error = NULL;
+  s->history = tg_history_open(NULL, &error);
+  if (s->history)
+    tg_history_apply(s->history, s->ctx);
+  else
+    g_ptr_array_add(s->warnings, g_strdup_printf("history unavailable: %s",
+                                                 error ? error->message : "unknown reason"));
+  return s;
+}
+
+void tg_session_free(TgSession *s) {
+  if (!s)
+    return;
+  g_clear_pointer(&s->history, tg_history_free);
+  g_clear_pointer(&s->ctx, tg_context_free);
+  g_clear_pointer(&s->settings, tg_settings_free);
+  if (s->psl_owned)
+    psl_free(s->psl);
+  g_ptr_array_unref(s->warnings);
+  g_free(s);
+}
+
+/* ---- reply helpers --------------------------------------------------------------------- */
+
+static char *print_object(cJSON *obj, size_t *len) {
+  char *txt = cJSON_PrintUnformatted(obj);
+  if (!txt)
+    g_error("out of memory while printing JSON");
+  char *out = g_strdup(txt);
+  cJSON_free(txt);
+  *len = strlen(out);
+  return out;
+}
+
+static void add_id(cJSON *obj, const cJSON *id) {
+  if (id && (cJSON_IsString(id) || cJSON_IsNumber(id)))
+    cJSON_AddItemToObject(obj, "id", cJSON_Duplicate(id, false));
+  else
+    cJSON_AddNullToObject(obj, "id");
+}
+
+char *tg_protocol_error(const cJSON *id, const char *code, const char *message, size_t *reply_len) {
+  g_autoptr(cJSON) obj = cJSON_CreateObject();
+  cJSON_AddStringToObject(obj, "type", "error");
+  add_id(obj, id);
+  cJSON_AddStringToObject(obj, "code", code);
+  cJSON_AddStringToObject(obj, "message", message);
+  return print_object(obj, reply_len);
+}
+
+static cJSON *finding_to_json(const TgFinding *f) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "recipient", (double)f->recipient);
+  cJSON_AddStringToObject(o, "field", tg_field_name(f->field));
+  cJSON_AddStringToObject(o, "address", f->address ? f->address : "");
+  if (f->domain)
+    cJSON_AddStringToObject(o, "domain", f->domain);
+  cJSON_AddStringToObject(o, "code", tg_code_name(f->code));
+  cJSON_AddStringToObject(o, "severity", tg_severity_name(f->severity));
+  /* Two decimals: more would claim a precision the scores do not have. */
+  cJSON_AddNumberToObject(o, "confidence", round(f->confidence * 100.0) / 100.0);
+  if (f->suggestion)
+    cJSON_AddStringToObject(o, "suggestion", f->suggestion);
+  if (f->replacement)
+    cJSON_AddStringToObject(o, "replacement", f->replacement);
+  cJSON_AddStringToObject(o, "message", f->message ? f->message : "");
+  return o;
+}
+
+/* The result object without its closing brace and findings. */
+static char *envelope(const cJSON *id, const TgResult *res, gint64 elapsed_us, bool truncated) {
+  g_autoptr(cJSON) env = cJSON_CreateObject();
+  cJSON_AddStringToObject(env, "type", "result");
+  add_id(env, id);
+  cJSON_AddStringToObject(env, "verdict", tg_severity_name(res->verdict));
+  cJSON_AddBoolToObject(env, "truncated", truncated);
+  cJSON_AddNumberToObject(env, "elapsed_us", (double)elapsed_us);
+  size_t len = 0;
+  char *txt = print_object(env, &len);
+  g_assert(len > 0 && txt[len - 1] == '}');
+  txt[len - 1] = '\0';
+  return txt;
+}
+
+char *tg_protocol_result(const cJSON *id, const TgResult *res, gint64 elapsed_us, size_t limit,
+                         size_t *reply_len) {
+  guint n = res->findings->len;
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_full(n, g_free);
+  size_t total = 0;
+  for (guint i = 0; i < n; i++) {
+    g_autoptr(cJSON) o = finding_to_json(g_ptr_array_index(res->findings, i));
+    size_t len = 0;
+    g_ptr_array_add(texts, print_object(o, &len));
+    total += len + 1; /* the comma */
+  }
+
+  g_autofree char *env_txt = envelope(id, res, elapsed_us, false);
+  size_t env_len = strlen(env_txt);
+  const size_t tail = strlen(",\"findings\":[]}");
+
+  g_autofree bool *keep = g_new0(bool, n ? n : 1);
+  bool truncated = false;
+  if (env_len + tail + total <= limit) {
+    for (guint i = 0; i < n; i++)
+      keep[i] = true;
+  } else {
+    /* Keep the most severe findings that fit; within a severity, the earlier recipients.
+     * "true" is one byte shorter than "false", so the measured envelope is an upper bound. */
+    truncated = true;
+    g_free(env_txt);
+    env_txt = envelope(id, res, elapsed_us, true);
+    size_t budget = limit > env_len + tail ? limit - env_len - tail : 0;
+    for (int sev = TG_SEVERITY_BLOCK; sev >= TG_SEVERITY_OK; sev--) {
+      for (guint i = 0; i < n; i++) {
+        const TgFinding *f = g_ptr_array_index(res->findings, i);
+        size_t len = strlen(g_ptr_array_index(texts, i)) + 1;
+        if ((int)f->severity == sev && len <= budget) {
+          keep[i] = true;
+          budget -= len;
+        }
+      }
+    }
+  }
+
+  GString *out = g_string_sized_new(env_len + tail + (truncated ? limit : total));
+  g_string_append(out, env_txt);
+  g_string_append(out, ",\"findings\":[");
+  bool first = true;
+  for (guint i = 0; i < n; i++) {
+    if (!keep[i])
+      continue;
+    if (!first)
+      g_string_append_c(out, ',');
+    g_string_append(out, g_ptr_array_index(texts, i));
+    first = false;
+  }
+  g_string_append(out, "]}");
+  g_assert(out->len <= limit || limit < env_len + tail);
+  *reply_len = out->len;
+  return g_string_free(out, false);
+}
+
+/* ---- request parsing ------------------------------------------------------------------- */
+
+#define TG_PROTOCOL_ERROR (g_quark_from_static_string("tg-protocol-error"))
+typedef enum { TG_PROTO_BAD_REQUEST, TG_PROTO_TOO_MANY } TgProtoError;
+
+/* A string array member: absent is fine (empty), anything else but an array of strings is not. */
+static bool get_strings(const cJSON *parent, const char *member, const char *where,
+                        GPtrArray *out, GError **error) {
+  const cJSON *arr = cJSON_GetObjectItemCaseSensitive(parent, member);
+  if (!arr || cJSON_IsNull(arr))
+    return true;
+  if (!cJSON_IsArray(arr)) {
+    g_set_error(error, TG_PROTOCOL_ERROR, TG_PROTO_BAD_REQUEST, "%s%s must be an array of strings",
+                where, member);
+    return false;
+  }
+  int i = 0;
+  const cJSON *item;
+  cJSON_ArrayForEach(item, arr) {
+    if (!cJSON_IsString(item)) {
+      g_set_error(error, TG_PROTOCOL_ERROR, TG_PROTO_BAD_REQUEST, "%s%s[%d] must be a string",
+                  where, member, i);
+      return false;
+    }
+    g_ptr_array_add(out, item->valuestring);
+    i++;
+  }
+  return true;
+}
+
+static const cJSON *get_object(const cJSON *parent, const char *member, GError **error) {
+  const cJSON *o = cJSON_GetObjectItemCaseSensitive(parent, member);
+  if (!o || cJSON_IsNull(o))
+    return NULL;
+  if (!cJSON_IsObject(o))
+    g_set_error(error, TG_PROTOCOL_ERROR, TG_PROTO_BAD_REQUEST, "%s must be an object", member);
+  return o;
+}
+
+/* The settings in force for one request: the files', then the request's user settings, then its
+ * administrator policy. `extra` receives only what the request itself carries, which the
+ * context does not know yet. */
+static bool request_settings(const TgSession *s, const cJSON *root, TgSettings **effective,
+                             TgSettings **extra, GError **error) {
+  const cJSON *policy = get_object(root, "policy", error);
+  if (error && *error)
+    return false;
+  const cJSON *user = get_object(root, "settings", error);
+  if (error && *error)
+    return false;
+  g_autoptr(TgSettings) eff = tg_settings_copy(s->settings);
+  g_autoptr(TgSettings) ext = tg_settings_new();
+  if (policy && (!tg_settings_merge_json(eff, policy, true, error) ||
+                 !tg_settings_merge_json(ext, policy, true, error)))
+    return false;
+  if (user && (!tg_settings_merge_json(eff, user, false, error) ||
+               !tg_settings_merge_json(ext, user, false, error)))
+    return false;
+  *effective = g_steal_pointer(&eff);
+  if (extra)
+    *extra = g_steal_pointer(&ext);
+  return true;
+}
+
+static TgStrings strings_of(GPtrArray *a) {
+  return (TgStrings){.items = (const char *const *)a->pdata, .len = a->len};
+}
+
+static char *handle_hello(TgSession *s, const cJSON *root, const cJSON *id, size_t *reply_len) {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TgSettings) eff = NULL;
+  if (!request_settings(s, root, &eff, NULL, &error))
+    return tg_protocol_error(id, "bad_request", error->message, reply_len);
+  g_autoptr(cJSON) obj = cJSON_CreateObject();
+  cJSON_AddStringToObject(obj, "type", "hello");
+  add_id(obj, id);
+  cJSON_AddStringToObject(obj, "name", "typoguard");
+  cJSON_AddStringToObject(obj, "version", TYPOGUARD_VERSION);
+  cJSON_AddNumberToObject(obj, "protocol", TG_PROTOCOL_VERSION);
+  cJSON_AddItemToObject(obj, "policy", tg_settings_to_json(eff));
+  char *txt = print_object(obj, reply_len);
+  if (*reply_len > TG_MAX_REPLY_BYTES) {
+    g_free(txt);
+    return tg_protocol_error(id, "internal", "the settings are too large to report", reply_len);
+  }
+  return txt;
+}
+
+static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size_t *reply_len) {
+  gint64 t0 = g_get_monotonic_time();
+  g_autoptr(GError) error = NULL;
+  const cJSON *recipients = cJSON_GetObjectItemCaseSensitive(root, "recipients");
+  if (!cJSON_IsArray(recipients))
+    return tg_protocol_error(id, "bad_request", "recipients must be an array", reply_len);
+  int n = cJSON_GetArraySize(recipients);
+  if (n < 0 || (unsigned)n > TG_MAX_RECIPIENTS) {
+    g_autofree char *msg = g_strdup_printf("%d recipients: at most %u are checked at once", n,
+                                           TG_MAX_RECIPIENTS);
+    return tg_protocol_error(id, "too_many", msg, reply_len);
+  }
+  g_autofree TgRecipient *rcpt = g_new0(TgRecipient, n ? (gsize)n : 1);
+  int i = 0;
+  const cJSON *item;
+  cJSON_ArrayForEach(item, recipients) {
+    const cJSON *field = cJSON_GetObjectItemCaseSensitive(item, "field");
+    const cJSON *address = cJSON_GetObjectItemCaseSensitive(item, "address");
+    g_autofree char *msg = NULL;
+    if (!cJSON_IsObject(item))
+      msg = g_strdup_printf("recipients[%d] must be an object with field and address", i);
+    else if (!cJSON_IsString(field) || !tg_field_from_name(field->valuestring, &rcpt[i].field))
+      msg = g_strdup_printf("recipients[%d].field must be one of to, cc, bcc, replyTo, followupTo", i);
+    else if (!cJSON_IsString(address))
+      msg = g_strdup_printf("recipients[%d].address must be a string", i);
+    if (msg)
+      return tg_protocol_error(id, "bad_request", msg, reply_len);
+    rcpt[i].address = address->valuestring;
+    i++;
+  }
+  const cJSON *sender = cJSON_GetObjectItemCaseSensitive(root, "sender");
+  if (sender && !cJSON_IsNull(sender) && !cJSON_IsString(sender))
+    return tg_protocol_error(id, "bad_request", "sender must be a string", reply_len);
+
+  g_autoptr(GPtrArray) known_domains = g_ptr_array_new();
+  g_autoptr(GPtrArray) known_addresses = g_ptr_array_new();
+  const cJSON *known = get_object(root, "known", &error);
+  if (error || !get_strings(known, "domains", "known.", known_domains, &error) ||
+      !get_strings(known, "addresses", "known.", known_addresses, &error))
+    return tg_protocol_error(id, "bad_request", error->message, reply_len);
+
+  g_autoptr(TgSettings) eff = NULL;
+  g_autoptr(TgSettings) extra = NULL;
+  if (!request_settings(s, root, &eff, &extra, &error))
+    return tg_protocol_error(id, "bad_request", error->message, reply_len);
+
+  TgRequest req;
+  tg_request_init(&req);
+  req.sender = cJSON_IsString(sender) ? sender->valuestring : NULL;
+  req.recipients = rcpt;
+  req.n_recipients = (size_t)n;
+  req.known_domains = strings_of(known_domains);
+  req.known_addresses = strings_of(known_addresses);
+  req.org_domains = strings_of(extra->org_domains);
+  req.trusted_domains = strings_of(extra->trusted_domains);
+  req.blocked_domains = strings_of(extra->blocked_domains);
+  req.blocked_tlds = strings_of(extra->blocked_tlds);
+  req.flag_external = (int)eff->flag_external;
+  req.first_contact = (int)eff->first_contact;
+
+  g_autoptr(TgResult) res = tg_check(s->ctx, &req);
+  return tg_protocol_result(id, res, g_get_monotonic_time() - t0, TG_MAX_REPLY_BYTES, reply_len);
+}
+
+static char *handle_learn(TgSession *s, const cJSON *root, const cJSON *id, size_t *reply_len) {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) mailboxes = g_ptr_array_new();
+  if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "addresses")))
+    return tg_protocol_error(id, "bad_request", "addresses must be an array of strings", reply_len);
+  if (!get_strings(root, "addresses", "", mailboxes, &error))
+    return tg_protocol_error(id, "bad_request", error->message, reply_len);
+  if (mailboxes->len > TG_MAX_RECIPIENTS) {
+    g_autofree char *msg = g_strdup_printf("%u addresses: at most %u are learned at once",
+                                           mailboxes->len, TG_MAX_RECIPIENTS);
+    return tg_protocol_error(id, "too_many", msg, reply_len);
+  }
+  g_autoptr(TgSettings) eff = NULL;
+  if (!request_settings(s, root, &eff, NULL, &error))
+    return tg_protocol_error(id, "bad_request", error->message, reply_len);
+
+  /* Only well-formed mailboxes are remembered; a typo that was sent anyway still counts, since
+   * the user chose to send it. */
+  g_autoptr(GPtrArray) addresses = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < mailboxes->len; i++) {
+    const char *text = g_ptr_array_index(mailboxes, i);
+    g_autoptr(GPtrArray) list = tg_mailbox_parse_list(text, strlen(text), NULL);
+    for (guint j = 0; list && j < list->len; j++) {
+      const TgMailbox *mb = g_ptr_array_index(list, j);
+      g_ptr_array_add(addresses, g_ascii_strdown(mb->address, -1));
+    }
+  }
+  unsigned count = 0;
+  if (eff->learn && s->history && addresses->len > 0) {
+    if (!tg_history_learn(s->history, (const char *const *)addresses->pdata, addresses->len,
+                          &count, &error)) {
+      g_autofree char *msg = g_strdup_printf("could not save what was learned: %s", error->message);
+      return tg_protocol_error(id, "internal", msg, reply_len);
+    }
+    for (guint i = 0; i < addresses->len; i++)
+      tg_context_add_history(s->ctx, g_ptr_array_index(addresses, i), 1);
+  }
+  g_autoptr(cJSON) obj = cJSON_CreateObject();
+  cJSON_AddStringToObject(obj, "type", "learned");
+  add_id(obj, id);
+  cJSON_AddNumberToObject(obj, "count", count);
+  return print_object(obj, reply_len);
+}
+
+/* cJSON turns "\u0000" into a NUL inside a C string, silently cutting the string short: an
+ * address "a\u0000b@army.ml" would be checked as "a". Replace the escape by U+FFFD, which no
+ * address or domain may hold, so such input is judged whole. */
+static void neutralise_nul_escapes(char *data, size_t len) {
+  static const char esc[] = "\\u0000";
+  for (size_t i = 0; i + 6 <= len; i++) {
+    if (data[i] != '\\')
+      continue;
+    if (g_ascii_strncasecmp(data + i, esc, 6) == 0) {
+      memcpy(data + i, "\\ufffd", 6);
+      i += 5;
+    } else {
+      i++; /* skip the escaped character so "\\\\u0000" is left alone */
+    }
+  }
+}
+
+char *tg_session_handle(TgSession *s, const char *data, size_t len, size_t *reply_len) {
+  g_assert(len <= TG_MAX_REQUEST_BYTES);
+  if (len == 0)
+    return tg_protocol_error(NULL, "bad_json", "empty frame", reply_len);
+  if (!g_utf8_validate_len(data, len, NULL))
+    return tg_protocol_error(NULL, "bad_json", "the frame is not valid UTF-8 (or holds a NUL byte)",
+                             reply_len);
+  g_autofree char *copy = g_strndup(data, len);
+  neutralise_nul_escapes(copy, len);
+  const char *end = NULL;
+  g_autoptr(cJSON) root = cJSON_ParseWithLengthOpts(copy, len, &end, false);
+  if (!root)
+    return tg_protocol_error(NULL, "bad_json", "the frame is not valid JSON", reply_len);
+  for (; end && (size_t)(end - copy) < len; end++)
+    if (!g_ascii_isspace(*end))
+      return tg_protocol_error(NULL, "bad_json", "text after the JSON value", reply_len);
+  if (!cJSON_IsObject(root))
+    return tg_protocol_error(NULL, "bad_request", "a request must be a JSON object", reply_len);
+
+  const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
+  if (id && !cJSON_IsNull(id) && !cJSON_IsString(id) && !cJSON_IsNumber(id))
+    return tg_protocol_error(NULL, "bad_request", "id must be a string or a number", reply_len);
+  if (cJSON_IsString(id) && strlen(id->valuestring) > TG_MAX_ID_BYTES) {
+    g_autofree char *msg = g_strdup_printf("id is longer than %u bytes", TG_MAX_ID_BYTES);
+    return tg_protocol_error(NULL, "bad_request", msg, reply_len);
+  }
+  const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "type");
+  if (!cJSON_IsString(type))
+    return tg_protocol_error(id, "bad_request", "type must be a string", reply_len);
+  if (strcmp(type->valuestring, "hello") == 0)
+    return handle_hello(s, root, id, reply_len);
+  if (strcmp(type->valuestring, "check") == 0)
+    return handle_check(s, root, id, reply_len);
+  if (strcmp(type->valuestring, "learn") == 0)
+    return handle_learn(s, root, id, reply_len);
+  return tg_protocol_error(id, "unknown_type", "type must be hello, check or learn", reply_len);
+}

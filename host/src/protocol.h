@@ -1,0 +1,49 @@
+/* protocol.h — the JSON side of the host: requests in, replies out (protocol version 1).
+ *
+ * A TgSession holds what lives as long as the process: the settings from the files, the
+ * detection context built from them, the history. tg_session_handle turns one request frame's
+ * bytes into exactly one reply, never longer than TG_MAX_REPLY_BYTES. */
+#ifndef TG_PROTOCOL_H
+#define TG_PROTOCOL_H
+
+#include <cjson/cJSON.h>
+#include <glib.h>
+#include <libpsl.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "json.h"
+#include "history.h"
+#include "typoguard.h"
+
+#define TG_PROTOCOL_VERSION 1
+#define TG_MAX_ID_BYTES 1024u /* a longer string id is a bad_request (it would bloat every reply) */
+
+typedef struct {
+  TgSettings *settings; /* from the files, before any request */
+  TgContext *ctx;
+  TgHistory *history;   /* NULL when the history folder cannot be found */
+  psl_ctx_t *psl;
+  bool psl_owned;
+  GPtrArray *warnings;  /* problems found while loading, each a line for stderr */
+} TgSession;
+
+/* Loads settings (policy_path as for --policy, or NULL), the public suffix list, the history,
+ * and builds the context. Never fails: problems become warnings. */
+TgSession *tg_session_new(const char *policy_path);
+void tg_session_free(TgSession *s);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgSession, tg_session_free)
+
+/* Handles one request. *fatal is set when the host must stop after replying (never today: only
+ * framing errors are fatal, and those are decided by the frame loop). */
+char *tg_session_handle(TgSession *s, const char *data, size_t len, size_t *reply_len);
+
+/* The reply for an error (`id` may be NULL). */
+char *tg_protocol_error(const cJSON *id, const char *code, const char *message, size_t *reply_len);
+
+/* A result object as JSON text. Findings that would push it over `limit` are dropped, the least
+ * severe first, and "truncated" is then true. */
+char *tg_protocol_result(const cJSON *id, const TgResult *res, gint64 elapsed_us, size_t limit,
+                         size_t *reply_len);
+
+#endif
