@@ -20,6 +20,10 @@
 
 typedef enum { TG_FAIL_OPEN = 0, TG_FAIL_CLOSED } TgFailMode;
 
+#define TG_SETTINGS_ERROR (tg_settings_error_quark())
+GQuark tg_settings_error_quark(void);
+typedef enum { TG_SETTINGS_ERROR_INVALID } TgSettingsError;
+
 typedef struct {
   GPtrArray *org_domains;     /* char*, normalised, no duplicates */
   GPtrArray *trusted_domains;
@@ -47,7 +51,7 @@ TgSettings *tg_settings_load(const char *policy_path, GPtrArray *warnings);
 
 /* Merges a JSON object carrying the same keys (a request's `policy` when admin is true, its
  * `settings` otherwise). A user value never overrides a locked key. Returns false with `error`
- * (G_IO_ERROR_INVALID_ARGUMENT, naming the key) when a key has the wrong JSON type or value;
+ * (TG_SETTINGS_ERROR_INVALID, naming the key) when a key has the wrong JSON type or value;
  * then `s` is unchanged. Unknown keys are ignored. */
 bool tg_settings_merge_json(TgSettings *s, const cJSON *obj, bool admin, GError **error);
 
@@ -57,5 +61,30 @@ cJSON *tg_settings_to_json(const TgSettings *s);
 /* Builds the detection context from the settings: organisation and trusted lists and files,
  * blocked lists and files, levels. Problems with the list files go to `warnings`. */
 TgContext *tg_settings_build_context(const TgSettings *s, const psl_ctx_t *psl, GPtrArray *warnings);
+
+/* ---- helpers (selftest, history, tests) ---- */
+
+/* Normalises a domain as the lists store it: trimmed, "@", "*." and leading/trailing dots
+ * dropped, IDNA2008/UTS#46 A-labels, lowercase ASCII. NULL with `error` when it is not a domain. */
+char *tg_settings_normalize_domain(const char *text, GError **error);
+/* The same for a TLD ("ml", ".ml", ".ML" -> "ml"); more than one label is an error. */
+char *tg_settings_normalize_tld(const char *text, GError **error);
+bool tg_settings_is_locked(const TgSettings *s, const char *key);
+
+/* The policy file in use: `policy_path` when given, else $TYPOGUARD_POLICY, else the system path. */
+char *tg_settings_policy_path(const char *policy_path);
+/* $XDG_CONFIG_HOME/typoguard/typoguard.conf (read from the environment each call). */
+char *tg_settings_user_path(void);
+
+/* Reads one key file into `s` (admin: the policy's precedence and locks). Returns false when the
+ * file does not exist. Problems go to `warnings` (or stderr when NULL); `applied` (may be NULL)
+ * receives the names of the keys that took effect. */
+bool tg_settings_load_file(TgSettings *s, const char *path, bool admin, GPtrArray *warnings,
+                           GPtrArray *applied);
+
+/* Adds the domains of a list file (one a line, '#' comments, at most TG_MAX_LIST_DOMAINS) to the
+ * trusted or blocked set of `ctx`; returns how many were added. */
+size_t tg_settings_load_list_file(TgContext *ctx, const char *path, bool blocked,
+                                  GPtrArray *warnings);
 
 #endif

@@ -31,4 +31,34 @@ bool tg_history_learn(TgHistory *h, const char *const *addresses, size_t n, unsi
 
 const char *tg_history_path(const TgHistory *h);
 
+/* Bounds of the store; beyond them the least recently used entries go first. */
+#define TG_HISTORY_MAX_ADDRESSES 10000u
+#define TG_HISTORY_MAX_DOMAINS 5000u
+
+/* $XDG_DATA_HOME/typoguard (read from the environment each call), or NULL without a home. */
+char *tg_history_default_dir(void);
+
+/* tg_history_learn with the time of use given (Unix seconds): for tests of the eviction order. */
+bool tg_history_learn_at(TgHistory *h, const char *const *addresses, size_t n, gint64 now,
+                         unsigned *count, GError **error);
+
+size_t tg_history_domain_count(const TgHistory *h);
+size_t tg_history_address_count(const TgHistory *h);
+/* Lines of the file that did not parse at the last read, and whether it ended early. */
+unsigned tg_history_dropped(const TgHistory *h);
+bool tg_history_truncated(const TgHistory *h);
+bool tg_history_lookup_domain(const TgHistory *h, const char *domain, unsigned *count,
+                              gint64 *last);
+bool tg_history_lookup_address(const TgHistory *h, const char *address, unsigned *count,
+                               gint64 *last);
+
+/* Can the history be written? Creates the folder, takes the lock, writes and removes a file. */
+bool tg_history_probe(const TgHistory *h, GError **error);
+
+/* Replaces `path` atomically: a temporary file in the same folder, fsync, rename, fsync of the
+ * folder. With `crash_point` non-NULL and TYPOGUARD_TEST_CRASH equal to it, the process kills
+ * itself just before the rename (a test hook; nothing sets it in production). */
+bool tg_write_file_atomic(const char *path, const char *data, size_t len, int mode,
+                          const char *crash_point, GError **error);
+
 #endif

@@ -1,0 +1,605 @@
+/* history.c — the learned store: domains and addresses the user really sent to.
+ *
+ * One text file, `<dir>/history`, versioned:
+ *
+ *   typoguard-history 1
+ *   # kind <TAB> name <TAB> count <TAB> last use (Unix seconds)
+ *   d	army.mil	12	1764430000
+ *   a	john.doe@army.mil	5	1764430000
+ *   end	2
+ *
+ * `d` is a domain (normalised ASCII), `a` an address (ASCII-lowercased local part, normalised
+ * domain). Lines of any other kind are kept verbatim and written back, so a later format that
+ * adds records (co-recipient patterns, say) is not destroyed by this version; a file whose
+ * version is newer than ours is read but never rewritten. `end N` closes the file and lets a
+ * reader notice truncation.
+ *
+ * Guarantees: the file is replaced atomically (temporary file in the same folder, fsync, rename,
+ * fsync of the folder) under an exclusive lock on `<dir>/history.lock`; before writing, the file
+ * is read again under the lock and this learn is applied to what is there, so concurrent hosts
+ * lose nothing and a crash at any point leaves the previous file whole. A corrupt file gives up
+ * only the lines that do not parse (said on stderr, and a copy is kept as `history.bad`). The
+ * store is bounded (TG_HISTORY_MAX_*): the least recently used entries go first.
+ *
+ * Test hook (harmless in production): with TYPOGUARD_TEST_CRASH=history-before-rename in the
+ * environment the process kills itself (SIGKILL) after the temporary file is written and synced,
+ * just before the rename — the moment a real crash would hurt most.
+ */
+#include "history.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "config.h"
+
+#define TG_HISTORY_FILE "history"
+#define TG_HISTORY_LOCK "history.lock"
+#define TG_HISTORY_BAD "history.bad"
+#define TG_HISTORY_TMP_PREFIX "history.tmp."
+#define TG_HISTORY_HEADER "typoguard-history"
+#define TG_HISTORY_VERSION 1u
+/* Lines of unknown kinds kept for a later version; beyond this they are dropped. */
+#define TG_HISTORY_MAX_EXTRA 20000u
+#define TG_HISTORY_MAX_LINE 4096u
+/* How long a learn waits for another host's lock before giving up. */
+#define TG_HISTORY_LOCK_TIMEOUT_US (10 * G_USEC_PER_SEC)
+
+typedef struct {
+  unsigned count;
+  gint64 last; /* Unix seconds */
+} Entry;
+
+struct TgHistory {
+  char *dir;
+  char *path;
+  char *lock_path;
+  GHashTable *domains;   /* char* -> Entry* */
+  GHashTable *addresses; /* char* -> Entry* */
+  GPtrArray *extra;      /* unknown record lines, verbatim */
+  unsigned version;      /* of the file read; 0 when there was none */
+  unsigned dropped;      /* lines that did not parse at the last read */
+  bool truncated;        /* the last read found no end marker */
+};
+
+static GHashTable *table_new(void) {
+  return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+}
+
+/* ---- names ----------------------------------------------------------------------------- */
+
+static bool has_control(const char *s) {
+  for (; *s; s++)
+    if ((unsigned char)*s < 0x20 || *s == 0x7f) return true;
+  return false;
+}
+
+/* An address as the history keys it: local part with ASCII letters lowercased (mail servers
+ * treat it case-insensitively in practice), domain normalised; `*domain` receives the domain. */
+static char *address_key(const char *address, char **domain) {
+  size_t len = strlen(address);
+  if (len == 0 || len > TG_MAX_ADDRESS_BYTES || has_control(address) ||
+      !g_utf8_validate(address, (gssize)len, NULL))
+    return NULL;
+  const char *at = strrchr(address, '@');
+  if (at == NULL || at == address || at[1] == '\0') return NULL;
+  g_autofree char *d = tg_settings_normalize_domain(at + 1, NULL);
+  if (d == NULL || strchr(at + 1, '\t') || at[1] == '[') return NULL;
+  g_autofree char *local = g_ascii_strdown(address, at - address);
+  if (strchr(local, '\t') != NULL) return NULL;
+  char *key = g_strconcat(local, "@", d, NULL);
+  if (domain) *domain = g_steal_pointer(&d);
+  return key;
+}
+
+/* ---- reading --------------------------------------------------------------------------- */
+
+static bool parse_u64(const char *s, guint64 max, guint64 *out) {
+  if (*s == '\0' || !g_ascii_isdigit(*s)) return false;
+  char *end = NULL;
+  errno = 0;
+  guint64 v = g_ascii_strtoull(s, &end, 10);
+  if (errno != 0 || *end != '\0' || v > max) return false;
+  *out = v;
+  return true;
+}
+
+static void entry_merge(GHashTable *t, const char *name, unsigned count, gint64 last) {
+  Entry *e = g_hash_table_lookup(t, name);
+  if (e == NULL) {
+    e = g_new0(Entry, 1);
+    g_hash_table_insert(t, g_strdup(name), e);
+  }
+  /* A name twice in one file is not expected; keep the larger, never double-count. */
+  e->count = MAX(e->count, count);
+  e->last = MAX(e->last, last);
+}
+
+typedef struct {
+  GHashTable *domains, *addresses;
+  GPtrArray *extra;
+  unsigned version;
+  unsigned dropped;
+  unsigned first_bad_line;
+  bool truncated;
+  bool exists;
+} ReadResult;
+
+static void read_result_clear(ReadResult *r) {
+  g_clear_pointer(&r->domains, g_hash_table_unref);
+  g_clear_pointer(&r->addresses, g_hash_table_unref);
+  g_clear_pointer(&r->extra, g_ptr_array_unref);
+}
+
+static bool parse_record(ReadResult *r, char *line) {
+  char *f[5] = {0};
+  unsigned n = 0;
+  for (char *p = line; n < G_N_ELEMENTS(f);) {
+    f[n++] = p;
+    char *tab = strchr(p, '\t');
+    if (tab == NULL) break;
+    *tab = '\0';
+    p = tab + 1;
+  }
+  if (n != 4) return false;
+  guint64 count, last;
+  if (!parse_u64(f[2], G_MAXUINT, &count) || !parse_u64(f[3], G_MAXINT64, &last) || count == 0)
+    return false;
+  if (strcmp(f[0], "d") == 0) {
+    g_autofree char *d = tg_settings_normalize_domain(f[1], NULL);
+    if (d == NULL || strcmp(d, f[1]) != 0) return false;
+    entry_merge(r->domains, d, (unsigned)count, (gint64)last);
+    return true;
+  }
+  if (strcmp(f[0], "a") == 0) {
+    g_autofree char *a = address_key(f[1], NULL);
+    if (a == NULL || strcmp(a, f[1]) != 0) return false;
+    entry_merge(r->addresses, a, (unsigned)count, (gint64)last);
+    return true;
+  }
+  return false;
+}
+
+/* Reads the file at `path` into fresh tables. Never fails: what does not parse is counted. */
+static ReadResult history_read(const char *path) {
+  ReadResult r = {.domains = table_new(), .addresses = table_new(),
+                  .extra = g_ptr_array_new_with_free_func(g_free)};
+  FILE *f = fopen(path, "re");
+  if (f == NULL) return r; /* a missing file is an empty history */
+  r.exists = true;
+  r.truncated = true; /* until the end marker is seen */
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t got;
+  unsigned lineno = 0;
+  guint64 max_lines = (guint64)TG_HISTORY_MAX_ADDRESSES + TG_HISTORY_MAX_DOMAINS +
+                      TG_HISTORY_MAX_EXTRA + 1000u;
+  while ((got = getline(&line, &cap, f)) >= 0 && lineno < max_lines) {
+    lineno++;
+    size_t len = (size_t)got;
+    bool whole = len > 0 && line[len - 1] == '\n';
+    if (whole) line[--len] = '\0';
+    bool ok = false;
+    if (!whole) {
+      ok = false; /* a last line without its newline was cut short */
+    } else if (strlen(line) != len || len > TG_HISTORY_MAX_LINE ||
+               !g_utf8_validate(line, (gssize)len, NULL)) {
+      ok = false;
+    } else if (lineno == 1) {
+      guint64 v;
+      ok = g_str_has_prefix(line, TG_HISTORY_HEADER " ") &&
+           parse_u64(line + strlen(TG_HISTORY_HEADER " "), 1000000, &v) && v > 0;
+      if (ok) r.version = (unsigned)v;
+    } else if (line[0] == '#' || line[0] == '\0') {
+      ok = true;
+    } else if (g_str_has_prefix(line, "end\t")) {
+      ok = true;
+      r.truncated = false;
+    } else if (parse_record(&r, line)) {
+      ok = true;
+      r.truncated = true; /* a record after an end marker: that marker was not the end */
+    } else {
+      /* Unknown record kinds (a later format) are kept; plain garbage is not. A kind is a
+       * lowercase word followed by a tab. */
+      size_t k = 0;
+      while (k < len && g_ascii_islower(line[k])) k++;
+      if (k > 0 && k < len && line[k] == '\t' && !(k == 1 && (line[0] == 'd' || line[0] == 'a')) &&
+          r.extra->len < TG_HISTORY_MAX_EXTRA) {
+        g_ptr_array_add(r.extra, g_strdup(line));
+        ok = true;
+      }
+    }
+    if (!ok) {
+      if (r.dropped++ == 0) r.first_bad_line = lineno;
+    }
+  }
+  free(line);
+  fclose(f);
+  return r;
+}
+
+static void report_read(const char *path, const ReadResult *r) {
+  if (r->dropped > 0)
+    g_printerr("typoguard: history %s: %u unreadable line%s dropped (first at line %u); %u "
+               "domains and %u addresses kept\n",
+               path, r->dropped, r->dropped == 1 ? "" : "s", r->first_bad_line,
+               g_hash_table_size(r->domains), g_hash_table_size(r->addresses));
+  else if (r->exists && r->truncated)
+    g_printerr("typoguard: history %s: the file ends early (no end marker); kept %u domains and "
+               "%u addresses\n",
+               path, g_hash_table_size(r->domains), g_hash_table_size(r->addresses));
+}
+
+static void history_take(TgHistory *h, ReadResult *r) {
+  g_hash_table_unref(h->domains);
+  g_hash_table_unref(h->addresses);
+  g_ptr_array_unref(h->extra);
+  h->domains = g_steal_pointer(&r->domains);
+  h->addresses = g_steal_pointer(&r->addresses);
+  h->extra = g_steal_pointer(&r->extra);
+  h->version = r->version;
+  h->dropped = r->dropped;
+  h->truncated = r->exists && r->truncated;
+}
+
+char *tg_history_default_dir(void) {
+  /* Read the environment each call (g_get_user_data_dir caches its first answer). */
+  const char *xdg = g_getenv("XDG_DATA_HOME");
+  if (xdg != NULL && g_path_is_absolute(xdg)) return g_build_filename(xdg, "typoguard", NULL);
+  const char *home = g_getenv("HOME");
+  if (home == NULL || home[0] == '\0') home = g_get_home_dir();
+  if (home == NULL || home[0] == '\0') return NULL;
+  return g_build_filename(home, ".local", "share", "typoguard", NULL);
+}
+
+TgHistory *tg_history_open(const char *dir, GError **error) {
+  g_autofree char *d = dir ? g_strdup(dir) : tg_history_default_dir();
+  if (d == NULL) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                "cannot tell where the history lives: neither XDG_DATA_HOME nor HOME is set");
+    return NULL;
+  }
+  TgHistory *h = g_new0(TgHistory, 1);
+  h->path = g_build_filename(d, TG_HISTORY_FILE, NULL);
+  h->lock_path = g_build_filename(d, TG_HISTORY_LOCK, NULL);
+  h->dir = g_steal_pointer(&d);
+  ReadResult r = history_read(h->path);
+  report_read(h->path, &r);
+  h->domains = table_new();
+  h->addresses = table_new();
+  h->extra = g_ptr_array_new();
+  history_take(h, &r);
+  return h;
+}
+
+void tg_history_free(TgHistory *h) {
+  if (h == NULL) return;
+  g_free(h->dir);
+  g_free(h->path);
+  g_free(h->lock_path);
+  g_hash_table_unref(h->domains);
+  g_hash_table_unref(h->addresses);
+  g_ptr_array_unref(h->extra);
+  g_free(h);
+}
+
+const char *tg_history_path(const TgHistory *h) { return h->path; }
+size_t tg_history_domain_count(const TgHistory *h) { return g_hash_table_size(h->domains); }
+size_t tg_history_address_count(const TgHistory *h) { return g_hash_table_size(h->addresses); }
+unsigned tg_history_dropped(const TgHistory *h) { return h->dropped; }
+bool tg_history_truncated(const TgHistory *h) { return h->truncated; }
+
+static bool lookup(GHashTable *t, const char *name, unsigned *count, gint64 *last) {
+  const Entry *e = g_hash_table_lookup(t, name);
+  if (e == NULL) return false;
+  if (count) *count = e->count;
+  if (last) *last = e->last;
+  return true;
+}
+
+bool tg_history_lookup_domain(const TgHistory *h, const char *domain, unsigned *count,
+                              gint64 *last) {
+  g_autofree char *d = tg_settings_normalize_domain(domain, NULL);
+  return d != NULL && lookup(h->domains, d, count, last);
+}
+
+bool tg_history_lookup_address(const TgHistory *h, const char *address, unsigned *count,
+                               gint64 *last) {
+  g_autofree char *a = address_key(address, NULL);
+  return a != NULL && lookup(h->addresses, a, count, last);
+}
+
+static gint cmp_strp(gconstpointer a, gconstpointer b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static GPtrArray *keys_sorted(GHashTable *t) {
+  GPtrArray *keys = g_ptr_array_new();
+  GHashTableIter it;
+  gpointer k;
+  g_hash_table_iter_init(&it, t);
+  while (g_hash_table_iter_next(&it, &k, NULL)) g_ptr_array_add(keys, k);
+  g_ptr_array_sort(keys, cmp_strp);
+  return keys;
+}
+
+void tg_history_apply(const TgHistory *h, TgContext *ctx) {
+  /* Sorted, so that the context is built the same way every run. */
+  g_autoptr(GPtrArray) domains = keys_sorted(h->domains);
+  for (guint i = 0; i < domains->len; i++)
+    (void)tg_context_add_domain(ctx, g_ptr_array_index(domains, i), TG_SOURCE_HISTORY);
+  g_autoptr(GPtrArray) addresses = keys_sorted(h->addresses);
+  for (guint i = 0; i < addresses->len; i++) {
+    const char *a = g_ptr_array_index(addresses, i);
+    const Entry *e = g_hash_table_lookup(h->addresses, a);
+    tg_context_add_history(ctx, a, e->count);
+  }
+}
+
+/* ---- bounds ---------------------------------------------------------------------------- */
+
+typedef struct {
+  const char *name;
+  const Entry *e;
+} Ranked;
+
+static gint cmp_lru(gconstpointer pa, gconstpointer pb) {
+  const Ranked *a = pa, *b = pb;
+  if (a->e->last != b->e->last) return a->e->last < b->e->last ? -1 : 1;
+  if (a->e->count != b->e->count) return a->e->count < b->e->count ? -1 : 1;
+  return strcmp(a->name, b->name);
+}
+
+/* Drops the least recently used entries (then the least used) until `t` holds at most `max`. */
+static void evict(GHashTable *t, size_t max) {
+  size_t n = g_hash_table_size(t);
+  if (n <= max) return;
+  g_autofree Ranked *all = g_new(Ranked, n);
+  GHashTableIter it;
+  gpointer k, v;
+  size_t i = 0;
+  g_hash_table_iter_init(&it, t);
+  while (g_hash_table_iter_next(&it, &k, &v)) all[i++] = (Ranked){k, v};
+  qsort(all, n, sizeof *all, cmp_lru);
+  g_autoptr(GPtrArray) victims = g_ptr_array_new_with_free_func(g_free);
+  for (i = 0; i < n - max; i++) g_ptr_array_add(victims, g_strdup(all[i].name));
+  for (i = 0; i < victims->len; i++) g_hash_table_remove(t, g_ptr_array_index(victims, i));
+}
+
+/* ---- writing --------------------------------------------------------------------------- */
+
+static bool fsync_dir(const char *dir, GError **error) {
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || fsync(fd) != 0) {
+    int e = errno;
+    if (fd >= 0) close(fd);
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot sync folder %s: %s", dir,
+                g_strerror(e));
+    return false;
+  }
+  close(fd);
+  return true;
+}
+
+bool tg_write_file_atomic(const char *path, const char *data, size_t len, int mode,
+                          const char *crash_point, GError **error) {
+  g_autofree char *dir = g_path_get_dirname(path);
+  g_autofree char *base = g_path_get_basename(path);
+  g_autofree char *tmp = g_strdup_printf("%s/%s.tmp.XXXXXX", dir, base);
+  int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0) {
+    int e = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot create a file in %s: %s",
+                dir, g_strerror(e));
+    return false;
+  }
+  size_t off = 0;
+  while (off < len) {
+    ssize_t w = write(fd, data + off, len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) break;
+    off += (size_t)w;
+  }
+  /* mkstemp's mode is filtered by the umask; a manifest must be world-readable. */
+  bool ok = off == len && fchmod(fd, (mode_t)mode) == 0 && fsync(fd) == 0;
+  int e = errno;
+  if (close(fd) != 0 && ok) ok = false, e = errno;
+  if (!ok) {
+    g_unlink(tmp);
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot write %s: %s", tmp,
+                g_strerror(e));
+    return false;
+  }
+  if (crash_point != NULL) {
+    const char *want = g_getenv("TYPOGUARD_TEST_CRASH");
+    if (want != NULL && strcmp(want, crash_point) == 0) raise(SIGKILL); /* test hook, see top */
+  }
+  if (rename(tmp, path) != 0) {
+    e = errno;
+    g_unlink(tmp);
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot replace %s: %s", path,
+                g_strerror(e));
+    return false;
+  }
+  return fsync_dir(dir, error);
+}
+
+static char *history_serialise(const TgHistory *h) {
+  GString *out = g_string_new(NULL);
+  g_string_append_printf(out, TG_HISTORY_HEADER " %u\n", TG_HISTORY_VERSION);
+  g_string_append(out, "# kind\tname\tcount\tlast use (Unix seconds); written by typoguard-host\n");
+  size_t records = 0;
+  struct {
+    GHashTable *t;
+    const char *kind;
+  } tables[] = {{h->domains, "d"}, {h->addresses, "a"}};
+  for (size_t k = 0; k < G_N_ELEMENTS(tables); k++) {
+    g_autoptr(GPtrArray) keys = keys_sorted(tables[k].t);
+    for (guint i = 0; i < keys->len; i++) {
+      const char *name = g_ptr_array_index(keys, i);
+      const Entry *e = g_hash_table_lookup(tables[k].t, name);
+      g_string_append_printf(out, "%s\t%s\t%u\t%" G_GINT64_FORMAT "\n", tables[k].kind, name,
+                             e->count, e->last);
+      records++;
+    }
+  }
+  for (guint i = 0; i < h->extra->len; i++) {
+    g_string_append(out, g_ptr_array_index(h->extra, i));
+    g_string_append_c(out, '\n');
+    records++;
+  }
+  g_string_append_printf(out, "end\t%zu\n", records);
+  return g_string_free(out, FALSE);
+}
+
+/* ---- locking --------------------------------------------------------------------------- */
+
+static int lock_acquire(const TgHistory *h, GError **error) {
+  if (g_mkdir_with_parents(h->dir, 0700) != 0) {
+    int e = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot create %s: %s", h->dir,
+                g_strerror(e));
+    return -1;
+  }
+  int fd = open(h->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int e = errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open %s: %s",
+                h->lock_path, g_strerror(e));
+    return -1;
+  }
+  /* Hosts hold the lock for milliseconds; poll rather than block so that a stuck holder (a
+   * stopped process, a broken network file system) gives an error instead of a hang. */
+  gint64 deadline = g_get_monotonic_time() + TG_HISTORY_LOCK_TIMEOUT_US;
+  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if ((errno != EWOULDBLOCK && errno != EINTR) || g_get_monotonic_time() > deadline) {
+      int e = errno;
+      close(fd);
+      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot lock %s: %s",
+                  h->lock_path, e == EWOULDBLOCK ? "another process holds it" : g_strerror(e));
+      return -1;
+    }
+    g_usleep(2000);
+  }
+  return fd;
+}
+
+static void lock_release(int fd) {
+  (void)flock(fd, LOCK_UN);
+  close(fd);
+}
+
+/* Temporary files left by a crash: only a lock holder writes them, and we hold the lock. */
+static void remove_stale_temps(const char *dir) {
+  GDir *d = g_dir_open(dir, 0, NULL);
+  if (d == NULL) return;
+  const char *name;
+  while ((name = g_dir_read_name(d)) != NULL) {
+    if (g_str_has_prefix(name, TG_HISTORY_TMP_PREFIX)) {
+      g_autofree char *p = g_build_filename(dir, name, NULL);
+      g_unlink(p);
+    }
+  }
+  g_dir_close(d);
+}
+
+static void keep_bad_copy(const TgHistory *h) {
+  g_autofree char *bad = g_build_filename(h->dir, TG_HISTORY_BAD, NULL);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  if (g_file_get_contents(h->path, &data, &len, NULL) &&
+      tg_write_file_atomic(bad, data, len, 0600, NULL, NULL))
+    g_printerr("typoguard: history %s: a copy of the damaged file is kept in %s\n", h->path, bad);
+}
+
+/* ---- learning -------------------------------------------------------------------------- */
+
+bool tg_history_learn_at(TgHistory *h, const char *const *addresses, size_t n, gint64 now,
+                         unsigned *count, GError **error) {
+  if (count) *count = 0;
+  /* Parse before touching the disk: bad addresses are skipped, duplicates count once. */
+  g_autoptr(GHashTable) addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) doms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  for (size_t i = 0; i < n; i++) {
+    if (addresses[i] == NULL) continue;
+    char *domain = NULL;
+    char *key = address_key(addresses[i], &domain);
+    if (key == NULL) continue;
+    g_hash_table_add(addrs, key);
+    g_hash_table_add(doms, domain);
+  }
+  if (g_hash_table_size(addrs) == 0) return true;
+
+  int lock = lock_acquire(h, error);
+  if (lock < 0) return false;
+  ReadResult r = history_read(h->path);
+  if (r.version > TG_HISTORY_VERSION) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                "history %s was written by a newer typoguard (format %u); not changed", h->path,
+                r.version);
+    read_result_clear(&r);
+    lock_release(lock);
+    return false;
+  }
+  if (r.dropped > 0 || (r.exists && r.truncated)) {
+    report_read(h->path, &r);
+    keep_bad_copy(h);
+  }
+  history_take(h, &r);
+  remove_stale_temps(h->dir);
+
+  GHashTableIter it;
+  gpointer k;
+  struct {
+    GHashTable *src, *dst;
+  } apply[] = {{addrs, h->addresses}, {doms, h->domains}};
+  for (size_t t = 0; t < G_N_ELEMENTS(apply); t++) {
+    g_hash_table_iter_init(&it, apply[t].src);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+      Entry *e = g_hash_table_lookup(apply[t].dst, k);
+      if (e == NULL) {
+        e = g_new0(Entry, 1);
+        g_hash_table_insert(apply[t].dst, g_strdup(k), e);
+      }
+      if (e->count < G_MAXUINT) e->count++;
+      e->last = MAX(e->last, now);
+    }
+  }
+  evict(h->addresses, TG_HISTORY_MAX_ADDRESSES);
+  evict(h->domains, TG_HISTORY_MAX_DOMAINS);
+
+  g_autofree char *text = history_serialise(h);
+  bool ok = tg_write_file_atomic(h->path, text, strlen(text), 0600, "history-before-rename", error);
+  if (ok) {
+    h->version = TG_HISTORY_VERSION;
+    h->dropped = 0;
+    h->truncated = false;
+  }
+  lock_release(lock);
+  if (ok && count) *count = g_hash_table_size(addrs);
+  return ok;
+}
+
+bool tg_history_learn(TgHistory *h, const char *const *addresses, size_t n, unsigned *count,
+                      GError **error) {
+  return tg_history_learn_at(h, addresses, n, g_get_real_time() / G_USEC_PER_SEC, count, error);
+}
+
+bool tg_history_probe(const TgHistory *h, GError **error) {
+  int lock = lock_acquire(h, error);
+  if (lock < 0) return false;
+  g_autofree char *probe = g_build_filename(h->dir, TG_HISTORY_TMP_PREFIX "probe", NULL);
+  bool ok = tg_write_file_atomic(probe, "", 0, 0600, NULL, error);
+  g_unlink(probe);
+  lock_release(lock);
+  return ok;
+}
