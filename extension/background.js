@@ -1,0 +1,235 @@
+// background.js — wires Thunderbird's events to the logic modules: the check on Send, the
+// on-demand check of the compose action, the warning dialog, learning after a send.
+//
+// Guarantees: the onBeforeSend listener always returns (a host call has a timeout, a dialog
+// ends when answered or closed, any unexpected error is decided by fail_mode), so the compose
+// window is never left locked; one native port is kept and reopened when it drops; recipient
+// addresses are never written to the console.
+
+import { HostClient, HOST_NAME, DEFAULT_TIMEOUT_MS } from "./modules/host.js";
+import { buildCheckRequest, buildHelloRequest, buildLearnRequest } from "./modules/request.js";
+import { collectRecipients, thunderbirdExpander } from "./modules/recipients.js";
+import { knownCache } from "./modules/known.js";
+import { effective, sanitize } from "./modules/settings.js";
+import { decide } from "./modules/decision.js";
+import { buildDialogModel, answerToResult } from "./modules/dialog-model.js";
+import { finalAddresses } from "./modules/corrections.js";
+
+const client = new HostClient({
+  connect: () => messenger.runtime.connectNative(HOST_NAME),
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+});
+const expander = thunderbirdExpander(messenger);
+const known = knownCache(messenger);
+const pendingLearn = new Map(); // compose tab id → mailbox strings that are being sent
+const dialogs = new Map(); // token → {model, extra, resolve, windowId}
+let hostPolicy = null; // the effective policy from the host's last hello
+
+// ---- settings ------------------------------------------------------------------------------
+
+async function readPolicy() {
+  try {
+    return sanitize(await messenger.storage.managed.get());
+  } catch (e) {
+    return {}; // no managed storage: no administrator settings for the extension
+  }
+}
+
+async function readSettings() {
+  const { settings } = await messenger.storage.local.get("settings");
+  return sanitize(settings);
+}
+
+async function readHostPolicy() {
+  if (hostPolicy) return hostPolicy;
+  // Remembered from an earlier run so that an administrator's fail_mode=closed in
+  // /etc/typoguard/policy.conf still holds when the host later fails to start.
+  const { hostPolicy: stored } = await messenger.storage.local.get("hostPolicy");
+  return stored ?? null;
+}
+
+// ---- the check -----------------------------------------------------------------------------
+
+/** Asks the host about `details`' recipients. Never throws; the failure is in `error`. */
+async function runCheck(details) {
+  const [policy, settings, hp] = await Promise.all([readPolicy(), readSettings(), readHostPolicy()]);
+  const recipients = await collectRecipients(details, expander);
+  let reply;
+  let error = null;
+  const started = performance.now();
+  if (recipients.length === 0) {
+    reply = { type: "result", verdict: "ok", findings: [] };
+  } else {
+    try {
+      if (!client.connected) {
+        // A new host process: learn its effective policy. Pipelined: the check does not wait.
+        client.request(buildHelloRequest({ policy, settings })).then(rememberHello, () => {});
+      }
+      const req = buildCheckRequest({ sender: details.from, recipients, known: await known.get(), policy, settings });
+      reply = await client.request(req);
+    } catch (e) {
+      error = e;
+    }
+  }
+  const eff = effective(policy, settings, hostPolicy ?? hp);
+  console.info(`typoguard: check of ${recipients.length} recipient(s) took ${(performance.now() - started).toFixed(1)} ms:`,
+               error ? `failed (${error.code ?? error.message})` : reply.verdict);
+  return { recipients, reply, error, eff };
+}
+
+function rememberHello(reply) {
+  if (reply?.type !== "hello" || !reply.policy) return;
+  hostPolicy = reply.policy;
+  messenger.storage.local.set({ hostPolicy: reply.policy }).catch(() => {});
+}
+
+async function notify(messageKey) {
+  try {
+    await messenger.notifications.create({
+      type: "basic",
+      title: messenger.i18n.getMessage("extensionName"),
+      message: messenger.i18n.getMessage(messageKey),
+      iconUrl: messenger.runtime.getURL("icons/typoguard.svg"),
+    });
+  } catch (e) {
+    console.warn("typoguard: cannot show a notification:", e);
+  }
+}
+
+// ---- the dialog ----------------------------------------------------------------------------
+
+/** Opens the warning dialog and resolves with the answer, or null when it is closed. */
+function showDialog(model, extra) {
+  return new Promise((resolve) => {
+    const token = crypto.randomUUID();
+    const entry = { model, extra, resolve, windowId: null, done: false };
+    dialogs.set(token, entry);
+    const rows = model.rows.length + model.info.length;
+    const height = Math.min(760, 250 + 120 * model.rows.length + 40 * model.info.length + (rows === 0 ? 40 : 0));
+    messenger.windows.create({ type: "popup", url: `dialog/dialog.html?token=${token}`, width: 580, height })
+      .then((win) => {
+        entry.windowId = win.id;
+        if (entry.done) messenger.windows.remove(win.id).catch(() => {});
+      })
+      .catch((e) => {
+        console.error("typoguard: cannot open the dialog:", e);
+        finishDialog(token, null);
+      });
+  });
+}
+
+function finishDialog(token, answer) {
+  const entry = dialogs.get(token);
+  if (!entry || entry.done) return;
+  entry.done = true;
+  dialogs.delete(token);
+  entry.resolve(answer);
+  if (entry.windowId !== null) messenger.windows.remove(entry.windowId).catch(() => {});
+}
+
+messenger.runtime.onMessage.addListener((msg, sender) => {
+  if (msg?.type === "dialog-ready") {
+    const entry = dialogs.get(msg.token);
+    return Promise.resolve(entry ? { model: entry.model, extra: entry.extra } : null);
+  }
+  if (msg?.type === "dialog-answer") {
+    finishDialog(msg.token, msg.answer ?? null);
+    return Promise.resolve(true);
+  }
+  if (msg?.type === "options-test-host") {
+    return testHost();
+  }
+  return undefined;
+});
+
+messenger.windows.onRemoved.addListener((windowId) => {
+  for (const [token, entry] of dialogs) {
+    if (entry.windowId === windowId) finishDialog(token, null); // closing the window = go back
+  }
+});
+
+// ---- sending -------------------------------------------------------------------------------
+
+async function guardSend(tab, details) {
+  const { recipients, reply, error, eff } = await runCheck(details);
+  const decision = decide({ reply, error, nRecipients: recipients.length, failMode: eff.fail_mode });
+  if (decision.action === "send") {
+    if (decision.notify) {
+      console.warn("typoguard: the check did not run:", decision.detail);
+      notify(decision.notify); // not awaited: the mail goes now
+    }
+    pendingLearn.set(tab.id, finalAddresses(recipients, null));
+    return {};
+  }
+  if (decision.action === "fail-dialog") {
+    console.warn("typoguard: the check did not run, fail_mode is closed:", decision.detail);
+    await showDialog(buildDialogModel({ mode: "failed", reason: decision.reason }), { blockedTlds: [] });
+    return { cancel: true };
+  }
+  const model = buildDialogModel({ mode: "send", reply, recipients, allowOverride: eff.allow_override });
+  const answer = await showDialog(model, { blockedTlds: eff.blocked_tlds });
+  const result = answerToResult(answer, { model, details, recipients, findings: reply.findings });
+  if (!result.cancel) {
+    const keep = answer?.action === "fix" ? new Set(answer.keep ?? []) : null;
+    pendingLearn.set(tab.id, keep ? finalAddresses(recipients, reply.findings, keep) : finalAddresses(recipients, null));
+  }
+  return result;
+}
+
+messenger.compose.onBeforeSend.addListener(async (tab, details) => {
+  try {
+    return await guardSend(tab, details);
+  } catch (e) {
+    // A bug of ours must not lock the compose window nor, with fail_mode open, stop the mail.
+    console.error("typoguard: the check failed:", e);
+    const eff = effective(await readPolicy().catch(() => ({})), {}, hostPolicy);
+    if (eff.fail_mode === "closed") return { cancel: true };
+    notify("failureBadReply");
+    return {};
+  }
+});
+
+messenger.compose.onAfterSend.addListener(async (tab, sendInfo) => {
+  const addresses = pendingLearn.get(tab.id);
+  pendingLearn.delete(tab.id);
+  if (!addresses || sendInfo?.error) return;
+  const eff = effective(await readPolicy(), await readSettings(), hostPolicy);
+  if (eff.learn === false) return;
+  try {
+    await client.request(buildLearnRequest(addresses));
+  } catch (e) {
+    console.warn("typoguard: could not remember the recipients:", e.message);
+  }
+});
+
+// ---- the compose action: check now, fix in place -------------------------------------------
+
+messenger.composeAction.onClicked.addListener(async (tab) => {
+  const details = await messenger.compose.getComposeDetails(tab.id);
+  const { recipients, reply, error, eff } = await runCheck(details);
+  const decision = decide({ reply, error, nRecipients: recipients.length, failMode: "open" });
+  if (decision.notify) {
+    notify(decision.notify);
+    return;
+  }
+  if (decision.action === "send") {
+    notify("checkNothingFound");
+    return;
+  }
+  const model = buildDialogModel({ mode: "check", reply, recipients, allowOverride: eff.allow_override });
+  const answer = await showDialog(model, { blockedTlds: eff.blocked_tlds });
+  const result = answerToResult(answer, { model, details, recipients, findings: reply.findings });
+  if (answer?.action === "fix" && result.details) await messenger.compose.setComposeDetails(tab.id, result.details);
+});
+
+// ---- the options page's "test" button ------------------------------------------------------
+
+async function testHost() {
+  try {
+    const reply = await client.request(buildHelloRequest({ policy: await readPolicy(), settings: await readSettings() }));
+    rememberHello(reply);
+    return { ok: reply?.type === "hello", version: reply?.version ?? "", policy: reply?.policy ?? null };
+  } catch (e) {
+    return { ok: false, error: e.message };
+  }
+}
