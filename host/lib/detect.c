@@ -1,0 +1,828 @@
+/* detect.c — tg_check: the rules that turn each recipient into findings.
+ *
+ * For every mailbox of every recipient, in this order:
+ *   syntax        the mailbox or its domain cannot be parsed (stop)
+ *   blocked       the domain, a parent of it, or its TLD is blocked by policy
+ *   invalid_tld   the TLD does not exist, or the domain has a single label (a dotless name is
+ *                 never a mail domain on the Internet, ICANN SAC053) — unless trusted
+ *   tld_confusion a real TLD from the confusable-pair table whose counterpart matters
+ *   homoglyph     an IDN whose confusable skeleton is a trusted or well-known domain, or a label
+ *                 mixing scripts (ICU, opened only here)
+ *   near_miss     the typing-error model finds one clearly best trusted or well-known domain
+ *   contact_near_miss  a known domain, an unknown local part one slip from a known one
+ *   external / first_contact  at the levels the settings ask for
+ * A domain that is trusted (any source, its parents included) or well known is never a near_miss,
+ * tld_confusion, invalid_tld or homoglyph — with one exception: a domain trusted only because the
+ * address book or the history holds it still gets a tld_confusion *warning* when its counterpart
+ * is an organisation domain or a government/military one, since a past slip (army.ml in the
+ * recent recipients) must not silence the next one.
+ * Address literals ([192.0.2.1]) are deliberately left alone: they are rare, deliberate, and no
+ * rule here knows what they should have been.
+ *
+ * Pure: everything is derived from the context and the request; the request's lists are merged
+ * into per-request hash sets (and a fuzzy index built only if a near-miss search needs it). */
+#include <math.h>
+#include <string.h>
+
+#include "context.h"
+#include "domain.h"
+#include "finding.h"
+#include "lookalike.h"
+#include "mailbox.h"
+#include "typo.h"
+#include "wellknown.h"
+
+/* Tunables of the rules; tests/unit/cases/detect.tsv is the evidence behind each value. */
+#define NEAR_MISS_MIN_SCORE 0.30 /* weighted typo score below which a candidate is ignored */
+#define TIE_RATIO 0.80           /* a runner-up within this ratio of the best is a tie: abstain */
+#define CONTACT_MIN_SCORE 0.30   /* local-part slips need a plausible typo too */
+#define MAX_CANDIDATES 8u
+#define MAX_SYNTAX_ECHO 256u     /* raw text echoed back in a syntax finding, in bytes */
+
+#define STRONG_TRUST (TG_SOURCE_ORG | TG_SOURCE_TRUSTED | TG_SOURCE_SENDER)
+#define ANY_TRUST (STRONG_TRUST | TG_SOURCE_HISTORY | TG_SOURCE_KNOWN)
+#define GOV_KINDS (TG_WK_US_GOV | TG_WK_US_MIL | TG_WK_GOV)
+
+/* Everything one tg_check call derives from the request. */
+typedef struct {
+  const TgContext *ctx;
+  const TgRequest *req;
+  GHashTable *domains;        /* A-label -> TgSource bits from the request (and registrables) */
+  TgIndex *index;             /* fuzzy index over `domains`, built on first near-miss search */
+  bool index_built;
+  GHashTable *known;          /* lower-case address -> display name ("" when none) */
+  GHashTable *known_locals;   /* A-label domain -> GPtrArray of local parts (borrowed strings) */
+  GHashTable *blocked;        /* request's blocked domains */
+  GHashTable *blocked_tlds;
+  char *sender_domain;        /* A-label, or NULL */
+  size_t n_org;               /* organisation domains in the context and the request */
+  TgLevel flag_external;
+  TgLevel first_contact;
+} Check;
+
+static void check_clear(Check *c) {
+  g_clear_pointer(&c->domains, g_hash_table_destroy);
+  g_clear_pointer(&c->index, tg_index_free);
+  g_clear_pointer(&c->known, g_hash_table_destroy);
+  g_clear_pointer(&c->known_locals, g_hash_table_destroy);
+  g_clear_pointer(&c->blocked, g_hash_table_destroy);
+  g_clear_pointer(&c->blocked_tlds, g_hash_table_destroy);
+  g_clear_pointer(&c->sender_domain, g_free);
+}
+
+static void add_request_domain(Check *c, char *ascii /* owned */, TgSource source) {
+  if (!ascii)
+    return;
+  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+  if (reg && reg != ascii) {
+    guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, reg));
+    g_hash_table_replace(c->domains, g_strdup(reg), GUINT_TO_POINTER(bits | source));
+  }
+  guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, ascii));
+  g_hash_table_replace(c->domains, ascii, GUINT_TO_POINTER(bits | source));
+}
+
+static void add_request_list(Check *c, TgStrings list, TgSource source) {
+  for (size_t i = 0; i < list.len && list.items; i++)
+    add_request_domain(c, tg_context_normalise_domain(list.items[i]), source);
+}
+
+static void check_init(Check *c, const TgContext *ctx, const TgRequest *req) {
+  memset(c, 0, sizeof *c);
+  c->ctx = ctx;
+  c->req = req;
+  c->domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  c->known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  c->known_locals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify)g_ptr_array_unref);
+  c->blocked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  c->blocked_tlds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+  add_request_list(c, req->org_domains, TG_SOURCE_ORG);
+  add_request_list(c, req->trusted_domains, TG_SOURCE_TRUSTED);
+  add_request_list(c, req->known_domains, TG_SOURCE_KNOWN);
+  c->n_org = ctx->n_org + req->org_domains.len;
+
+  /* Known addresses: their domains are trusted (KNOWN) and their local parts feed
+   * contact_near_miss. An address book can hold 10,000 entries; the split is a fast path that
+   * only falls back to the full parser for unusual shapes. */
+  for (size_t i = 0; i < req->known_addresses.len && req->known_addresses.items; i++) {
+    char *addr = NULL, *dom = NULL, *name = NULL;
+    if (!tg_context_split_address(req->known_addresses.items[i], &addr, &dom, &name))
+      continue;
+    if (g_hash_table_contains(c->known, addr)) {
+      g_free(addr);
+      g_free(dom);
+      g_free(name);
+      continue;
+    }
+    g_hash_table_insert(c->known, addr, name ? name : g_strdup(""));
+    GPtrArray *locals = g_hash_table_lookup(c->known_locals, dom);
+    if (!locals) {
+      locals = g_ptr_array_new_with_free_func(g_free);
+      g_hash_table_insert(c->known_locals, g_strdup(dom), locals);
+    }
+    g_ptr_array_add(locals, g_strndup(addr, (gsize)(strrchr(addr, '@') - addr)));
+    add_request_domain(c, dom, TG_SOURCE_KNOWN);
+  }
+
+  if (req->sender) {
+    char *addr = NULL, *dom = NULL;
+    if (tg_context_split_address(req->sender, &addr, &dom, NULL)) {
+      c->sender_domain = g_strdup(dom);
+      add_request_domain(c, dom, TG_SOURCE_SENDER);
+    }
+    g_free(addr);
+  }
+
+  for (size_t i = 0; i < req->blocked_domains.len && req->blocked_domains.items; i++) {
+    char *d = tg_context_normalise_domain(req->blocked_domains.items[i]);
+    if (d)
+      g_hash_table_add(c->blocked, d);
+  }
+  for (size_t i = 0; i < req->blocked_tlds.len && req->blocked_tlds.items; i++) {
+    const char *t = req->blocked_tlds.items[i];
+    if (t && *t == '.')
+      t++;
+    char *d = tg_context_normalise_domain(t);
+    if (d)
+      g_hash_table_add(c->blocked_tlds, d);
+  }
+
+  c->flag_external = req->flag_external >= TG_LEVEL_OFF && req->flag_external <= TG_LEVEL_WARN
+                         ? (TgLevel)req->flag_external
+                         : ctx->flag_external;
+  c->first_contact = req->first_contact >= TG_LEVEL_OFF && req->first_contact <= TG_LEVEL_WARN
+                         ? (TgLevel)req->first_contact
+                         : ctx->first_contact;
+}
+
+/* TgSource bits of a domain and all its parents, from the context and the request. */
+static guint sources_of(const Check *c, const char *ascii) {
+  guint bits = 0;
+  for (const char *d = ascii; d; d = tg_domain_parent(d)) {
+    uint32_t tag = 0;
+    if (tg_index_lookup(c->ctx->trusted, d, &tag))
+      bits |= tag;
+    bits |= GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, d));
+  }
+  return bits & ANY_TRUST;
+}
+
+static const TgIndex *request_index(Check *c) {
+  if (!c->index_built) {
+    c->index_built = true;
+    if (g_hash_table_size(c->domains) > 0) {
+      c->index = tg_index_new();
+      GHashTableIter it;
+      gpointer k, v;
+      g_hash_table_iter_init(&it, c->domains);
+      while (g_hash_table_iter_next(&it, &k, &v))
+        tg_index_add(c->index, k, GPOINTER_TO_UINT(v));
+    }
+  }
+  return c->index;
+}
+
+static bool is_blocked(const Check *c, const char *ascii, const char **tld_out) {
+  *tld_out = NULL;
+  for (const char *d = ascii; d; d = tg_domain_parent(d))
+    if (g_hash_table_contains(c->ctx->blocked, d) || g_hash_table_contains(c->blocked, d))
+      return true;
+  const char *tld = tg_domain_tld(ascii);
+  if (g_hash_table_contains(c->ctx->blocked_tlds, tld) || g_hash_table_contains(c->blocked_tlds, tld)) {
+    *tld_out = tld;
+    return true;
+  }
+  return false;
+}
+
+/* ---- the mailbox being checked ------------------------------------------------------------ */
+
+typedef struct {
+  size_t recipient;
+  TgField field;
+  const char *address;  /* bare, as parsed */
+  const char *local;    /* local part, as parsed */
+  const char *display;  /* display name or NULL */
+  TgDomain dom;
+  guint sources;
+  GPtrArray *mailboxes; /* all mailboxes of this recipient (for multi-mailbox replacements) */
+  size_t index;         /* this mailbox's position in `mailboxes` */
+  GPtrArray *out;       /* findings of this recipient */
+} Subject;
+
+/* Builds the corrected address and mailbox for a new domain (A-label or display form). */
+static void set_correction(const Subject *s, TgFinding *f, const char *new_address) {
+  f->suggestion = g_strdup(new_address);
+  if (!s->mailboxes || s->mailboxes->len <= 1) {
+    f->replacement = tg_mailbox_format(s->display, new_address);
+    return;
+  }
+  /* A list or group in one recipient field: keep the others, replace this one. */
+  GString *all = g_string_new(NULL);
+  for (guint i = 0; i < s->mailboxes->len; i++) {
+    const TgMailbox *mb = g_ptr_array_index(s->mailboxes, i);
+    g_autofree char *one = tg_mailbox_format(mb->display_name, i == s->index ? new_address : mb->address);
+    if (i)
+      g_string_append(all, ", ");
+    g_string_append(all, one);
+  }
+  f->replacement = g_string_free(all, FALSE);
+}
+
+static TgFinding *emit(const Subject *s, TgCode code, double confidence, TgMessageId msg,
+                       const TgMessageArgs *args) {
+  g_assert(tg_message_code(msg) == code);
+  TgFinding *f = tg_finding_new(s->recipient, s->field, code, confidence, s->address, s->dom.unicode);
+  f->message = tg_message_format(msg, args);
+  g_ptr_array_add(s->out, f);
+  return f;
+}
+
+static char *with_domain(const Subject *s, const char *domain) {
+  return g_strconcat(s->local, "@", domain, NULL);
+}
+
+/* ---- the rules ---------------------------------------------------------------------------- */
+
+/* How common a TLD is for mail, to rank corrections of a TLD that does not exist. */
+static double tld_weight(const Check *c, const char *tld) {
+  static const struct {
+    const char *tld;
+    double w;
+  } common[] = {
+      {"com", 1.0}, {"net", 0.5}, {"org", 0.5}, {"de", 0.4}, {"uk", 0.4}, {"edu", 0.35},
+      {"gov", 0.35}, {"mil", 0.3}, {"fr", 0.3}, {"ru", 0.3}, {"jp", 0.3}, {"it", 0.3},
+      {"nl", 0.3}, {"ca", 0.3}, {"au", 0.3}, {"br", 0.3}, {"es", 0.3}, {"ch", 0.25},
+      {"at", 0.25}, {"be", 0.25}, {"se", 0.25}, {"pl", 0.25}, {"in", 0.25}, {"us", 0.25},
+      {"io", 0.2}, {"info", 0.2}, {"co", 0.2}, {"eu", 0.2}, {"dk", 0.2}, {"no", 0.2},
+      {"fi", 0.2}, {"cz", 0.2}, {"mx", 0.2}, {"cn", 0.2}, {"kr", 0.2}, {"nz", 0.2},
+  };
+  double w = 0.1;
+  for (size_t i = 0; i < G_N_ELEMENTS(common); i++)
+    if (strcmp(common[i].tld, tld) == 0)
+      w = common[i].w;
+  if (c->sender_domain && strcmp(tg_domain_tld(c->sender_domain), tld) == 0)
+    w = MAX(w, 0.6) + 0.2; /* people mostly write within their own TLD */
+  return w;
+}
+
+/* Is `ascii` a domain someone means: trusted or well known (itself or a parent)? Returns a rank:
+ * 0 no, 1 well known, 2 trusted. */
+static int meant_rank(const Check *c, const char *ascii) {
+  if (sources_of(c, ascii))
+    return 2;
+  return tg_wellknown_find_ancestor(ascii) ? 1 : 0;
+}
+
+typedef struct {
+  char *domain; /* the corrected domain (owned) */
+  double score;
+  TgTypoKind kind;
+  guint tag;    /* TgSource bits or TG_CANDIDATE_WELLKNOWN|kind */
+} Guess;
+
+static void guess_clear(Guess *g) { g_clear_pointer(&g->domain, g_free); }
+
+/* The typo model's single best intended domain for `typed`, or false (none, or a tie). */
+static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
+  memset(out, 0, sizeof *out);
+  const TgIndex *indexes[2];
+  size_t n_ix = 0;
+  indexes[n_ix++] = c->ctx->trusted;
+  const TgIndex *rix = request_index(c);
+  if (rix)
+    indexes[n_ix++] = rix;
+  TgCandidate cand[MAX_CANDIDATES];
+  size_t n = tg_typo_candidates(typed, indexes, n_ix, cand, MAX_CANDIDATES);
+  const TgCandidate *best = NULL, *second = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (!cand[i].intended || strcmp(cand[i].intended, typed) == 0)
+      continue;
+    if (!best) {
+      best = &cand[i];
+    } else if (strcmp(cand[i].intended, best->intended) != 0) {
+      if (!second || cand[i].score > second->score)
+        second = &cand[i];
+    }
+  }
+  if (!best || best->score < NEAR_MISS_MIN_SCORE)
+    return false;
+  if (second && second->score >= best->score * TIE_RATIO)
+    return false; /* two equally plausible intentions: saying either would mislead */
+  out->domain = g_strdup(best->intended);
+  out->score = best->score;
+  out->kind = best->kind;
+  out->tag = best->tag;
+  return true;
+}
+
+static double near_miss_confidence(const Guess *g) {
+  double conf = 0.55 + 0.4 * MIN(1.0, g->score);
+  if (!(g->tag & TG_CANDIDATE_WELLKNOWN) && (g->tag & STRONG_TRUST))
+    conf += 0.04; /* a slip of the organisation's own or a listed partner's domain */
+  return MIN(conf, 0.99);
+}
+
+/* Single label: "user@gmail". Try the well-known and trusted completions, then a TLD typed
+ * without its dot ("gmailcom"). */
+static bool dotless_guess(Check *c, const char *label, Guess *out) {
+  static const char *const endings[] = {"com", "net", "org", "de", "co.uk", "fr", "it", "es",
+                                        "nl", "ru", "jp", "ca", "com.au", "com.br", "edu",
+                                        "gov", "mil", "ch", "at", "be", "se", "pl", "us", "in"};
+  memset(out, 0, sizeof *out);
+  double best = 0, second = 0;
+  char *best_dom = NULL;
+  if (c->sender_domain) {
+    /* "user@army" from someone at mail.mil: their own TLD first. */
+    const char *reg = tg_domain_registrable(c->ctx->psl, c->sender_domain);
+    const char *suffix = reg ? strchr(reg, '.') : NULL;
+    if (suffix) {
+      g_autofree char *d = g_strconcat(label, suffix, NULL);
+      int r = meant_rank(c, d);
+      if (r) {
+        best = r == 2 ? 3.0 : 2.5;
+        best_dom = g_steal_pointer(&d);
+      }
+    }
+  }
+  for (size_t i = 0; i < G_N_ELEMENTS(endings); i++) {
+    g_autofree char *d = g_strconcat(label, ".", endings[i], NULL);
+    if (best_dom && strcmp(d, best_dom) == 0)
+      continue;
+    double score = 0;
+    if (sources_of(c, d)) {
+      score = 2.0;
+    } else {
+      const TgWellKnown *wk = tg_wellknown_find(d);
+      if (wk)
+        score = 1.0 + wk->weight / 256.0;
+    }
+    if (score > best) {
+      second = best;
+      best = score;
+      g_free(best_dom);
+      best_dom = g_steal_pointer(&d);
+    } else if (score > second) {
+      second = score;
+    }
+  }
+  /* "gmailcom": the dot before the ending was dropped. */
+  size_t len = strlen(label);
+  for (size_t i = 0; i < G_N_ELEMENTS(endings) && !best_dom; i++) {
+    size_t el = strlen(endings[i]);
+    if (strchr(endings[i], '.') || len <= el + 1 || strcmp(label + len - el, endings[i]) != 0)
+      continue;
+    g_autofree char *d = g_strdup_printf("%.*s.%s", (int)(len - el), label, endings[i]);
+    if (meant_rank(c, d)) {
+      best = 1.5;
+      best_dom = g_steal_pointer(&d);
+      out->kind = TG_TYPO_DOT_DROPPED;
+    }
+  }
+  if (!best_dom || (second > 0 && second >= best * 0.95 && best < 2.0)) {
+    g_free(best_dom);
+    return false;
+  }
+  out->domain = best_dom;
+  out->score = best;
+  return true;
+}
+
+/* A TLD that does not exist: the typo model over known domains first, then every real TLD one
+ * edit away (deletion, transposition, substitution, insertion), weighted by how common it is. */
+static bool tld_guess(Check *c, const char *ascii, Guess *out) {
+  if (near_miss_guess(c, ascii, out)) {
+    if (tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(out->domain)))
+      return true;
+    guess_clear(out);
+  }
+  memset(out, 0, sizeof *out);
+  const char *tld = tg_domain_tld(ascii);
+  size_t n = strlen(tld), prefix_len = (size_t)(tld - ascii);
+  if (n > 24)
+    return false;
+  char cand[32];
+  double best = 0, second = 0;
+  char best_tld[32] = "";
+  /* Enumerate edit-1 variants; duplicates (e.g. the same deletion twice) only re-score. */
+  for (int op = 0; op < 4; op++) {
+    size_t positions = op == 3 ? n + 1 : n;
+    for (size_t i = 0; i < positions; i++) {
+      for (char ch = 'a'; ch <= 'z'; ch++) {
+        if (op == 0) { /* deletion */
+          if (ch != 'a' || n < 3)
+            break;
+          memcpy(cand, tld, i);
+          memcpy(cand + i, tld + i + 1, n - i);
+        } else if (op == 1) { /* transposition */
+          if (ch != 'a' || i + 1 >= n)
+            break;
+          memcpy(cand, tld, n + 1);
+          cand[i] = tld[i + 1];
+          cand[i + 1] = tld[i];
+        } else if (op == 2) { /* substitution */
+          if (tld[i] == ch)
+            continue;
+          memcpy(cand, tld, n + 1);
+          cand[i] = ch;
+        } else { /* insertion */
+          memcpy(cand, tld, i);
+          cand[i] = ch;
+          memcpy(cand + i + 1, tld + i, n - i + 1);
+        }
+        if (strcmp(cand, tld) == 0 || strcmp(cand, best_tld) == 0 ||
+            !tg_domain_tld_exists(c->ctx->psl, cand))
+          continue;
+        double s = tg_typo_score(tld, cand, NULL);
+        if (s <= 0)
+          continue;
+        g_autofree char *full = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, cand);
+        double w = s * tld_weight(c, cand) * (1.0 + meant_rank(c, full));
+        if (w > best) {
+          second = best;
+          best = w;
+          g_strlcpy(best_tld, cand, sizeof best_tld);
+        } else if (w > second) {
+          second = w;
+        }
+      }
+    }
+  }
+  if (!best_tld[0] || second >= best * TIE_RATIO)
+    return false;
+  out->domain = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, best_tld);
+  out->score = best;
+  return true;
+}
+
+static bool rule_invalid_tld(Check *c, Subject *s) {
+  const char *ascii = s->dom.ascii;
+  TgMessageArgs a = {.domain = s->dom.unicode, .tld = tg_domain_tld(s->dom.unicode)};
+  Guess g;
+  bool dotless = strchr(ascii, '.') == NULL;
+  if (dotless) {
+    bool found = dotless_guess(c, ascii, &g);
+    a.intended = found ? g.domain : NULL;
+    TgFinding *f = emit(s, TG_CODE_INVALID_TLD, 1.0,
+                        found ? TG_MSG_INVALID_TLD_DOTLESS : TG_MSG_INVALID_TLD_DOTLESS_PLAIN, &a);
+    if (found) {
+      g_autofree char *addr = with_domain(s, g.domain);
+      set_correction(s, f, addr);
+      guess_clear(&g);
+    }
+    return true;
+  }
+  if (tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(ascii)))
+    return false;
+  bool found = tld_guess(c, ascii, &g);
+  a.intended = found ? g.domain : NULL;
+  TgFinding *f = emit(s, TG_CODE_INVALID_TLD, 1.0, found ? TG_MSG_INVALID_TLD : TG_MSG_INVALID_TLD_PLAIN, &a);
+  if (found) {
+    g_autofree char *addr = with_domain(s, g.domain);
+    set_correction(s, f, addr);
+    guess_clear(&g);
+  }
+  return true;
+}
+
+static bool is_closed_tld(const char *tld) {
+  /* Only governments register here: any domain in them is an organisation. */
+  return strcmp(tld, "mil") == 0 || strcmp(tld, "gov") == 0;
+}
+
+/* `weak`: the typed domain is trusted only through the address book or history. */
+static bool rule_tld_confusion(Check *c, Subject *s, bool weak) {
+  const char *ascii = s->dom.ascii;
+  const char *tld = tg_domain_tld(ascii);
+  size_t n_pairs = 0;
+  const TgTldPair *pairs = tg_tld_pairs_for(tld, &n_pairs);
+  if (!pairs || n_pairs == 0)
+    return false;
+  const char *sender_tld = c->sender_domain ? tg_domain_tld(c->sender_domain) : NULL;
+  size_t prefix_len = (size_t)(tld - ascii);
+
+  const TgTldPair *best = NULL;
+  char *best_dom = NULL;
+  int best_rank = 0;
+  TgSeverity best_sev = TG_SEVERITY_OK;
+  double best_conf = 0;
+  for (size_t i = 0; i < n_pairs; i++) {
+    const TgTldPair *p = &pairs[i];
+    g_autofree char *counterpart = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, p->intended);
+    guint src = sources_of(c, counterpart);
+    const TgWellKnown *wk = tg_wellknown_find_ancestor(counterpart);
+    bool gov = (wk && (wk->kind & GOV_KINDS)) || (is_closed_tld(p->intended) && wk);
+    bool own_tld = sender_tld && strcmp(sender_tld, p->intended) == 0;
+    int rank = 0;
+    TgSeverity sev = TG_SEVERITY_OK;
+    double conf = 0;
+    if (src & STRONG_TRUST) {
+      rank = 6, sev = TG_SEVERITY_BLOCK, conf = 0.97;
+    } else if (src) {
+      rank = 5, sev = TG_SEVERITY_BLOCK, conf = 0.95;
+    } else if (gov) {
+      rank = 4, sev = TG_SEVERITY_BLOCK, conf = 0.95;
+    } else if (own_tld && is_closed_tld(p->intended)) {
+      rank = 3, sev = TG_SEVERITY_BLOCK, conf = 0.9;
+    } else if (wk) {
+      rank = 2, sev = TG_SEVERITY_WARN, conf = 0.85;
+    } else if (own_tld) {
+      rank = 1, sev = TG_SEVERITY_WARN, conf = 0.7;
+    }
+    if (weak) {
+      /* The typed domain is in the address book or history: speak up only for an organisation
+       * or government counterpart, and only as a warning. */
+      if (!(src & STRONG_TRUST) && !gov)
+        rank = 0;
+      sev = TG_SEVERITY_WARN;
+      conf = MIN(conf, 0.75);
+    }
+    if (rank > best_rank) {
+      best_rank = rank;
+      best = p;
+      best_sev = sev;
+      best_conf = conf;
+      g_free(best_dom);
+      best_dom = g_steal_pointer(&counterpart);
+    }
+  }
+  if (!best)
+    return false;
+  g_autofree char *owned = best_dom; /* A-label; the message shows the U-label the user typed */
+  {
+    const char *utld = tg_domain_tld(s->dom.unicode);
+    g_autofree char *u = g_strdup_printf("%.*s%s", (int)(utld - s->dom.unicode), s->dom.unicode,
+                                         best->intended);
+    TgMessageArgs a = {.domain = s->dom.unicode, .tld = tld, .intended = u, .owner = best->owner};
+    TgMessageId msg = best_rank >= 3 || best_rank == 1 ? TG_MSG_TLD_CONFUSION_OWN
+                                                       : TG_MSG_TLD_CONFUSION_WELLKNOWN;
+    if (!best->owner || !*best->owner)
+      msg = TG_MSG_TLD_CONFUSION_PLAIN;
+    TgFinding *f = emit(s, TG_CODE_TLD_CONFUSION, best_conf, msg, &a);
+    f->severity = best_sev;
+    g_autofree char *addr = with_domain(s, u);
+    set_correction(s, f, addr);
+  }
+  return true;
+}
+
+static bool rule_homoglyph(Check *c, Subject *s) {
+  TgLookalikeInfo info;
+  if (!tg_lookalike_inspect(c->ctx->lookalike, s->dom.unicode, &info))
+    return false;
+  bool fired = false;
+  if (info.latin && strcmp(info.latin, s->dom.ascii) != 0 && tg_domain_is_ldh(info.latin) &&
+      meant_rank(c, info.latin) &&
+      tg_lookalike_confusable(c->ctx->lookalike, s->dom.unicode, info.latin)) {
+    TgMessageArgs a = {.domain = s->dom.unicode, .intended = info.latin, .script = info.script};
+    TgFinding *f = emit(s, TG_CODE_HOMOGLYPH, 0.97,
+                        info.script ? TG_MSG_HOMOGLYPH : TG_MSG_HOMOGLYPH_LETTER, &a);
+    g_autofree char *addr = with_domain(s, info.latin);
+    set_correction(s, f, addr);
+    fired = true;
+  } else if (info.mixed_script) {
+    TgMessageArgs a = {.domain = s->dom.unicode, .script = info.script ? info.script : "foreign"};
+    TgFinding *f = emit(s, TG_CODE_HOMOGLYPH, 0.6, TG_MSG_HOMOGLYPH_MIXED, &a);
+    f->severity = TG_SEVERITY_WARN; /* suspicious, but we do not know what it imitates */
+    fired = true;
+  }
+  tg_lookalike_info_clear(&info);
+  return fired;
+}
+
+static bool rule_near_miss(Check *c, Subject *s) {
+  const char *ascii = s->dom.ascii;
+  Guess g;
+  g_autofree char *intended = NULL;
+  if (near_miss_guess(c, ascii, &g)) {
+    intended = g_steal_pointer(&g.domain);
+  } else {
+    /* mail.gmial.com: look at the registrable domain and keep the subdomain. */
+    const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+    if (!reg || reg == ascii || meant_rank(c, reg) || !near_miss_guess(c, reg, &g))
+      return false;
+    intended = g_strdup_printf("%.*s%s", (int)(reg - ascii), ascii, g.domain);
+    guess_clear(&g);
+  }
+  g_autofree char *intended_u = NULL;
+  if (strstr(intended, "xn--")) {
+    TgDomain d;
+    if (tg_domain_normalise(intended, &d, NULL)) {
+      intended_u = g_steal_pointer(&d.unicode);
+      tg_domain_clear(&d);
+    }
+  }
+  const char *shown = intended_u ? intended_u : intended;
+  TgMessageArgs a = {.domain = s->dom.unicode, .intended = shown};
+  TgMessageId msg = g.kind == TG_TYPO_DOT_DROPPED      ? TG_MSG_NEAR_MISS_DOT
+                    : g.kind == TG_TYPO_HYPHEN_DROPPED ? TG_MSG_NEAR_MISS_HYPHEN
+                                                       : TG_MSG_NEAR_MISS;
+  TgFinding *f = emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), msg, &a);
+  g_autofree char *addr = with_domain(s, shown);
+  set_correction(s, f, addr);
+  return true;
+}
+
+/* Do two local parts differ only in digits (ops1 / ops2 are different mailboxes, not slips)? */
+static bool differ_in_digits_only(const char *a, const char *b) {
+  while (*a || *b) {
+    while (g_ascii_isdigit(*a))
+      a++;
+    while (g_ascii_isdigit(*b))
+      b++;
+    if (*a != *b)
+      return false;
+    if (*a) {
+      a++;
+      b++;
+    }
+  }
+  return true;
+}
+
+static void consider_locals(const GPtrArray *locals, const char *typed, const char **best,
+                            double *best_score, double *second_score) {
+  for (guint i = 0; locals && i < locals->len; i++) {
+    const char *known = g_ptr_array_index(locals, i);
+    if (strcmp(known, typed) == 0 || (*best && strcmp(known, *best) == 0))
+      continue;
+    if (differ_in_digits_only(known, typed))
+      continue;
+    double sc = tg_typo_score(typed, known, NULL);
+    if (sc > *best_score) {
+      *second_score = *best_score;
+      *best_score = sc;
+      *best = known;
+    } else if (sc > *second_score) {
+      *second_score = sc;
+    }
+  }
+}
+
+static bool rule_contact_near_miss(Check *c, Subject *s) {
+  g_autofree char *local = g_utf8_strdown(s->local, -1);
+  g_autofree char *bare = g_strconcat(local, "@", s->dom.ascii, NULL);
+  if (g_hash_table_contains(c->known, bare) || g_hash_table_contains(c->ctx->history_addresses, bare))
+    return false;
+  const GPtrArray *req_locals = g_hash_table_lookup(c->known_locals, s->dom.ascii);
+  const GPtrArray *hist_locals = g_hash_table_lookup(c->ctx->history_locals, s->dom.ascii);
+  if (!req_locals && !hist_locals)
+    return false;
+  const char *best = NULL;
+  double best_score = 0, second = 0;
+  consider_locals(req_locals, local, &best, &best_score, &second);
+  consider_locals(hist_locals, local, &best, &best_score, &second);
+  if (!best || best_score < CONTACT_MIN_SCORE || second >= best_score * TIE_RATIO)
+    return false;
+  g_autofree char *intended = g_strconcat(best, "@", s->dom.unicode, NULL);
+  g_autofree char *intended_a = g_strconcat(best, "@", s->dom.ascii, NULL);
+  TgMessageArgs a = {.domain = s->dom.unicode, .intended = intended, .address = s->address};
+  TgFinding *f = emit(s, TG_CODE_CONTACT_NEAR_MISS, MIN(0.95, 0.5 + 0.45 * best_score),
+                      TG_MSG_CONTACT_NEAR_MISS, &a);
+  f->suggestion = g_strdup(intended);
+  const char *name = s->display;
+  const char *known_name = g_hash_table_lookup(c->known, intended_a);
+  if (!name && known_name && *known_name)
+    name = known_name;
+  f->replacement = tg_mailbox_format(name, intended);
+  return true;
+}
+
+static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
+  TgMessageArgs a = {0};
+  if (!tg_domain_normalise(raw_domain, &s->dom, NULL)) {
+    a.domain = raw_domain;
+    emit(s, TG_CODE_SYNTAX, 1.0, TG_MSG_SYNTAX_DOMAIN, &a);
+    return;
+  }
+  if (s->dom.literal)
+    return;
+  s->sources = sources_of(c, s->dom.ascii);
+
+  const char *blocked_tld = NULL;
+  if (is_blocked(c, s->dom.ascii, &blocked_tld)) {
+    a.domain = s->dom.unicode;
+    a.tld = blocked_tld;
+    emit(s, TG_CODE_BLOCKED, 1.0, blocked_tld ? TG_MSG_BLOCKED_TLD : TG_MSG_BLOCKED_DOMAIN, &a);
+  }
+
+  bool typo = false; /* a finding that says "this is not the domain you meant" */
+  bool trusted = s->sources != 0;
+  if (!trusted) {
+    typo = rule_invalid_tld(c, s);
+    if (!typo && !tg_wellknown_find_ancestor(s->dom.ascii)) {
+      typo = rule_tld_confusion(c, s, false);
+      if (!typo && s->dom.idn)
+        typo = rule_homoglyph(c, s);
+      if (!typo)
+        typo = rule_near_miss(c, s);
+    }
+  } else if (!(s->sources & STRONG_TRUST)) {
+    typo = rule_tld_confusion(c, s, true);
+  }
+  if (!typo)
+    rule_contact_near_miss(c, s);
+
+  if (c->flag_external != TG_LEVEL_OFF && c->n_org > 0 && !(s->sources & TG_SOURCE_ORG)) {
+    TgFinding *f = emit(s, TG_CODE_EXTERNAL, 1.0, TG_MSG_EXTERNAL, &a);
+    f->severity = c->flag_external == TG_LEVEL_WARN ? TG_SEVERITY_WARN : TG_SEVERITY_INFO;
+  }
+  /* first_contact says nothing a typo finding has not said already. */
+  if (c->first_contact != TG_LEVEL_OFF && !trusted && !typo) {
+    TgFinding *f = emit(s, TG_CODE_FIRST_CONTACT, 1.0, TG_MSG_FIRST_CONTACT, &a);
+    f->severity = c->first_contact == TG_LEVEL_WARN ? TG_SEVERITY_WARN : TG_SEVERITY_INFO;
+  }
+}
+
+static char *syntax_reason(const GError *err) {
+  if (!err || !err->message || !*err->message)
+    return NULL;
+  g_autofree char *r = g_strstrip(g_strdup(err->message));
+  size_t n = strlen(r);
+  while (n > 0 && (r[n - 1] == '.' || r[n - 1] == ' '))
+    r[--n] = '\0';
+  /* "The domain is missing" -> "the domain is missing", but keep "IPv6 …" as written. */
+  if (g_ascii_isupper(r[0]) && r[1] && g_ascii_islower(r[1]))
+    r[0] = g_ascii_tolower(r[0]);
+  return g_steal_pointer(&r);
+}
+
+static void check_recipient(Check *c, size_t i, GPtrArray *out) {
+  const TgRecipient *r = &c->req->recipients[i];
+  const char *text = r->address ? r->address : "";
+  size_t len = strnlen(text, TG_MAX_ADDRESS_BYTES + 1);
+  g_autoptr(GError) err = NULL;
+  g_autoptr(GPtrArray) mbs = tg_mailbox_parse_list(text, len, &err);
+  if (!mbs) {
+    /* Echo a bounded, valid-UTF-8 prefix of what was typed. */
+    g_autofree char *echo = g_utf8_make_valid(text, (gssize)MIN(len, MAX_SYNTAX_ECHO));
+    g_autofree char *reason = syntax_reason(err);
+    gboolean incomplete = !err || err->domain != TG_MAILBOX_ERROR ||
+                          err->code == TG_MAILBOX_ERROR_EMPTY || err->code == TG_MAILBOX_ERROR_NO_AT ||
+                          err->code == TG_MAILBOX_ERROR_NO_LOCAL || err->code == TG_MAILBOX_ERROR_NO_DOMAIN;
+    TgMessageArgs a = {.reason = reason};
+    TgFinding *f = tg_finding_new(i, r->field, TG_CODE_SYNTAX, 1.0, echo, NULL);
+    f->message = tg_message_format(incomplete || !reason ? TG_MSG_SYNTAX_INCOMPLETE : TG_MSG_SYNTAX_REASON, &a);
+    g_ptr_array_add(out, f);
+    return;
+  }
+  for (guint m = 0; m < mbs->len; m++) {
+    const TgMailbox *mb = g_ptr_array_index(mbs, m);
+    Subject s = {.recipient = i, .field = r->field, .address = mb->address, .local = mb->local,
+                 .display = mb->display_name, .mailboxes = mbs, .index = m, .out = out};
+    check_mailbox(c, &s, mb->domain ? mb->domain : "");
+    tg_domain_clear(&s.dom);
+  }
+}
+
+static int finding_order(gconstpointer pa, gconstpointer pb) {
+  const TgFinding *a = *(const TgFinding *const *)pa, *b = *(const TgFinding *const *)pb;
+  if (a->severity != b->severity)
+    return a->severity > b->severity ? -1 : 1;
+  /* Findings that carry a correction first: the dialog shows the first one unfolded. */
+  if ((a->suggestion != NULL) != (b->suggestion != NULL))
+    return a->suggestion ? -1 : 1;
+  if (a->confidence != b->confidence)
+    return a->confidence > b->confidence ? -1 : 1;
+  return (int)a->code - (int)b->code;
+}
+
+void tg_request_init(TgRequest *req) {
+  memset(req, 0, sizeof *req);
+  req->flag_external = -1;
+  req->first_contact = -1;
+}
+
+TgResult *tg_check(const TgContext *ctx, const TgRequest *req) {
+  g_return_val_if_fail(ctx != NULL && req != NULL, NULL);
+  TgResult *res = g_new0(TgResult, 1);
+  res->verdict = TG_SEVERITY_OK;
+  res->findings = g_ptr_array_new_with_free_func((GDestroyNotify)tg_finding_free);
+  Check c;
+  check_init(&c, ctx, req);
+  size_t n = MIN(req->n_recipients, (size_t)TG_MAX_RECIPIENTS);
+  g_autoptr(GPtrArray) one = g_ptr_array_new();
+  for (size_t i = 0; i < n && req->recipients; i++) {
+    g_ptr_array_set_size(one, 0);
+    check_recipient(&c, i, one);
+    g_ptr_array_sort(one, finding_order);
+    for (guint k = 0; k < one->len; k++) {
+      TgFinding *f = g_ptr_array_index(one, k);
+      if (f->severity > res->verdict)
+        res->verdict = f->severity;
+      g_ptr_array_add(res->findings, f);
+    }
+  }
+  check_clear(&c);
+  return res;
+}
+
+void tg_result_free(TgResult *res) {
+  if (!res)
+    return;
+  if (res->findings)
+    g_ptr_array_unref(res->findings);
+  g_free(res);
+}

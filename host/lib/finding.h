@@ -1,0 +1,101 @@
+/* finding.h — the one table of finding codes: JSON names, default severities, and the plain
+ * sentences users read (notes/dialog.md). Code, tests and docs all take them from here.
+ *
+ * Confidence scale (TgFinding.confidence). For the classes that say "this address is probably
+ * wrong" (syntax … contact_near_miss) it estimates how likely the address as typed is NOT what
+ * the writer meant:
+ *   1.00        a fact: the address cannot be delivered as written (syntax, invalid_tld) or
+ *               policy forbids it (blocked)
+ *   0.90–0.99   near certain: a confusable TLD whose counterpart is an organisation or trusted
+ *               domain, a lookalike of a trusted domain, a one-key slip of a trusted domain
+ *   0.70–0.89   likely: a slip of a well-known domain, a counterpart that is only well known or
+ *               only shares the sender's TLD
+ *   0.50–0.69   possible: weaker slips (two edits, rare TLDs), mixed scripts without a known
+ *               counterpart
+ * external and first_contact are facts about the recipient, not guesses: confidence 1.0. */
+#ifndef TG_FINDING_H
+#define TG_FINDING_H
+
+#include "typoguard.h"
+
+/* X(enum, json name, default severity). The order is the order of TgCode in typoguard.h, and it is
+ * also the tie-break when two findings on one recipient have the same severity. */
+#define TG_FINDING_TABLE(X)                                  \
+  X(TG_CODE_SYNTAX, "syntax", TG_SEVERITY_BLOCK)             \
+  X(TG_CODE_INVALID_TLD, "invalid_tld", TG_SEVERITY_BLOCK)   \
+  X(TG_CODE_TLD_CONFUSION, "tld_confusion", TG_SEVERITY_BLOCK) \
+  X(TG_CODE_NEAR_MISS, "near_miss", TG_SEVERITY_WARN)        \
+  X(TG_CODE_HOMOGLYPH, "homoglyph", TG_SEVERITY_BLOCK)       \
+  X(TG_CODE_BLOCKED, "blocked", TG_SEVERITY_BLOCK)           \
+  X(TG_CODE_CONTACT_NEAR_MISS, "contact_near_miss", TG_SEVERITY_WARN) \
+  X(TG_CODE_WRONG_ADDRESS, "wrong_address", TG_SEVERITY_WARN) \
+  X(TG_CODE_EXTERNAL, "external", TG_SEVERITY_OK)            \
+  X(TG_CODE_FIRST_CONTACT, "first_contact", TG_SEVERITY_INFO)
+
+/* The sentences. X(id, code, template). A template names its blanks in braces; tg_message_format
+ * fills them from a TgMessageArgs. Keep them free of jargon (no "TLD", "punycode"): they are what
+ * a hurried person reads in the warning dialog. */
+#define TG_MESSAGE_TABLE(X)                                                                       \
+  X(TG_MSG_SYNTAX_INCOMPLETE, TG_CODE_SYNTAX, "This is not a complete email address.")            \
+  X(TG_MSG_SYNTAX_REASON, TG_CODE_SYNTAX, "This is not a valid email address: {reason}.")         \
+  X(TG_MSG_SYNTAX_DOMAIN, TG_CODE_SYNTAX, "{domain} is not a valid domain name.")                 \
+  X(TG_MSG_INVALID_TLD, TG_CODE_INVALID_TLD,                                                      \
+    "{domain} does not exist: .{tld} is not a domain ending. Did you mean {intended}?")           \
+  X(TG_MSG_INVALID_TLD_PLAIN, TG_CODE_INVALID_TLD,                                                \
+    "{domain} does not exist: .{tld} is not a domain ending.")                                    \
+  X(TG_MSG_INVALID_TLD_DOTLESS, TG_CODE_INVALID_TLD,                                              \
+    "{domain} is not a complete domain name. Did you mean {intended}?")                           \
+  X(TG_MSG_INVALID_TLD_DOTLESS_PLAIN, TG_CODE_INVALID_TLD,                                        \
+    "{domain} is not a complete domain name: it needs an ending such as .com.")                   \
+  X(TG_MSG_TLD_CONFUSION_OWN, TG_CODE_TLD_CONFUSION,                                              \
+    "{domain} is in {owner}'s .{tld} domain. You write to {intended}.")                           \
+  X(TG_MSG_TLD_CONFUSION_WELLKNOWN, TG_CODE_TLD_CONFUSION, "{domain} is {owner}'s .{tld}, not {intended}.") \
+  X(TG_MSG_TLD_CONFUSION_PLAIN, TG_CODE_TLD_CONFUSION, "{domain} is not {intended}: check the ending.") \
+  X(TG_MSG_NEAR_MISS, TG_CODE_NEAR_MISS, "{domain} looks like a typo of {intended}.")            \
+  X(TG_MSG_NEAR_MISS_DOT, TG_CODE_NEAR_MISS, "{domain} looks like {intended} without its dot.")  \
+  X(TG_MSG_NEAR_MISS_HYPHEN, TG_CODE_NEAR_MISS, "{domain} looks like {intended} without its hyphen.") \
+  X(TG_MSG_HOMOGLYPH, TG_CODE_HOMOGLYPH,                                                          \
+    "This address uses a {script} letter that looks like a Latin one: it imitates {intended}.")   \
+  X(TG_MSG_HOMOGLYPH_LETTER, TG_CODE_HOMOGLYPH,                                                   \
+    "This address uses a letter that looks like another one: it imitates {intended}.")            \
+  X(TG_MSG_HOMOGLYPH_MIXED, TG_CODE_HOMOGLYPH,                                                    \
+    "This address mixes {script} and Latin letters that look alike.")                             \
+  X(TG_MSG_BLOCKED_TLD, TG_CODE_BLOCKED, "Your organisation does not allow mail to .{tld} addresses.") \
+  X(TG_MSG_BLOCKED_DOMAIN, TG_CODE_BLOCKED, "Your organisation does not allow mail to {domain}.") \
+  X(TG_MSG_CONTACT_NEAR_MISS, TG_CODE_CONTACT_NEAR_MISS,                                          \
+    "You usually write to {intended}, not {address}.")                                            \
+  X(TG_MSG_WRONG_ADDRESS, TG_CODE_WRONG_ADDRESS,                                                  \
+    "{name} is usually written to at {intended}; this is a personal address.")                    \
+  X(TG_MSG_EXTERNAL, TG_CODE_EXTERNAL, "Outside your organisation.")                              \
+  X(TG_MSG_FIRST_CONTACT, TG_CODE_FIRST_CONTACT, "First message to this domain.")
+
+#define TG_MSG_ENUM_(id, code, text) id,
+typedef enum { TG_MESSAGE_TABLE(TG_MSG_ENUM_) TG_MSG_COUNT } TgMessageId;
+#undef TG_MSG_ENUM_
+
+/* The values a template may name; NULL blanks render as an empty string. */
+typedef struct {
+  const char *domain;   /* {domain}: the domain as the user reads it */
+  const char *tld;      /* {tld}: its ending, without the dot */
+  const char *intended; /* {intended}: the domain or address meant */
+  const char *owner;    /* {owner}: who a confusable ending belongs to ("Mali") */
+  const char *script;   /* {script}: a writing system ("Cyrillic") */
+  const char *address;  /* {address}: the address as typed */
+  const char *name;     /* {name}: a contact's display name */
+  const char *reason;   /* {reason}: the parser's explanation, lower case, no final period */
+} TgMessageArgs;
+
+TgSeverity tg_code_default_severity(TgCode c);
+bool tg_code_from_name(const char *name, TgCode *out);
+TgCode tg_message_code(TgMessageId id);
+const char *tg_message_template(TgMessageId id);
+/* Fills a template; the result is newly allocated. */
+char *tg_message_format(TgMessageId id, const TgMessageArgs *args);
+
+/* Allocates a finding with the code's default severity; strings are copied (NULL stays NULL). */
+TgFinding *tg_finding_new(size_t recipient, TgField field, TgCode code, double confidence,
+                          const char *address, const char *domain);
+void tg_finding_free(TgFinding *f);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgFinding, tg_finding_free)
+
+#endif
