@@ -21,5 +21,18 @@ bool tg_index_add(TgIndex *ix, const char *ascii_domain, uint32_t tag);
 /* Exact membership; *tag (may be NULL) receives the tag. */
 bool tg_index_lookup(const TgIndex *ix, const char *ascii_domain, uint32_t *tag);
 size_t tg_index_size(const TgIndex *ix);
+/* Optional: makes room for n_domains domains of total_bytes bytes (with their NULs) before a bulk
+ * load, so a big list is added without regrowing. */
+void tg_index_reserve(TgIndex *ix, size_t n_domains, size_t total_bytes);
+/* Bytes held by the index (for benchmarks and diagnostics). */
+size_t tg_index_memory(const TgIndex *ix);
+
+/* ---- for the near-miss search in typo.c (not for the rules: use tg_typo_candidates) --------
+ * Ids are dense, 0 .. tg_index_size()-1, in order of first addition. A probe returns the ids
+ * whose exact hash / one of whose one-deletion keys (host/data/tgkeys.h) equals `hash`; a hash
+ * collision may add an unrelated id, so callers verify. */
+const char *tg_index_domain_at(const TgIndex *ix, uint32_t id, uint32_t *tag);
+size_t tg_index_probe_exact(const TgIndex *ix, uint32_t hash, uint32_t *ids, size_t max_ids);
+size_t tg_index_probe_deletion(const TgIndex *ix, uint32_t hash, uint32_t *ids, size_t max_ids);
 
 #endif

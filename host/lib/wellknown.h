@@ -43,4 +43,10 @@ const TgTldPair *tg_tld_pairs_for(const char *tld, size_t *n);
 size_t tg_tld_pair_count(void);
 const TgTldPair *tg_tld_pair_at(size_t i);
 
+/* The precomputed near-miss index over the built-in domains, for typo.c: the ids (indexes for
+ * tg_wellknown_at) whose exact hash, or one of whose one-deletion keys (host/data/tgkeys.h),
+ * equals `hash`. Returns how many were written to ids (at most max_ids). */
+size_t tg_wellknown_probe_exact(uint32_t hash, uint32_t *ids, size_t max_ids);
+size_t tg_wellknown_probe_deletion(uint32_t hash, uint32_t *ids, size_t max_ids);
+
 #endif

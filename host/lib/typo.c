@@ -1,0 +1,408 @@
+/* typo.c — the model of how people mistype a domain, and the near-miss search built on it.
+ *
+ * tg_typo_score explains the difference between a typed and an intended domain as one slip
+ * (a keyboard-neighbour substitution, a transposition, an omission, an insertion, a doubled or
+ * undoubled letter, a dropped or added dot or hyphen) and rates how plausible that slip is:
+ *
+ *   score = base(kind, keys involved) x information(label length) x position
+ *
+ * base: how often people make this slip (neighbour keys on QWERTY, QWERTZ or AZERTY make
+ * substitutions and insertions much likelier than far keys). information: a one-letter
+ * difference in a 2- or 3-letter label is no evidence at all (ca.gov and ga.gov, gm.com and
+ * gmx.com are all genuine), so short labels scale the score down hard. position: the first
+ * letter is rarely mistyped, and many genuine names differ only there.
+ *
+ * Edits inside the TLD (the last label, or the dot before it) score 0 in tg_typo_score: they are
+ * the business of the invalid_tld and tld_confusion rules; tg_typo_score_tld scores them for
+ * those rules' suggestions (gmail.con -> gmail.com). Two-edit differences are TG_TYPO_OTHER with
+ * a low score that never reaches TG_TYPO_NEAR_MISS_THRESHOLD on its own.
+ *
+ * tg_typo_candidates finds intended domains one slip away through the symmetric-deletion keys
+ * (host/data/tgkeys.h) of the built-in index (precomputed in tgdata) and of each TgIndex, then
+ * verifies and ranks each with tg_typo_score. Pure: no allocation, no globals but const tables. */
+#include "typo.h"
+
+#include <string.h>
+
+#include "tgkeys.h"
+#include "wellknown.h"
+
+/* ---- keyboards ----------------------------------------------------------------------------- */
+
+/* A layout is four physical rows; x positions are in quarter keys so the row stagger is exact.
+ * Two keys are neighbours when they sit side by side on a row, or on adjacent rows less than one
+ * key width apart. `alias` maps characters typed on another key's position ('.' is Shift+';' on
+ * AZERTY, '-' is the 6 key). */
+typedef struct {
+  const char *rows[4];
+  int offset4[4];
+  const char *alias; /* pairs: character, key it shares */
+} Layout;
+
+static const Layout layouts[] = {
+    /* QWERTY (US/UK) */
+    {{"1234567890-", "qwertyuiop", "asdfghjkl", "zxcvbnm,."}, {0, 2, 3, 5}, ""},
+    /* QWERTZ (German, Swiss, Central Europe); '<' is the ISO key left of y */
+    {{"1234567890", "qwertzuiop", "asdfghjkl", "<yxcvbnm,.-"}, {0, 2, 3, 1}, ""},
+    /* AZERTY (French, Belgian): digits are shifted but on the same keys */
+    {{"1234567890", "azertyuiop", "qsdfghjklm", "<wxcvbn,;:"}, {0, 2, 3, 1}, "-6.;"},
+};
+
+static bool key_pos(const Layout *l, char c, int *row, int *x4)
+{
+  for (const char *a = l->alias; a[0] && a[1]; a += 2)
+    if (a[0] == c) {
+      c = a[1];
+      break;
+    }
+  for (int r = 0; r < 4; r++) {
+    const char *p = strchr(l->rows[r], c);
+    if (p && c) {
+      *row = r;
+      *x4 = (int)(p - l->rows[r]) * 4 + l->offset4[r];
+      return true;
+    }
+  }
+  return false;
+}
+
+/* True when a and b are neighbouring keys on any of the layouts. */
+static bool neighbours(char a, char b)
+{
+  if (a == b)
+    return false;
+  for (size_t i = 0; i < G_N_ELEMENTS(layouts); i++) {
+    int ra, xa, rb, xb;
+    if (!key_pos(&layouts[i], a, &ra, &xa) || !key_pos(&layouts[i], b, &rb, &xb))
+      continue;
+    int dr = ra > rb ? ra - rb : rb - ra;
+    int dx = xa > xb ? xa - xb : xb - xa;
+    if ((dr == 0 && dx == 4) || (dr == 1 && dx < 4))
+      return true;
+  }
+  return false;
+}
+
+/* Characters that look alike in an address field (0/o, 1/l/i, 5/s): misread, then retyped. */
+static bool lookalike(char a, char b)
+{
+  static const char *const groups[] = {"0o", "1li", "5s", "8b", "2z", "vu"};
+  for (size_t i = 0; i < G_N_ELEMENTS(groups); i++)
+    if (a != b && strchr(groups[i], a) && strchr(groups[i], b) && a && b)
+      return true;
+  return false;
+}
+
+/* ---- scoring -------------------------------------------------------------------------------- */
+
+/* Base plausibility of each slip (before the information and position factors). Orders follow
+ * the typing-error literature: transpositions, doubling errors and neighbour-key substitutions
+ * are the commonest; a random far key is rare. */
+#define BASE_TRANSPOSITION 0.85
+#define BASE_SUB_NEIGHBOUR 0.80
+#define BASE_SUB_LOOKALIKE 0.60
+#define BASE_SUB_FAR 0.30
+#define BASE_OMISSION 0.70
+#define BASE_UNDOUBLING 0.80
+#define BASE_INS_NEIGHBOUR 0.70
+#define BASE_INS_FAR 0.30
+#define BASE_DOUBLING 0.80
+#define BASE_DOT_DROPPED 0.85
+#define BASE_DOT_ADDED 0.55
+#define BASE_HYPHEN_DROPPED 0.80
+#define BASE_HYPHEN_ADDED 0.55
+#define BASE_OTHER 0.15
+#define FIRST_LETTER 0.80
+
+/* How much a one-slip difference in a label of n characters tells: the fewer the letters, the
+ * likelier the "typo" is just another genuine name. */
+static double information(size_t n)
+{
+  static const double by_len[] = {0.0, 0.05, 0.10, 0.30, 0.55, 0.75, 0.85, 0.93};
+  return n < G_N_ELEMENTS(by_len) ? by_len[n] : 1.0;
+}
+
+/* Length of the label of s that contains position i (dots excluded). */
+static size_t label_len_at(const char *s, size_t n, size_t i)
+{
+  size_t a = i, b = i;
+  while (a > 0 && s[a - 1] != '.')
+    a--;
+  while (b < n && s[b] != '.')
+    b++;
+  return b - a;
+}
+
+static size_t last_dot(const char *s, size_t n)
+{
+  for (size_t i = n; i > 0; i--)
+    if (s[i - 1] == '.')
+      return i - 1;
+  return SIZE_MAX;
+}
+
+/* Damerau (optimal string alignment) distance, bounded: returns 3 when it exceeds 2. */
+static unsigned osa_distance_max2(const char *a, size_t na, const char *b, size_t nb)
+{
+  if ((na > nb ? na - nb : nb - na) > 2)
+    return 3;
+  unsigned rows[3][TG_KEY_MAX_LEN + 1];
+  for (size_t j = 0; j <= nb; j++)
+    rows[0][j] = (unsigned)j;
+  for (size_t i = 1; i <= na; i++) {
+    unsigned *cur = rows[i % 3], *prev = rows[(i - 1) % 3], *pp = rows[(i + 1) % 3];
+    cur[0] = (unsigned)i;
+    unsigned best = cur[0];
+    for (size_t j = 1; j <= nb; j++) {
+      unsigned cost = a[i - 1] == b[j - 1] ? 0u : 1u;
+      unsigned v = MIN(MIN(prev[j] + 1, cur[j - 1] + 1), prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        v = MIN(v, pp[j - 2] + 1);
+      cur[j] = v;
+      best = MIN(best, v);
+    }
+    if (best > 2)
+      return 3;
+  }
+  return MIN(rows[na % 3][nb], 3u);
+}
+
+static double score_impl(const char *typed, const char *intended, bool tld_only, TgTypoKind *kind)
+{
+  TgTypoKind k = TG_TYPO_NONE;
+  double s = 0.0;
+  if (kind)
+    *kind = TG_TYPO_NONE;
+  if (!typed || !intended)
+    return 0.0;
+  size_t nt = strlen(typed), ni = strlen(intended);
+  if (nt == 0 || ni == 0 || nt > TG_KEY_MAX_LEN || ni > TG_KEY_MAX_LEN ||
+      strcmp(typed, intended) == 0)
+    return 0.0;
+
+  /* Align: common prefix p, then common suffix sfx that does not overlap it. */
+  size_t mn = MIN(nt, ni), p = 0, sfx = 0;
+  while (p < mn && typed[p] == intended[p])
+    p++;
+  while (sfx < mn - p && typed[nt - 1 - sfx] == intended[ni - 1 - sfx])
+    sfx++;
+  size_t dt = nt - p - sfx, di = ni - p - sfx; /* differing spans */
+
+  /* The first differing position in intended's coordinates decides whether the edit touches
+   * the TLD: at or after intended's last dot (an insertion at p lands between p-1 and p). */
+  size_t dot = last_dot(intended, ni);
+  size_t label; /* the label whose length measures the information */
+  size_t edit_at = p;
+  if (dt == 1 && di == 1) {
+    char a = typed[p], b = intended[p];
+    k = TG_TYPO_SUBSTITUTION;
+    s = neighbours(a, b) ? BASE_SUB_NEIGHBOUR : lookalike(a, b) ? BASE_SUB_LOOKALIKE : BASE_SUB_FAR;
+    if (a == '.' || b == '.')
+      s = 0.0, k = TG_TYPO_OTHER; /* a dot for a letter rearranges labels: not one slip */
+    label = label_len_at(intended, ni, p);
+  } else if (dt == 2 && di == 2 && typed[p] == intended[p + 1] && typed[p + 1] == intended[p]) {
+    k = TG_TYPO_TRANSPOSITION;
+    s = BASE_TRANSPOSITION;
+    edit_at = p + 1; /* the swap reaches p+1 */
+    if (typed[p] == '.' || intended[p] == '.')
+      s = BASE_TRANSPOSITION * 0.5; /* "gmai.lcom": a slip, but it moves a label boundary */
+    label = label_len_at(intended, ni, intended[p] == '.' ? p + 1 : p);
+  } else if (dt == 1 && di == 0) {
+    /* typed has one extra character, typed[p], between intended[p-1] and intended[p]. */
+    char c = typed[p];
+    if (c == '.') {
+      k = TG_TYPO_DOT_ADDED, s = BASE_DOT_ADDED;
+    } else if (c == '-') {
+      k = TG_TYPO_HYPHEN_ADDED, s = BASE_HYPHEN_ADDED;
+    } else if ((p > 0 && typed[p - 1] == c) || (p + 1 < nt && typed[p + 1] == c)) {
+      k = TG_TYPO_DOUBLING, s = BASE_DOUBLING;
+    } else {
+      k = TG_TYPO_INSERTION;
+      bool near = (p > 0 && neighbours(c, typed[p - 1])) || (p + 1 < nt && neighbours(c, typed[p + 1]));
+      s = near ? BASE_INS_NEIGHBOUR : BASE_INS_FAR;
+    }
+    edit_at = p > 0 ? p - 1 : 0;
+    if (p > 0 && intended[p - 1] != '.')
+      label = label_len_at(intended, ni, p - 1);
+    else
+      label = label_len_at(intended, ni, p);
+    if (dot != SIZE_MAX && p > dot)
+      edit_at = p; /* inserted after the last dot: inside the TLD */
+  } else if (dt == 0 && di == 1) {
+    /* typed lacks intended[p]. */
+    char c = intended[p];
+    if (c == '.') {
+      k = TG_TYPO_DOT_DROPPED, s = BASE_DOT_DROPPED;
+      label = label_len_at(typed, nt, p); /* the merged label: "usarmy" */
+    } else if (c == '-') {
+      k = TG_TYPO_HYPHEN_DROPPED, s = BASE_HYPHEN_DROPPED;
+      label = label_len_at(intended, ni, p) - 1;
+    } else if ((p > 0 && intended[p - 1] == c) || (p + 1 < ni && intended[p + 1] == c)) {
+      k = TG_TYPO_UNDOUBLING, s = BASE_UNDOUBLING;
+      label = label_len_at(intended, ni, p);
+    } else {
+      k = TG_TYPO_OMISSION, s = BASE_OMISSION;
+      label = label_len_at(intended, ni, p);
+    }
+  } else {
+    /* More than one slip: only a weak hint, and only within two edits. */
+    if (osa_distance_max2(typed, nt, intended, ni) > 2)
+      return 0.0;
+    k = TG_TYPO_OTHER, s = BASE_OTHER;
+    label = label_len_at(intended, ni, MIN(p, ni - 1));
+    edit_at = p;
+  }
+
+  bool in_tld = dot == SIZE_MAX || edit_at >= dot;
+  if (in_tld != tld_only)
+    return 0.0;
+  if (!in_tld) {
+    s *= information(label);
+    /* The first letter of the name is typed with most care. */
+    if (p == 0 || intended[p - 1] == '.')
+      s *= FIRST_LETTER;
+  }
+  if (kind)
+    *kind = k;
+  return s;
+}
+
+double tg_typo_score(const char *typed, const char *intended, TgTypoKind *kind)
+{
+  return score_impl(typed, intended, false, kind);
+}
+
+double tg_typo_score_tld(const char *typed, const char *intended, TgTypoKind *kind)
+{
+  return score_impl(typed, intended, true, kind);
+}
+
+const char *tg_typo_kind_name(TgTypoKind kind)
+{
+  switch (kind) {
+  case TG_TYPO_NONE: return "none";
+  case TG_TYPO_SUBSTITUTION: return "substitution";
+  case TG_TYPO_TRANSPOSITION: return "transposition";
+  case TG_TYPO_OMISSION: return "omission";
+  case TG_TYPO_INSERTION: return "insertion";
+  case TG_TYPO_DOUBLING: return "doubling";
+  case TG_TYPO_UNDOUBLING: return "undoubling";
+  case TG_TYPO_DOT_DROPPED: return "dot_dropped";
+  case TG_TYPO_DOT_ADDED: return "dot_added";
+  case TG_TYPO_HYPHEN_DROPPED: return "hyphen_dropped";
+  case TG_TYPO_HYPHEN_ADDED: return "hyphen_added";
+  case TG_TYPO_OTHER: return "other";
+  }
+  return "unknown";
+}
+
+/* ---- candidates ----------------------------------------------------------------------------- */
+
+#define MAX_PROBE_IDS 64u /* per probe; more than this many domains on one key is pathological */
+
+typedef struct {
+  const char *typed;
+  TgCandidate *out;
+  size_t max_out, n_out;
+} Collector;
+
+/* Weight of a well-known domain in the ranking: popular providers win ties, and an obscure one
+ * needs a clearer slip to reach the threshold (factor 0.75 .. 1). Trusted domains count fully:
+ * the user's own world matters most. */
+static double wellknown_factor(uint8_t weight)
+{
+  return 0.75 + 0.25 * (double)weight / 255.0;
+}
+
+static bool better(const TgCandidate *a, const TgCandidate *b)
+{
+  if (a->score != b->score)
+    return a->score > b->score;
+  return strcmp(a->intended, b->intended) < 0; /* deterministic order */
+}
+
+static void offer(Collector *c, const char *intended, uint32_t tag, double factor)
+{
+  TgTypoKind kind;
+  double raw = tg_typo_score(c->typed, intended, &kind);
+  if (raw <= 0.0)
+    return;
+  TgCandidate cand = {intended, tag, raw * factor, kind, raw};
+  /* The same domain from several sources (built in and trusted): keep one, best score, union of
+   * tags. */
+  for (size_t i = 0; i < c->n_out; i++) {
+    if (strcmp(c->out[i].intended, intended) != 0)
+      continue;
+    cand.tag |= c->out[i].tag;
+    if (c->out[i].score > cand.score)
+      cand.score = c->out[i].score;
+    memmove(&c->out[i], &c->out[i + 1], (c->n_out - i - 1) * sizeof *c->out);
+    c->n_out--;
+    break;
+  }
+  /* Insert in order (the list is at most max_out long). */
+  size_t pos = c->n_out;
+  while (pos > 0 && better(&cand, &c->out[pos - 1]))
+    pos--;
+  if (pos >= c->max_out)
+    return;
+  size_t keep = MIN(c->n_out, c->max_out - 1);
+  memmove(&c->out[pos + 1], &c->out[pos], (keep - pos) * sizeof *c->out);
+  c->out[pos] = cand;
+  c->n_out = keep + 1;
+}
+
+size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
+                          TgCandidate *out, size_t max_out)
+{
+  if (!typed || !out || max_out == 0)
+    return 0;
+  size_t n = strlen(typed);
+  if (n == 0 || n > TG_KEY_MAX_LEN)
+    return 0;
+  Collector c = {typed, out, max_out, 0};
+  uint32_t whole = tg_key_hash(typed, n);
+  uint32_t dels[TG_KEY_MAX_LEN];
+  size_t n_dels = tg_key_deletions(typed, n, dels);
+  uint32_t ids[MAX_PROBE_IDS];
+
+  /* Three probes find every one-slip neighbour: typed = intended minus a letter (typed's whole
+   * hash among the deletion keys); one slip in the same place (deletion key against deletion
+   * key); typed = intended plus a letter (a deletion of typed among the exact hashes). A domain
+   * found by several probes is scored once more each time but kept once (offer merges). */
+  for (size_t j = 0; j <= n_dels; j++) {
+    size_t k;
+    if (j == n_dels) {
+      k = tg_wellknown_probe_deletion(whole, ids, MAX_PROBE_IDS);
+    } else {
+      k = tg_wellknown_probe_deletion(dels[j], ids, MAX_PROBE_IDS);
+      k += tg_wellknown_probe_exact(dels[j], ids + k, MAX_PROBE_IDS - k);
+    }
+    for (size_t i = 0; i < k; i++) {
+      const TgWellKnown *wk = tg_wellknown_at(ids[i]);
+      offer(&c, wk->domain, TG_CANDIDATE_WELLKNOWN | wk->kind, wellknown_factor(wk->weight));
+    }
+  }
+
+  for (size_t x = 0; x < n_indexes; x++) {
+    const TgIndex *ix = indexes[x];
+    if (!ix)
+      continue;
+    for (size_t j = 0; j <= n_dels; j++) {
+      size_t k;
+      if (j == n_dels)
+        k = tg_index_probe_deletion(ix, whole, ids, MAX_PROBE_IDS);
+      else {
+        k = tg_index_probe_deletion(ix, dels[j], ids, MAX_PROBE_IDS);
+        k += tg_index_probe_exact(ix, dels[j], ids + k, MAX_PROBE_IDS - k);
+      }
+      for (size_t i = 0; i < k; i++) {
+        uint32_t tag = 0;
+        const char *d = tg_index_domain_at(ix, ids[i], &tag);
+        if (d)
+          offer(&c, d, tag, 1.0);
+      }
+    }
+  }
+  return c.n_out;
+}
