@@ -33,9 +33,10 @@
 #include "wellknown.h"
 
 /* Tunables of the rules; tests/unit/cases/detect.tsv is the evidence behind each value. */
-#define NEAR_MISS_MIN_SCORE 0.30 /* weighted typo score below which a candidate is ignored */
-#define TIE_RATIO 0.80           /* a runner-up within this ratio of the best is a tie: abstain */
-#define CONTACT_MIN_SCORE 0.30   /* local-part slips need a plausible typo too */
+#define NEAR_MISS_MIN_SCORE TG_TYPO_NEAR_MISS_THRESHOLD /* typo.h: calibrated on all of .gov */
+#define TIE_MARGIN TG_TYPO_TIE_MARGIN /* a runner-up this close to the best is a tie: abstain */
+#define CONTACT_MIN_SCORE TG_TYPO_NEAR_MISS_THRESHOLD /* local parts need as clear a slip */
+#define TLD_TIE_RATIO 0.8 /* weighted TLD corrections: the runner-up within this ratio is a tie */
 #define MAX_CANDIDATES 8u
 #define MAX_SYNTAX_ECHO 256u     /* raw text echoed back in a syntax finding, in bytes */
 
@@ -309,7 +310,7 @@ static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
   }
   if (!best || best->score < NEAR_MISS_MIN_SCORE)
     return false;
-  if (second && second->score >= best->score * TIE_RATIO)
+  if (second && second->score >= best->score - TIE_MARGIN)
     return false; /* two equally plausible intentions: saying either would mislead */
   out->domain = g_strdup(best->intended);
   out->score = best->score;
@@ -435,10 +436,10 @@ static bool tld_guess(Check *c, const char *ascii, Guess *out) {
         if (strcmp(cand, tld) == 0 || strcmp(cand, best_tld) == 0 ||
             !tg_domain_tld_exists(c->ctx->psl, cand))
           continue;
-        double s = tg_typo_score(tld, cand, NULL);
+        g_autofree char *full = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, cand);
+        double s = tg_typo_score_tld(ascii, full, NULL);
         if (s <= 0)
           continue;
-        g_autofree char *full = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, cand);
         double w = s * tld_weight(c, cand) * (1.0 + meant_rank(c, full));
         if (w > best) {
           second = best;
@@ -450,7 +451,7 @@ static bool tld_guess(Check *c, const char *ascii, Guess *out) {
       }
     }
   }
-  if (!best_tld[0] || second >= best * TIE_RATIO)
+  if (!best_tld[0] || second >= best * TLD_TIE_RATIO)
     return false;
   out->domain = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, best_tld);
   out->score = best;
@@ -642,15 +643,29 @@ static bool differ_in_digits_only(const char *a, const char *b) {
   return true;
 }
 
+/* The typo model reads a domain: it leaves the last label alone (that is the TLD's business) and
+ * weighs a slip by the length of its label. A local part is one name whatever its dots, so they
+ * become '_' (an off-keyboard character: a dropped dot still counts as one slip) and a dummy
+ * ending is added: "john.doe" -> "john_doe.x". */
+static char *local_as_domain(const char *local) {
+  char *s = g_strconcat(local, ".x", NULL);
+  for (char *p = s; p[2]; p++)
+    if (*p == '.')
+      *p = '_';
+  return s;
+}
+
 static void consider_locals(const GPtrArray *locals, const char *typed, const char **best,
                             double *best_score, double *second_score) {
+  g_autofree char *typed_key = local_as_domain(typed);
   for (guint i = 0; locals && i < locals->len; i++) {
     const char *known = g_ptr_array_index(locals, i);
     if (strcmp(known, typed) == 0 || (*best && strcmp(known, *best) == 0))
       continue;
     if (differ_in_digits_only(known, typed))
       continue;
-    double sc = tg_typo_score(typed, known, NULL);
+    g_autofree char *k = local_as_domain(known);
+    double sc = tg_typo_score(typed_key, k, NULL);
     if (sc > *best_score) {
       *second_score = *best_score;
       *best_score = sc;
@@ -674,7 +689,7 @@ static bool rule_contact_near_miss(Check *c, Subject *s) {
   double best_score = 0, second = 0;
   consider_locals(req_locals, local, &best, &best_score, &second);
   consider_locals(hist_locals, local, &best, &best_score, &second);
-  if (!best || best_score < CONTACT_MIN_SCORE || second >= best_score * TIE_RATIO)
+  if (!best || best_score < CONTACT_MIN_SCORE || second >= best_score - TIE_MARGIN)
     return false;
   g_autofree char *intended = g_strconcat(best, "@", s->dom.unicode, NULL);
   g_autofree char *intended_a = g_strconcat(best, "@", s->dom.ascii, NULL);
