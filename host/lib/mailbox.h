@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Comments `(a (b (c)))` deeper than this are refused (TG_MAILBOX_ERROR_UNBALANCED). */
+#define TG_MAILBOX_MAX_COMMENT_DEPTH 32u
+
 #define TG_MAILBOX_ERROR (tg_mailbox_error_quark())
 GQuark tg_mailbox_error_quark(void);
 
@@ -21,7 +24,7 @@ typedef enum {
   TG_MAILBOX_ERROR_BAD_LOCAL,    /* local part with characters a mailbox cannot hold */
   TG_MAILBOX_ERROR_BAD_DOMAIN,   /* domain with characters a domain cannot hold */
   TG_MAILBOX_ERROR_UNBALANCED,   /* unclosed quote, comment, angle bracket, or domain literal */
-  TG_MAILBOX_ERROR_BAD_UTF8,     /* not valid UTF-8, or a NUL byte */
+  TG_MAILBOX_ERROR_BAD_UTF8,     /* not valid UTF-8, a NUL byte, or a control character */
   TG_MAILBOX_ERROR_TOO_LONG,     /* longer than TG_MAX_ADDRESS_BYTES */
   TG_MAILBOX_ERROR_TRAILING,     /* text after the mailbox that is not part of it */
 } TgMailboxError;
