@@ -1,0 +1,61 @@
+// background.js of the test-only driver extension: the e2e test (through Marionette, in this
+// page's content context) calls window.tg.* to compose and send like a user would, so the
+// product's compose.onBeforeSend listener runs exactly as it does for the Send button.
+//
+// Guarantees: send() returns at once and records the outcome ("sent" or the error text) when
+// compose.sendMessage settles, so the test can look at the dialog while the send is pending.
+
+const outcomes = new Map(); // compose tab id → {state: "pending"|"sent"|"failed", error, ms}
+
+window.tg = {
+  ready: true,
+
+  /** Opens a compose window; resolves with its tab id once the editor is ready. */
+  async compose(details) {
+    const tab = await messenger.compose.beginNew({ isPlainText: true, plainTextBody: "typoguard e2e\n", ...details });
+    // beginNew resolves when the window exists; wait until its state can be read.
+    for (let i = 0; i < 100; i++) {
+      try {
+        await messenger.compose.getComposeDetails(tab.id);
+        break;
+      } catch (e) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    return tab.id;
+  },
+
+  send(tabId) {
+    const started = performance.now();
+    outcomes.set(tabId, { state: "pending" });
+    messenger.compose.sendMessage(tabId).then(
+      () => outcomes.set(tabId, { state: "sent", ms: performance.now() - started }),
+      (e) => outcomes.set(tabId, { state: "failed", error: String(e?.message ?? e), ms: performance.now() - started }),
+    );
+    return true;
+  },
+
+  outcome(tabId) {
+    return outcomes.get(tabId) ?? null;
+  },
+
+  /** Whether the compose window of tabId is still open (after "go back" it must be). */
+  async composeOpen(tabId) {
+    try {
+      await messenger.tabs.get(tabId);
+      return true;
+    } catch (e) {
+      return false;
+    }
+  },
+
+  async details(tabId) {
+    return messenger.compose.getComposeDetails(tabId);
+  },
+
+  async closeCompose(tabId) {
+    const tab = await messenger.tabs.get(tabId);
+    await messenger.windows.remove(tab.windowId);
+    return true;
+  },
+};

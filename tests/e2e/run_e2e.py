@@ -1,0 +1,467 @@
+#!/usr/bin/python3
+"""run_e2e.py — the real-Thunderbird end-to-end test of typoguard.
+
+Owns: the scenarios of the extension's issue, each against a real headless Thunderbird with the
+built typoguard.xpi sideloaded, the built typoguard-host registered through a native manifest in
+a scratch HOME, a loopback SMTP sink (started before Thunderbird) and a test-only driver
+extension that composes and sends. The dialog is answered with real, trusted clicks through
+Marionette. Guarantees: nothing outside the scratch folder is changed; every Thunderbird runs
+under `timeout`; exit status 0 = all passed, 1 = a failure, 77 = skipped because Thunderbird is
+not installed (ctest SKIP_RETURN_CODE).
+
+Usage: /usr/bin/python3 run_e2e.py --build BUILD_DIR [--only NAME,...] [--keep]
+Needs Debian's python3-aiosmtpd, hence /usr/bin/python3.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import tbprofile  # noqa: E402
+from marionette import Marionette, MarionetteError  # noqa: E402
+
+EXT_ID = tbprofile.EXTENSION_ID
+DRIVER_ID = "typoguard-e2e-driver@typoguard.org"
+SENDER = ("Jane Roe", "jane.roe@mail.mil")
+TB_DEFAULT = "/usr/lib/thunderbird/thunderbird"
+RUN_TIMEOUT_S = 150  # one Thunderbird run; the whole test stays well under 5 minutes
+
+# The chrome-context script that points the session's content context at an extension page:
+# the product's dialog (a popup window) or the driver's background page.
+ATTACH_JS = r"""
+const [kind, extId, path, sessionId] = arguments;
+const { getWebDriverSessionById } = ChromeUtils.importESModule(
+  "chrome://remote/content/shared/webdriver/Session.sys.mjs");
+const policy = WebExtensionPolicy.getByID(extId);
+if (!policy) return false;
+let bc = null;
+if (kind === "background") {
+  bc = policy.extension?.backgroundContext?.xulBrowser?.browsingContext ?? null;
+} else {
+  const url = policy.getURL(path);
+  for (const win of Services.wm.getEnumerator(null)) {
+    for (const b of win.document.querySelectorAll("browser")) {
+      if (b.currentURI?.spec?.startsWith(url)) bc = b.browsingContext;
+    }
+  }
+}
+if (!bc) return false;
+getWebDriverSessionById(sessionId).contentBrowsingContext = bc;
+return true;
+"""
+
+# Replaces the alerts service (behind messenger.notifications) with one that records each alert
+# in a pref, so the test can see the notification a headless Thunderbird cannot display.
+MOCK_ALERTS_JS = r"""
+const registrar = Components.manager.QueryInterface(Ci.nsIComponentRegistrar);
+const service = {
+  QueryInterface: ChromeUtils.generateQI(["nsIAlertsService"]),
+  showAlert(alert, listener) {
+    const seen = JSON.parse(Services.prefs.getStringPref("typoguard.e2e.alerts", "[]"));
+    seen.push({ title: alert.title, text: alert.text });
+    Services.prefs.setStringPref("typoguard.e2e.alerts", JSON.stringify(seen));
+    listener?.observe(null, "alertshow", alert.cookie);
+  },
+  showAlertNotification() {},
+  closeAlert() {},
+};
+const factory = { createInstance(iid) { return service.QueryInterface(iid); } };
+registrar.registerFactory(Components.ID("{5b4d3a4e-1f0f-4d8e-9a57-7e0b7c1a9e42}"),
+  "typoguard e2e alerts", "@mozilla.org/alerts-service;1", factory);
+return true;
+"""
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+def pack_dir(src, dest):
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
+        for root, _, files in os.walk(src):
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                z.write(full, os.path.relpath(full, src))
+    return dest
+
+
+class Thunderbird:
+    """One headless Thunderbird on a fresh scratch profile, driven through Marionette."""
+
+    def __init__(self, args, scratch, name, *, with_product=True, host=True, managed=None,
+                 binary=None):
+        self.name = name
+        self.root = os.path.join(scratch, name)
+        exts = {DRIVER_ID: args.driver_xpi}
+        if with_product:
+            exts[EXT_ID] = args.xpi
+        self.home, self.profile = tbprofile.make(
+            self.root, smtp_port=args.smtp_port, sender_email=SENDER[1], sender_name=SENDER[0],
+            extensions=exts, host_path=args.host if host else None, managed=managed)
+        self.binary = binary or args.thunderbird
+        self.log_path = os.path.join(self.root, "thunderbird.log")
+        self.proc = None
+        self.m = None
+
+    def start(self):
+        env = dict(os.environ)
+        env.update({
+            "HOME": self.home,
+            "MOZ_HEADLESS": "1",
+            "XDG_CONFIG_HOME": os.path.join(self.home, ".config"),
+            "XDG_DATA_HOME": os.path.join(self.home, ".local", "share"),
+            "XDG_CACHE_HOME": os.path.join(self.home, ".cache"),
+            # the host must not read the machine's /etc/typoguard/policy.conf
+            "TYPOGUARD_POLICY": os.path.join(self.home, "no-policy.conf"),
+            "MOZ_CRASHREPORTER_DISABLE": "1",
+        })
+        env.pop("DISPLAY", None)
+        env.pop("WAYLAND_DISPLAY", None)
+        started = time.monotonic()
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            ["timeout", "-k", "5", str(RUN_TIMEOUT_S), self.binary, "--headless", "--no-remote",
+             "--profile", self.profile, "--marionette", "--remote-allow-system-access"],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        port_file = os.path.join(self.profile, "MarionetteActivePort")
+        deadline = time.monotonic() + 60
+        while not os.path.exists(port_file) or not open(port_file).read().strip():
+            if self.proc.poll() is not None:
+                raise Failure(f"Thunderbird exited with {self.proc.returncode}; see {self.log_path}")
+            if time.monotonic() > deadline:
+                raise Failure(f"Marionette did not start; see {self.log_path}")
+            time.sleep(0.1)
+        self.m = Marionette(int(open(port_file).read().strip()))
+        self.m.start_session()
+        self.m.chrome(MOCK_ALERTS_JS)
+        # Both extensions started: the driver's background page is up, the product is enabled.
+        self.m.wait("the driver extension", lambda: self.attach_driver() and self.m.content("return !!window.tg?.ready"), timeout=60)
+        self.startup_s = time.monotonic() - started
+        return self
+
+    def stop(self):
+        if self.m:
+            try:
+                self.m.chrome("Services.startup.quit(Ci.nsIAppStartup.eForceQuit); return true;")
+            except Exception:
+                pass
+            self.m.sock.close()
+        if self.proc:
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # our own process group only
+                self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+
+    # ---- helpers ------------------------------------------------------------------------
+    def attach_driver(self):
+        return self.m.chrome(ATTACH_JS, ["background", DRIVER_ID, "", self.m.session_id])
+
+    def driver(self, script, args=None):
+        self.attach_driver()
+        return self.m.content(script, args)
+
+    def compose(self, to, subject, cc=None):
+        details = {"to": to, "subject": subject}
+        if cc:
+            details["cc"] = cc
+        return self.driver("return window.tg.compose(arguments[0]);", [details])
+
+    def send(self, tab):
+        self.driver("return window.tg.send(arguments[0]);", [tab])
+
+    def outcome(self, tab):
+        return self.driver("return window.tg.outcome(arguments[0]);", [tab])
+
+    def wait_outcome(self, tab, timeout=20):
+        return self.m.wait("the send to finish", lambda: (o := self.outcome(tab)) and o["state"] != "pending" and o, timeout=timeout)
+
+    def dialog_open(self):
+        return self.m.chrome(ATTACH_JS, ["page", EXT_ID, "dialog/dialog.html", self.m.session_id])
+
+    def wait_dialog(self, timeout=15):
+        def ready():
+            if not self.dialog_open():
+                return False
+            return self.m.content("return document.documentElement.dataset.ready === 'true';")
+        self.m.wait("the typoguard dialog", ready, timeout=timeout)
+
+    def dialog_state(self):
+        """The dialog's buttons (shown, disabled, focused) and row texts, read from its DOM."""
+        self.wait_dialog()
+        return self.m.content(r"""
+          const b = (id) => { const e = document.getElementById(id);
+            return { shown: !!e && !e.hidden && !e.closest('[hidden]'), disabled: !!e?.disabled,
+                     text: e?.textContent ?? '' }; };
+          return { fix: b('fix-and-send'), send: b('send-anyway'), back: b('go-back'),
+                   focus: document.activeElement?.id ?? null,
+                   role: document.getElementById('dialog').getAttribute('role'),
+                   title: document.getElementById('title-text').textContent,
+                   intro: document.getElementById('intro').textContent,
+                   rows: [...document.querySelectorAll('#rows > li')].map(li => li.textContent) };
+        """)
+
+    def click(self, css):
+        """A real, trusted click on an element of the dialog."""
+        self.wait_dialog()
+        self.m.set_context("content")
+        el = self.m.call("WebDriver:FindElement", {"using": "css selector", "value": css})
+        self.m.call("WebDriver:ElementClick", {"id": list(el.values())[0] if isinstance(el, dict) else el})
+
+    def alerts(self):
+        return json.loads(self.m.chrome('return Services.prefs.getStringPref("typoguard.e2e.alerts", "[]");'))
+
+    def compose_open(self, tab):
+        return self.driver("return window.tg.composeOpen(arguments[0]);", [tab])
+
+
+# ---- scenarios --------------------------------------------------------------------------------
+
+def delivered(sink, subject, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = sink.by_subject(subject)
+        if got:
+            return got
+        time.sleep(0.1)
+    return []
+
+
+def scenario_clean(tb, sink):
+    """(a) clean recipients: delivered, no dialog."""
+    tab = tb.compose(["someone@example.org"], "e2e-a-clean", cc=["Colleague <colleague@mail.mil>"])
+    tb.send(tab)
+    out = tb.wait_outcome(tab)
+    check(out["state"] == "sent", f"clean send failed: {out}")
+    check(not tb.dialog_open(), "a dialog opened for clean recipients")
+    msgs = delivered(sink, "e2e-a-clean")
+    check(len(msgs) == 1, "clean message not delivered")
+    check(sorted(msgs[0]["rcpt_tos"]) == ["colleague@mail.mil", "someone@example.org"], f"RCPT {msgs[0]['rcpt_tos']}")
+
+
+def scenario_fix(tb, sink):
+    """(b) army.ml from a .mil identity: dialog, nothing delivered until answered, fix-and-send."""
+    tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-b-fix")
+    tb.send(tab)
+    state = tb.dialog_state()
+    check(state["role"] == "dialog", "the dialog has no role=dialog")
+    check(state["fix"]["shown"] and not state["fix"]["disabled"], f"fix-and-send not usable: {state}")
+    check(state["send"]["disabled"], f"send-anyway enabled on a block: {state}")
+    check(state["focus"] == "go-back", f"focus on a block should be go-back, is {state['focus']}")
+    check(any("army.mil" in r and "Mali" in r for r in state["rows"]), f"row does not explain the .ml confusion: {state['rows']}")
+    time.sleep(0.5)
+    check(not sink.by_subject("e2e-b-fix"), "delivered before the dialog was answered")
+    check(tb.outcome(tab)["state"] == "pending", "send settled while the dialog was open")
+    tb.click("#fix-and-send")
+    out = tb.wait_outcome(tab)
+    check(out["state"] == "sent", f"fix-and-send did not send: {out}")
+    msgs = delivered(sink, "e2e-b-fix")
+    check(len(msgs) == 1, "fixed message not delivered")
+    check(msgs[0]["rcpt_tos"] == ["john.doe@army.mil"], f"RCPT {msgs[0]['rcpt_tos']}")
+    check("John Doe" in msgs[0]["to"] and "john.doe@army.mil" in msgs[0]["to"], f"To: {msgs[0]['to']}")
+
+
+def scenario_send_anyway(tb, sink):
+    """(c) a warning (near_miss): send-anyway delivers as typed."""
+    tab = tb.compose(["ops@gmial.com"], "e2e-c-anyway")
+    tb.send(tab)
+    state = tb.dialog_state()
+    check(not state["send"]["disabled"], f"send-anyway disabled on a warning: {state}")
+    check(state["focus"] == "fix-and-send", f"focus on a fixable warning should be fix-and-send, is {state['focus']}")
+    tb.click("#send-anyway")
+    out = tb.wait_outcome(tab)
+    check(out["state"] == "sent", f"send-anyway did not send: {out}")
+    msgs = delivered(sink, "e2e-c-anyway")
+    check(len(msgs) == 1 and msgs[0]["rcpt_tos"] == ["ops@gmial.com"], f"not delivered as typed: {msgs}")
+
+
+def scenario_go_back(tb, sink):
+    """(d) go-back: nothing delivered, the compose window stays open."""
+    tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-d-back")
+    tb.send(tab)
+    tb.wait_dialog()
+    tb.click("#go-back")
+    out = tb.wait_outcome(tab)
+    check(out["state"] == "failed", f"go-back did not cancel: {out}")
+    time.sleep(0.5)
+    check(not sink.by_subject("e2e-d-back"), "delivered after go-back")
+    check(tb.compose_open(tab), "compose window closed after go-back")
+    check(not tb.dialog_open(), "dialog still open after go-back")
+
+
+def scenario_missing_open(tb, sink):
+    """(e1) host missing, fail_mode open (default): delivered, and a notification says why."""
+    tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-e-open")
+    tb.send(tab)
+    out = tb.wait_outcome(tab)
+    check(out["state"] == "sent", f"fail open did not send: {out}")
+    check(len(delivered(sink, "e2e-e-open")) == 1, "fail open: not delivered")
+    alerts = tb.m.wait("the notification", lambda: tb.alerts(), timeout=5)
+    check(any("typoguard-host --selftest" in a["text"] for a in alerts), f"notification text: {alerts}")
+
+
+def scenario_missing_closed(tb, sink):
+    """(e2) host missing, fail_mode closed by policy: not delivered, dialog with only go-back."""
+    tab = tb.compose(["someone@example.org"], "e2e-e-closed")
+    tb.send(tab)
+    state = tb.dialog_state()
+    check(state["back"]["shown"] and not state["fix"]["shown"] and not state["send"]["shown"], f"buttons: {state}")
+    check("typoguard-host --selftest" in state["intro"], f"no explanation: {state['intro']}")
+    check(state["focus"] == "go-back", "focus not on go-back")
+    tb.click("#go-back")
+    out = tb.wait_outcome(tab)
+    check(out["state"] == "failed", f"fail closed sent the mail: {out}")
+    time.sleep(0.5)
+    check(not sink.by_subject("e2e-e-closed"), "fail closed: delivered")
+
+
+def scenario_policy(tb, sink, subject="e2e-f-policy"):
+    """(f) administrator settings (flag_external: warn, blocked_tlds: [xyz]) change the verdict
+    of an otherwise clean recipient: a dialog opens; blocked means no send-anyway."""
+    tab = tb.compose(["someone@example.org"], subject)
+    tb.send(tab)
+    state = tb.dialog_state()
+    check(len(state["rows"]) == 1, f"expected one warned row: {state['rows']}")
+    check(not state["send"]["disabled"], f"send-anyway should be allowed on external: {state}")
+    tb.click("#send-anyway")
+    check(tb.wait_outcome(tab)["state"] == "sent", "policy scenario: send-anyway did not send")
+    tab2 = tb.compose(["someone@example.xyz"], subject + "-blocked")
+    tb.send(tab2)
+    state = tb.dialog_state()
+    check(state["send"]["disabled"], f"blocked_tlds did not block: {state}")
+    tb.click("#go-back")
+    check(tb.wait_outcome(tab2)["state"] == "failed", "blocked send was not cancelled")
+
+
+def time_clean_sends(tb, sink, label, n):
+    times = []
+    for i in range(n):
+        subject = f"e2e-timing-{label}-{i}"
+        tab = tb.compose(["someone@example.org"], subject)
+        tb.send(tab)
+        out = tb.wait_outcome(tab)
+        check(out["state"] == "sent", f"timing send failed: {out}")
+        times.append(out["ms"])
+        check(delivered(sink, subject), "timing message not delivered")
+    return times
+
+
+# ---- main ---------------------------------------------------------------------------------------
+
+RUNS = [
+    # name, Thunderbird options, scenarios
+    ("main", {}, [scenario_clean, scenario_fix, scenario_send_anyway, scenario_go_back]),
+    ("missing-open", {"host": False}, [scenario_missing_open]),
+    ("missing-closed", {"host": False, "managed": {"fail_mode": "closed"}}, [scenario_missing_closed]),
+    ("policy-managed", {"managed": {"flag_external": "warn", "blocked_tlds": ["xyz"],
+                                    "org_domains": ["mail.mil"]}}, [scenario_policy]),
+]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--source", default=os.path.dirname(os.path.dirname(HERE)))
+    ap.add_argument("--thunderbird", default=os.environ.get("TYPOGUARD_THUNDERBIRD", TB_DEFAULT))
+    ap.add_argument("--host", default=os.environ.get("TYPOGUARD_E2E_HOST"))
+    ap.add_argument("--only", default="")
+    ap.add_argument("--timing-sends", type=int, default=5)
+    ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    args = ap.parse_args()
+
+    if not os.access(args.thunderbird, os.X_OK):
+        print(f"SKIP: Thunderbird is not installed ({args.thunderbird} not found); "
+              "install the 'thunderbird' package to run the end-to-end test")
+        return 77
+    args.host = args.host or os.path.join(args.build, "host", "src", "typoguard-host")
+    args.xpi = os.path.join(args.build, "typoguard.xpi")
+    for what, path in (("typoguard-host", args.host), ("typoguard.xpi", args.xpi)):
+        if not os.path.exists(path):
+            print(f"FAIL: {what} not built: {path} is missing (build the project first)")
+            return 1
+    try:
+        from smtp_sink import SmtpSink
+    except ImportError:
+        print("FAIL: python3-aiosmtpd is missing (apt-get install python3-aiosmtpd; run with /usr/bin/python3)")
+        return 1
+
+    scratch = tempfile.mkdtemp(prefix="typoguard-e2e-")
+    args.driver_xpi = pack_dir(os.path.join(HERE, "driver"), os.path.join(scratch, "driver.xpi"))
+    sink = SmtpSink()
+    args.smtp_port = sink.start()  # before any Thunderbird: a missing server means a modal alert
+    only = set(filter(None, args.only.split(",")))
+    failures = []
+    timings = {}
+    t0 = time.monotonic()
+    try:
+        for name, opts, scenarios in RUNS:
+            if only and name not in only and not any(s.__name__ in only for s in scenarios):
+                continue
+            tb = Thunderbird(args, scratch, name, **opts)
+            try:
+                tb.start()
+                print(f"--- {name}: Thunderbird ready in {tb.startup_s:.1f} s", flush=True)
+                for sc in scenarios:
+                    if only and name not in only and sc.__name__ not in only:
+                        continue
+                    s0 = time.monotonic()
+                    try:
+                        sc(tb, sink)
+                        print(f"ok   {name}/{sc.__name__} ({time.monotonic() - s0:.1f} s)", flush=True)
+                    except (Failure, MarionetteError) as e:
+                        failures.append(f"{name}/{sc.__name__}: {e}")
+                        print(f"FAIL {name}/{sc.__name__}: {e}", flush=True)
+                if name == "main" and args.timing_sends and not only:
+                    timings["with typoguard"] = time_clean_sends(tb, sink, "with", args.timing_sends)
+            except (Failure, MarionetteError) as e:
+                failures.append(f"{name}: {e}")
+                print(f"FAIL {name}: {e}\n{traceback.format_exc()}", flush=True)
+            finally:
+                tb.stop()
+        if args.timing_sends and not only:
+            tb = Thunderbird(args, scratch, "baseline", with_product=False)
+            try:
+                tb.start()
+                timings["without typoguard"] = time_clean_sends(tb, sink, "without", args.timing_sends)
+            except (Failure, MarionetteError) as e:
+                failures.append(f"baseline: {e}")
+            finally:
+                tb.stop()
+    finally:
+        sink.stop()
+        if args.keep or failures:
+            print(f"scratch folder kept: {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    if len(timings) == 2:
+        w = statistics.median(timings["with typoguard"])
+        wo = statistics.median(timings["without typoguard"])
+        print(f"timing: clean send (compose.sendMessage → sent), median of {args.timing_sends}: "
+              f"{w:.0f} ms with typoguard, {wo:.0f} ms without; the check adds {w - wo:.0f} ms")
+    print(f"total {time.monotonic() - t0:.1f} s, {len(failures)} failure(s)")
+    for f in failures:
+        print("  " + f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
