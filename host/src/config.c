@@ -14,8 +14,9 @@
  */
 #include "config.h"
 
+#include "domain.h"
+
 #include <errno.h>
-#include <idn2.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -103,40 +104,6 @@ static bool fail_mode_parse(const char *text, TgFailMode *out) {
 
 /* ---- domains --------------------------------------------------------------------------- */
 
-static bool ascii_domain_valid(const char *d, GError **error) {
-  size_t len = strlen(d);
-  if (len == 0 || len > TG_MAX_DOMAIN_BYTES) {
-    g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID,
-                len == 0 ? "empty domain" : "domain longer than %u bytes", TG_MAX_DOMAIN_BYTES);
-    return false;
-  }
-  size_t label = 0;
-  for (size_t i = 0; i <= len; i++) {
-    char c = d[i];
-    if (c == '.' || c == '\0') {
-      if (label == 0 || label > 63) {
-        g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID,
-                    label == 0 ? "'%s' has an empty label" : "'%s' has a label over 63 bytes", d);
-        return false;
-      }
-      if (d[i - 1] == '-' || d[i - label] == '-') {
-        g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID,
-                    "'%s' has a label that starts or ends with a hyphen", d);
-        return false;
-      }
-      label = 0;
-      continue;
-    }
-    if (!(g_ascii_isalnum(c) || c == '-')) {
-      g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID,
-                  "'%s' contains a character a domain cannot hold", d);
-      return false;
-    }
-    label++;
-  }
-  return true;
-}
-
 char *tg_settings_normalize_domain(const char *text, GError **error) {
   g_return_val_if_fail(text != NULL, NULL);
   if (!g_utf8_validate(text, -1, NULL)) {
@@ -149,40 +116,17 @@ char *tg_settings_normalize_domain(const char *text, GError **error) {
   if (*p == '@') p++;
   if (p[0] == '*' && p[1] == '.') p += 2;
   while (*p == '.') p++;
-  g_autofree char *d = g_strdup(p);
-  size_t len = strlen(d);
-  if (len > 0 && d[len - 1] == '.') d[len - 1] = '\0'; /* the root dot */
-
-  bool ascii = true;
-  for (const char *q = d; *q; q++)
-    if ((unsigned char)*q >= 0x80) ascii = false;
-  if (ascii) {
-    char *lower = g_ascii_strdown(d, -1);
-    if (!ascii_domain_valid(lower, error)) {
-      g_free(lower);
-      return NULL;
-    }
-    return lower;
-  }
-  char *out = NULL;
-  int rc = idn2_to_ascii_8z(d, &out, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-  if (rc != IDN2_OK) {
-    /* UTS#46 transitional processing accepts some inputs (e.g. ß, ς) that strict IDNA2008
-     * rejects; mail clients do the same fallback. */
-    rc = idn2_to_ascii_8z(d, &out, IDN2_NFC_INPUT | IDN2_TRANSITIONAL);
-  }
-  if (rc != IDN2_OK) {
-    g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "'%s' is not a valid domain (%s)",
-                d, idn2_strerror(rc));
+  /* The core's one normal form (UTS #46, A-labels, lowercase, no root dot). */
+  TgDomain d;
+  g_autoptr(GError) err = NULL;
+  if (*p == '[' || !tg_domain_normalise(p, &d, &err)) {
+    g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "'%s' is not a domain%s%s", s,
+                err ? ": " : "", err ? err->message : "");
     return NULL;
   }
-  char *lower = g_ascii_strdown(out, -1);
-  idn2_free(out);
-  if (!ascii_domain_valid(lower, error)) {
-    g_free(lower);
-    return NULL;
-  }
-  return lower;
+  char *out = g_steal_pointer(&d.ascii);
+  tg_domain_clear(&d);
+  return out;
 }
 
 char *tg_settings_normalize_tld(const char *text, GError **error) {

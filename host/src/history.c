@@ -140,7 +140,8 @@ static void read_result_clear(ReadResult *r) {
   g_clear_pointer(&r->extra, g_ptr_array_unref);
 }
 
-static bool parse_record(ReadResult *r, char *line) {
+static bool parse_record(ReadResult *r, const char *text) {
+  g_autofree char *line = g_strdup(text); /* split in place; the caller keeps the original */
   char *f[5] = {0};
   unsigned n = 0;
   for (char *p = line; n < G_N_ELEMENTS(f);) {
