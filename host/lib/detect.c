@@ -475,7 +475,7 @@ static bool rule_invalid_tld(Check *c, Subject *s) {
     }
     return true;
   }
-  if (tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(ascii)))
+  if (tg_domain_has_real_tld(c->ctx->psl, ascii))
     return false;
   bool found = tld_guess(c, ascii, &g);
   a.intended = found ? g.domain : NULL;
@@ -726,11 +726,14 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
   bool typo = false; /* a finding that says "this is not the domain you meant" */
   bool trusted = s->sources != 0;
   if (!trusted) {
-    typo = rule_invalid_tld(c, s);
+    /* An IDN that reads as a trusted or well-known domain is a lookalike even when its lookalike
+     * letters sit in the ending (icloud.cоm with a Cyrillic о). */
+    if (s->dom.idn && !tg_wellknown_find_ancestor(s->dom.ascii))
+      typo = rule_homoglyph(c, s);
+    if (!typo)
+      typo = rule_invalid_tld(c, s);
     if (!typo && !tg_wellknown_find_ancestor(s->dom.ascii)) {
       typo = rule_tld_confusion(c, s, false);
-      if (!typo && s->dom.idn)
-        typo = rule_homoglyph(c, s);
       if (!typo)
         typo = rule_near_miss(c, s);
     }

@@ -156,10 +156,21 @@ bool tg_domain_tld_exists(const psl_ctx_t *psl, const char *tld) {
   return psl_is_public_suffix2(psl, tld, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }
 
+bool tg_domain_has_real_tld(const psl_ctx_t *psl, const char *ascii) {
+  if (!psl || !ascii)
+    return false;
+  if (tg_domain_tld_exists(psl, tg_domain_tld(ascii)))
+    return true;
+  /* The public suffix the PSL applies; with the "*" rule an unknown TLD comes back alone. */
+  const char *suffix = psl_unregistrable_domain(psl, ascii);
+  return suffix && strchr(suffix, '.') &&
+         psl_is_public_suffix2(psl, suffix, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+}
+
 const char *tg_domain_registrable(const psl_ctx_t *psl, const char *ascii) {
   if (!psl || !ascii)
     return NULL;
-  if (!tg_domain_tld_exists(psl, tg_domain_tld(ascii)))
+  if (!tg_domain_has_real_tld(psl, ascii))
     return NULL;
   return psl_registrable_domain(psl, ascii);
 }

@@ -44,6 +44,9 @@ const char *tg_domain_tld(const char *ascii);
 const char *tg_domain_parent(const char *ascii);
 /* Does the TLD (one label, ASCII, no dot) exist in the public suffix list? */
 bool tg_domain_tld_exists(const psl_ctx_t *psl, const char *tld);
+/* Does the domain end in a real TLD? Like tg_domain_tld_exists on its last label, but also true
+ * for TLDs the list only knows through their second level (co.za, while "za" alone is no rule). */
+bool tg_domain_has_real_tld(const psl_ctx_t *psl, const char *ascii);
 /* The registrable domain (a pointer into `ascii`), or NULL when `ascii` is itself a public suffix
  * or the PSL does not know its TLD. */
 const char *tg_domain_registrable(const psl_ctx_t *psl, const char *ascii);
