@@ -93,6 +93,77 @@ static bool lookalike(char a, char b)
   return false;
 }
 
+/* US state and territory codes. Thousands of genuine .gov names are "<town><state>" or
+ * "<state><agency>" (franklinnj.gov and franklinnh.gov are two towns; ndcourts.gov and
+ * nccourts.gov two states' courts), so a slip that only turns one code into another tells
+ * little. */
+static bool state_code(const char *s)
+{
+  static const char codes[] = "al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn "
+                              "ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va "
+                              "wa wv wi wy dc pr gu vi as mp ";
+  for (size_t i = 0; i + 2 < sizeof codes; i += 3)
+    if (codes[i] == s[0] && codes[i + 1] == s[1])
+      return true;
+  return false;
+}
+
+/* The label [a, b) of s around position i. */
+static void label_bounds(const char *s, size_t n, size_t i, size_t *a, size_t *b)
+{
+  *a = i;
+  *b = i;
+  while (*a > 0 && s[*a - 1] != '.')
+    (*a)--;
+  while (*b < n && s[*b] != '.')
+    (*b)++;
+}
+
+/* True when a substitution or transposition at p (the first differing position) only turns a
+ * 2-letter state code at the start or the end of a label of at least 5 letters into another
+ * code; both domains have the same length then, so one set of label bounds serves both. */
+static bool only_code_changed(const char *typed, const char *intended, size_t n, size_t p,
+                              TgTypoKind k)
+{
+  if (k != TG_TYPO_SUBSTITUTION && k != TG_TYPO_TRANSPOSITION)
+    return false;
+  /* Only US public-sector names follow the pattern (elsewhere "-one" and "-ond" are words). */
+  if (!g_str_has_suffix(intended, ".gov") && !g_str_has_suffix(intended, ".us"))
+    return false;
+  size_t a, b;
+  label_bounds(intended, n, p, &a, &b);
+  size_t last = k == TG_TYPO_TRANSPOSITION ? p + 1 : p; /* last differing position */
+  if (b - a < 5 || last >= b)
+    return false;
+  if (p >= b - 2)
+    return state_code(intended + b - 2) && state_code(typed + b - 2);
+  if (last < a + 2)
+    return state_code(intended + a) && state_code(typed + a);
+  return false;
+}
+
+static bool is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
+
+static bool digit_only(const char *typed, size_t nt, const char *intended, size_t ni, size_t p,
+                       TgTypoKind k)
+{
+  switch (k) {
+  case TG_TYPO_SUBSTITUTION:
+    return is_digit(typed[p]) && is_digit(intended[p]);
+  case TG_TYPO_INSERTION:
+  case TG_TYPO_DOUBLING:
+    return p < nt && is_digit(typed[p]);
+  case TG_TYPO_OMISSION:
+  case TG_TYPO_UNDOUBLING:
+    return p < ni && is_digit(intended[p]);
+  default:
+    return false;
+  }
+}
+
 /* ---- scoring -------------------------------------------------------------------------------- */
 
 /* Base plausibility of each slip (before the information and position factors). Orders follow
@@ -113,6 +184,8 @@ static bool lookalike(char a, char b)
 #define BASE_HYPHEN_ADDED 0.55
 #define BASE_OTHER 0.15
 #define FIRST_LETTER 0.80
+#define CODE_ONLY 0.50
+#define DIGITS_ONLY 0.40
 
 /* How much a one-slip difference in a label of n characters tells: the fewer the letters, the
  * likelier the "typo" is just another genuine name. */
@@ -261,6 +334,12 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
     /* The first letter of the name is typed with most care. */
     if (p == 0 || intended[p - 1] == '.')
       s *= FIRST_LETTER;
+    if (only_code_changed(typed, intended, ni, p, k))
+      s *= CODE_ONLY;
+    /* A digit for a digit, or a digit more or less: numbered siblings (35thdistrictcourt and
+     * 36thdistrictcourt, esd1 and esd2) are genuine far more often than mistyped. */
+    if (digit_only(typed, nt, intended, ni, p, k))
+      s *= DIGITS_ONLY;
   }
   if (kind)
     *kind = k;

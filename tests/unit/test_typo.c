@@ -1,0 +1,343 @@
+/* test_typo.c — the typing-error model and the near-miss search (host/lib/typo.c): slip kinds,
+ * score ordering (neighbour keys on QWERTY/QWERTZ/AZERTY beat far keys, long labels beat short
+ * ones), TLD edits left to the TLD rules, candidate ranking and merging, and the property that
+ * the recommended threshold does not make genuine .gov domains typos of each other. */
+#include <check.h>
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index.h"
+#include "typo.h"
+#include "wellknown.h"
+
+/* ---- kinds and absolute levels ---------------------------------------------------------------- */
+
+static const struct {
+  const char *typed, *intended;
+  TgTypoKind kind;
+  double min, max; /* the score must lie in [min, max] */
+} kScores[] = {
+    /* the examples */
+    {"gmial.com", "gmail.com", TG_TYPO_TRANSPOSITION, TG_TYPO_NEAR_MISS_THRESHOLD, 1.0},
+    {"usarmy.mil", "us.army.mil", TG_TYPO_DOT_DROPPED, TG_TYPO_NEAR_MISS_THRESHOLD, 1.0},
+    {"gmx.com", "gmail.com", TG_TYPO_NONE, 0.0, 0.0}, /* three edits */
+    {"ca.gov", "ga.gov", TG_TYPO_SUBSTITUTION, 0.0, 0.1},
+    {"gm.com", "gmx.com", TG_TYPO_OMISSION, 0.0, 0.3},
+    /* one of each kind, on names long enough to tell */
+    {"hotmial.com", "hotmail.com", TG_TYPO_TRANSPOSITION, 0.7, 1.0},
+    {"gnail.com", "gmail.com", TG_TYPO_SUBSTITUTION, TG_TYPO_NEAR_MISS_THRESHOLD, 1.0},
+    {"outlok.com", "outlook.com", TG_TYPO_UNDOUBLING, 0.6, 1.0},
+    {"yahooo.com", "yahoo.com", TG_TYPO_DOUBLING, TG_TYPO_NEAR_MISS_THRESHOLD, 1.0},
+    {"hotmai.com", "hotmail.com", TG_TYPO_OMISSION, TG_TYPO_NEAR_MISS_THRESHOLD, 1.0},
+    {"hotmaiul.com", "hotmail.com", TG_TYPO_INSERTION, TG_TYPO_NEAR_MISS_THRESHOLD, 1.0},
+    {"us.armyy.mil", "us.army.mil", TG_TYPO_DOUBLING, 0.3, 1.0},
+    {"spacef.orce.mil", "spaceforce.mil", TG_TYPO_DOT_ADDED, 0.3, 1.0},
+    {"exampleshop.com", "example-shop.com", TG_TYPO_HYPHEN_DROPPED, TG_TYPO_NEAR_MISS_THRESHOLD, 1.0},
+    {"example-shop.com", "exampleshop.com", TG_TYPO_HYPHEN_ADDED, 0.3, 1.0},
+    /* a slip in the TLD is the TLD rules' business */
+    {"army.ml", "army.mil", TG_TYPO_NONE, 0.0, 0.0},
+    {"gmail.con", "gmail.com", TG_TYPO_NONE, 0.0, 0.0},
+    {"gmail.co", "gmail.com", TG_TYPO_NONE, 0.0, 0.0},
+    {"gmailcom", "gmail.com", TG_TYPO_NONE, 0.0, 0.0},
+    /* not a slip at all */
+    {"gmail.com", "gmail.com", TG_TYPO_NONE, 0.0, 0.0},
+    {"yandex.ru", "gmail.com", TG_TYPO_NONE, 0.0, 0.0},
+    {"", "gmail.com", TG_TYPO_NONE, 0.0, 0.0},
+    /* genuine neighbours that differ only in a state code or a number */
+    {"franklinnj.gov", "franklinnh.gov", TG_TYPO_SUBSTITUTION, 0.0, 0.4},
+    {"35thdistrictcourtmi.gov", "36thdistrictcourtmi.gov", TG_TYPO_SUBSTITUTION, 0.0, 0.4},
+};
+
+START_TEST(test_score)
+{
+  TgTypoKind kind = (TgTypoKind)99;
+  double s = tg_typo_score(kScores[_i].typed, kScores[_i].intended, &kind);
+  ck_assert_msg(s >= kScores[_i].min && s <= kScores[_i].max, "%s for %s: %.3f not in [%.2f, %.2f]",
+                kScores[_i].typed, kScores[_i].intended, s, kScores[_i].min, kScores[_i].max);
+  ck_assert_msg(kind == kScores[_i].kind, "%s for %s: kind %s, want %s", kScores[_i].typed,
+                kScores[_i].intended, tg_typo_kind_name(kind), tg_typo_kind_name(kScores[_i].kind));
+  ck_assert_double_eq(tg_typo_score(kScores[_i].typed, kScores[_i].intended, NULL), s);
+}
+END_TEST
+
+START_TEST(test_score_tld)
+{
+  TgTypoKind kind;
+  ck_assert_double_gt(tg_typo_score_tld("gmail.con", "gmail.com", &kind), 0.3);
+  ck_assert_int_eq(kind, TG_TYPO_SUBSTITUTION);
+  ck_assert_double_gt(tg_typo_score_tld("army.ml", "army.mil", &kind), 0.3);
+  ck_assert_int_eq(kind, TG_TYPO_OMISSION);
+  ck_assert_double_gt(tg_typo_score_tld("gmail.cmo", "gmail.com", &kind), 0.3);
+  ck_assert_int_eq(kind, TG_TYPO_TRANSPOSITION);
+  /* and nothing outside the TLD */
+  ck_assert_double_eq(tg_typo_score_tld("gmial.com", "gmail.com", &kind), 0.0);
+  ck_assert_int_eq(kind, TG_TYPO_NONE);
+  ck_assert_double_eq(tg_typo_score(NULL, "gmail.com", NULL), 0.0);
+  ck_assert_double_eq(tg_typo_score("gmail.com", NULL, NULL), 0.0);
+}
+END_TEST
+
+/* ---- ordering: the first slip must be more plausible than the second ------------------------ */
+
+static const struct {
+  const char *typed_a, *intended_a, *typed_b, *intended_b, *why;
+} kOrder[] = {
+    {"gnail.com", "gmail.com", "gqail.com", "gmail.com", "QWERTY neighbour n/m beats far q"},
+    {"hotmsil.com", "hotmail.com", "hotmpil.com", "hotmail.com", "neighbour s/a beats far p"},
+    {"hozmail.com", "hotmail.com", "hoxmail.com", "hotmail.com", "QWERTZ neighbour z/t beats far x"},
+    {"gmaim.com", "gmail.com", "gmaic.com", "gmail.com", "AZERTY neighbour m/l beats far c"},
+    {"gmaol.com", "gmail.com", "gmaxl.com", "gmail.com", "neighbour o/i beats far x"},
+    {"hotmaill.com", "hotmail.com", "hotmailq.com", "hotmail.com", "doubling beats a far insertion"},
+    {"hotmaik.com", "hotmail.com", "hotmaiq.com", "hotmail.com", "neighbour k/l beats far q"},
+    {"hotmailk.com", "hotmail.com", "hotmailz.com", "hotmail.com", "neighbour insertion beats far"},
+    {"hotmailz.com", "hotmail.com", "hotmail0.com", "hotmail.com", "a digit more is often a genuine sibling"},
+    {"protonmial.com", "protonmail.com", "gmial.com", "gmail.com", "a longer label tells more"},
+    {"gmial.com", "gmail.com", "mial.ru", "mail.ru", "a 5-letter label tells more than 4"},
+    {"mial.ru", "mail.ru", "gmx.de", "gmc.de", "a 4-letter label tells more than 3"},
+    {"gmial.com", "gmail.com", "gmail.com", "gmx.com", "one slip beats two edits"},
+    {"usarmy.mil", "us.army.mil", "usaprmy.mil", "usarmy.mil", "a dropped dot beats a far insertion"},
+    {"gmaul.com", "gmail.com", "fmail.com", "gmail.com", "the first letter is typed with care"},
+    {"hotmial.com", "hotmail.com", "ca.gov", "ga.gov", "a 2-letter label is no evidence"},
+};
+
+START_TEST(test_order)
+{
+  double a = tg_typo_score(kOrder[_i].typed_a, kOrder[_i].intended_a, NULL);
+  double b = tg_typo_score(kOrder[_i].typed_b, kOrder[_i].intended_b, NULL);
+  ck_assert_msg(a > b, "%s: %s/%s %.3f <= %s/%s %.3f", kOrder[_i].why, kOrder[_i].typed_a,
+                kOrder[_i].intended_a, a, kOrder[_i].typed_b, kOrder[_i].intended_b, b);
+}
+END_TEST
+
+START_TEST(test_kind_names)
+{
+  for (int k = TG_TYPO_NONE; k <= TG_TYPO_OTHER; k++) {
+    const char *name = tg_typo_kind_name((TgTypoKind)k);
+    ck_assert_ptr_nonnull(name);
+    ck_assert_str_ne(name, "unknown");
+    for (int j = TG_TYPO_NONE; j < k; j++)
+      ck_assert_str_ne(name, tg_typo_kind_name((TgTypoKind)j));
+  }
+}
+END_TEST
+
+/* ---- candidates ------------------------------------------------------------------------------ */
+
+static const struct {
+  const char *typed, *best;
+  TgTypoKind kind;
+} kBuiltin[] = {
+    {"gmial.com", "gmail.com", TG_TYPO_TRANSPOSITION},
+    {"gmai.com", "gmail.com", TG_TYPO_OMISSION},
+    {"usarmy.mil", "us.army.mil", TG_TYPO_DOT_DROPPED},
+    {"usnavy.mil", "us.navy.mil", TG_TYPO_DOT_DROPPED},
+    {"hotmial.com", "hotmail.com", TG_TYPO_TRANSPOSITION},
+    {"yahooo.com", "yahoo.com", TG_TYPO_DOUBLING},
+    {"outlok.com", "outlook.com", TG_TYPO_UNDOUBLING},
+    {"spacefroce.mil", "spaceforce.mil", TG_TYPO_TRANSPOSITION},
+    {"protonmial.com", "protonmail.com", TG_TYPO_TRANSPOSITION},
+    {"goglemail.com", "googlemail.com", TG_TYPO_UNDOUBLING},
+    {"intradeff.gouv.fr", "intradef.gouv.fr", TG_TYPO_DOUBLING},
+};
+
+START_TEST(test_candidates_builtin)
+{
+  TgCandidate c[8];
+  size_t n = tg_typo_candidates(kBuiltin[_i].typed, NULL, 0, c, G_N_ELEMENTS(c));
+  ck_assert_msg(n >= 1, "%s: no candidate", kBuiltin[_i].typed);
+  ck_assert_str_eq(c[0].intended, kBuiltin[_i].best);
+  ck_assert_int_eq(c[0].kind, kBuiltin[_i].kind);
+  ck_assert(c[0].tag & TG_CANDIDATE_WELLKNOWN);
+  ck_assert_double_ge(c[0].score, TG_TYPO_NEAR_MISS_THRESHOLD);
+  ck_assert_double_le(c[0].score, c[0].typo);
+  ck_assert_double_eq(c[0].typo, tg_typo_score(kBuiltin[_i].typed, kBuiltin[_i].best, NULL));
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_str_ne(c[i].intended, kBuiltin[_i].typed);
+    ck_assert_double_gt(c[i].score, 0.0);
+    if (i > 0)
+      ck_assert_double_ge(c[i - 1].score, c[i].score);
+    for (size_t j = 0; j < i; j++)
+      ck_assert_str_ne(c[i].intended, c[j].intended);
+  }
+}
+END_TEST
+
+START_TEST(test_candidates_none)
+{
+  TgCandidate c[4];
+  /* a well-known domain is never its own candidate; gmx.com is not a typo of gmail.com */
+  static const char *const typed[] = {"gmail.com", "gmx.com", "army.ml", "gmail.con", "xyzzy.example",
+                                      "", "a", "ca.gov"};
+  for (size_t t = 0; t < G_N_ELEMENTS(typed); t++) {
+    size_t n = tg_typo_candidates(typed[t], NULL, 0, c, G_N_ELEMENTS(c));
+    for (size_t i = 0; i < n; i++) {
+      ck_assert_str_ne(c[i].intended, typed[t]);
+      ck_assert_msg(c[i].score < TG_TYPO_NEAR_MISS_THRESHOLD, "%s -> %s %.3f", typed[t],
+                    c[i].intended, c[i].score);
+    }
+  }
+  ck_assert_uint_eq(tg_typo_candidates(NULL, NULL, 0, c, 4), 0);
+  ck_assert_uint_eq(tg_typo_candidates("gmial.com", NULL, 0, c, 0), 0);
+  char longname[300];
+  memset(longname, 'a', sizeof longname - 1);
+  longname[sizeof longname - 1] = '\0';
+  ck_assert_uint_eq(tg_typo_candidates(longname, NULL, 0, c, 4), 0);
+}
+END_TEST
+
+START_TEST(test_candidates_indexes)
+{
+  g_autoptr(TgIndex) org = tg_index_new();
+  g_autoptr(TgIndex) trusted = tg_index_new();
+  ck_assert(tg_index_add(org, "example-corp.com", 1));
+  ck_assert(tg_index_add(org, "contoso.co.uk", 1));
+  ck_assert(tg_index_add(trusted, "gmail.com", 2)); /* also built in: must come out once */
+  ck_assert(tg_index_add(trusted, "partner-firm.de", 2));
+  const TgIndex *ix[] = {org, NULL, trusted};
+  TgCandidate c[8];
+
+  size_t n = tg_typo_candidates("exmaple-corp.com", ix, G_N_ELEMENTS(ix), c, 8);
+  ck_assert_uint_ge(n, 1);
+  ck_assert_str_eq(c[0].intended, "example-corp.com");
+  ck_assert_uint_eq(c[0].tag, 1);
+  ck_assert_double_eq(c[0].score, c[0].typo); /* trusted entries count fully */
+
+  n = tg_typo_candidates("contosso.co.uk", ix, G_N_ELEMENTS(ix), c, 8);
+  ck_assert_uint_ge(n, 1);
+  ck_assert_str_eq(c[0].intended, "contoso.co.uk");
+
+  n = tg_typo_candidates("partnerfirm.de", ix, G_N_ELEMENTS(ix), c, 8);
+  ck_assert_uint_ge(n, 1);
+  ck_assert_str_eq(c[0].intended, "partner-firm.de");
+  ck_assert_int_eq(c[0].kind, TG_TYPO_HYPHEN_DROPPED);
+
+  n = tg_typo_candidates("gmial.com", ix, G_N_ELEMENTS(ix), c, 8);
+  ck_assert_uint_ge(n, 1);
+  ck_assert_str_eq(c[0].intended, "gmail.com");
+  ck_assert_uint_eq(c[0].tag, TG_CANDIDATE_WELLKNOWN | TG_WK_MAIL_PROVIDER | 2);
+  ck_assert_double_eq(c[0].score, c[0].typo); /* the trusted copy's full weight wins */
+  for (size_t i = 1; i < n; i++)
+    ck_assert_str_ne(c[i].intended, "gmail.com");
+
+  /* typed itself in an index is still never a candidate */
+  n = tg_typo_candidates("example-corp.com", ix, G_N_ELEMENTS(ix), c, 8);
+  for (size_t i = 0; i < n; i++)
+    ck_assert_str_ne(c[i].intended, "example-corp.com");
+}
+END_TEST
+
+START_TEST(test_candidates_ranking_and_ties)
+{
+  /* Two trusted domains one slip from the typed one: the likelier slip ranks first; an equal slip
+   * to two domains is a tie the rules can see (scores within TG_TYPO_TIE_MARGIN). */
+  g_autoptr(TgIndex) ix = tg_index_new();
+  tg_index_add(ix, "northwind-traders.com", 1);
+  tg_index_add(ix, "northwind-traderp.com", 1);
+  tg_index_add(ix, "fabrikam-one.com", 1);
+  tg_index_add(ix, "fabrikam-onf.com", 1);
+  const TgIndex *ixs[] = {ix};
+  TgCandidate c[4];
+  /* "northwind-tradera": a for s (neighbours) vs a for p (far on every layout) */
+  size_t n = tg_typo_candidates("northwind-tradera.com", ixs, 1, c, 4);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_str_eq(c[0].intended, "northwind-traders.com");
+  ck_assert_double_gt(c[0].score - c[1].score, TG_TYPO_TIE_MARGIN);
+  /* "fabrikam-ond": d is a neighbour of both e and f */
+  n = tg_typo_candidates("fabrikam-ond.com", ixs, 1, c, 4);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_double_lt(c[0].score - c[1].score, TG_TYPO_TIE_MARGIN);
+  ck_assert_str_eq(c[0].intended, "fabrikam-one.com"); /* ties break by name, deterministically */
+  /* max_out is honoured and keeps the best */
+  n = tg_typo_candidates("fabrikam-ond.com", ixs, 1, c, 1);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(c[0].intended, "fabrikam-one.com");
+}
+END_TEST
+
+/* ---- the .gov property ---------------------------------------------------------------------- */
+
+/* Hyphen and trailing-s variants of one name are, in the .gov registry, nearly always defensive
+ * registrations by the same organisation (miamidade/miami-dade, passport/passports): a mail there
+ * reaches the intended owner's sibling. Other genuine pairs above the threshold exist too
+ * (defensive misspellings like vacine.gov; acronyms like ncdcr/ncdrc); the model cannot and
+ * should not tell them from typos, which is why known domains are never near misses. */
+static bool same_name_variant(const char *a, const TgCandidate *c)
+{
+  if (c->kind == TG_TYPO_HYPHEN_DROPPED || c->kind == TG_TYPO_HYPHEN_ADDED)
+    return true;
+  size_t na = strlen(a), nb = strlen(c->intended);
+  const char *longer = na > nb ? a : c->intended, *shorter = na > nb ? c->intended : a;
+  size_t nl = MAX(na, nb), ns = MIN(na, nb);
+  const char *dot = strchr(shorter, '.');
+  if (nl != ns + 1 || !dot)
+    return false;
+  size_t cut = (size_t)(dot - shorter);
+  return longer[cut] == 's' && strncmp(longer, shorter, cut) == 0 &&
+         strcmp(longer + cut + 1, shorter + cut) == 0;
+}
+
+#define GOV_MAX_OTHER_PAIRS 60 /* measured: 49 directed pairs of 16,539 domains (0.30 %) */
+
+START_TEST(test_gov_property)
+{
+  size_t n_gov = 0, above = 0, variants = 0;
+  for (size_t i = 0; i < tg_wellknown_count(); i++) {
+    const TgWellKnown *wk = tg_wellknown_at(i);
+    if (!(wk->kind & TG_WK_US_GOV))
+      continue;
+    n_gov++;
+    TgCandidate c[8];
+    size_t n = tg_typo_candidates(wk->domain, NULL, 0, c, G_N_ELEMENTS(c));
+    for (size_t j = 0; j < n; j++) {
+      ck_assert_str_ne(c[j].intended, wk->domain);
+      if (!(c[j].tag & TG_WK_US_GOV) || c[j].score < TG_TYPO_NEAR_MISS_THRESHOLD)
+        continue;
+      if (same_name_variant(wk->domain, &c[j])) {
+        variants++;
+        continue;
+      }
+      above++;
+      fprintf(stderr, "  genuine .gov pair above threshold: %s -> %s %.3f (%s)\n", wk->domain,
+              c[j].intended, c[j].score, tg_typo_kind_name(c[j].kind));
+    }
+  }
+  ck_assert_uint_eq(n_gov, 16539);
+  ck_assert_msg(above <= GOV_MAX_OTHER_PAIRS, "%zu genuine .gov pairs above the threshold", above);
+  fprintf(stderr, "  .gov: %zu same-name variants, %zu other pairs above %.2f\n", variants, above,
+          TG_TYPO_NEAR_MISS_THRESHOLD);
+  /* and the classic short ones stay far below */
+  static const char *const shorts[][2] = {{"ca.gov", "ga.gov"}, {"pa.gov", "ma.gov"},
+                                          {"nd.gov", "nc.gov"}, {"ok.gov", "ak.gov"}};
+  for (size_t i = 0; i < G_N_ELEMENTS(shorts); i++)
+    ck_assert_double_lt(tg_typo_score(shorts[i][0], shorts[i][1], NULL), 0.1);
+}
+END_TEST
+
+static Suite *typo_suite(void)
+{
+  Suite *s = suite_create("typo");
+  TCase *tc = tcase_create("typo");
+  tcase_set_timeout(tc, 120);
+  tcase_add_loop_test(tc, test_score, 0, G_N_ELEMENTS(kScores));
+  tcase_add_test(tc, test_score_tld);
+  tcase_add_loop_test(tc, test_order, 0, G_N_ELEMENTS(kOrder));
+  tcase_add_test(tc, test_kind_names);
+  tcase_add_loop_test(tc, test_candidates_builtin, 0, G_N_ELEMENTS(kBuiltin));
+  tcase_add_test(tc, test_candidates_none);
+  tcase_add_test(tc, test_candidates_indexes);
+  tcase_add_test(tc, test_candidates_ranking_and_ties);
+  tcase_add_test(tc, test_gov_property);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void)
+{
+  SRunner *sr = srunner_create(typo_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
