@@ -1,0 +1,139 @@
+/* test_finding.c — the one table of finding codes and messages: JSON names match DESIGN.md,
+ * default severities, every template fills all its blanks, names round-trip. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "finding.h"
+
+static const struct {
+  TgCode code;
+  const char *name;
+  TgSeverity severity;
+} codes[] = {
+    {TG_CODE_SYNTAX, "syntax", TG_SEVERITY_BLOCK},
+    {TG_CODE_INVALID_TLD, "invalid_tld", TG_SEVERITY_BLOCK},
+    {TG_CODE_TLD_CONFUSION, "tld_confusion", TG_SEVERITY_BLOCK},
+    {TG_CODE_NEAR_MISS, "near_miss", TG_SEVERITY_WARN},
+    {TG_CODE_HOMOGLYPH, "homoglyph", TG_SEVERITY_BLOCK},
+    {TG_CODE_BLOCKED, "blocked", TG_SEVERITY_BLOCK},
+    {TG_CODE_CONTACT_NEAR_MISS, "contact_near_miss", TG_SEVERITY_WARN},
+    {TG_CODE_WRONG_ADDRESS, "wrong_address", TG_SEVERITY_WARN},
+    {TG_CODE_EXTERNAL, "external", TG_SEVERITY_OK},
+    {TG_CODE_FIRST_CONTACT, "first_contact", TG_SEVERITY_INFO},
+};
+
+START_TEST(code_table) {
+  ck_assert_int_eq(G_N_ELEMENTS(codes), TG_CODE_COUNT);
+  TgCode c = (TgCode)_i;
+  ck_assert_str_eq(tg_code_name(c), codes[_i].name);
+  ck_assert_int_eq(tg_code_default_severity(c), codes[_i].severity);
+  TgCode back;
+  ck_assert(tg_code_from_name(codes[_i].name, &back));
+  ck_assert_int_eq(back, c);
+}
+END_TEST
+
+START_TEST(enum_names) {
+  const char *sev[] = {"ok", "info", "warn", "block"};
+  for (int i = 0; i < 4; i++) {
+    TgSeverity s;
+    ck_assert_str_eq(tg_severity_name((TgSeverity)i), sev[i]);
+    ck_assert(tg_severity_from_name(sev[i], &s) && s == (TgSeverity)i);
+  }
+  const char *fields[] = {"to", "cc", "bcc", "replyTo", "followupTo"};
+  for (int i = 0; i < TG_FIELD_COUNT; i++) {
+    TgField f;
+    ck_assert_str_eq(tg_field_name((TgField)i), fields[i]);
+    ck_assert(tg_field_from_name(fields[i], &f) && f == (TgField)i);
+  }
+  const char *levels[] = {"off", "info", "warn"};
+  for (int i = 0; i < 3; i++) {
+    TgLevel l;
+    ck_assert_str_eq(tg_level_name((TgLevel)i), levels[i]);
+    ck_assert(tg_level_from_name(levels[i], &l) && l == (TgLevel)i);
+  }
+  TgSeverity s;
+  TgField f;
+  TgLevel l;
+  TgCode c;
+  ck_assert(!tg_severity_from_name("BLOCK", &s));
+  ck_assert(!tg_field_from_name("reply_to", &f));
+  ck_assert(!tg_level_from_name(NULL, &l));
+  ck_assert(!tg_code_from_name("typo", &c));
+  ck_assert_str_eq(tg_version(), TYPOGUARD_VERSION);
+}
+END_TEST
+
+/* Every template, filled with every blank, leaves no brace behind and no jargon for the user. */
+START_TEST(templates_fill) {
+  TgMessageArgs a = {"army.ml", "ml", "army.mil", "Mali", "Cyrillic", "x@army.ml", "John", "why"};
+  TgMessageId id = (TgMessageId)_i;
+  g_autofree char *m = tg_message_format(id, &a);
+  ck_assert_msg(!strchr(m, '{') && !strchr(m, '}'), "%s", m);
+  ck_assert(m[strlen(m) - 1] == '.' || m[strlen(m) - 1] == '?');
+  const char *jargon[] = {"TLD", "tld", "punycode", "Levenshtein", "IDN", "skeleton"};
+  for (size_t j = 0; j < G_N_ELEMENTS(jargon); j++)
+    ck_assert_msg(!strstr(m, jargon[j]), "%s", m);
+  ck_assert_int_lt(tg_message_code(id), TG_CODE_COUNT);
+}
+END_TEST
+
+START_TEST(dialog_sentences) {
+  struct {
+    TgMessageId id;
+    TgMessageArgs a;
+    const char *want;
+  } t[] = {
+      {TG_MSG_TLD_CONFUSION_OWN, {.domain = "army.ml", .tld = "ml", .intended = "army.mil", .owner = "Mali"},
+       "army.ml is in Mali's .ml domain. You write to army.mil."},
+      {TG_MSG_TLD_CONFUSION_WELLKNOWN, {.domain = "gmail.co", .tld = "co", .intended = "gmail.com", .owner = "Colombia"},
+       "gmail.co is Colombia's .co, not gmail.com."},
+      {TG_MSG_NEAR_MISS, {.domain = "gmial.com", .intended = "gmail.com"}, "gmial.com looks like a typo of gmail.com."},
+      {TG_MSG_NEAR_MISS_DOT, {.domain = "usarmy.mil", .intended = "us.army.mil"},
+       "usarmy.mil looks like us.army.mil without its dot."},
+      {TG_MSG_INVALID_TLD, {.domain = "gmail.con", .tld = "con", .intended = "gmail.com"},
+       "gmail.con does not exist: .con is not a domain ending. Did you mean gmail.com?"},
+      {TG_MSG_HOMOGLYPH, {.script = "Cyrillic", .intended = "army.mil"},
+       "This address uses a Cyrillic letter that looks like a Latin one: it imitates army.mil."},
+      {TG_MSG_BLOCKED_TLD, {.tld = "ml"}, "Your organisation does not allow mail to .ml addresses."},
+      {TG_MSG_SYNTAX_INCOMPLETE, {0}, "This is not a complete email address."},
+      {TG_MSG_CONTACT_NEAR_MISS, {.intended = "john.doe@army.mil", .address = "jon.doe@army.mil"},
+       "You usually write to john.doe@army.mil, not jon.doe@army.mil."},
+      {TG_MSG_EXTERNAL, {0}, "Outside your organisation."},
+      {TG_MSG_FIRST_CONTACT, {0}, "First message to this domain."},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
+    g_autofree char *m = tg_message_format(t[i].id, &t[i].a);
+    ck_assert_str_eq(m, t[i].want);
+  }
+  g_autofree char *empty = tg_message_format(TG_MSG_NEAR_MISS, NULL);
+  ck_assert_str_eq(empty, " looks like a typo of .");
+}
+END_TEST
+
+START_TEST(finding_alloc) {
+  g_autoptr(TgFinding) f = tg_finding_new(3, TG_FIELD_BCC, TG_CODE_NEAR_MISS, 0.8, "a@b.c", NULL);
+  ck_assert_uint_eq(f->recipient, 3);
+  ck_assert_int_eq(f->severity, TG_SEVERITY_WARN);
+  ck_assert_str_eq(f->address, "a@b.c");
+  ck_assert_ptr_null(f->domain);
+  ck_assert_ptr_null(f->suggestion);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("finding");
+  TCase *tc = tcase_create("core");
+  tcase_add_loop_test(tc, code_table, 0, TG_CODE_COUNT);
+  tcase_add_test(tc, enum_names);
+  tcase_add_loop_test(tc, templates_fill, 0, TG_MSG_COUNT);
+  tcase_add_test(tc, dialog_sentences);
+  tcase_add_test(tc, finding_alloc);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
