@@ -70,8 +70,10 @@ int tg_native_run(const char *policy_path) {
       msg = g_strdup_printf("cannot read the input: %s", g_strerror(errno));
     }
     g_printerr("typoguard: %s\n", msg);
-    if (st != TG_FRAME_IO_ERROR)
-      reply(out, tg_protocol_error(NULL, code, msg, &rlen), rlen);
+    if (st != TG_FRAME_IO_ERROR) {
+      char *txt = tg_protocol_error(NULL, code, msg, &rlen);
+      reply(out, txt, rlen);
+    }
     status = 1;
     break;
   }
