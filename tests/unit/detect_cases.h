@@ -31,7 +31,7 @@ typedef struct {
   unsigned line;
 } TgCase;
 
-static void tg_case_free(TgCase *c) {
+G_GNUC_UNUSED static void tg_case_free(TgCase *c) {
   if (!c)
     return;
   g_free(c->sender);
@@ -43,7 +43,7 @@ static void tg_case_free(TgCase *c) {
   g_free(c);
 }
 
-static GPtrArray *tg_cases_load(const char *path, GError **error) {
+G_GNUC_UNUSED static GPtrArray *tg_cases_load(const char *path, GError **error) {
   g_autofree char *text = NULL;
   if (!g_file_get_contents(path, &text, NULL, error))
     return NULL;
@@ -72,15 +72,15 @@ static GPtrArray *tg_cases_load(const char *path, GError **error) {
   return cases;
 }
 
-static bool tg_case_positive(const TgCase *c) {
+G_GNUC_UNUSED static bool tg_case_positive(const TgCase *c) {
   const char *e = c->expect[0] == '?' ? c->expect + 1 : c->expect;
   return strcmp(e, "-") != 0;
 }
 
-static bool tg_case_known_miss(const TgCase *c) { return c->expect[0] == '?'; }
+G_GNUC_UNUSED static bool tg_case_known_miss(const TgCase *c) { return c->expect[0] == '?'; }
 
 /* Runs one case; returns whether it passed and a one-line account of what was found in *got. */
-static bool tg_case_run(const psl_ctx_t *psl, const TgCase *c, char **got) {
+G_GNUC_UNUSED static bool tg_case_run(const psl_ctx_t *psl, const TgCase *c, char **got) {
   g_autoptr(TgContext) ctx = tg_context_new(psl);
   TgRequest req;
   tg_request_init(&req);
