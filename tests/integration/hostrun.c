@@ -2,6 +2,7 @@
 #include "hostrun.h"
 
 #include <gio/gio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "typoguard.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hostrun.h"
+#include "json.h"
 
 static HostRun *run_args(const char *const *argv) { return host_run(argv, "", 0, NULL); }
 
@@ -140,7 +141,7 @@ static const char *const *usage_cases[] = {
 START_TEST(usage_errors_exit_64) {
   g_autoptr(HostRun) r = run_args(usage_cases[_i]);
   ck_assert_int_eq(r->status, 64);
-  ck_assert_int_eq(g_bytes_get_size(r->out), 0);
+  ck_assert_uint_eq(g_bytes_get_size(r->out), 0);
   ck_assert(strlen(r->err) > 0);
 }
 END_TEST

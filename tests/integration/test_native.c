@@ -170,7 +170,7 @@ END_TEST
 START_TEST(empty_input_exits_0) {
   g_autoptr(HostRun) r = host_run(NATIVE, "", 0, NULL);
   ck_assert_int_eq(r->status, 0);
-  ck_assert_int_eq(g_bytes_get_size(r->out), 0);
+  ck_assert_uint_eq(g_bytes_get_size(r->out), 0);
 }
 END_TEST
 
