@@ -18,6 +18,9 @@ const SCRIPT_KEYS = [
 export function countryName(tld, locale) {
   if (!/^[a-z]{2}$/i.test(tld)) return null;
   const region = tld.toUpperCase() === "UK" ? "GB" : tld.toUpperCase();
+  // ISO 3166 user-assigned codes (AA, QM–QZ, XA–XZ, ZZ) are no country: CLDR calls ZZ
+  // "Unknown Region".
+  if (/^(AA|Q[M-Z]|X[A-Z]|ZZ)$/.test(region)) return null;
   try {
     const name = new Intl.DisplayNames([locale || "en"], { type: "region", fallback: "none" }).of(region);
     return name && name !== region ? name : null;

@@ -92,6 +92,27 @@ def check(cond, what):
         raise Failure(what)
 
 
+def policies_copy(thunderbird, scratch, policies):
+    """A private "installation" of Thunderbird whose distribution/policies.json holds `policies`:
+    the real binary copied (Thunderbird finds its distribution folder next to the executable it
+    runs from) and everything else symlinked (about 1 MB). The system's install and
+    /etc/thunderbird are left alone. Returns the path of the copied binary."""
+    src = os.path.dirname(os.path.realpath(thunderbird))
+    dest = os.path.join(scratch, "thunderbird-install")
+    os.makedirs(os.path.join(dest, "distribution"))
+    for name in os.listdir(src):
+        if name == "distribution":
+            continue  # ours replaces any vendor policies
+        full = os.path.join(src, name)
+        if name in ("thunderbird", "thunderbird-bin"):
+            shutil.copy2(full, os.path.join(dest, name))
+        else:
+            os.symlink(full, os.path.join(dest, name))
+    with open(os.path.join(dest, "distribution", "policies.json"), "w") as f:
+        json.dump({"policies": policies}, f, indent=2)
+    return os.path.join(dest, os.path.basename(thunderbird))
+
+
 def pack_dir(src, dest):
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
         for root, _, files in os.walk(src):
@@ -366,13 +387,17 @@ def time_clean_sends(tb, sink, label, n):
 
 # ---- main ---------------------------------------------------------------------------------------
 
+POLICY = {"flag_external": "warn", "blocked_tlds": ["xyz"], "org_domains": ["mail.mil"]}
+
 RUNS = [
     # name, Thunderbird options, scenarios
     ("main", {}, [scenario_clean, scenario_fix, scenario_send_anyway, scenario_go_back]),
     ("missing-open", {"host": False}, [scenario_missing_open]),
     ("missing-closed", {"host": False, "managed": {"fail_mode": "closed"}}, [scenario_missing_closed]),
-    ("policy-managed", {"managed": {"flag_external": "warn", "blocked_tlds": ["xyz"],
-                                    "org_domains": ["mail.mil"]}}, [scenario_policy]),
+    ("policy-managed", {"managed": POLICY}, [scenario_policy]),
+    # the same settings from an enterprise policies.json "3rdparty" section
+    ("policy-policies-json", {"policies_json": {"3rdparty": {"Extensions": {EXT_ID: POLICY}}}},
+     [scenario_policy]),
 ]
 
 
@@ -415,6 +440,13 @@ def main():
         for name, opts, scenarios in RUNS:
             if only and name not in only and not any(s.__name__ in only for s in scenarios):
                 continue
+            opts = dict(opts)
+            if "policies_json" in opts:
+                if os.path.exists("/etc/thunderbird/policies/policies.json"):
+                    print(f"note {name}: /etc/thunderbird/policies/policies.json exists and wins "
+                          "over a distribution folder; skipping this run")
+                    continue
+                opts["binary"] = policies_copy(args.thunderbird, scratch, opts.pop("policies_json"))
             tb = Thunderbird(args, scratch, name, **opts)
             try:
                 tb.start()

@@ -1,0 +1,162 @@
+// The background script end to end against a fake Thunderbird: the send paths, the dialog,
+// failures and fail_mode, learning, the compose action (extension/background.js).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fakeMessenger, scriptedHost } from "./fake-messenger.mjs";
+
+let instance = 0;
+/** Loads a fresh copy of background.js wired to a new fake messenger. */
+async function boot(opts = {}) {
+  const log = [];
+  const m = fakeMessenger({ host: opts.host === null ? null : (opts.host ?? scriptedHost({ log, delayMs: opts.delayMs ?? 0 })), ...opts });
+  m.hostLog = log;
+  globalThis.messenger = m;
+  await import(`../../extension/background.js?instance=${++instance}`);
+  return m;
+}
+
+/** Plays the user: when the dialog window opens, read its model and answer. */
+function answerDialog(m, pick) {
+  m.onWindowCreated = async (win) => {
+    const token = new URL(win.url, "moz-extension://fake/").searchParams.get("token");
+    const data = await m.runtime.sendMessage({ type: "dialog-ready", token });
+    m.lastModel = data.model;
+    const answer = pick(data.model, win);
+    if (answer === "close") await m.windows.remove(win.id);
+    else await m.runtime.sendMessage({ type: "dialog-answer", token, answer });
+  };
+}
+
+const send = (m, details, tabId = 1) => m.compose.onBeforeSend.fire({ id: tabId }, { from: "Jane Roe <jane.roe@mail.mil>", ...details })[0];
+const afterSend = async (m, tabId = 1, error) => Promise.all(m.compose.onAfterSend.fire({ id: tabId }, { mode: "sendNow", error }));
+const checks = (m) => m.hostLog.filter((x) => x.type === "check");
+
+test("clean recipients: no dialog, the mail goes, then the recipients are learned", async () => {
+  const m = await boot();
+  const result = await send(m, { to: ["someone@example.org"], cc: ["Colleague <c@mail.mil>"] });
+  assert.deepEqual(result, {});
+  assert.equal(m.windowsCreated.length, 0);
+  assert.equal(m.ports.length, 1);
+  assert.deepEqual(m.hostLog.map((x) => x.type), ["hello", "check"]);
+  assert.equal(checks(m)[0].sender, "Jane Roe <jane.roe@mail.mil>");
+  await afterSend(m);
+  assert.deepEqual(m.hostLog.at(-1), { type: "learn", id: m.hostLog.at(-1).id, addresses: ["someone@example.org", "Colleague <c@mail.mil>"] });
+});
+
+test("the key case: block, dialog, fix-and-send returns the corrected To with the name kept", async () => {
+  const m = await boot();
+  answerDialog(m, () => ({ action: "fix", keep: [] }));
+  const result = await send(m, { to: ["John Doe <john.doe@army.ml>"] });
+  assert.deepEqual(result, { details: { to: ["John Doe <john.doe@army.mil>"] } });
+  assert.equal(m.windowsCreated[0].type, "popup");
+  assert.equal(m.lastModel.focus, "go-back");
+  assert.equal(m.lastModel.buttons.send.enabled, false);
+  await afterSend(m);
+  assert.deepEqual(m.hostLog.at(-1).addresses, ["John Doe <john.doe@army.mil>"], "the corrected address is learned");
+});
+
+test("send-anyway on a warning sends as typed; go-back and closing the window cancel", async () => {
+  const m = await boot();
+  answerDialog(m, () => ({ action: "send" }));
+  assert.deepEqual(await send(m, { to: ["ops@gmial.com"] }), {});
+  answerDialog(m, () => ({ action: "back" }));
+  assert.deepEqual(await send(m, { to: ["ops@gmial.com"] }, 2), { cancel: true });
+  answerDialog(m, () => "close");
+  assert.deepEqual(await send(m, { to: ["ops@gmial.com"] }, 3), { cancel: true });
+  assert.equal(m.ports.length, 1, "one port for every send");
+  await afterSend(m, 2, "Send aborted by an onBeforeSend event");
+  assert.equal(m.hostLog.filter((x) => x.type === "learn").length, 0, "a cancelled send is not learned");
+});
+
+test("send-anyway cannot send a blocked address, even if the page asks", async () => {
+  const m = await boot();
+  answerDialog(m, () => ({ action: "send" }));
+  assert.deepEqual(await send(m, { to: ["John Doe <john.doe@army.ml>"] }), { cancel: true });
+});
+
+test("allow_override from the administrator enables send-anyway on a block", async () => {
+  const m = await boot({ managed: { allow_override: true } });
+  answerDialog(m, (model) => (model.buttons.send.enabled ? { action: "send" } : { action: "back" }));
+  assert.deepEqual(await send(m, { to: ["John Doe <john.doe@army.ml>"] }), {});
+  assert.deepEqual(checks(m)[0].policy, { allow_override: true });
+});
+
+test("host missing, fail_mode open (default): the mail goes and a notification says why", async () => {
+  const m = await boot({ host: null });
+  assert.deepEqual(await send(m, { to: ["John Doe <john.doe@army.ml>"] }), {});
+  assert.equal(m.windowsCreated.length, 0);
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(m.notificationsShown.length, 1);
+  assert.equal(m.notificationsShown[0].message,
+    "typoguard could not check the recipients (the helper program did not answer). Run typoguard-host --selftest.");
+});
+
+test("host missing, fail_mode closed: cancelled, explained in a dialog with only go-back", async () => {
+  const m = await boot({ host: null, managed: { fail_mode: "closed" } });
+  answerDialog(m, () => ({ action: "send" }));
+  assert.deepEqual(await send(m, { to: ["someone@example.org"] }), { cancel: true });
+  assert.equal(m.lastModel.mode, "failed");
+  assert.equal(m.lastModel.reason, "failureMissing");
+  assert.equal(m.lastModel.buttons.send.shown, false);
+  assert.equal(m.lastModel.buttons.fix.shown, false);
+  assert.equal(m.notificationsShown.length, 0);
+});
+
+test("a host that is too slow: after the timeout, fail_mode decides; the next send reconnects", async () => {
+  const m = await boot({ delayMs: 60000 });
+  const started = Date.now();
+  assert.deepEqual(await send(m, { to: ["someone@example.org"] }), {});
+  const waited = Date.now() - started;
+  assert.ok(waited >= 4900 && waited < 6500, `waited ${waited} ms`);
+  assert.equal(m.notificationsShown[0].message.includes("did not answer in time"), true);
+  const again = send(m, { to: ["someone@example.org"] });
+  for (let i = 0; i < 100 && m.ports.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(m.ports.length, 2, "a new port after the timeout");
+  const [hello, check] = m.ports[1].sent;
+  m.ports[1].reply({ type: "hello", id: hello.id, name: "typoguard", version: "9", protocol: 1, policy: { locked: [] } });
+  m.ports[1].reply({ type: "result", id: check.id, verdict: "ok", findings: [] });
+  assert.deepEqual(await again, {});
+});
+
+test("a crashed host is reconnected on the next send", async () => {
+  const m = await boot();
+  await send(m, { to: ["someone@example.org"] });
+  m.ports[0].drop("the helper program stopped");
+  assert.deepEqual(await send(m, { to: ["someone@example.org"] }, 2), {});
+  assert.equal(m.ports.length, 2);
+  assert.equal(m.notificationsShown.length, 0);
+});
+
+test("user settings and the address book travel with the check; learn=false stops learning", async () => {
+  const vCard = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:John Doe\r\nEMAIL:john.doe@army.mil\r\nEND:VCARD\r\n";
+  const m = await boot({ local: { settings: { first_contact: "warn", learn: false, org_domains: ["mail.mil"] } },
+                         books: [{ id: "ab", contacts: [{ id: "c", vCard }], mailingLists: [] }] });
+  await send(m, { to: ["someone@example.org"] });
+  const req = checks(m)[0];
+  assert.deepEqual(req.settings, { first_contact: "warn", learn: false, org_domains: ["mail.mil"] });
+  assert.deepEqual(req.known, { domains: ["army.mil"], addresses: ["John Doe <john.doe@army.mil>"] });
+  assert.equal(req.policy, undefined, "no managed storage, no policy");
+  await afterSend(m);
+  assert.equal(m.hostLog.filter((x) => x.type === "learn").length, 0);
+});
+
+test("no recipients: nothing to ask, the send goes on", async () => {
+  const m = await boot();
+  assert.deepEqual(await send(m, { to: [], cc: [] }), {});
+  assert.equal(m.ports.length, 0);
+});
+
+test("the compose action checks now and writes the fix into the compose window", async () => {
+  const m = await boot();
+  let written = null;
+  m.compose.getComposeDetails = async () => ({ from: "jane.roe@mail.mil", to: ["John Doe <john.doe@army.ml>"], cc: ["x@example.org"] });
+  m.compose.setComposeDetails = async (tabId, d) => { written = [tabId, d]; };
+  answerDialog(m, () => ({ action: "fix", keep: [] }));
+  await Promise.all(m.composeAction.onClicked.fire({ id: 7 }));
+  assert.equal(m.lastModel.mode, "check");
+  assert.equal(m.lastModel.buttons.send.shown, false);
+  assert.deepEqual(written, [7, { to: ["John Doe <john.doe@army.mil>"] }]);
+  m.compose.getComposeDetails = async () => ({ to: ["someone@example.org"] });
+  await Promise.all(m.composeAction.onClicked.fire({ id: 7 }));
+  assert.equal(m.notificationsShown.at(-1).message, "No problems found in the recipients.");
+});

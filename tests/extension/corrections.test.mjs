@@ -1,0 +1,84 @@
+// Applying the host's corrections to the compose details (extension/modules/corrections.js).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { applyCorrections, finalAddresses } from "../../extension/modules/corrections.js";
+import { collectRecipients } from "../../extension/modules/recipients.js";
+
+const tld = (i, field, addr, repl) => ({ recipient: i, field, address: addr, code: "tld_confusion", severity: "block",
+                                          suggestion: addr.replace(/\.ml$/, ".mil"), replacement: repl });
+
+const cases = [
+  {
+    name: "the key case: display name kept, only To changed",
+    details: { to: ["John Doe <john.doe@army.ml>"], cc: ["ops@example.org"] },
+    findings: [tld(0, "to", "john.doe@army.ml", "John Doe <john.doe@army.mil>")],
+    want: { to: ["John Doe <john.doe@army.mil>"] },
+  },
+  {
+    name: "position kept among other recipients",
+    details: { to: ["a@example.org", "John Doe <john.doe@army.ml>", "b@example.org"] },
+    findings: [tld(1, "to", "john.doe@army.ml", "John Doe <john.doe@army.mil>")],
+    want: { to: ["a@example.org", "John Doe <john.doe@army.mil>", "b@example.org"] },
+  },
+  {
+    name: "only a bare suggestion: the typed display name is put back",
+    details: { cc: ['"Doe, John" <john.doe@army.ml>'] },
+    findings: [{ recipient: 0, field: "cc", code: "tld_confusion", severity: "block", suggestion: "john.doe@army.mil" }],
+    want: { cc: ['"Doe, John" <john.doe@army.mil>'] },
+  },
+  {
+    name: "the most severe finding with a correction wins",
+    details: { to: ["ops@gmial.com"] },
+    findings: [
+      { recipient: 0, field: "to", code: "contact_near_miss", severity: "warn", suggestion: "op@gmial.com", replacement: "op@gmial.com" },
+      { recipient: 0, field: "to", code: "homoglyph", severity: "block", suggestion: "ops@gmail.com", replacement: "ops@gmail.com" },
+      { recipient: 0, field: "to", code: "first_contact", severity: "info" },
+    ],
+    want: { to: ["ops@gmail.com"] },
+  },
+  {
+    name: "no suggestion: nothing changes",
+    details: { to: ["x@gmail"] },
+    findings: [{ recipient: 0, field: "to", code: "syntax", severity: "block" }],
+    want: {},
+  },
+  {
+    name: "a kept recipient stays as typed, others are fixed",
+    details: { to: ["John Doe <john.doe@army.ml>"], bcc: ["ops@gmial.com"] },
+    findings: [
+      tld(0, "to", "john.doe@army.ml", "John Doe <john.doe@army.mil>"),
+      { recipient: 1, field: "bcc", code: "near_miss", severity: "warn", suggestion: "ops@gmail.com", replacement: "ops@gmail.com" },
+    ],
+    keep: new Set([1]),
+    want: { to: ["John Doe <john.doe@army.mil>"] },
+  },
+  {
+    name: "replyTo and followupTo are corrected too",
+    details: { replyTo: ["ops@gmial.com"], followupTo: ["John Doe <john.doe@army.ml>"] },
+    findings: [
+      { recipient: 0, field: "replyTo", code: "near_miss", severity: "warn", suggestion: "ops@gmail.com", replacement: "ops@gmail.com" },
+      tld(1, "followupTo", "john.doe@army.ml", "John Doe <john.doe@army.mil>"),
+    ],
+    want: { replyTo: ["ops@gmail.com"], followupTo: ["John Doe <john.doe@army.mil>"] },
+  },
+];
+
+for (const c of cases) {
+  test(`applyCorrections: ${c.name}`, async () => {
+    const recipients = await collectRecipients(c.details, null);
+    assert.deepEqual(applyCorrections(c.details, recipients, c.findings, c.keep), c.want);
+  });
+}
+
+test("a corrected member of a mailing list: the list entry becomes its members", async () => {
+  const details = { to: ["Team <Team>", "boss@example.org"] };
+  const expand = async (e) => (e === "Team <Team>" ? ["Ann <ann@example.org>", "John Doe <john.doe@army.ml>"] : null);
+  const recipients = await collectRecipients(details, expand);
+  assert.equal(recipients.length, 3);
+  const findings = [tld(1, "to", "john.doe@army.ml", "John Doe <john.doe@army.mil>")];
+  assert.deepEqual(applyCorrections(details, recipients, findings), {
+    to: ["Ann <ann@example.org>", "John Doe <john.doe@army.mil>", "boss@example.org"],
+  });
+  assert.deepEqual(finalAddresses(recipients, findings), ["Ann <ann@example.org>", "John Doe <john.doe@army.mil>", "boss@example.org"]);
+  assert.deepEqual(finalAddresses(recipients, null), ["Ann <ann@example.org>", "John Doe <john.doe@army.ml>", "boss@example.org"]);
+});

@@ -1,0 +1,206 @@
+// fake-messenger.mjs — a stand-in for Thunderbird's `messenger` namespace, just enough for the
+// background script and the logic modules to run under `node --test`.
+//
+// Guarantees: events keep their listeners and can be fired by the test (`fire` returns the
+// listeners' results); the native port is a FakePort the test answers by hand or with a
+// scripted host; nothing touches the network or the file system except reading _locales.
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+export const EXTENSION_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../extension");
+
+export class FakeEvent {
+  constructor() {
+    this.listeners = [];
+  }
+  addListener(fn) {
+    this.listeners.push(fn);
+  }
+  removeListener(fn) {
+    this.listeners = this.listeners.filter((l) => l !== fn);
+  }
+  hasListener(fn) {
+    return this.listeners.includes(fn);
+  }
+  fire(...args) {
+    return this.listeners.map((l) => l(...args));
+  }
+}
+
+/** A native-messaging port; `host` (msg) => reply | undefined answers requests when set. */
+export class FakePort {
+  constructor(host) {
+    this.host = host;
+    this.onMessage = new FakeEvent();
+    this.onDisconnect = new FakeEvent();
+    this.sent = [];
+    this.connected = true;
+    this.error = null;
+  }
+  postMessage(msg) {
+    if (!this.connected) throw new Error("Attempt to postMessage on disconnected port");
+    this.sent.push(structuredClone(msg));
+    if (this.host) {
+      const reply = this.host(structuredClone(msg), this);
+      if (reply !== undefined) queueMicrotask(() => this.reply(reply));
+    }
+  }
+  reply(msg) {
+    if (this.connected) this.onMessage.fire(structuredClone(msg));
+  }
+  disconnect() {
+    this.connected = false;
+  }
+  /** The host went away (crash, missing manifest): like Thunderbird, fire onDisconnect. */
+  drop(message = "No such native application typoguard") {
+    this.connected = false;
+    this.error = { message };
+    this.onDisconnect.fire(this);
+  }
+}
+
+/** Loads a locale's messages.json and returns a getMessage with WebExtension substitution. */
+export function localeMessages(lang) {
+  const file = path.join(EXTENSION_DIR, "_locales", lang, "messages.json");
+  const messages = JSON.parse(readFileSync(file, "utf8"));
+  const getMessage = (key, subs = []) => {
+    const entry = messages[key];
+    if (!entry) return "";
+    const list = Array.isArray(subs) ? subs : [subs];
+    let text = entry.message.replace(/\$([A-Za-z0-9_]+)\$/g, (m, name) => {
+      const ph = entry.placeholders?.[name.toLowerCase()];
+      return ph ? ph.content : m;
+    });
+    text = text.replace(/\$(\d)/g, (m, n) => list[Number(n) - 1] ?? "");
+    return text;
+  };
+  return { messages, getMessage };
+}
+
+/**
+ * A messenger with compose/runtime/windows/storage/notifications/addressBooks.
+ * options.host: the scripted host for every new port (null: connectNative gives a port that
+ *               drops at once, like a missing host); options.managed: storage.managed data
+ *               (undefined: no managed storage, get() rejects).
+ */
+export function fakeMessenger({ host = null, managed, local = {}, books = [], lang = "en" } = {}) {
+  const { getMessage } = localeMessages(lang);
+  const ports = [];
+  const windows = new Map();
+  let nextWindow = 100;
+  const m = {
+    ports,
+    notificationsShown: [],
+    windowsCreated: [],
+    runtime: {
+      onMessage: new FakeEvent(),
+      connectNative(name) {
+        if (name !== "typoguard") throw new Error(`unexpected native app ${name}`);
+        const port = new FakePort(host);
+        ports.push(port);
+        if (!host) setTimeout(() => port.drop(), 0);
+        return port;
+      },
+      getURL: (p) => `moz-extension://fake/${p}`,
+      async sendMessage(msg) {
+        const results = m.runtime.onMessage.fire(msg, {});
+        return results.find((r) => r !== undefined);
+      },
+    },
+    compose: {
+      onBeforeSend: new FakeEvent(),
+      onAfterSend: new FakeEvent(),
+      getComposeDetails: async () => ({}),
+      setComposeDetails: async () => {},
+    },
+    composeAction: { onClicked: new FakeEvent() },
+    windows: {
+      onRemoved: new FakeEvent(),
+      async create(opts) {
+        const win = { id: nextWindow++, ...opts };
+        windows.set(win.id, win);
+        m.windowsCreated.push(win);
+        queueMicrotask(() => m.onWindowCreated?.(win));
+        return win;
+      },
+      async remove(id) {
+        if (windows.delete(id)) m.windows.onRemoved.fire(id);
+      },
+    },
+    storage: {
+      managed: {
+        async get() {
+          if (managed === undefined) throw new Error("Managed storage manifest not found");
+          return structuredClone(managed);
+        },
+      },
+      local: {
+        async get(key) {
+          return key in local ? { [key]: structuredClone(local[key]) } : {};
+        },
+        async set(obj) {
+          Object.assign(local, structuredClone(obj));
+        },
+      },
+    },
+    notifications: {
+      async create(opts) {
+        m.notificationsShown.push(opts);
+        return "n" + m.notificationsShown.length;
+      },
+    },
+    i18n: { getMessage, getUILanguage: () => lang },
+    addressBooks: {
+      list: async () => structuredClone(books),
+      onCreated: new FakeEvent(), onUpdated: new FakeEvent(), onDeleted: new FakeEvent(),
+      contacts: { onCreated: new FakeEvent(), onUpdated: new FakeEvent(), onDeleted: new FakeEvent() },
+      mailingLists: {},
+    },
+  };
+  return m;
+}
+
+/** The protocol cases the tests rely on, answered like typoguard-host (DESIGN.md). */
+export function scriptedHost({ delayMs = 0, log = [] } = {}) {
+  return (msg, port) => {
+    log.push(msg);
+    let reply;
+    if (msg.type === "hello") {
+      reply = { type: "hello", id: msg.id, name: "typoguard", version: "9.9.9", protocol: 1, policy: { locked: [] } };
+    } else if (msg.type === "learn") {
+      reply = { type: "learned", id: msg.id, count: msg.addresses.length };
+    } else if (msg.type === "check") {
+      const findings = [];
+      msg.recipients.forEach((r, i) => {
+        const addr = (r.address.match(/<([^>]*)>/)?.[1] ?? r.address).trim();
+        const domain = addr.split("@")[1] ?? "";
+        if (domain === "army.ml") {
+          const s = addr.replace(/\.ml$/, ".mil");
+          findings.push({ recipient: i, field: r.field, address: addr, domain, code: "tld_confusion", severity: "block",
+                          confidence: 0.97, suggestion: s, replacement: r.address.replace(addr, s),
+                          message: "army.ml is in Mali's .ml domain; you write to army.mil" });
+        } else if (domain === "gmial.com") {
+          const s = addr.replace("gmial", "gmail");
+          findings.push({ recipient: i, field: r.field, address: addr, domain, code: "near_miss", severity: "warn",
+                          confidence: 0.9, suggestion: s, replacement: r.address.replace(addr, s),
+                          message: "gmial.com looks like a typo of gmail.com" });
+        } else if (domain === "example.org") {
+          findings.push({ recipient: i, field: r.field, address: addr, domain, code: "first_contact", severity: "info",
+                          confidence: 1, message: "First message to this domain" });
+        }
+      });
+      const order = ["ok", "info", "warn", "block"];
+      const verdict = findings.reduce((v, f) => (order.indexOf(f.severity) > order.indexOf(v) ? f.severity : v), "ok");
+      reply = { type: "result", id: msg.id, verdict, truncated: false, elapsed_us: 3, findings };
+    } else {
+      reply = { type: "error", id: msg.id ?? null, code: "unknown_type", message: "unknown type" };
+    }
+    if (delayMs > 0) {
+      setTimeout(() => port.reply(reply), delayMs).unref?.(); // a slow host must not keep the test alive
+      return undefined;
+    }
+    return reply;
+  };
+}
