@@ -24,6 +24,11 @@ size_t tg_index_size(const TgIndex *ix);
 /* Optional: makes room for n_domains domains of total_bytes bytes (with their NULs) before a bulk
  * load, so a big list is added without regrowing. */
 void tg_index_reserve(TgIndex *ix, size_t n_domains, size_t total_bytes);
+/* Makes the near-miss keys of the domains added since the last search. Optional: the first
+ * search does it too. Adds only store a domain, so a bulk load costs one batch build here, not a
+ * million scattered inserts. Call it after loading and before searching from several threads;
+ * an index is not thread-safe while being changed or before it is sealed. */
+void tg_index_seal(TgIndex *ix);
 /* Bytes held by the index (for benchmarks and diagnostics). */
 size_t tg_index_memory(const TgIndex *ix);
 
@@ -33,6 +38,7 @@ size_t tg_index_memory(const TgIndex *ix);
  * collision may add an unrelated id, so callers verify. */
 const char *tg_index_domain_at(const TgIndex *ix, uint32_t id, uint32_t *tag);
 size_t tg_index_probe_exact(const TgIndex *ix, uint32_t hash, uint32_t *ids, size_t max_ids);
+/* Seals the index first when domains were added since the last search (logically const). */
 size_t tg_index_probe_deletion(const TgIndex *ix, uint32_t hash, uint32_t *ids, size_t max_ids);
 
 #endif

@@ -206,6 +206,50 @@ START_TEST(test_generated_slips)
 }
 END_TEST
 
+static bool finds(const TgIndex *ix, const char *typed, const char *intended)
+{
+  const TgIndex *ixs[] = {ix};
+  TgCandidate c[8];
+  size_t n = tg_typo_candidates(typed, ixs, 1, c, G_N_ELEMENTS(c));
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(c[i].intended, intended) == 0)
+      return true;
+  return false;
+}
+
+START_TEST(test_adds_after_search)
+{
+  /* A bulk load, a search (batch build), a few late adds (the tail), then many more (a rebuild):
+   * every domain stays findable at every step. */
+  g_autoptr(TgIndex) ix = tg_index_new();
+  char d[128];
+  for (uint32_t i = 0; i < 3000; i++) {
+    make_domain(i, d, sizeof d);
+    tg_index_add(ix, d, 1);
+  }
+  ck_assert(tg_index_add(ix, "first-example.com", 2));
+  ck_assert(finds(ix, "frist-example.com", "first-example.com"));
+  ck_assert(tg_index_add(ix, "late-addition.com", 2));
+  ck_assert(finds(ix, "late-additon.com", "late-addition.com"));
+  ck_assert(finds(ix, "frist-example.com", "first-example.com"));
+  tg_index_seal(ix);
+  tg_index_seal(ix); /* idempotent */
+  for (uint32_t i = 3000; i < 6000; i++) {
+    make_domain(i, d, sizeof d);
+    tg_index_add(ix, d, 1);
+  }
+  ck_assert(finds(ix, "late-additon.com", "late-addition.com"));
+  ck_assert(finds(ix, "frist-example.com", "first-example.com"));
+  make_domain(5999, d, sizeof d);
+  char t[128];
+  g_strlcpy(t, d, sizeof t);
+  char x = t[1];
+  t[1] = t[2];
+  t[2] = x;
+  ck_assert(t[1] == t[2] || finds(ix, t, d));
+}
+END_TEST
+
 static Suite *index_suite(void)
 {
   Suite *s = suite_create("index");
@@ -215,6 +259,7 @@ static Suite *index_suite(void)
   tcase_add_test(tc, test_bounds);
   tcase_add_test(tc, test_many);
   tcase_add_test(tc, test_reserve);
+  tcase_add_test(tc, test_adds_after_search);
   tcase_add_loop_test(tc, test_slips_found, 0, G_N_ELEMENTS(kSlips));
   tcase_add_test(tc, test_generated_slips);
   suite_add_tcase(s, tc);
