@@ -33,7 +33,7 @@ typedef enum {
  * neighbour-key slip beats a far-key one; a slip in a 2-3 letter label is next to no evidence
  * (ca.gov/ga.gov ~0.03, gm.com/gmx.com ~0.2); the first letter of a label counts x0.8.
  * Examples: gmial.com->gmail.com 0.64, usarmy.mil->us.army.mil 0.72, hotmial.com->hotmail.com
- * 0.79, gmx.com->gmail.com 0 (two edits in a 3/5-letter label: 0.02).
+ * 0.79, gmx.com->gmail.com 0 (three edits; anything beyond two edits is 0).
  *
  * A slip inside the TLD (the last label, or the dot before it) scores 0 here: army.ml/army.mil
  * and gmail.con are the business of tld_confusion and invalid_tld. tg_typo_score_tld scores
@@ -46,9 +46,14 @@ double tg_typo_score_tld(const char *typed, const char *intended, TgTypoKind *ki
  *  - report a near_miss when the best candidate's `score` >= TG_TYPO_NEAR_MISS_THRESHOLD;
  *  - abstain (or say "one of …") when the runner-up, a different domain, is within
  *    TG_TYPO_TIE_MARGIN of the best: the slip is real but the intended domain is not clear.
- * Even at this threshold about 0.3 % of genuine .gov domains are one convincing slip from another
- * .gov domain (e.g. cityofx vs cityofy with long names); that is why a domain that is itself known
- * must never be reported as a near miss of another (DESIGN.md). */
+ * Measured on all 16,539 US .gov domains, each checked against all the others: 102 directed
+ * pairs score above the threshold as hyphen or trailing-s variants of one name (miamidade /
+ * miami-dade, passport / passports: defensive registrations of one owner), and 49 (0.3 %) as
+ * other genuine pairs (defensive misspellings such as vacine.gov, acronyms such as ncdcr / ncdrc,
+ * treasuryauction / treasuryauctions). No threshold separates these from real typos - they are
+ * real typos of each other - which is why a domain that is itself known must never be reported
+ * as a near miss of another (DESIGN.md). State-code (franklinnj / franklinnh) and number
+ * (esd1 / esd2) siblings are scaled down by the model and stay below. */
 #define TG_TYPO_NEAR_MISS_THRESHOLD 0.5
 #define TG_TYPO_TIE_MARGIN 0.1
 const char *tg_typo_kind_name(TgTypoKind kind);
