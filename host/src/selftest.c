@@ -187,8 +187,19 @@ static void check_settings_file(GPtrArray *checks, const char *name, const char 
                 "keys are in force");
     return;
   }
-  g_autofree char *keys = join(applied, ", ");
-  add(checks, name, ST_OK, "%s sets %s", path, applied->len ? keys : "nothing");
+  /* What it sets, with the values, as `hello` would show them. */
+  g_autoptr(cJSON) view = tg_settings_to_json(s);
+  g_autoptr(GPtrArray) sets = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+  for (guint i = 0; i < applied->len; i++) {
+    const char *key = g_ptr_array_index(applied, i);
+    if (!g_hash_table_add(seen, (gpointer)key)) continue;
+    char *value = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(view, key));
+    g_ptr_array_add(sets, g_strdup_printf("%s=%s", key, value ? value : "?"));
+    cJSON_free(value);
+  }
+  g_autofree char *keys = join(sets, ", ");
+  add(checks, name, ST_OK, "%s sets %s", path, sets->len ? keys : "nothing");
 }
 
 static void check_list_files(GPtrArray *checks, const TgSettings *eff, const psl_ctx_t *psl) {
