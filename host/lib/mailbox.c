@@ -428,6 +428,8 @@ static char *decode_encoded_word(const char *p, size_t n)
     }
   } else
     return NULL;
+  if (raw->len == 0)
+    return NULL; /* nothing to decode: keep the word as written */
 
   g_autofree char *charset = g_strndup(cs, cs_len);
   char *utf8;
@@ -512,7 +514,10 @@ static char *build_phrase(const Parser *P, size_t from, size_t to)
     } else {
       if (sep)
         g_string_append_c(g, ' ');
-      g_string_append_len(g, P->s + t->start, (gssize)(t->end - t->start));
+      /* a [literal] may span a folded line; a name never holds the line break */
+      for (size_t c = t->start; c < t->end; c++)
+        if (P->s[c] != '\r' && P->s[c] != '\n')
+          g_string_append_c(g, P->s[c]);
     }
     prev_encoded = encoded;
   }
@@ -787,10 +792,61 @@ static TgMailbox *build_addr_spec(const Parser *P, size_t from, size_t to, bool 
   return mb;
 }
 
+/* A `mailto:` URI scheme right before an address (pasted from a web page or a forwarded
+ * Outlook message: `mailto:a@b`, `John <mailto:a@b>`): skips it. */
+static bool skip_mailto(const Parser *P, size_t *i)
+{
+  size_t k = *i;
+  if (is_kind(P, k, TOK_ATOM) && is_kind(P, k + 1, TOK_COLON) && !P->t[k + 1].space_before &&
+      P->t[k].end - P->t[k].start == 6 &&
+      g_ascii_strncasecmp(P->s + P->t[k].start, "mailto", 6) == 0 &&
+      (is_kind(P, k + 2, TOK_ATOM) || is_kind(P, k + 2, TOK_QSTRING)) &&
+      !P->t[k + 2].space_before) {
+    *i = k + 2;
+    return true;
+  }
+  return false;
+}
+
+/* U+FF20 FULLWIDTH COMMERCIAL AT or U+FE6B SMALL COMMERCIAL AT in tokens [from, to): typed with
+ * an East Asian input method, they look like @ but are not. */
+static bool has_wide_at(const Parser *P, size_t from, size_t to)
+{
+  if (from >= to)
+    return false;
+  size_t a = P->t[from].start, b = P->t[to - 1].end;
+  g_assert(a <= b && b <= P->len);
+  return g_strstr_len(P->s + a, (gssize)(b - a), "\xEF\xBC\xA0") != NULL ||
+         g_strstr_len(P->s + a, (gssize)(b - a), "\xEF\xB9\xAB") != NULL;
+}
+
+/* Why an element without @ has none, in the words a user needs. */
+static void fail_no_at(const Parser *P, size_t from, size_t to, GError **error)
+{
+  if (from >= to) {
+    fail(error, TG_MAILBOX_ERROR_NO_AT, "The address has no @ sign.");
+    return;
+  }
+  size_t first = skip_comments(P, from, to);
+  if (first + 1 == to && P->t[first].kind == TOK_QSTRING &&
+      memchr(P->s + P->t[first].start, '@', P->t[first].end - P->t[first].start) != NULL) {
+    fail(error, TG_MAILBOX_ERROR_NO_AT,
+         "The address is inside quotation marks; remove them.");
+    return;
+  }
+  if (has_wide_at(P, from, to)) {
+    fail(error, TG_MAILBOX_ERROR_NO_AT,
+         "The address has a wide \xEF\xBC\xA0 sign where a plain @ sign is needed.");
+    return;
+  }
+  fail(error, TG_MAILBOX_ERROR_NO_AT, "The address has no @ sign.");
+}
+
 /* `<` [route] addr-spec `>` starting at token `lt`; *after gets the index after `>`. */
 static TgMailbox *parse_angle(const Parser *P, size_t lt, size_t *after, GError **error)
 {
   size_t start = skip_comments(P, lt + 1, P->n);
+  (void)skip_mailto(P, &start);
   size_t k = start;
   if (is_kind(P, start, TOK_AT)) {
     /* obs-route `@a,@b:` — only when a colon comes before the closing bracket. */
@@ -829,8 +885,12 @@ static TgMailbox *parse_angle(const Parser *P, size_t lt, size_t *after, GError 
     return NULL;
   }
   if (!has_at) {
-    fail(error, TG_MAILBOX_ERROR_NO_AT,
-         "The address in angle brackets has no @ sign; a mailing list must be expanded first.");
+    if (has_wide_at(P, start, k))
+      fail(error, TG_MAILBOX_ERROR_NO_AT,
+           "The address has a wide \xEF\xBC\xA0 sign where a plain @ sign is needed.");
+    else
+      fail(error, TG_MAILBOX_ERROR_NO_AT,
+           "The address in angle brackets has no @ sign; a mailing list must be expanded first.");
     return NULL;
   }
   size_t comment;
@@ -846,14 +906,8 @@ static bool parse_group(Parser *P, size_t colon, size_t *next, GError **error);
 static bool parse_address(Parser *P, size_t i, bool in_group, size_t *next, bool *was_group,
                           GError **error)
 {
-  bool mailto = false;
   *was_group = false;
-  if (is_kind(P, i, TOK_ATOM) && is_kind(P, i + 1, TOK_COLON) && !P->t[i + 1].space_before &&
-      P->t[i].end - P->t[i].start == 6 && g_ascii_strncasecmp(P->s + P->t[i].start, "mailto", 6) == 0 &&
-      i + 2 < P->n && !P->t[i + 2].space_before) {
-    mailto = true;
-    i += 2;
-  }
+  bool mailto = skip_mailto(P, &i);
 
   /* Classify by the first telling token: `<` (name-addr), `:` before any @ (group), or a
    * separator / the end (addr-spec when an @ came, else no address at all). */
@@ -910,7 +964,7 @@ static bool parse_address(Parser *P, size_t i, bool in_group, size_t *next, bool
         fail(error, TG_MAILBOX_ERROR_UNBALANCED, "There is a \">\" without a matching \"<\".");
         return false;
       }
-    fail(error, TG_MAILBOX_ERROR_NO_AT, "The address has no @ sign.");
+    fail_no_at(P, i, j, error);
     return false;
   }
   size_t comment;

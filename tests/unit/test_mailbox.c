@@ -179,9 +179,10 @@ static void check_mailbox(const TgMailbox *m, const char *what)
                 "%s: address [%s] does not parse to itself", what, m->address);
 }
 
-START_TEST(test_table)
+/* One test walks the whole table: a fork per case costs seconds under AddressSanitizer. The
+ * failure message names the table line. */
+static void check_case(const Case *c)
 {
-  const Case *c = g_ptr_array_index(cases, (guint)_i);
   g_autofree char *what = g_strdup_printf("mailbox.tsv:%u", c->line);
   g_autofree char *in = exact_copy(c->input->data, c->input->len);
   g_autoptr(GError) le = NULL, se = NULL;
@@ -228,6 +229,12 @@ START_TEST(test_table)
     check_message(le, what);
   }
 }
+
+START_TEST(test_table)
+{
+  for (guint k = 0; k < cases->len; k++)
+    check_case(g_ptr_array_index(cases, k));
+}
 END_TEST
 
 /* ---- formatting ------------------------------------------------------------------------- */
@@ -264,8 +271,11 @@ static const struct {
 
 START_TEST(test_format)
 {
-  g_autofree char *got = tg_mailbox_format(format_cases[_i].name, format_cases[_i].address);
-  ck_assert_str_eq(got, format_cases[_i].expected);
+  for (size_t k = 0; k < G_N_ELEMENTS(format_cases); k++) {
+    g_autofree char *got = tg_mailbox_format(format_cases[k].name, format_cases[k].address);
+    ck_assert_msg(strcmp(got, format_cases[k].expected) == 0, "format case %zu: [%s], expected [%s]",
+                  k, got, format_cases[k].expected);
+  }
 }
 END_TEST
 
@@ -494,8 +504,8 @@ int main(void)
     g_error("mailbox.tsv holds %u cases; it should hold 150 or more", cases->len);
   Suite *s = suite_create("mailbox");
   TCase *tc = tcase_create("table");
-  tcase_add_loop_test(tc, test_table, 0, (int)cases->len);
-  tcase_add_loop_test(tc, test_format, 0, G_N_ELEMENTS(format_cases));
+  tcase_add_test(tc, test_table);
+  tcase_add_test(tc, test_format);
   tcase_add_test(tc, test_null_and_empty);
   suite_add_tcase(s, tc);
   TCase *robust = tcase_create("robustness");
