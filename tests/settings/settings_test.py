@@ -63,6 +63,10 @@ class Scratch:
         return subprocess.run([HOST, *args], input=stdin, capture_output=True, env=e,
                               timeout=timeout)
 
+    def run_native_with_policy(self, policy):
+        p = self.run("--native", "--policy", policy, stdin=frames({"type": "hello", "id": 1}))
+        return parse_frames(p.stdout), p.stderr.decode("utf-8", "replace"), p
+
     def native(self, *requests, env=None, timeout=120):
         """Sends frames, returns (replies, stderr text, process)."""
         p = self.run("--native", stdin=frames(*requests), env=env, timeout=timeout)
@@ -275,6 +279,44 @@ def case_corrupt_history(s):
     expect(os.path.exists(s.history + ".bad"), "a copy of the damaged file is kept")
     _, err, _ = s.native({"type": "hello", "id": 1})
     expect("unreadable" not in err, f"healed: {err}")
+
+
+def case_learned_trust(s):
+    """What was learned is trusted in later sessions: no first_contact, and near misses of it are
+    caught; learn = false stores nothing."""
+    replies, err, _ = s.native(check_req(1, "ops@acme-widgets.com"),
+                               {"type": "learn", "id": 2, "addresses": ["ops@acme-widgets.com"]})
+    expect(codes(replies[0], 0).get("first_contact") == "info", replies)
+    expect(replies[1] == {"type": "learned", "id": 2, "count": 1}, replies)
+    replies, err, _ = s.native(check_req(1, "ops@acme-widgets.com", "ops@acme-wigdets.com"))
+    r = replies[0]
+    expect(codes(r, 0) == {}, f"learned domain trusted: {r}")
+    near = [f for f in r["findings"] if f["recipient"] == 1 and f["code"] == "near_miss"]
+    expect(near and near[0]["suggestion"] == "ops@acme-widgets.com", f"near miss of learned: {r}")
+
+    s.write(s.user_conf, "[typoguard]\nlearn = false\n")
+    with open(s.history, "rb") as f:
+        before = f.read()
+    replies, err, _ = s.native({"type": "learn", "id": 3, "addresses": ["new@other.example"]})
+    expect(replies[0]["type"] == "learned", replies)
+    with open(s.history, "rb") as f:
+        expect(f.read() == before, "learn = false must not write the history")
+
+
+def case_policy_option(s):
+    """--policy FILE replaces $TYPOGUARD_POLICY for --check, --native and --selftest."""
+    s.write(s.policy, "[typoguard]\nblocked_domains = evil-corp.com\n")
+    other = s.write(os.path.join(s.dir, "other.conf"), "[typoguard]\nblocked_tlds = ml\n")
+    c = s.run("--check", "x@evil-corp.com")
+    expect(c.returncode == 2, f"env policy blocks: {c.returncode} {c.stdout}")
+    c = s.run("--check", "--policy", other, "x@evil-corp.com")
+    expect(c.returncode == 0, f"--policy replaces it: {c.returncode} {c.stdout} {c.stderr}")
+    c = s.run("--check", "--policy", other, "x@something.ml")
+    expect(c.returncode == 2, f"--policy applies: {c.returncode} {c.stdout}")
+    replies, err, p = s.run_native_with_policy(other)
+    expect(replies[0]["policy"]["blocked_tlds"] == ["ml"] and
+           replies[0]["policy"]["blocked_domains"] == [] and
+           replies[0]["policy"]["locked"] == ["blocked_tlds"], replies)
 
 
 def case_install(s):
