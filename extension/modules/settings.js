@@ -89,7 +89,8 @@ export function lockedKeys(policy) {
  * The settings the extension itself acts on (fail_mode, allow_override, learn, levels): the
  * administrator's value when set, else the user's, else the default. `hostPolicy` is the
  * effective policy the host reported in its `hello` (it also knows /etc/typoguard/policy.conf);
- * its locked keys win over everything because an administrator set them.
+ * its locked keys win over everything because an administrator set them; its other values are
+ * ignored here.
  */
 export function effective(policy, settings, hostPolicy) {
   const p = sanitize(policy);
@@ -107,9 +108,9 @@ export function effective(policy, settings, hostPolicy) {
       out[key] = p[key];
     } else if (key in s) {
       out[key] = s[key];
-    } else if (key in h) {
-      out[key] = h[key];
     }
+    // An unlocked host value is the host's default or the user's key file: the extension keeps
+    // its own defaults then, so a host default can never loosen allow_override or fail_mode.
   }
   return out;
 }

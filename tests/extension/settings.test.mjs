@@ -22,7 +22,8 @@ const TABLE = [
   ["the administrator wins", { fail_mode: "closed", allow_override: false }, { fail_mode: "open", allow_override: true }, null, { fail_mode: "closed", allow_override: false }],
   ["lists are merged", { org_domains: ["mail.mil"] }, { org_domains: ["army.mil", "mail.mil"] }, { org_domains: ["navy.mil"], locked: [] }, { org_domains: ["navy.mil", "mail.mil", "army.mil"] }],
   ["a key locked in the host's system policy wins over everything", { fail_mode: "open" }, {}, { fail_mode: "closed", locked: ["fail_mode"] }, { fail_mode: "closed" }],
-  ["an unlocked host value is only a fallback", {}, { flag_external: "warn" }, { flag_external: "info", locked: [] }, { flag_external: "warn" }],
+  ["an unlocked host value does not count", {}, { flag_external: "warn" }, { flag_external: "info", locked: [] }, { flag_external: "warn" }],
+  ["a host default cannot loosen allow_override", {}, {}, { allow_override: true, fail_mode: "open", locked: [] }, { allow_override: false }],
 ];
 for (const [name, policy, settings, host, want] of TABLE) {
   test(`effective: ${name}`, () => {
