@@ -1,0 +1,87 @@
+# packaging/CPackConfig.cmake — the package metadata for `cpack` (.deb, .rpm when rpmbuild is
+# there, .tar.gz), included from packaging/CMakeLists.txt.
+#
+# Guarantees: one package named typoguard, installed under /usr, its program stripped; the .deb
+# depends on exactly the libraries the program links (dpkg-shlibdeps) plus publicsuffix (the
+# public suffix list libpsl reads at run time); every file under /etc is a conffile (.deb) or
+# %config(noreplace) (.rpm), so an administrator's edits survive upgrades.
+#
+#   cmake --build build --target package     # or: cd build && cpack [-G DEB]
+
+set(CPACK_PACKAGE_NAME typoguard)
+set(CPACK_PACKAGE_VENDOR "typoguard")
+set(CPACK_PACKAGE_CONTACT "${TYPOGUARD_PACKAGE_MAINTAINER}")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "catches misaddressed email before it is sent")
+# The extended description (Debian: lines of at most 80 columns, no blank lines).
+set(CPACK_PACKAGE_DESCRIPTION
+"typoguard warns when an email is about to go to a mistyped domain: army.ml
+(Mali) for army.mil, gmial.com for gmail.com, a lookalike Unicode domain, a
+TLD or domain blocked by policy. When the user presses Send, a Thunderbird
+extension hands the recipients to typoguard-host, a native-messaging host,
+and shows a dialog to fix the address, send anyway or go back.
+.
+This package holds the host (also a command-line checker for scripts), its
+native-messaging manifest for Thunderbird and Firefox, the extension for
+deployment by enterprise policy, and an example administrator policy.")
+
+# Absolute install destinations (/etc, /usr/lib/mozilla) need DESTDIR staging; with it, the
+# install prefix is CPACK_INSTALL_PREFIX, which the manifests then name.
+set(CPACK_SET_DESTDIR ON)
+set(CPACK_INSTALL_PREFIX /usr)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+# Stripped as dh_strip does it (strip.cmake), rather than with CPACK_STRIP_FILES, which leaves
+# the .comment and .note sections in.
+set(CPACK_TG_STRIP "${CMAKE_STRIP}")
+set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/strip.cmake)
+# Only the project's own install rules (not those of CTest or other included projects).
+set(CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR};${PROJECT_NAME};ALL;/")
+set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
+    OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+
+set(CPACK_GENERATOR DEB TGZ)
+find_program(TG_RPMBUILD rpmbuild)
+if(TG_RPMBUILD)
+  list(APPEND CPACK_GENERATOR RPM)
+endif()
+
+# ---- .deb --------------------------------------------------------------------------------------
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${TYPOGUARD_PACKAGE_MAINTAINER}")
+set(CPACK_DEBIAN_PACKAGE_SECTION mail)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "publicsuffix")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "thunderbird")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
+set(TG_CONFFILES ${TG_PKG_POLICY})
+if(TYPOGUARD_CHROME_EXTENSION_ID)
+  list(APPEND TG_CONFFILES ${TG_PKG_CHROME_MANIFESTS})
+endif()
+list(JOIN TG_CONFFILES "\n" _tg_conffiles)
+file(WRITE ${TG_PKG_OUT}/deb/conffiles "${_tg_conffiles}\n")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${TG_PKG_OUT}/deb/conffiles)
+
+# ---- .rpm --------------------------------------------------------------------------------------
+set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
+set(CPACK_RPM_PACKAGE_RELEASE 1)
+set(CPACK_RPM_PACKAGE_LICENSE "see /usr/share/doc/typoguard/copyright")
+set(CPACK_RPM_PACKAGE_GROUP "Applications/Internet")
+set(CPACK_RPM_PACKAGE_REQUIRES "publicsuffix-list-dafsa")
+set(CPACK_RPM_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
+list(TRANSFORM TG_CONFFILES PREPEND "%config(noreplace) " OUTPUT_VARIABLE CPACK_RPM_USER_FILELIST)
+# CPackRPM marks every file with an absolute destination %config; the Mozilla manifest is not
+# configuration (an upgrade must replace it), so it is listed here with a plain directive.
+list(APPEND CPACK_RPM_USER_FILELIST "%attr(0644,root,root) ${TG_PKG_MOZILLA_MANIFEST}")
+# Folders other packages own too: the package must not claim them.
+set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
+    /etc/opt /etc/opt/chrome /etc/opt/chrome/native-messaging-hosts /etc/chromium
+    /etc/chromium/native-messaging-hosts /usr/lib/mozilla /usr/lib/mozilla/native-messaging-hosts
+    /usr/share/man /usr/share/man/man1 /usr/share/lintian /usr/share/lintian/overrides)
+
+# ---- .tar.gz -----------------------------------------------------------------------------------
+# Unpacks at / (paths usr/…, etc/…), for machines without dpkg or rpm.
+set(CPACK_PACKAGE_FILE_NAME "${CPACK_PACKAGE_NAME}-${PROJECT_VERSION}-${CMAKE_SYSTEM_NAME}-${CMAKE_SYSTEM_PROCESSOR}")
+
+include(CPack)
