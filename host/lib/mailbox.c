@@ -10,8 +10,9 @@
  *  - no recursion: a lexer turns the bytes into a flat token array (comments, quoted strings and
  *    domain literals are single tokens, comment nesting is counted, bounded by
  *    TG_MAILBOX_MAX_COMMENT_DEPTH), then a parser walks that array with a fixed-depth grammar
- *    (list → group → mailbox); every token is looked at a bounded number of times, so the time is
- *    linear in `len`;
+ *    (list → group → mailbox: parse_group calls parse_address, which refuses a group inside a
+ *    group, so the call depth is at most two); every token is looked at a bounded number of
+ *    times, so the time is linear in `len`;
  *  - every failure is a TG_MAILBOX_ERROR with a short plain sentence for the user, and frees all it
  *    allocated.
  *
@@ -19,7 +20,8 @@
  * tests/unit/cases/mailbox.tsv):
  *  - `,` and, outside a group, `;` separate mailboxes (Outlook habit); empty elements (`a@b,`,
  *    `a@b,,c@d`) are ignored; a group may lack its closing `;` at the end of the input;
- *  - `mailto:` before a mailbox is dropped, and so is a `?query` after its domain;
+ *  - `mailto:` before a mailbox or inside `<>` is dropped, and so is a `?query` after its domain
+ *    (no percent-decoding);
  *  - white space is ASCII SP/HT/CR/LF and any Unicode space separator (NBSP, U+3000, …) outside
  *    quoted strings; CR and LF inside a quoted string are unfolded (dropped);
  *  - control characters other than HT/CR/LF, NUL bytes and invalid UTF-8 are refused as
@@ -38,7 +40,10 @@
  *  - a bare address followed by a comment takes the comment as its name (`a@b (John)`, the old
  *    RFC 822 habit); other comments are dropped;
  *  - an angle address without @ (`List <List>`, how Thunderbird hands over a mailing list it has
- *    not expanded) is TG_MAILBOX_ERROR_NO_AT.
+ *    not expanded) is TG_MAILBOX_ERROR_NO_AT, and so are a whole address in quotes
+ *    (`"a@b.c"`) and a full-width ＠ (U+FF20, U+FE6B), each with its own message;
+ *  - invisible format characters (U+200B, U+FEFF, bidi controls) are ordinary characters here:
+ *    they stay in the local part or domain for domain.c and the lookalike rules to judge.
  */
 #include "mailbox.h"
 

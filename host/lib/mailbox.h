@@ -30,9 +30,13 @@ typedef enum {
 } TgMailboxError;
 
 typedef struct {
-  char *display_name; /* decoded (quotes and escapes removed, comments dropped), or NULL */
-  char *local;        /* local part as it travels: dot-atom, or quoted-string with its quotes */
-  char *domain;       /* domain as written after the @ (not yet normalised), or the [literal] */
+  char *display_name; /* decoded (quotes and escapes removed, comments dropped, RFC 2047 words
+                         decoded, white space at the ends trimmed; never a line break), or NULL;
+                         a bare `a@b (Name)` takes its trailing comment as the name */
+  char *local;        /* local part as it travels: dot-atom, or quoted-string with its quotes
+                         (`"john"` that needs no quotes comes back as `john`) */
+  char *domain;       /* domain as written after the @ (not yet normalised; one trailing dot
+                         dropped), or the [literal] with its white space removed */
   char *address;      /* local@domain */
 } TgMailbox;
 
@@ -41,7 +45,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgMailbox, tg_mailbox_free)
 
 /* Parses one recipient string into one or more mailboxes (several for a group or a comma
  * separated list). Returns a GPtrArray of TgMailbox* (free function set), never empty, or NULL
- * with `error` set (a TG_MAILBOX_ERROR code whose message says, in plain words, what is wrong). */
+ * with `error` set (a TG_MAILBOX_ERROR code whose message says, in plain words, what is wrong).
+ * `text` need not be NUL-terminated; exactly `len` bytes are read (none when len is over
+ * TG_MAX_ADDRESS_BYTES). The accepted forms and leniencies are listed at the top of mailbox.c. */
 GPtrArray *tg_mailbox_parse_list(const char *text, size_t len, GError **error);
 
 /* Parses exactly one mailbox; a group or a list is an error (TG_MAILBOX_ERROR_TRAILING). */
