@@ -287,6 +287,27 @@ static void warn(GPtrArray *warnings, char *msg /* owned */) {
   }
 }
 
+/* What GKeyFile accepts as a group name: no brackets, no control characters. */
+static bool group_name_valid(const char *name, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (name[i] == '[' || name[i] == ']' || (unsigned char)name[i] < 0x20) return false;
+  return true;
+}
+
+/* A key name we read: letters, digits, '_', '-', '.', optionally followed by "[locale]" (which
+ * GKeyFile understands and we then report as an unknown key). Stricter than GKeyFile, so that
+ * nothing we pass on can make it reject the whole file. */
+static bool key_name_valid(const char *key) {
+  const char *p = key;
+  while (g_ascii_isalnum(*p) || *p == '_' || *p == '-' || *p == '.') p++;
+  if (p == key) return false;
+  if (*p == '\0') return true;
+  if (*p++ != '[') return false;
+  const char *loc = p;
+  while (g_ascii_isalnum(*p) || *p == '_' || *p == '-' || *p == '.' || *p == '@') p++;
+  return p > loc && p[0] == ']' && p[1] == '\0';
+}
+
 /* GKeyFile rejects a whole file for one bad line and does not say which key sits on which line.
  * So the text is first split into lines: lines a key file cannot hold are reported and dropped,
  * and the line of each key in [typoguard] is remembered for the messages. */
@@ -312,11 +333,11 @@ static char *key_file_clean(const char *path, const char *text, gsize len, GHash
     } else if (*t == '[') {
       g_autofree char *h = g_strchomp(g_strdup(t));
       size_t hl = strlen(h);
-      if (hl < 3 || h[hl - 1] != ']' || strpbrk(h + 1, "[") != NULL ||
-          memchr(h + 1, ']', hl - 2) != NULL) {
+      if (hl < 3 || h[hl - 1] != ']' || !group_name_valid(h + 1, hl - 2)) {
+        g_autofree char *shown = g_strescape(h, NULL);
         warn(warnings, g_strdup_printf("%s:%u: '%s' is not a valid [group] line; the keys after "
                                        "it are ignored until the next group",
-                                       path, lineno, h));
+                                       path, lineno, shown));
         in_group = false;
         in_ours = false;
         g_string_append_c(out, '\n');
@@ -329,8 +350,16 @@ static char *key_file_clean(const char *path, const char *text, gsize len, GHash
       const char *eq = strchr(t, '=');
       g_autofree char *key = eq ? g_strchomp(g_strndup(t, (gsize)(eq - t))) : NULL;
       if (eq == NULL || key[0] == '\0') {
+        g_autofree char *shown = g_strescape(t, NULL);
         warn(warnings, g_strdup_printf("%s:%u: '%s' is not a key = value line; ignored", path,
-                                       lineno, t));
+                                       lineno, shown));
+        g_string_append_c(out, '\n');
+        continue;
+      }
+      if (!key_name_valid(key)) {
+        g_autofree char *shown = g_strescape(key, NULL);
+        warn(warnings, g_strdup_printf("%s:%u: '%s' is not a valid key name; ignored", path,
+                                       lineno, shown));
         g_string_append_c(out, '\n');
         continue;
       }

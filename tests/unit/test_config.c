@@ -225,6 +225,12 @@ static const struct {
     {"[other]\nflag_external = warn\n", "no [typoguard] group"},
     {"[typoguard]\nflag_external = w\xff\n", "UTF-8"},
     {"[typoguard]\ntrusted_domains_file =\n", "empty path"},
+    /* names GKeyFile would reject the whole file for */
+    {"[typoguard]\nkey[ = v\nflag_external = loud\n", "policy.conf:2: 'key[' is not a valid key name"},
+    {"[typoguard]\nk]ey = v\n", "not a valid key name"},
+    {"[typoguard]\nke y = v\n", "not a valid key name"},
+    {"[typo\001guard]\nx=1\n", "'[typo\\001guard]' is not a valid [group] line"},
+    {"[typoguard]\n\001 junk\n", "policy.conf:2: '\\001 junk' is not a key = value line"},
 };
 
 START_TEST(test_bad_files) {
