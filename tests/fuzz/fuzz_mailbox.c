@@ -12,6 +12,7 @@
  * tests/cases/mailbox.tsv (one file per line).
  */
 #include "mailbox.h"
+#include "typoguard.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,7 +42,13 @@ static void check_mailbox(const TgMailbox *m)
                                       g_utf8_validate(m->display_name, -1, NULL)));
 
   g_autofree char *formatted = tg_mailbox_format(m->display_name, m->address);
-  g_autoptr(TgMailbox) back = tg_mailbox_parse(formatted, strlen(formatted), NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TgMailbox) back = tg_mailbox_parse(formatted, strlen(formatted), &error);
+  /* Escaping can push a long name past the input limit (found by this target). */
+  if (strlen(formatted) > TG_MAX_ADDRESS_BYTES) {
+    REQUIRE(back == NULL && error->code == TG_MAILBOX_ERROR_TOO_LONG);
+    return;
+  }
   REQUIRE(back != NULL);
   REQUIRE(same(back->display_name, m->display_name));
   REQUIRE(strcmp(back->address, m->address) == 0);
