@@ -27,12 +27,12 @@ let hostPolicy = null; // the effective policy from the host's last hello
 
 // ---- settings ------------------------------------------------------------------------------
 
-async function readPolicy() {
-  try {
-    return sanitize(await messenger.storage.managed.get());
-  } catch (e) {
-    return {}; // no managed storage: no administrator settings for the extension
-  }
+let policyPromise = null;
+/** The administrator's settings. Thunderbird reads policies.json once per start, so they are
+ * read once per background page too: a send does not pay for a file lookup each time. */
+function readPolicy() {
+  policyPromise ??= messenger.storage.managed.get().then(sanitize, () => ({})); // none: {}
+  return policyPromise;
 }
 
 async function readSettings() {
@@ -98,6 +98,22 @@ async function notify(messageKey) {
     console.warn("typoguard: cannot show a notification:", e);
   }
 }
+
+/** Opens the port and asks hello before the first send, so the host's start-up is not part of
+ * it. Called when a compose window opens; a failure here is silent (the send will decide). */
+async function warmUp() {
+  if (client.connected) return;
+  try {
+    rememberHello(await client.request(buildHelloRequest({ policy: await readPolicy(), settings: await readSettings() })));
+    await known.get();
+  } catch (e) {
+    // the check at send time reports it
+  }
+}
+
+messenger.windows.onCreated?.addListener((win) => {
+  if (win.type === "messageCompose") warmUp();
+});
 
 // ---- the dialog ----------------------------------------------------------------------------
 

@@ -247,6 +247,14 @@ class Thunderbird:
         el = self.m.call("WebDriver:FindElement", {"using": "css selector", "value": css})
         self.m.call("WebDriver:ElementClick", {"id": list(el.values())[0] if isinstance(el, dict) else el})
 
+    def press(self, key):
+        """A real key press in the dialog (WebDriver key codes: Escape \ue00c, Enter \ue007)."""
+        self.wait_dialog()
+        self.m.set_context("content")
+        self.m.call("WebDriver:PerformActions", {"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]}]})
+        # no ReleaseActions: the key closes the dialog, and its browsing context with it
+
     def alerts(self):
         return json.loads(self.m.chrome('return Services.prefs.getStringPref("typoguard.e2e.alerts", "[]");'))
 
@@ -328,6 +336,35 @@ def scenario_go_back(tb, sink):
     check(not tb.dialog_open(), "dialog still open after go-back")
 
 
+def scenario_keyboard(tb, sink):
+    """Keyboard: Escape goes back; Enter activates the focused button (fix-and-send on a
+    fixable warning), which sends the corrected address."""
+    tab = tb.compose(["ops@hotmial.com"], "e2e-k-escape")
+    tb.send(tab)
+    tb.press("\ue00c")
+    check(tb.wait_outcome(tab)["state"] == "failed", "Escape did not cancel")
+    check(tb.compose_open(tab), "compose window closed after Escape")
+    tab = tb.compose(["ops@hotmial.com"], "e2e-k-enter")
+    tb.send(tab)
+    check(tb.dialog_state()["focus"] == "fix-and-send", "focus not on fix-and-send")
+    tb.press("\ue007")
+    check(tb.wait_outcome(tab)["state"] == "sent", "Enter did not send")
+    msgs = delivered(sink, "e2e-k-enter")
+    check(len(msgs) == 1 and msgs[0]["rcpt_tos"] == ["ops@hotmail.com"], f"Enter: not delivered corrected: {msgs}")
+    check(not sink.by_subject("e2e-k-escape"), "delivered after Escape")
+
+
+def scenario_learned(tb, sink):
+    """After (c) sent to gmial.com anyway, onAfterSend taught the host that domain: the same
+    address now goes without a dialog (learn, through the real host's history)."""
+    tab = tb.compose(["ops@gmial.com"], "e2e-l-learned")
+    tb.send(tab)
+    out = tb.wait_outcome(tab)
+    check(out["state"] == "sent", f"learned domain not sent: {out}")
+    check(not tb.dialog_open(), "a dialog opened for a learned domain")
+    check(len(delivered(sink, "e2e-l-learned")) == 1, "learned: not delivered")
+
+
 def scenario_missing_open(tb, sink):
     """(e1) host missing, fail_mode open (default): delivered, and a notification says why."""
     tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-e-open")
@@ -391,7 +428,8 @@ POLICY = {"flag_external": "warn", "blocked_tlds": ["xyz"], "org_domains": ["mai
 
 RUNS = [
     # name, Thunderbird options, scenarios
-    ("main", {}, [scenario_clean, scenario_fix, scenario_send_anyway, scenario_go_back]),
+    ("main", {}, [scenario_clean, scenario_fix, scenario_send_anyway, scenario_go_back, scenario_keyboard,
+                  scenario_learned]),
     ("missing-open", {"host": False}, [scenario_missing_open]),
     ("missing-closed", {"host": False, "managed": {"fail_mode": "closed"}}, [scenario_missing_closed]),
     ("policy-managed", {"managed": POLICY}, [scenario_policy]),

@@ -160,3 +160,17 @@ test("the compose action checks now and writes the fix into the compose window",
   await Promise.all(m.composeAction.onClicked.fire({ id: 7 }));
   assert.equal(m.notificationsShown.at(-1).message, "No problems found in the recipients.");
 });
+
+test("opening a compose window starts the host, so the first send does not wait for it", async () => {
+  const m = await boot();
+  m.windows.onCreated.fire({ id: 3, type: "normal" });
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(m.ports.length, 0, "not for other windows");
+  m.windows.onCreated.fire({ id: 4, type: "messageCompose" });
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(m.ports.length, 1);
+  assert.deepEqual(m.hostLog.map((x) => x.type), ["hello"]);
+  await send(m, { to: ["someone@example.org"] });
+  assert.deepEqual(m.hostLog.map((x) => x.type), ["hello", "check"], "no second hello on the warm port");
+  assert.equal(m.ports.length, 1);
+});

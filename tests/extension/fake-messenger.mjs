@@ -118,6 +118,7 @@ export function fakeMessenger({ host = null, managed, local = {}, books = [], la
     composeAction: { onClicked: new FakeEvent() },
     windows: {
       onRemoved: new FakeEvent(),
+      onCreated: new FakeEvent(),
       async create(opts) {
         const win = { id: nextWindow++, ...opts };
         windows.set(win.id, win);
