@@ -13,6 +13,7 @@ const t = (key, subs) => messenger.i18n.getMessage(key, subs);
 const locale = messenger.i18n.getUILanguage();
 const FIELD_KEYS = { to: "fieldTo", cc: "fieldCc", bcc: "fieldBcc", replyTo: "fieldReplyTo", followupTo: "fieldFollowupTo" };
 const $ = (id) => document.getElementById(id);
+document.documentElement.lang = messenger.i18n.getUILanguage(); // screen readers pick the voice
 let answered = false;
 
 function el(tag, props = {}, ...children) {

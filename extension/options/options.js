@@ -6,6 +6,7 @@ import { sanitize, lockedKeys, DEFAULTS } from "../modules/settings.js";
 
 const t = (key, subs) => messenger.i18n.getMessage(key, subs);
 const $ = (id) => document.getElementById(id);
+document.documentElement.lang = messenger.i18n.getUILanguage(); // screen readers pick the voice
 const LIST_KEYS = ["org_domains", "trusted_domains"];
 const LEVEL_KEYS = ["flag_external", "first_contact"];
 
