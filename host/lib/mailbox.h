@@ -54,7 +54,10 @@ GPtrArray *tg_mailbox_parse_list(const char *text, size_t len, GError **error);
 TgMailbox *tg_mailbox_parse(const char *text, size_t len, GError **error);
 
 /* Renders a mailbox for a header: `address` alone when there is no display name, otherwise
- * `Name <address>`, quoting and escaping the name when RFC 5322 requires it (`"Doe, John"`). */
+ * `Name <address>`, quoting and escaping the name when RFC 5322 requires it (`"Doe, John"`).
+ * Line breaks and control characters in the name become spaces, invalid UTF-8 becomes U+FFFD.
+ * Parsing the result gives the same name and address back, for any name and address that
+ * tg_mailbox_parse produced, unless escaping made it longer than TG_MAX_ADDRESS_BYTES. */
 char *tg_mailbox_format(const char *display_name, const char *address);
 
 #endif
