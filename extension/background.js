@@ -189,7 +189,9 @@ async function guardSend(tab, details) {
   const answer = await showDialog(model, { blockedTlds: eff.blocked_tlds });
   const result = answerToResult(answer, { model, details, recipients, findings: reply.findings });
   if (!result.cancel) {
-    const keep = answer?.action === "fix" ? new Set(answer.keep ?? []) : null;
+    // The same rows answerToResult let the user keep: what is learned is what is sent.
+    const keepable = new Set(model.rows.filter((r) => r.canKeep).map((r) => r.recipient));
+    const keep = answer?.action === "fix" ? new Set((answer.keep ?? []).filter((i) => keepable.has(i))) : null;
     pendingLearn.set(tab.id, keep ? finalAddresses(recipients, reply.findings, keep) : finalAddresses(recipients, null));
   }
   return result;

@@ -174,3 +174,12 @@ test("opening a compose window starts the host, so the first send does not wait 
   assert.deepEqual(m.hostLog.map((x) => x.type), ["hello", "check"], "no second hello on the warm port");
   assert.equal(m.ports.length, 1);
 });
+
+test("what is learned after fix-and-send is what was sent: a blocked row cannot be kept", async () => {
+  const m = await boot();
+  answerDialog(m, () => ({ action: "fix", keep: [0, 1] }));
+  const result = await send(m, { to: ["John Doe <john.doe@army.ml>"], cc: ["ops@gmial.com"] });
+  assert.deepEqual(result, { details: { to: ["John Doe <john.doe@army.mil>"] } });
+  await afterSend(m);
+  assert.deepEqual(m.hostLog.at(-1).addresses, ["John Doe <john.doe@army.mil>", "ops@gmial.com"]);
+});
