@@ -16,12 +16,12 @@
 #include <libpsl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unicode/uversion.h>
 
 #include "config.h"
 #include "history.h"
 #include "install.h"
 #include "json.h"
+#include "lookalike.h"
 #include "typoguard.h"
 #include "wellknown.h"
 
@@ -79,13 +79,15 @@ static char *join(const GPtrArray *a, const char *sep) {
 
 static void check_versions(GPtrArray *checks) {
   add(checks, "version", ST_OK, "typoguard-host %s", tg_version());
-  UVersionInfo icu;
-  char icu_text[U_MAX_VERSION_STRING_LENGTH];
-  u_getVersion(icu);
-  u_versionToString(icu, icu_text);
-  add(checks, "libraries", ST_OK, "GLib %u.%u.%u, libidn2 %s, libpsl %s, cJSON %s, ICU %s",
-      glib_major_version, glib_minor_version, glib_micro_version, idn2_check_version(NULL),
-      psl_get_version(), cJSON_Version(), icu_text);
+  /* ICU is loaded on demand for lookalike checks: a missing ICU disables only those. */
+  char icu_text[32];
+  bool icu = tg_lookalike_icu_version(icu_text, sizeof icu_text);
+  add(checks, "libraries", icu ? ST_OK : ST_FAIL,
+      "GLib %u.%u.%u, libidn2 %s, libpsl %s, cJSON %s, ICU %s", glib_major_version,
+      glib_minor_version, glib_micro_version, idn2_check_version(NULL), psl_get_version(),
+      cJSON_Version(), icu ? icu_text : "missing: lookalike letters cannot be detected");
+  if (!icu)
+    fix(checks, "install ICU (Debian: apt-get install libicu72)");
 }
 
 static void check_psl(GPtrArray *checks, const psl_ctx_t *psl) {
