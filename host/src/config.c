@@ -150,7 +150,8 @@ TgSettings *tg_settings_new(void) {
   s->blocked_tlds = g_ptr_array_new_with_free_func(g_free);
   s->flag_external = TG_LEVEL_OFF;
   s->first_contact = TG_LEVEL_INFO;
-  s->allow_override = true;
+  /* A block stops the send unless an administrator or the user allows overriding it. */
+  s->allow_override = false;
   s->fail_mode = TG_FAIL_OPEN;
   s->learn = true;
   s->locked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);

@@ -33,7 +33,7 @@ typedef struct {
   char *blocked_domains_file;
   TgLevel flag_external;      /* default off */
   TgLevel first_contact;      /* default info */
-  bool allow_override;        /* default true */
+  bool allow_override;        /* default false: a block stops the send */
   TgFailMode fail_mode;       /* default open */
   bool learn;                 /* default true */
   GHashTable *locked;         /* key names set by an administrator (set of char*) */

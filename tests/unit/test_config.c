@@ -121,7 +121,7 @@ START_TEST(test_defaults) {
   ck_assert_uint_eq(w->len, 0);
   ck_assert_int_eq(s->flag_external, TG_LEVEL_OFF);
   ck_assert_int_eq(s->first_contact, TG_LEVEL_INFO);
-  ck_assert(s->allow_override);
+  ck_assert(!s->allow_override);
   ck_assert(s->learn);
   ck_assert_int_eq(s->fail_mode, TG_FAIL_OPEN);
   ck_assert_uint_eq(s->org_domains->len, 0);
@@ -188,7 +188,7 @@ START_TEST(test_malformed) {
             "unknown_key = 1\n"                              /* 6 */
             "learn = perhaps\n"                              /* 7 */
             "[broken\n"                                      /* 8 */
-            "allow_override = false\n"                       /* 9: under a broken group */
+            "allow_override = true\n"                        /* 9: under a broken group */
             "[typoguard]\n"                                  /* 10 */
             "blocked_tlds = ml; not.a.tld\n"                 /* 11 */
             "fail_mode = closed\n",                          /* 12 */
@@ -206,7 +206,7 @@ START_TEST(test_malformed) {
   ck_assert_int_eq(s->flag_external, TG_LEVEL_OFF); /* bad value: default kept */
   ck_assert_int_eq(s->first_contact, TG_LEVEL_WARN);
   ck_assert(s->learn);
-  ck_assert(s->allow_override); /* its group line was broken */
+  ck_assert(!s->allow_override); /* its group line was broken */
   ck_assert_int_eq(s->fail_mode, TG_FAIL_CLOSED);
   g_autofree char *orgs = joined(s->org_domains);
   ck_assert_str_eq(orgs, "army.mil,navy.mil");
