@@ -38,9 +38,14 @@ int tg_native_run(const char *policy_path) {
   g_autoptr(TgSession) session = tg_session_new(policy_path);
   for (guint i = 0; i < session->warnings->len; i++)
     g_printerr("typoguard: %s\n", (const char *)g_ptr_array_index(session->warnings, i));
+  int status = tg_native_serve(session, STDIN_FILENO, out);
+  close(out);
+  return status;
+}
 
+int tg_native_serve(TgSession *session, int in, int out) {
   TgFrameReader reader;
-  tg_frame_reader_init(&reader, STDIN_FILENO);
+  tg_frame_reader_init(&reader, in);
   int status = 0;
   for (;;) {
     g_autofree char *data = NULL;
@@ -77,6 +82,5 @@ int tg_native_run(const char *policy_path) {
     status = 1;
     break;
   }
-  close(out);
   return status;
 }

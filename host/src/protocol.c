@@ -13,10 +13,35 @@
 
 /* ---- session --------------------------------------------------------------------------- */
 
-TgSession *tg_session_new(const char *policy_path) {
-  TgSession *s = g_new0(TgSession, 1);
-  s->warnings = g_ptr_array_new_with_free_func(g_free);
-  /* The newest list on the system (Debian's `publicsuffix`), else the one built into libpsl. */
+/* Does the list know the oldest TLDs? A file that is not a public suffix list still loads (libpsl
+ * reads any text as rules), and would then make every domain's ending "invalid". */
+static bool psl_plausible(const psl_ctx_t *psl) {
+  static const char *const tlds[] = {"com", "org", "net", "mil", "uk", "de"};
+  for (size_t i = 0; i < G_N_ELEMENTS(tlds); i++)
+    if (!psl_is_public_suffix2(psl, tlds[i], PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE))
+      return false;
+  return true;
+}
+
+/* $TYPOGUARD_PSL_FILE (tests, unusual installs) when set and usable; else the newest list on the
+ * system (Debian's `publicsuffix`), else the one built into libpsl. */
+static void session_load_psl(TgSession *s) {
+  const char *path = g_getenv(TG_PSL_FILE_ENV);
+  if (path && *path) {
+    psl_ctx_t *p = psl_load_file(path);
+    if (p && psl_plausible(p)) {
+      s->psl = p;
+      s->psl_owned = true;
+      return;
+    }
+    g_ptr_array_add(s->warnings,
+                    g_strdup_printf("public suffix list %s (%s) %s; using the system's list",
+                                    path, TG_PSL_FILE_ENV,
+                                    p ? "is not a public suffix list (it does not know .com)"
+                                      : "cannot be read"));
+    if (p)
+      psl_free(p);
+  }
   s->psl = psl_latest(NULL);
   s->psl_owned = s->psl != NULL;
   if (!s->psl) {
@@ -26,6 +51,20 @@ TgSession *tg_session_new(const char *policy_path) {
                       g_strdup("no public suffix list found: TLDs cannot be checked "
                                "(install the publicsuffix package)"));
   }
+}
+
+TgSession *tg_session_new(const char *policy_path) {
+  TgSession *s = g_new0(TgSession, 1);
+  s->warnings = g_ptr_array_new_with_free_func(g_free);
+  session_load_psl(s);
+  tg_session_reset(s, policy_path);
+  return s;
+}
+
+void tg_session_reset(TgSession *s, const char *policy_path) {
+  g_clear_pointer(&s->history, tg_history_free);
+  g_clear_pointer(&s->ctx, tg_context_free);
+  g_clear_pointer(&s->settings, tg_settings_free);
   s->settings = tg_settings_load(policy_path, s->warnings);
   s->ctx = tg_settings_build_context(s->settings, s->psl, s->warnings);
   g_autoptr(GError) error = NULL;
@@ -35,7 +74,6 @@ TgSession *tg_session_new(const char *policy_path) {
   else
     g_ptr_array_add(s->warnings, g_strdup_printf("history unavailable: %s",
                                                  error ? error->message : "unknown reason"));
-  return s;
 }
 
 void tg_session_free(TgSession *s) {
@@ -358,6 +396,7 @@ static char *handle_learn(TgSession *s, const cJSON *root, const cJSON *id, size
     }
     for (guint i = 0; i < addresses->len; i++)
       tg_context_add_history(s->ctx, g_ptr_array_index(addresses, i), 1);
+    tg_context_add_corecipients(s->ctx, (const char *const *)addresses->pdata, addresses->len, 1);
   }
   g_autoptr(cJSON) obj = cJSON_CreateObject();
   cJSON_AddStringToObject(obj, "type", "learned");

@@ -28,9 +28,16 @@ typedef struct {
   GPtrArray *warnings;  /* problems found while loading, each a line for stderr */
 } TgSession;
 
+/* Names a public suffix list file to use instead of the system's (tests, unusual installs). A
+ * file that cannot be read or does not know .com is refused with a warning. */
+#define TG_PSL_FILE_ENV "TYPOGUARD_PSL_FILE"
+
 /* Loads settings (policy_path as for --policy, or NULL), the public suffix list, the history,
  * and builds the context. Never fails: problems become warnings. */
 TgSession *tg_session_new(const char *policy_path);
+/* Loads settings, context and history again from the files, keeping the public suffix list;
+ * warnings are appended. (The fuzz target starts each input from a fresh state this way.) */
+void tg_session_reset(TgSession *s, const char *policy_path);
 void tg_session_free(TgSession *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgSession, tg_session_free)
 
