@@ -4,7 +4,9 @@
  * their TgSource bits. Each trusted domain also trusts its registrable domain, so that
  * hq.army.mil in an address book makes every *.army.mil trusted (DESIGN: "subdomains of a trusted
  * registrable domain are trusted"). Blocked domains are a hash set whose keys share one string
- * chunk, to keep a million-entry deny list compact. */
+ * chunk, to keep a million-entry deny list compact. Co-recipient patterns (which addresses were
+ * written to together, from the history) are an adjacency map of pair counts, symmetric and
+ * bounded by TG_CONTEXT_MAX_PAIRS. */
 #include "context.h"
 
 #include <string.h>
@@ -23,6 +25,8 @@ TgContext *tg_context_new(const struct psl_ctx_st *psl) {
   ctx->history_addresses = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   ctx->history_locals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify)g_ptr_array_unref);
+  ctx->together = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify)g_hash_table_unref);
   ctx->flag_external = TG_LEVEL_OFF;
   ctx->first_contact = TG_LEVEL_INFO;
   ctx->lookalike = tg_lookalike_new();
@@ -38,6 +42,7 @@ void tg_context_free(TgContext *ctx) {
   g_hash_table_destroy(ctx->history_domains);
   g_hash_table_destroy(ctx->history_locals);
   g_hash_table_destroy(ctx->history_addresses);
+  g_hash_table_destroy(ctx->together);
   g_string_chunk_free(ctx->strings);
   tg_lookalike_free(ctx->lookalike);
   g_free(ctx);
@@ -172,6 +177,71 @@ void tg_context_add_history(TgContext *ctx, const char *address, unsigned count)
   guint old = GPOINTER_TO_UINT(g_hash_table_lookup(ctx->history_domains, dom));
   g_hash_table_replace(ctx->history_domains, g_steal_pointer(&dom),
                        GUINT_TO_POINTER((guint)MIN((guint64)old + count, G_MAXUINT)));
+}
+
+/* Adds `count` to the pair a–b in one direction; returns whether the pair is new. */
+static bool together_bump(TgContext *ctx, const char *a, const char *b, unsigned count, bool may_add) {
+  GHashTable *partners = g_hash_table_lookup(ctx->together, a);
+  gpointer val = NULL;
+  if (partners && g_hash_table_lookup_extended(partners, b, NULL, &val)) {
+    guint old = GPOINTER_TO_UINT(val);
+    g_hash_table_insert(partners, (gpointer)b, GUINT_TO_POINTER((guint)MIN((guint64)old + count, G_MAXUINT)));
+    return false;
+  }
+  if (!may_add)
+    return false;
+  if (!partners) {
+    partners = g_hash_table_new(g_str_hash, g_str_equal);
+    g_hash_table_insert(ctx->together, (gpointer)a, partners);
+  }
+  g_hash_table_insert(partners, (gpointer)b, GUINT_TO_POINTER(count));
+  return true;
+}
+
+void tg_context_add_corecipients(TgContext *ctx, const char *const *addresses, size_t n,
+                                 unsigned count) {
+  g_return_if_fail(ctx != NULL);
+  if (!addresses || n < 2 || n > TG_MAX_RECIPIENTS)
+    return;
+  if (count == 0)
+    count = 1;
+  /* Normalise and de-duplicate first: the bound is on distinct addresses. */
+  g_autoptr(GPtrArray) set = g_ptr_array_new_with_free_func(g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+  for (size_t i = 0; i < n; i++) {
+    char *addr = NULL, *dom = NULL;
+    bool ok = tg_context_split_address(addresses[i], &addr, &dom, NULL);
+    g_free(dom);
+    if (ok && g_hash_table_add(seen, addr))
+      g_ptr_array_add(set, addr);
+    else
+      g_free(addr);
+    if (set->len > TG_MAX_PATTERN_ADDRESSES)
+      return; /* a mailing: it says nothing about who works with whom */
+  }
+  /* Interned only now, so that a refused mailing leaves nothing behind. */
+  for (guint i = 0; i < set->len; i++) {
+    char *own = set->pdata[i];
+    set->pdata[i] = (gpointer)g_string_chunk_insert_const(ctx->strings, own);
+    g_free(own);
+  }
+  g_ptr_array_set_free_func(set, NULL);
+  for (guint i = 0; i < set->len; i++)
+    for (guint j = i + 1; j < set->len; j++) {
+      const char *a = g_ptr_array_index(set, i), *b = g_ptr_array_index(set, j);
+      bool room = ctx->n_pairs < TG_CONTEXT_MAX_PAIRS;
+      if (together_bump(ctx, a, b, count, room)) {
+        ctx->n_pairs++;
+        together_bump(ctx, b, a, count, true);
+      } else {
+        together_bump(ctx, b, a, count, false);
+      }
+    }
+}
+
+guint tg_context_together(const TgContext *ctx, const char *a, const char *b) {
+  GHashTable *partners = g_hash_table_lookup(ctx->together, a);
+  return partners ? GPOINTER_TO_UINT(g_hash_table_lookup(partners, b)) : 0;
 }
 
 bool tg_context_add_blocked(TgContext *ctx, const char *domain_or_tld) {

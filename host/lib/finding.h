@@ -66,6 +66,10 @@
     "You usually write to {intended}, not {address}.")                                            \
   X(TG_MSG_WRONG_ADDRESS, TG_CODE_WRONG_ADDRESS,                                                  \
     "{name} is usually written to at {intended}; this is a personal address.")                    \
+  X(TG_MSG_WRONG_ADDRESS_OTHER, TG_CODE_WRONG_ADDRESS,                                            \
+    "{name} is usually written to at {intended}, not {address}.")                                 \
+  X(TG_MSG_WRONG_ADDRESS_NAMESAKE, TG_CODE_WRONG_ADDRESS,                                         \
+    "You have two contacts named {name}; with these recipients it is usually {intended}.")       \
   X(TG_MSG_EXTERNAL, TG_CODE_EXTERNAL, "Outside your organisation.")                              \
   X(TG_MSG_FIRST_CONTACT, TG_CODE_FIRST_CONTACT, "First message to this domain.")
 

@@ -98,6 +98,13 @@ bool tg_context_add_domain(TgContext *ctx, const char *domain, TgSource source);
 /* Remembers how often the user sent to an address and its domain (history), which raises trust
  * and decides first_contact. */
 void tg_context_add_history(TgContext *ctx, const char *address, unsigned count);
+/* Remembers that `addresses` (mailboxes or bare addresses) were written to together, in `count`
+ * messages: the co-recipient patterns of the history. They tell wrong_address which of a
+ * person's addresses the user uses with which colleagues. A set of more than
+ * TG_MAX_PATTERN_ADDRESSES distinct addresses is a mailing, not a working group, and is ignored. */
+#define TG_MAX_PATTERN_ADDRESSES 50u
+void tg_context_add_corecipients(TgContext *ctx, const char *const *addresses, size_t n,
+                                 unsigned count);
 /* Blocks a domain (and its subdomains) or, given a bare label such as "ml" or ".ml", a TLD. */
 bool tg_context_add_blocked(TgContext *ctx, const char *domain_or_tld);
 /* Effective levels from the merged settings. */

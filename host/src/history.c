@@ -10,13 +10,21 @@
  *
  * `d` is a domain (normalised ASCII), `a` an address (ASCII-lowercased local part, normalised
  * domain). Lines of any other kind are kept verbatim and written back, so a later format that
- * adds records (co-recipient patterns, say) is not destroyed by this version; a file whose
- * version is newer than ours is read but never rewritten. `end N` closes the file and lets a
- * reader notice truncation.
+ * adds records is not destroyed by this version; a file whose version is newer than ours is read
+ * but never rewritten. `end N` closes the file and lets a reader notice truncation.
  *
- * Guarantees: the file is replaced atomically (temporary file in the same folder, fsync, rename,
- * fsync of the folder) under an exclusive lock on `<dir>/history.lock`; before writing, the file
- * is read again under the lock and this learn is applied to what is there, so concurrent hosts
+ * Co-recipient patterns — which addresses were written to in one message, for wrong_address —
+ * live beside it in `<dir>/corecipients`, the same format with one record kind:
+ *
+ *   p	jane@army.mil	ops@army.mil	4	1764430000
+ *
+ * (the two addresses in byte order, how many messages went to both, last use). They have their
+ * own file so that the address file stays exactly what earlier versions wrote and read. A message
+ * to more than TG_MAX_PATTERN_ADDRESSES addresses is a mailing and adds no pairs.
+ *
+ * Guarantees: each file is replaced atomically (temporary file in the same folder, fsync, rename,
+ * fsync of the folder) under one exclusive lock on `<dir>/history.lock`; before writing, the files
+ * are read again under the lock and this learn is applied to what is there, so concurrent hosts
  * lose nothing and a crash at any point leaves the previous file whole. A corrupt file gives up
  * only the lines that do not parse (said on stderr, and a copy is kept as `history.bad`). The
  * store is bounded (TG_HISTORY_MAX_*): the least recently used entries go first.
@@ -46,6 +54,9 @@
 #define TG_HISTORY_LOCK "history.lock"
 #define TG_HISTORY_BAD "history.bad"
 #define TG_HISTORY_TMP_PREFIX "history.tmp."
+#define TG_PAIRS_FILE "corecipients"
+#define TG_PAIRS_BAD "corecipients.bad"
+#define TG_PAIRS_TMP_PREFIX "corecipients.tmp."
 #define TG_HISTORY_HEADER "typoguard-history"
 #define TG_HISTORY_VERSION 1u
 /* Lines of unknown kinds kept for a later version; beyond this they are dropped. */
@@ -67,8 +78,11 @@ struct TgHistory {
   GHashTable *addresses; /* char* -> Entry* */
   GPtrArray *extra;      /* unknown record lines, verbatim */
   unsigned version;      /* of the file read; 0 when there was none */
-  unsigned dropped;      /* lines that did not parse at the last read */
-  bool truncated;        /* the last read found no end marker */
+  unsigned dropped;      /* lines that did not parse at the last read (both files) */
+  bool truncated;        /* the last read found no end marker (either file) */
+  char *pairs_path;
+  GHashTable *pairs;     /* "a<TAB>b" (a < b) -> Entry*: messages written to both */
+  GPtrArray *pairs_extra; /* unknown record lines of the pairs file, verbatim */
 };
 
 static GHashTable *table_new(void) {
@@ -125,7 +139,7 @@ static void entry_merge(GHashTable *t, const char *name, unsigned count, gint64 
 }
 
 typedef struct {
-  GHashTable *domains, *addresses;
+  GHashTable *domains, *addresses, *pairs;
   GPtrArray *extra;
   unsigned version;
   unsigned dropped;
@@ -137,12 +151,13 @@ typedef struct {
 static void read_result_clear(ReadResult *r) {
   g_clear_pointer(&r->domains, g_hash_table_unref);
   g_clear_pointer(&r->addresses, g_hash_table_unref);
+  g_clear_pointer(&r->pairs, g_hash_table_unref);
   g_clear_pointer(&r->extra, g_ptr_array_unref);
 }
 
 static bool parse_record(ReadResult *r, const char *text) {
   g_autofree char *line = g_strdup(text); /* split in place; the caller keeps the original */
-  char *f[5] = {0};
+  char *f[6] = {0};
   unsigned n = 0;
   for (char *p = line; n < G_N_ELEMENTS(f);) {
     f[n++] = p;
@@ -150,6 +165,19 @@ static bool parse_record(ReadResult *r, const char *text) {
     if (tab == NULL) break;
     *tab = '\0';
     p = tab + 1;
+  }
+  if (strcmp(f[0], "p") == 0 && n == 5) {
+    /* A pair: two normalised addresses in byte order, then count and last use. */
+    guint64 count, last;
+    if (!parse_u64(f[3], G_MAXUINT, &count) || !parse_u64(f[4], G_MAXINT64, &last) || count == 0)
+      return false;
+    g_autofree char *a = address_key(f[1], NULL);
+    g_autofree char *b = address_key(f[2], NULL);
+    if (a == NULL || b == NULL || strcmp(a, f[1]) != 0 || strcmp(b, f[2]) != 0 || strcmp(a, b) >= 0)
+      return false;
+    g_autofree char *key = g_strconcat(a, "\t", b, NULL);
+    entry_merge(r->pairs, key, (unsigned)count, (gint64)last);
+    return true;
   }
   if (n != 4) return false;
   guint64 count, last;
@@ -172,7 +200,7 @@ static bool parse_record(ReadResult *r, const char *text) {
 
 /* Reads the file at `path` into fresh tables. Never fails: what does not parse is counted. */
 static ReadResult history_read(const char *path) {
-  ReadResult r = {.domains = table_new(), .addresses = table_new(),
+  ReadResult r = {.domains = table_new(), .addresses = table_new(), .pairs = table_new(),
                   .extra = g_ptr_array_new_with_free_func(g_free)};
   FILE *f = fopen(path, "re");
   if (f == NULL) return r; /* a missing file is an empty history */
@@ -183,7 +211,7 @@ static ReadResult history_read(const char *path) {
   ssize_t got;
   unsigned lineno = 0;
   guint64 max_lines = (guint64)TG_HISTORY_MAX_ADDRESSES + TG_HISTORY_MAX_DOMAINS +
-                      TG_HISTORY_MAX_EXTRA + 1000u;
+                      TG_HISTORY_MAX_PAIRS + TG_HISTORY_MAX_EXTRA + 1000u;
   while ((got = getline(&line, &cap, f)) >= 0 && lineno < max_lines) {
     lineno++;
     size_t len = (size_t)got;
@@ -213,7 +241,8 @@ static ReadResult history_read(const char *path) {
        * lowercase word followed by a tab. */
       size_t k = 0;
       while (k < len && g_ascii_islower(line[k])) k++;
-      if (k > 0 && k < len && line[k] == '\t' && !(k == 1 && (line[0] == 'd' || line[0] == 'a')) &&
+      if (k > 0 && k < len && line[k] == '\t' &&
+          !(k == 1 && (line[0] == 'd' || line[0] == 'a' || line[0] == 'p')) &&
           r.extra->len < TG_HISTORY_MAX_EXTRA) {
         g_ptr_array_add(r.extra, g_strdup(line));
         ok = true;
@@ -229,27 +258,46 @@ static ReadResult history_read(const char *path) {
 }
 
 static void report_read(const char *path, const ReadResult *r) {
-  if (r->dropped > 0)
+  if (r->dropped > 0 && g_hash_table_size(r->pairs) > 0)
+    g_printerr("typoguard: history %s: %u unreadable line%s dropped (first at line %u); %u "
+               "co-recipient pairs kept\n",
+               path, r->dropped, r->dropped == 1 ? "" : "s", r->first_bad_line,
+               g_hash_table_size(r->pairs));
+  else if (r->dropped > 0)
     g_printerr("typoguard: history %s: %u unreadable line%s dropped (first at line %u); %u "
                "domains and %u addresses kept\n",
                path, r->dropped, r->dropped == 1 ? "" : "s", r->first_bad_line,
                g_hash_table_size(r->domains), g_hash_table_size(r->addresses));
   else if (r->exists && r->truncated)
-    g_printerr("typoguard: history %s: the file ends early (no end marker); kept %u domains and "
-               "%u addresses\n",
-               path, g_hash_table_size(r->domains), g_hash_table_size(r->addresses));
+    g_printerr("typoguard: history %s: the file ends early (no end marker); kept %u domains, "
+               "%u addresses and %u co-recipient pairs\n",
+               path, g_hash_table_size(r->domains), g_hash_table_size(r->addresses),
+               g_hash_table_size(r->pairs));
 }
 
-static void history_take(TgHistory *h, ReadResult *r) {
+/* Takes the address file's read `r` and the pairs file's read `rp` (both emptied). Pairs found
+ * in the address file (never written there, but harmless) join the pairs file's. */
+static void history_take(TgHistory *h, ReadResult *r, ReadResult *rp) {
   g_hash_table_unref(h->domains);
   g_hash_table_unref(h->addresses);
+  g_hash_table_unref(h->pairs);
   g_ptr_array_unref(h->extra);
+  g_ptr_array_unref(h->pairs_extra);
   h->domains = g_steal_pointer(&r->domains);
   h->addresses = g_steal_pointer(&r->addresses);
   h->extra = g_steal_pointer(&r->extra);
-  h->version = r->version;
-  h->dropped = r->dropped;
-  h->truncated = r->exists && r->truncated;
+  h->pairs = g_steal_pointer(&rp->pairs);
+  h->pairs_extra = g_steal_pointer(&rp->extra);
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, r->pairs);
+  while (g_hash_table_iter_next(&it, &k, &v)) {
+    const Entry *e = v;
+    entry_merge(h->pairs, k, e->count, e->last);
+  }
+  h->version = MAX(r->version, rp->version);
+  h->dropped = r->dropped + rp->dropped;
+  h->truncated = (r->exists && r->truncated) || (rp->exists && rp->truncated);
 }
 
 char *tg_history_default_dir(void) {
@@ -272,13 +320,20 @@ TgHistory *tg_history_open(const char *dir, GError **error) {
   TgHistory *h = g_new0(TgHistory, 1);
   h->path = g_build_filename(d, TG_HISTORY_FILE, NULL);
   h->lock_path = g_build_filename(d, TG_HISTORY_LOCK, NULL);
+  h->pairs_path = g_build_filename(d, TG_PAIRS_FILE, NULL);
   h->dir = g_steal_pointer(&d);
   ReadResult r = history_read(h->path);
   report_read(h->path, &r);
+  ReadResult rp = history_read(h->pairs_path);
+  report_read(h->pairs_path, &rp);
   h->domains = table_new();
   h->addresses = table_new();
+  h->pairs = table_new();
   h->extra = g_ptr_array_new();
-  history_take(h, &r);
+  h->pairs_extra = g_ptr_array_new();
+  history_take(h, &r, &rp);
+  read_result_clear(&r);
+  read_result_clear(&rp);
   return h;
 }
 
@@ -287,15 +342,19 @@ void tg_history_free(TgHistory *h) {
   g_free(h->dir);
   g_free(h->path);
   g_free(h->lock_path);
+  g_free(h->pairs_path);
   g_hash_table_unref(h->domains);
   g_hash_table_unref(h->addresses);
+  g_hash_table_unref(h->pairs);
   g_ptr_array_unref(h->extra);
+  g_ptr_array_unref(h->pairs_extra);
   g_free(h);
 }
 
 const char *tg_history_path(const TgHistory *h) { return h->path; }
 size_t tg_history_domain_count(const TgHistory *h) { return g_hash_table_size(h->domains); }
 size_t tg_history_address_count(const TgHistory *h) { return g_hash_table_size(h->addresses); }
+size_t tg_history_pair_count(const TgHistory *h) { return g_hash_table_size(h->pairs); }
 unsigned tg_history_dropped(const TgHistory *h) { return h->dropped; }
 bool tg_history_truncated(const TgHistory *h) { return h->truncated; }
 
@@ -317,6 +376,21 @@ bool tg_history_lookup_address(const TgHistory *h, const char *address, unsigned
                                gint64 *last) {
   g_autofree char *a = address_key(address, NULL);
   return a != NULL && lookup(h->addresses, a, count, last);
+}
+
+/* "a<TAB>b" with a < b, the pairs table's key; NULL when either is not an address or a == b. */
+static char *pair_key(const char *a, const char *b) {
+  g_autofree char *ka = address_key(a, NULL);
+  g_autofree char *kb = address_key(b, NULL);
+  int order = ka && kb ? strcmp(ka, kb) : 0;
+  if (order == 0) return NULL;
+  return order < 0 ? g_strconcat(ka, "\t", kb, NULL) : g_strconcat(kb, "\t", ka, NULL);
+}
+
+bool tg_history_lookup_pair(const TgHistory *h, const char *a, const char *b, unsigned *count,
+                            gint64 *last) {
+  g_autofree char *key = pair_key(a, b);
+  return key != NULL && lookup(h->pairs, key, count, last);
 }
 
 static gint cmp_strp(gconstpointer a, gconstpointer b) {
@@ -343,6 +417,15 @@ void tg_history_apply(const TgHistory *h, TgContext *ctx) {
     const char *a = g_ptr_array_index(addresses, i);
     const Entry *e = g_hash_table_lookup(h->addresses, a);
     tg_context_add_history(ctx, a, e->count);
+  }
+  g_autoptr(GPtrArray) pairs = keys_sorted(h->pairs);
+  for (guint i = 0; i < pairs->len; i++) {
+    const char *key = g_ptr_array_index(pairs, i);
+    const Entry *e = g_hash_table_lookup(h->pairs, key);
+    const char *tab = strchr(key, '\t');
+    g_autofree char *a = g_strndup(key, (gsize)(tab - key));
+    const char *both[] = {a, tab + 1};
+    tg_context_add_corecipients(ctx, both, 2, e->count);
   }
 }
 
@@ -434,16 +517,21 @@ bool tg_write_file_atomic(const char *path, const char *data, size_t len, int mo
   return fsync_dir(dir, error);
 }
 
-static char *history_serialise(const TgHistory *h) {
+/* The address file (`pairs` false) or the pairs file. */
+static char *history_serialise(const TgHistory *h, bool pairs) {
   GString *out = g_string_new(NULL);
   g_string_append_printf(out, TG_HISTORY_HEADER " %u\n", TG_HISTORY_VERSION);
-  g_string_append(out, "# kind\tname\tcount\tlast use (Unix seconds); written by typoguard-host\n");
+  if (pairs)
+    g_string_append(out, "# p\taddress\taddress\tmessages to both\tlast use (Unix seconds); "
+                         "written by typoguard-host\n");
+  else
+    g_string_append(out, "# kind\tname\tcount\tlast use (Unix seconds); written by typoguard-host\n");
   size_t records = 0;
   struct {
     GHashTable *t;
     const char *kind;
-  } tables[] = {{h->domains, "d"}, {h->addresses, "a"}};
-  for (size_t k = 0; k < G_N_ELEMENTS(tables); k++) {
+  } tables[] = {{h->domains, "d"}, {h->addresses, "a"}, {h->pairs, "p"}};
+  for (size_t k = pairs ? 2 : 0; k < (pairs ? 3u : 2u); k++) {
     g_autoptr(GPtrArray) keys = keys_sorted(tables[k].t);
     for (guint i = 0; i < keys->len; i++) {
       const char *name = g_ptr_array_index(keys, i);
@@ -453,8 +541,9 @@ static char *history_serialise(const TgHistory *h) {
       records++;
     }
   }
-  for (guint i = 0; i < h->extra->len; i++) {
-    g_string_append(out, g_ptr_array_index(h->extra, i));
+  GPtrArray *extra = pairs ? h->pairs_extra : h->extra;
+  for (guint i = 0; i < extra->len; i++) {
+    g_string_append(out, g_ptr_array_index(extra, i));
     g_string_append_c(out, '\n');
     records++;
   }
@@ -505,7 +594,7 @@ static void remove_stale_temps(const char *dir) {
   if (d == NULL) return;
   const char *name;
   while ((name = g_dir_read_name(d)) != NULL) {
-    if (g_str_has_prefix(name, TG_HISTORY_TMP_PREFIX)) {
+    if (g_str_has_prefix(name, TG_HISTORY_TMP_PREFIX) || g_str_has_prefix(name, TG_PAIRS_TMP_PREFIX)) {
       g_autofree char *p = g_build_filename(dir, name, NULL);
       g_unlink(p);
     }
@@ -513,13 +602,13 @@ static void remove_stale_temps(const char *dir) {
   g_dir_close(d);
 }
 
-static void keep_bad_copy(const TgHistory *h) {
-  g_autofree char *bad = g_build_filename(h->dir, TG_HISTORY_BAD, NULL);
+static void keep_bad_copy(const TgHistory *h, const char *path, const char *bad_name) {
+  g_autofree char *bad = g_build_filename(h->dir, bad_name, NULL);
   g_autofree char *data = NULL;
   gsize len = 0;
-  if (g_file_get_contents(h->path, &data, &len, NULL) &&
+  if (g_file_get_contents(path, &data, &len, NULL) &&
       tg_write_file_atomic(bad, data, len, 0600, NULL, NULL))
-    g_printerr("typoguard: history %s: a copy of the damaged file is kept in %s\n", h->path, bad);
+    g_printerr("typoguard: history %s: a copy of the damaged file is kept in %s\n", path, bad);
 }
 
 /* ---- learning -------------------------------------------------------------------------- */
@@ -543,19 +632,29 @@ bool tg_history_learn_at(TgHistory *h, const char *const *addresses, size_t n, g
   int lock = lock_acquire(h, error);
   if (lock < 0) return false;
   ReadResult r = history_read(h->path);
-  if (r.version > TG_HISTORY_VERSION) {
+  ReadResult rp = history_read(h->pairs_path);
+  if (r.version > TG_HISTORY_VERSION || rp.version > TG_HISTORY_VERSION) {
+    bool main_newer = r.version > TG_HISTORY_VERSION;
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                "history %s was written by a newer typoguard (format %u); not changed", h->path,
-                r.version);
+                "history %s was written by a newer typoguard (format %u); not changed",
+                main_newer ? h->path : h->pairs_path, main_newer ? r.version : rp.version);
     read_result_clear(&r);
+    read_result_clear(&rp);
     lock_release(lock);
     return false;
   }
   if (r.dropped > 0 || (r.exists && r.truncated)) {
     report_read(h->path, &r);
-    keep_bad_copy(h);
+    keep_bad_copy(h, h->path, TG_HISTORY_BAD);
   }
-  history_take(h, &r);
+  bool pairs_damaged = rp.dropped > 0 || (rp.exists && rp.truncated);
+  if (pairs_damaged) {
+    report_read(h->pairs_path, &rp);
+    keep_bad_copy(h, h->pairs_path, TG_PAIRS_BAD);
+  }
+  history_take(h, &r, &rp);
+  read_result_clear(&r);
+  read_result_clear(&rp);
   remove_stale_temps(h->dir);
 
   GHashTableIter it;
@@ -575,11 +674,35 @@ bool tg_history_learn_at(TgHistory *h, const char *const *addresses, size_t n, g
       e->last = MAX(e->last, now);
     }
   }
+  /* Co-recipient pairs: every two distinct addresses of this message, unless it is a mailing. */
+  bool pairs_changed = false;
+  guint n_addrs = g_hash_table_size(addrs);
+  if (n_addrs >= 2 && n_addrs <= TG_MAX_PATTERN_ADDRESSES) {
+    g_autoptr(GPtrArray) sorted = keys_sorted(addrs);
+    for (guint i = 0; i < sorted->len; i++)
+      for (guint j = i + 1; j < sorted->len; j++) {
+        g_autofree char *key = g_strconcat(g_ptr_array_index(sorted, i), "\t",
+                                           g_ptr_array_index(sorted, j), NULL);
+        Entry *e = g_hash_table_lookup(h->pairs, key);
+        if (e == NULL) {
+          e = g_new0(Entry, 1);
+          g_hash_table_insert(h->pairs, g_steal_pointer(&key), e);
+        }
+        if (e->count < G_MAXUINT) e->count++;
+        e->last = MAX(e->last, now);
+        pairs_changed = true;
+      }
+  }
   evict(h->addresses, TG_HISTORY_MAX_ADDRESSES);
   evict(h->domains, TG_HISTORY_MAX_DOMAINS);
+  evict(h->pairs, TG_HISTORY_MAX_PAIRS);
 
-  g_autofree char *text = history_serialise(h);
+  g_autofree char *text = history_serialise(h, false);
   bool ok = tg_write_file_atomic(h->path, text, strlen(text), 0600, "history-before-rename", error);
+  if (ok && (pairs_changed || pairs_damaged)) {
+    g_autofree char *ptext = history_serialise(h, true);
+    ok = tg_write_file_atomic(h->pairs_path, ptext, strlen(ptext), 0600, NULL, error);
+  }
   if (ok) {
     h->version = TG_HISTORY_VERSION;
     h->dropped = 0;

@@ -20,11 +20,13 @@ TgHistory *tg_history_open(const char *dir, GError **error);
 void tg_history_free(TgHistory *h);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgHistory, tg_history_free)
 
-/* Adds what was learned to the detection context (trusted domains, address counts). */
+/* Adds what was learned to the detection context (trusted domains, address counts, co-recipient
+ * pairs). */
 void tg_history_apply(const TgHistory *h, TgContext *ctx);
 
-/* Records that the user sent one message to `addresses` (bare addresses, already parsed), merges
- * with what other processes wrote meanwhile and saves. `*count` receives how many addresses were
+/* Records that the user sent one message to `addresses` (bare addresses, already parsed): each
+ * address and domain, and every two addresses as a co-recipient pair; merges with what other
+ * processes wrote meanwhile and saves. `*count` receives how many addresses were
  * recorded. On failure nothing already stored is lost. */
 bool tg_history_learn(TgHistory *h, const char *const *addresses, size_t n, unsigned *count,
                       GError **error);
@@ -34,6 +36,9 @@ const char *tg_history_path(const TgHistory *h);
 /* Bounds of the store; beyond them the least recently used entries go first. */
 #define TG_HISTORY_MAX_ADDRESSES 10000u
 #define TG_HISTORY_MAX_DOMAINS 5000u
+/* Co-recipient pairs (two addresses written to in one message; about 1.2 MB on disk when full).
+ * A message adds at most TG_MAX_PATTERN_ADDRESSES² / 2 of them. */
+#define TG_HISTORY_MAX_PAIRS 20000u
 
 /* $XDG_DATA_HOME/typoguard (read from the environment each call), or NULL without a home. */
 char *tg_history_default_dir(void);
@@ -44,6 +49,7 @@ bool tg_history_learn_at(TgHistory *h, const char *const *addresses, size_t n, g
 
 size_t tg_history_domain_count(const TgHistory *h);
 size_t tg_history_address_count(const TgHistory *h);
+size_t tg_history_pair_count(const TgHistory *h);
 /* Lines of the file that did not parse at the last read, and whether it ended early. */
 unsigned tg_history_dropped(const TgHistory *h);
 bool tg_history_truncated(const TgHistory *h);
@@ -51,6 +57,9 @@ bool tg_history_lookup_domain(const TgHistory *h, const char *domain, unsigned *
                               gint64 *last);
 bool tg_history_lookup_address(const TgHistory *h, const char *address, unsigned *count,
                                gint64 *last);
+/* How many learned messages went to both `a` and `b` (in either order), and when last. */
+bool tg_history_lookup_pair(const TgHistory *h, const char *a, const char *b, unsigned *count,
+                            gint64 *last);
 
 /* Can the history be written? Creates the folder, takes the lock, writes and removes a file. */
 bool tg_history_probe(const TgHistory *h, GError **error);

@@ -1,0 +1,66 @@
+/* people.h — who a mailbox belongs to: person names normalised for exact matching, and the
+ * per-request index of the address book's people (internal to libtypoguard).
+ *
+ * A name is compared only after these normalisations, never fuzzily (a loose resemblance is not
+ * the same person): case folding; accents folded away (NFKD, combining marks removed, a few
+ * letters without a decomposition mapped: ø→o, ł→l, æ→ae …); "Last, First" read as "First
+ * Last"; punctuation and hyphens as word breaks, apostrophes dropped (O'Brien = OBrien); middle
+ * initials ignored (John Q. Smith = John Smith); and given names written as initials matching
+ * the full given name's first letter (J. Smith = John Smith). A name needs at least two words
+ * to identify a person: "Support" or "Mom" identify nobody across organisations.
+ *
+ * Guarantees: pure and deterministic; the index is built once per request (tg_people_add for
+ * each contact, then lookups), costs O(n log n) and a few allocations per contact, and answers
+ * a lookup by binary search. */
+#ifndef TG_PEOPLE_H
+#define TG_PEOPLE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A person's name in the forms it is compared in. */
+typedef struct {
+  char *full;       /* folded words in "first … last" order, middle initials dropped */
+  char *initial;    /* first given name's first letter and the last word: "j smith" */
+  bool abbreviated; /* every given name is an initial ("J. R. Smith") */
+} TgPersonName;
+
+/* Parses a display name; false (and *out cleared) when it does not name a person: empty,
+ * holding an @, fewer than two words, or a surname of one letter. */
+bool tg_person_name_parse(const char *display, TgPersonName *out);
+/* The name a local part spells when it is one (john.smith, john_smith, john-smith, j.smith):
+ * at least two words of letters separated by . _ or -. The text may be a whole address: it is
+ * read up to the first + or @. */
+bool tg_person_name_from_local(const char *local, TgPersonName *out);
+void tg_person_name_clear(TgPersonName *n);
+
+/* A local part as the same mailbox owner writes it anywhere: lower case, "+tag" dropped, dots,
+ * underscores and hyphens removed (John.Smith+work = johnsmith); read up to the first + or @, so
+ * a whole address may be given. NULL when fewer than
+ * TG_PEOPLE_MIN_LOCAL characters remain: short locals (js, ops) say nothing about a person. */
+#define TG_PEOPLE_MIN_LOCAL 5u
+char *tg_people_local_key(const char *local);
+
+/* ---- the index of the address book's people ---------------------------------------------- */
+
+typedef struct TgPeople TgPeople;
+
+TgPeople *tg_people_new(void);
+void tg_people_free(TgPeople *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgPeople, tg_people_free)
+
+/* Adds contact `id` (the caller's number for it, e.g. its position in the address book) with its
+ * display name (may be NULL) and its bare address (for the local part). */
+void tg_people_add(TgPeople *p, guint id, const char *display, const char *address);
+/* Sorts the index; call once after the last add and before any lookup. */
+void tg_people_freeze(TgPeople *p);
+
+/* Appends to `ids` (a GArray of guint) the contacts whose name is the same person's name as
+ * `name`, in ascending id order, without duplicates. */
+void tg_people_lookup_name(const TgPeople *p, const TgPersonName *name, GArray *ids);
+/* Appends the contacts whose tg_people_local_key equals `local_key`; only contacts that are
+ * people (a display name that is a person's, or a local part that spells one) are indexed. */
+void tg_people_lookup_local(const TgPeople *p, const char *local_key, GArray *ids);
+
+#endif

@@ -1,0 +1,483 @@
+/* test_wrongaddr.c — wrong_address, the autocomplete slip: the case table (cases/wrongaddr.tsv)
+ * through tg_check; the name normalisations of people.c; the co-recipient patterns of the
+ * context; and the whole path through the host — frames through tg_session_handle (the native
+ * host's code path) with a scratch history that learns, saves and reloads the patterns, and the
+ * `typoguard-host --check --known-address` command line.
+ *
+ * TG_WRONGADDR_CASES=path runs another case file instead of the shipped one. */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <glib/gstdio.h>
+#include <libpsl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "context.h"
+#include "finding.h"
+#include "people.h"
+#include "protocol.h"
+#include "typoguard.h"
+#include "wrongaddr_cases.h"
+
+static psl_ctx_t *psl;
+
+static void setup(void) {
+  psl = psl_latest(NULL);
+  ck_assert_ptr_nonnull(psl);
+}
+
+static void teardown(void) { psl_free(psl); }
+
+/* ---- the case table ------------------------------------------------------------------------ */
+
+START_TEST(case_table) {
+  const char *path = g_getenv("TG_WRONGADDR_CASES");
+  /* TG_SOURCE_DIR rather than TG_CASES_DIR: like detect.tsv, the table lives in tests/unit/cases. */
+  g_autofree char *def = g_build_filename(TG_SOURCE_DIR, "tests", "unit", "cases", "wrongaddr.tsv", NULL);
+  g_autoptr(GError) err = NULL;
+  g_autoptr(GPtrArray) cases = tg_wa_cases_load(path ? path : def, &err);
+  ck_assert_msg(cases != NULL, "%s", err ? err->message : "");
+  unsigned warn = 0, info = 0, neg = 0, failed = 0;
+  for (guint i = 0; i < cases->len; i++) {
+    const TgWaCase *c = g_ptr_array_index(cases, i);
+    g_autoptr(TgContext) ctx = tg_wa_context(psl, c);
+    TgRequest req;
+    g_autofree TgRecipient *rcpt = g_new0(TgRecipient, g_strv_length(c->recipients) + 1);
+    tg_wa_request(c, &req, rcpt);
+    g_autoptr(TgResult) res = tg_check(ctx, &req);
+    g_autofree char *got = NULL;
+    bool pass = tg_wa_judge(c, res, &got);
+    warn += g_str_has_prefix(c->expect, "warn") ? 1u : 0u;
+    info += g_str_has_prefix(c->expect, "info") ? 1u : 0u;
+    neg += strcmp(c->expect, "-") == 0;
+    if (!pass) {
+      failed++;
+      fprintf(stderr, "wrongaddr.tsv:%u: expected %s %s %s, got %s  (%s)\n", c->line, c->expect,
+              c->suggestion, c->replacement, got, c->note);
+    }
+  }
+  fprintf(stderr, "wrongaddr: %u warn cases, %u info cases, %u negatives, %u failed\n", warn, info,
+          neg, failed);
+  if (!path) {
+    ck_assert_uint_ge(warn, 25);
+    ck_assert_uint_ge(info, 2);
+    ck_assert_uint_ge(neg, 18);
+  }
+  ck_assert_uint_eq(failed, 0);
+}
+END_TEST
+
+/* ---- names ----------------------------------------------------------------------------------- */
+
+/* Is `typed` the same person's name as the book's `known`? */
+static bool same_person(const char *known, const char *typed) {
+  g_autoptr(TgPeople) p = tg_people_new();
+  tg_people_add(p, 7, known, "x@example.org");
+  tg_people_freeze(p);
+  TgPersonName n;
+  if (!tg_person_name_parse(typed, &n))
+    return false;
+  g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint));
+  tg_people_lookup_name(p, &n, ids);
+  tg_person_name_clear(&n);
+  return ids->len == 1 && g_array_index(ids, guint, 0) == 7;
+}
+
+START_TEST(name_normalisation) {
+  static const struct {
+    const char *known, *typed;
+    bool same;
+  } rows[] = {
+      {"John Smith", "John Smith", true},
+      {"John Smith", "john smith", true},
+      {"John Smith", "  JOHN   SMITH ", true},
+      {"John Smith", "Smith, John", true},
+      {"Smith, John", "John Smith", true},
+      {"Smith,John", "John Smith", true},
+      {"John Smith", "J. Smith", true},
+      {"John Smith", "J Smith", true},
+      {"J. Smith", "John Smith", true},
+      {"John Smith", "John Q. Smith", true},
+      {"John Q. Smith", "John Smith", true},
+      {"John Smith", "Smith, J.", true},
+      {"José Müller", "Jose Muller", true},
+      {"Jose Muller", "JOSÉ MÜLLER", true},
+      {"José Müller", "Jose\xcc\x81 Mu\xcc\x88ller", true}, /* decomposed input */
+      {"Søren Kierkegaard", "Soren Kierkegaard", true},
+      {"Łukasz Żak", "Lukasz Zak", true},
+      {"Françoise Dœuf", "Francoise Doeuf", true},
+      {"Ｊｏｈｎ Ｓｍｉｔｈ", "John Smith", true}, /* full-width forms (NFKD) */
+      {"Seán O'Brien", "Sean OBrien", true},
+      {"Seán O’Brien", "Sean O'Brien", true},
+      {"Jean-Luc Picard", "Jean Luc Picard", true},
+      {"Strauß, Anna", "Anna Strauss", true},
+      {"Иван Петров", "иван петров", true},
+      /* not the same person: no fuzzy matching */
+      {"John Smith", "Jon Smith", false},
+      {"John Smith", "John Smyth", false},
+      {"John Smith", "Johnny Smith", false},
+      {"John Smith", "Smith John", false},
+      {"John Smith", "John Smith-Jones", false},
+      {"John Smith", "Jane Smith", false},
+      {"John Smith", "John", false},
+      {"John Smith", "Smith", false},
+      {"John Smith", "john.smith@gmail.com", false},
+      {"John Smith", "", false},
+      {"J. Smith", "Jane Doe", false},
+      {"John Smith", "J. S.", false},
+      {"Support", "Support", false}, /* one word names nobody */
+      {"Иван Петров", "Ivan Petrov", false}, /* no transliteration */
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(rows); i++)
+    ck_assert_msg(same_person(rows[i].known, rows[i].typed) == rows[i].same, "\"%s\" vs \"%s\": expected %s",
+                  rows[i].known, rows[i].typed, rows[i].same ? "same" : "different");
+}
+END_TEST
+
+START_TEST(local_parts) {
+  static const struct {
+    const char *local;
+    const char *key;      /* tg_people_local_key, or NULL */
+    const char *spelled;  /* tg_person_name_from_local's full name, or NULL */
+  } rows[] = {
+      {"john.smith", "johnsmith", "john smith"},
+      {"John.Smith+home", "johnsmith", "john smith"},
+      {"john_smith@gmail.com", "johnsmith", "john smith"},
+      {"john-smith", "johnsmith", "john smith"},
+      {"j.smith", "jsmith", "j smith"},
+      {"johnsmith", "johnsmith", NULL},
+      {"jsmith84", "jsmith84", NULL},
+      {"ops", NULL, NULL},
+      {"js", NULL, NULL},
+      {"a.b", NULL, NULL},
+      {"john..smith", "johnsmith", "john smith"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+    g_autofree char *key = tg_people_local_key(rows[i].local);
+    ck_assert_msg(g_strcmp0(key, rows[i].key) == 0, "%s: key %s", rows[i].local, key ? key : "NULL");
+    TgPersonName n;
+    bool ok = tg_person_name_from_local(rows[i].local, &n);
+    ck_assert_msg(ok == (rows[i].spelled != NULL), "%s: spelled %d", rows[i].local, ok);
+    if (ok)
+      ck_assert_str_eq(n.full, rows[i].spelled);
+    tg_person_name_clear(&n);
+  }
+}
+END_TEST
+
+/* Lookups return every match in id order, and role mailboxes never enter the local index. */
+START_TEST(people_index) {
+  g_autoptr(TgPeople) p = tg_people_new();
+  tg_people_add(p, 0, "John Smith", "john.smith@army.mil");
+  tg_people_add(p, 1, "Jane Smith", "jane.smith@army.mil");
+  tg_people_add(p, 2, "Smith, John", "jsmith@acme.com");
+  tg_people_add(p, 3, NULL, "support@army.mil");
+  tg_people_add(p, 4, NULL, "mary.major@army.mil");
+  for (guint i = 5; i < 5000; i++) {
+    g_autofree char *name = g_strdup_printf("Person%u Family%u", i, i % 97);
+    g_autofree char *addr = g_strdup_printf("p%u@example.org", i);
+    tg_people_add(p, i, name, addr);
+  }
+  tg_people_freeze(p);
+  g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint));
+  TgPersonName n;
+  ck_assert(tg_person_name_parse("J. Smith", &n));
+  tg_people_lookup_name(p, &n, ids);
+  tg_person_name_clear(&n);
+  ck_assert_uint_eq(ids->len, 3);
+  ck_assert_uint_eq(g_array_index(ids, guint, 0), 0);
+  ck_assert_uint_eq(g_array_index(ids, guint, 1), 1);
+  ck_assert_uint_eq(g_array_index(ids, guint, 2), 2);
+  g_array_set_size(ids, 0);
+  ck_assert(tg_person_name_parse("John Smith", &n));
+  tg_people_lookup_name(p, &n, ids);
+  tg_person_name_clear(&n);
+  ck_assert_uint_eq(ids->len, 2);
+  g_array_set_size(ids, 0);
+  ck_assert(tg_person_name_parse("Person4321 Family53", &n));
+  tg_people_lookup_name(p, &n, ids);
+  tg_person_name_clear(&n);
+  ck_assert_uint_eq(ids->len, 1);
+  ck_assert_uint_eq(g_array_index(ids, guint, 0), 4321);
+  g_array_set_size(ids, 0);
+  tg_people_lookup_local(p, "support", ids);
+  ck_assert_uint_eq(ids->len, 0);
+  tg_people_lookup_local(p, "marymajor", ids);
+  ck_assert_uint_eq(ids->len, 1);
+  ck_assert_uint_eq(g_array_index(ids, guint, 0), 4);
+}
+END_TEST
+
+/* ---- co-recipient patterns in the context ---------------------------------------------------- */
+
+START_TEST(corecipients) {
+  g_autoptr(TgContext) ctx = tg_context_new(psl);
+  const char *msg1[] = {"Ops <OPS@Army.MIL>", "john.smith@army.mil", "not an address", "ops@army.mil"};
+  tg_context_add_corecipients(ctx, msg1, G_N_ELEMENTS(msg1), 1);
+  const char *msg2[] = {"john.smith@army.mil", "ops@army.mil"};
+  tg_context_add_corecipients(ctx, msg2, 2, 2);
+  ck_assert_uint_eq(tg_context_together(ctx, "ops@army.mil", "john.smith@army.mil"), 3);
+  ck_assert_uint_eq(tg_context_together(ctx, "john.smith@army.mil", "ops@army.mil"), 3);
+  ck_assert_uint_eq(tg_context_together(ctx, "ops@army.mil", "ops@army.mil"), 0);
+  ck_assert_uint_eq(ctx->n_pairs, 1);
+
+  /* A mailing is not a working group: more than TG_MAX_PATTERN_ADDRESSES distinct addresses. */
+  g_autoptr(GPtrArray) big = g_ptr_array_new_with_free_func(g_free);
+  for (unsigned i = 0; i <= TG_MAX_PATTERN_ADDRESSES; i++)
+    g_ptr_array_add(big, g_strdup_printf("member%u@list.example", i));
+  tg_context_add_corecipients(ctx, (const char *const *)big->pdata, big->len, 1);
+  ck_assert_uint_eq(tg_context_together(ctx, "member0@list.example", "member1@list.example"), 0);
+  ck_assert_uint_eq(ctx->n_pairs, 1);
+  /* One fewer is a group: every pair counts. */
+  tg_context_add_corecipients(ctx, (const char *const *)big->pdata, big->len - 1, 1);
+  ck_assert_uint_eq(tg_context_together(ctx, "member0@list.example", "member49@list.example"), 1);
+  ck_assert_uint_eq(ctx->n_pairs, 1 + (TG_MAX_PATTERN_ADDRESSES * (TG_MAX_PATTERN_ADDRESSES - 1)) / 2);
+}
+END_TEST
+
+/* The check must stay cheap with a large address book: names are indexed once per request. */
+START_TEST(large_book_is_cheap) {
+  g_autoptr(TgContext) ctx = tg_context_new(psl);
+  g_autoptr(GPtrArray) book = g_ptr_array_new_with_free_func(g_free);
+  for (int i = 0; i < 10000; i++)
+    g_ptr_array_add(book, g_strdup_printf("Given%d Family%d <given%d.family%d@army.mil>", i, i % 300, i, i % 300));
+  g_ptr_array_add(book, g_strdup("John Smith <john.smith@army.mil>"));
+  g_autoptr(GPtrArray) rc = g_ptr_array_new_with_free_func(g_free);
+  for (int i = 0; i < 19; i++)
+    g_ptr_array_add(rc, g_strdup_printf("Given%d Family%d <given%d.family%d@army.mil>", i * 7, (i * 7) % 300, i * 7, (i * 7) % 300));
+  g_ptr_array_add(rc, g_strdup("John Smith <john.smith@gmail.com>"));
+  TgRecipient r[20];
+  for (guint i = 0; i < 20; i++)
+    r[i] = (TgRecipient){TG_FIELD_TO, g_ptr_array_index(rc, i)};
+  TgRequest req;
+  tg_request_init(&req);
+  req.sender = "jane@army.mil";
+  req.recipients = r;
+  req.n_recipients = 20;
+  req.known_addresses = (TgStrings){(const char *const *)book->pdata, book->len};
+  gint64 t0 = g_get_monotonic_time();
+  g_autoptr(TgResult) res = tg_check(ctx, &req);
+  gint64 dt = g_get_monotonic_time() - t0;
+  ck_assert_int_eq(res->verdict, TG_SEVERITY_WARN);
+  unsigned n = 0;
+  for (guint i = 0; i < res->findings->len; i++) {
+    const TgFinding *f = g_ptr_array_index(res->findings, i);
+    if (f->code == TG_CODE_WRONG_ADDRESS) {
+      n++;
+      ck_assert_uint_eq(f->recipient, 19);
+      ck_assert_str_eq(f->suggestion, "john.smith@army.mil");
+    }
+  }
+  ck_assert_uint_eq(n, 1);
+  ck_assert_int_lt(dt, 2 * G_USEC_PER_SEC); /* generous: sanitizer builds on a busy CI machine */
+}
+END_TEST
+
+/* ---- through the host: frames and the command line ------------------------------------------ */
+
+static char *scratch;
+
+static void host_setup(void) {
+  setup();
+  scratch = g_dir_make_tmp("tg-wrongaddr-XXXXXX", NULL);
+  ck_assert_ptr_nonnull(scratch);
+  g_autofree char *data = g_build_filename(scratch, "data", NULL);
+  g_autofree char *config = g_build_filename(scratch, "config", NULL);
+  g_autofree char *policy = g_build_filename(scratch, "no-policy.conf", NULL);
+  g_setenv("XDG_DATA_HOME", data, TRUE);
+  g_setenv("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv("TYPOGUARD_POLICY", policy, TRUE);
+}
+
+static void remove_tree(const char *path) {
+  GDir *d = g_dir_open(path, 0, NULL);
+  if (d) {
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+      g_autofree char *p = g_build_filename(path, name, NULL);
+      remove_tree(p);
+    }
+    g_dir_close(d);
+  }
+  g_remove(path);
+}
+
+static void host_teardown(void) {
+  remove_tree(scratch);
+  g_clear_pointer(&scratch, g_free);
+  teardown();
+}
+
+static const char check_frame[] =
+    "{\"type\":\"check\",\"id\":7,\"sender\":\"Jane Roe <jane@army.mil>\","
+    "\"recipients\":[{\"field\":\"to\",\"address\":\"ops@army.mil\"},"
+    "{\"field\":\"cc\",\"address\":\"John Smith <john.smith@gmail.com>\"}],"
+    "\"known\":{\"addresses\":[\"John Smith <john.smith@army.mil>\",\"Ops <ops@army.mil>\"]}}";
+
+/* The wrong_address findings of a reply (a cJSON array the caller frees). */
+static cJSON *wrong_address_findings(TgSession *s, const char *frame) {
+  size_t len = 0;
+  g_autofree char *reply = tg_session_handle(s, frame, strlen(frame), &len);
+  cJSON *root = cJSON_ParseWithLength(reply, len);
+  ck_assert_msg(root != NULL, "%s", reply);
+  ck_assert_str_eq(cJSON_GetObjectItem(root, "type")->valuestring, "result");
+  cJSON *out = cJSON_CreateArray();
+  const cJSON *f;
+  cJSON_ArrayForEach(f, cJSON_GetObjectItem(root, "findings")) {
+    if (strcmp(cJSON_GetObjectItem(f, "code")->valuestring, "wrong_address") == 0)
+      cJSON_AddItemToArray(out, cJSON_Duplicate(f, true));
+  }
+  cJSON_Delete(root);
+  return out;
+}
+
+START_TEST(protocol_learns_and_remembers) {
+  {
+    g_autoptr(TgSession) s = tg_session_new(NULL);
+    ck_assert_ptr_nonnull(s->history);
+    /* The acceptance case. */
+    g_autoptr(cJSON) wa = wrong_address_findings(s, check_frame);
+    ck_assert_int_eq(cJSON_GetArraySize(wa), 1);
+    const cJSON *f = cJSON_GetArrayItem(wa, 0);
+    ck_assert_int_eq(cJSON_GetObjectItem(f, "recipient")->valueint, 1);
+    ck_assert_str_eq(cJSON_GetObjectItem(f, "field")->valuestring, "cc");
+    ck_assert_str_eq(cJSON_GetObjectItem(f, "severity")->valuestring, "warn");
+    ck_assert_str_eq(cJSON_GetObjectItem(f, "address")->valuestring, "john.smith@gmail.com");
+    ck_assert_str_eq(cJSON_GetObjectItem(f, "suggestion")->valuestring, "john.smith@army.mil");
+    ck_assert_str_eq(cJSON_GetObjectItem(f, "replacement")->valuestring, "John Smith <john.smith@army.mil>");
+    ck_assert_str_eq(cJSON_GetObjectItem(f, "message")->valuestring,
+                     "John Smith is usually written to at john.smith@army.mil; this is a personal address.");
+
+    /* The user sends it anyway: learn the message's addresses. From now on this is habitual. */
+    static const char learn[] = "{\"type\":\"learn\",\"id\":8,\"addresses\":[\"ops@army.mil\","
+                                "\"John Smith <john.smith@gmail.com>\"]}";
+    size_t len = 0;
+    g_autofree char *reply = tg_session_handle(s, learn, strlen(learn), &len);
+    ck_assert_msg(strstr(reply, "\"learned\"") && strstr(reply, "\"count\":2"), "%s", reply);
+    g_autoptr(cJSON) after = wrong_address_findings(s, check_frame);
+    ck_assert_int_eq(cJSON_GetArraySize(after), 0);
+  }
+  /* The pattern was saved in the history folder, beside the addresses, and a new host reads
+   * it back. */
+  g_autofree char *path = g_build_filename(scratch, "data", "typoguard", "corecipients", NULL);
+  g_autofree char *text = NULL;
+  ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+  ck_assert_msg(g_str_has_prefix(text, "typoguard-history 1\n") &&
+                    strstr(text, "\np\tjohn.smith@gmail.com\tops@army.mil\t1\t") != NULL &&
+                    g_str_has_suffix(text, "\nend\t1\n"),
+                "%s", text);
+  {
+    g_autoptr(TgSession) s = tg_session_new(NULL);
+    g_autoptr(cJSON) wa = wrong_address_findings(s, check_frame);
+    ck_assert_int_eq(cJSON_GetArraySize(wa), 0);
+    /* Other colleagues than the learned ones: the slip is caught again. */
+    static const char other[] =
+        "{\"type\":\"check\",\"sender\":\"jane@army.mil\","
+        "\"recipients\":[{\"field\":\"to\",\"address\":\"hq@army.mil\"},"
+        "{\"field\":\"to\",\"address\":\"John Smith <john.smith@gmail.com>\"}],"
+        "\"known\":{\"addresses\":[\"John Smith <john.smith@army.mil>\"]}}";
+    g_autoptr(cJSON) again = wrong_address_findings(s, other);
+    ck_assert_int_eq(cJSON_GetArraySize(again), 1);
+  }
+}
+END_TEST
+
+START_TEST(protocol_negatives_stay_silent) {
+  g_autoptr(TgSession) s = tg_session_new(NULL);
+  static const char *const frames[] = {
+      /* personal recipients, from a personal address */
+      "{\"type\":\"check\",\"sender\":\"jane@gmail.com\",\"recipients\":["
+      "{\"field\":\"to\",\"address\":\"mary@yahoo.com\"},"
+      "{\"field\":\"to\",\"address\":\"John Smith <john.smith@gmail.com>\"}],"
+      "\"known\":{\"addresses\":[\"John Smith <john.smith@army.mil>\"]}}",
+      /* two people of one name, the message at the chosen one's organisation */
+      "{\"type\":\"check\",\"sender\":\"me@acme.com\",\"recipients\":["
+      "{\"field\":\"to\",\"address\":\"bob@acme.com\"},"
+      "{\"field\":\"to\",\"address\":\"John Smith <jsmith@acme.com>\"}],"
+      "\"known\":{\"addresses\":[\"John Smith <john.smith@army.mil>\"]}}",
+      /* a loosely similar name */
+      "{\"type\":\"check\",\"sender\":\"jane@army.mil\",\"recipients\":["
+      "{\"field\":\"to\",\"address\":\"ops@army.mil\"},"
+      "{\"field\":\"to\",\"address\":\"Jon Smith <jon.smith@gmail.com>\"}],"
+      "\"known\":{\"addresses\":[\"John Smith <john.smith@army.mil>\"]}}",
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(frames); i++) {
+    g_autoptr(cJSON) wa = wrong_address_findings(s, frames[i]);
+    ck_assert_msg(cJSON_GetArraySize(wa) == 0, "frame %zu", i);
+  }
+}
+END_TEST
+
+#ifdef TG_HOST_PATH
+/* typoguard-host --check --known-address: the same finding at a terminal and in --json. */
+START_TEST(cli_known_address) {
+  const char *argv[] = {TG_HOST_PATH, "--check", "--sender", "jane@army.mil", "--known-address",
+                        "John Smith <john.smith@army.mil>", "ops@army.mil",
+                        "John Smith <john.smith@gmail.com>", NULL, NULL};
+  for (int json = 0; json < 2; json++) {
+    if (json)
+      argv[8] = "--json";
+    g_autofree char *out = NULL, *err = NULL;
+    int status = 0;
+    g_autoptr(GError) error = NULL;
+    ck_assert_msg(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                               &status, &error),
+                  "%s", error ? error->message : "");
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d: %s %s", status, out, err);
+    if (!json) {
+      ck_assert_msg(strstr(out, "WARN   John Smith <john.smith@gmail.com> (to, wrong_address)") &&
+                        strstr(out, "John Smith is usually written to at john.smith@army.mil; this is "
+                                    "a personal address.") &&
+                        strstr(out, "suggestion: john.smith@army.mil  (John Smith <john.smith@army.mil>)"),
+                    "%s", out);
+    } else {
+      g_autoptr(cJSON) root = cJSON_Parse(out);
+      ck_assert_msg(root != NULL, "%s", out);
+      ck_assert_str_eq(cJSON_GetObjectItem(root, "verdict")->valuestring, "warn");
+      const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "findings"), 0);
+      ck_assert_str_eq(cJSON_GetObjectItem(f, "code")->valuestring, "wrong_address");
+      ck_assert_int_eq(cJSON_GetObjectItem(f, "recipient")->valueint, 1);
+      ck_assert_str_eq(cJSON_GetObjectItem(f, "replacement")->valuestring, "John Smith <john.smith@army.mil>");
+    }
+  }
+  /* Without the address book the CLI has nothing to go on: silent, exit 0. */
+  const char *plain[] = {TG_HOST_PATH, "--check", "--sender", "jane@army.mil", "ops@army.mil",
+                         "John Smith <john.smith@gmail.com>", NULL};
+  g_autofree char *out = NULL;
+  int status = 0;
+  ck_assert(g_spawn_sync(NULL, (char **)plain, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                         NULL, &status, NULL));
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", out);
+  ck_assert_msg(strstr(out, "wrong_address") == NULL, "%s", out);
+}
+END_TEST
+#endif
+
+int main(void) {
+  Suite *s = suite_create("wrongaddr");
+  TCase *core = tcase_create("core");
+  tcase_add_checked_fixture(core, setup, teardown);
+  tcase_set_timeout(core, 120);
+  tcase_add_test(core, case_table);
+  tcase_add_test(core, name_normalisation);
+  tcase_add_test(core, local_parts);
+  tcase_add_test(core, people_index);
+  tcase_add_test(core, corecipients);
+  tcase_add_test(core, large_book_is_cheap);
+  suite_add_tcase(s, core);
+  TCase *host = tcase_create("host");
+  tcase_add_checked_fixture(host, host_setup, host_teardown);
+  tcase_set_timeout(host, 120);
+  tcase_add_test(host, protocol_learns_and_remembers);
+  tcase_add_test(host, protocol_negatives_stay_silent);
+#ifdef TG_HOST_PATH
+  tcase_add_test(host, cli_known_address);
+#endif
+  suite_add_tcase(s, host);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
