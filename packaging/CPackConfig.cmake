@@ -2,8 +2,8 @@
 # there, .tar.gz), included from packaging/CMakeLists.txt.
 #
 # Guarantees: one package named typoguard, installed under /usr, its program stripped; the .deb
-# depends on exactly the libraries the program links (dpkg-shlibdeps) plus publicsuffix (the
-# public suffix list libpsl reads at run time); every file under /etc is a conffile (.deb) or
+# depends on exactly the libraries the program links (dpkg-shlibdeps), the ICU it loads with
+# dlopen, and publicsuffix (the public suffix list libpsl reads at run time); every file under /etc is a conffile (.deb) or
 # %config(noreplace) (.rpm), so an administrator's edits survive upgrades.
 #
 #   cmake --build build --target package     # or: cd build && cpack [-G DEB]
@@ -52,7 +52,12 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${TYPOGUARD_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION mail)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "publicsuffix")
+# ICU is loaded with dlopen (host/lib/lookalike.c, by the soname of the headers it was built
+# with), so dpkg-shlibdeps cannot see it: the package is named here, from the same headers.
+find_file(TG_ICU_UVERNUM unicode/uvernum.h HINTS ${ICU_INCLUDE_DIRS} REQUIRED)
+file(STRINGS ${TG_ICU_UVERNUM} _tg_icu REGEX "^#define U_ICU_VERSION_MAJOR_NUM [0-9]+")
+string(REGEX REPLACE ".* ([0-9]+)$" "\\1" TG_ICU_MAJOR "${_tg_icu}")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "publicsuffix, libicu${TG_ICU_MAJOR}")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "thunderbird")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 set(TG_CONFFILES ${TG_PKG_POLICY})
@@ -68,7 +73,13 @@ set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_RELEASE 1)
 set(CPACK_RPM_PACKAGE_LICENSE "see /usr/share/doc/typoguard/copyright")
 set(CPACK_RPM_PACKAGE_GROUP "Applications/Internet")
-set(CPACK_RPM_PACKAGE_REQUIRES "publicsuffix-list-dafsa")
+# Absolute paths (/etc, /usr/lib/mozilla): the package cannot be relocated.
+set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
+# rpmbuild finds the linked libraries itself; ICU (dlopen) is required by its soname.
+if(CMAKE_SIZEOF_VOID_P EQUAL 8)
+  set(_tg_rpm_abi "(64bit)")
+endif()
+set(CPACK_RPM_PACKAGE_REQUIRES "publicsuffix-list-dafsa, libicui18n.so.${TG_ICU_MAJOR}()${_tg_rpm_abi}")
 set(CPACK_RPM_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
 list(TRANSFORM TG_CONFFILES PREPEND "%config(noreplace) " OUTPUT_VARIABLE CPACK_RPM_USER_FILELIST)
 # CPackRPM marks every file with an absolute destination %config; the Mozilla manifest is not
@@ -82,6 +93,7 @@ set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
 
 # ---- .tar.gz -----------------------------------------------------------------------------------
 # Unpacks at / (paths usr/…, etc/…), for machines without dpkg or rpm.
+set(CPACK_INCLUDE_TOPLEVEL_DIRECTORY OFF)
 set(CPACK_PACKAGE_FILE_NAME "${CPACK_PACKAGE_NAME}-${PROJECT_VERSION}-${CMAKE_SYSTEM_NAME}-${CMAKE_SYSTEM_PROCESSOR}")
 
 include(CPack)
