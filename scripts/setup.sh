@@ -9,7 +9,8 @@ profile=${1:-build}
 pkgs=(build-essential cmake pkg-config libcjson-dev libidn2-dev libglib2.0-dev libpsl-dev
       publicsuffix libicu-dev zip)
 if [ "$profile" = test ]; then
-  pkgs+=(check clang libclang-rt-14-dev valgrind thunderbird python3 python3-aiosmtpd)
+  pkgs+=(check clang libclang-rt-14-dev valgrind thunderbird python3 python3-aiosmtpd
+        lintian rpm file)  # lintian, rpm: tests/packaging (the .deb check, the .rpm build)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 fi
 missing=()
