@@ -109,8 +109,10 @@ bool tg_context_split_address(const char *text, char **address, char **domain, c
     }
   }
   bool simple = ae > ab;
+  unsigned ats = 0; /* a second @ is for the parser to refuse (fuzz find: "john.doe@@army.mil") */
   for (const char *p = ab; p < ae && simple; p++)
-    if ((unsigned char)*p >= 0x80 || *p <= ' ' || strchr("\"(),:;<>[]\\", *p))
+    if ((unsigned char)*p >= 0x80 || *p <= ' ' || strchr("\"(),:;<>[]\\", *p) ||
+        (*p == '@' && ++ats > 1))
       simple = false;
   for (const char *p = nb; p && p < ne && simple; p++)
     if (strchr("\"(),:;<>@\\", *p) || (unsigned char)*p >= 0x80)

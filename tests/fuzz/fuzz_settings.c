@@ -24,7 +24,7 @@
 static void check_warnings(const GPtrArray *warnings) {
   for (guint i = 0; i < warnings->len; i++) {
     const char *w = g_ptr_array_index(warnings, i);
-    REQUIRE_MSG(g_utf8_validate(w, -1, NULL), "warning %u is not UTF-8", i);
+    REQUIRE_MSG(g_utf8_validate(w, -1, NULL), "warning %u is not UTF-8: %s", i, w);
     REQUIRE_MSG(strchr(w, '\n') == NULL && strchr(w, '\r') == NULL, "warning spans lines: %s", w);
   }
 }

@@ -28,11 +28,12 @@ python=/usr/bin/python3
 case $seconds in ''|*[!0-9]*) echo "run.sh: SECONDS_PER_TARGET must be a number" >&2; exit 2;; esac
 
 echo "== building the fuzzers in $build ($cc, ASan+UBSan)"
+mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DTYPOGUARD_FUZZ=ON -DTYPOGUARD_SANITIZE=ON >"$build.cmake.log" 2>&1 ||
-  { cat "$build.cmake.log" >&2; echo "run.sh: cmake failed" >&2; exit 2; }
-cmake --build "$build" --target fuzzers -j"$jobs" >"$build.build.log" 2>&1 ||
-  { tail -40 "$build.build.log" >&2; echo "run.sh: build failed" >&2; exit 2; }
+      -DTYPOGUARD_FUZZ=ON -DTYPOGUARD_SANITIZE=ON >"$build/cmake.log" 2>&1 ||
+  { cat "$build/cmake.log" >&2; echo "run.sh: cmake failed" >&2; exit 2; }
+cmake --build "$build" --target fuzzers -j"$jobs" >"$build/build.log" 2>&1 ||
+  { tail -40 "$build/build.log" >&2; echo "run.sh: build failed" >&2; exit 2; }
 "$python" "$here/seeds.py" "$root" "$build/seeds" >/dev/null || { echo "run.sh: seeds.py failed" >&2; exit 2; }
 
 # Longest input per target: the frame stream gets room for several requests; the rest are one
