@@ -132,6 +132,16 @@ def check_tree(root, args, keys):
     check(os.access(root + m.get("path", "/nonexistent"), os.X_OK),
           "manifest path is an executable in the package")
 
+    # Chrome/Chromium manifests (only when built with TYPOGUARD_CHROME_EXTENSION_ID).
+    for chrome in ("/etc/opt/chrome/native-messaging-hosts/typoguard.json",
+                   "/etc/chromium/native-messaging-hosts/typoguard.json"):
+        if os.path.exists(root + chrome):
+            cm = json.load(open(root + chrome, encoding="utf-8"))
+            origins = cm.get("allowed_origins", [])
+            check(cm.get("name") == "typoguard" and cm.get("path") == HOST and len(origins) == 1
+                  and re.fullmatch(r"chrome-extension://[a-p]{32}/", origins[0]) is not None,
+                  f"{chrome} names {HOST} and one chrome-extension:// origin")
+
     # The extension: a zip with manifest.json at its root whose id the manifest allows.
     with zipfile.ZipFile(root + XPI) as z:
         em = json.loads(z.read("manifest.json"))
