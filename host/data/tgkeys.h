@@ -55,6 +55,18 @@ static inline size_t tg_key_limit(const char *s, size_t n)
   return n;
 }
 
+/* How many keys tg_key_deletions writes for s, without hashing (to size a batch build). */
+static inline size_t tg_key_deletion_count(const char *s, size_t n)
+{
+  if (n == 0 || n > TG_KEY_MAX_LEN)
+    return 0;
+  const size_t lim = tg_key_limit(s, n);
+  size_t k = 0;
+  for (size_t i = 0; i < lim; i++)
+    k += !(i + 1 < lim && s[i] == s[i + 1]);
+  return k;
+}
+
 /* Writes the hashes of s with one character deleted, for each position left of the last dot,
  * into out (room for n entries); a run of equal characters gives one key, not one per letter.
  * Returns the number written. Needs n <= TG_KEY_MAX_LEN. With P the prefix polynomial, the

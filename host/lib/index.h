@@ -40,5 +40,13 @@ const char *tg_index_domain_at(const TgIndex *ix, uint32_t id, uint32_t *tag);
 size_t tg_index_probe_exact(const TgIndex *ix, uint32_t hash, uint32_t *ids, size_t max_ids);
 /* Seals the index first when domains were added since the last search (logically const). */
 size_t tg_index_probe_deletion(const TgIndex *ix, uint32_t hash, uint32_t *ids, size_t max_ids);
+/* All three probes of a near-miss search at once, for a string with exact hash `whole` and
+ * one-deletion keys dels[0 .. n_dels): the ids whose deletion keys include `whole` or a dels[j]
+ * (one slip in the same place, or typed lacks a letter) and those whose exact hash is a dels[j]
+ * (typed has an extra letter). The same result as the single probes, but each level of memory is
+ * prefetched for every key before any is read, so the cache misses of a big index overlap. An id
+ * may appear more than once. Seals like tg_index_probe_deletion. */
+size_t tg_index_probe_slips(const TgIndex *ix, uint32_t whole, const uint32_t *dels, size_t n_dels,
+                            uint32_t *ids, size_t max_ids);
 
 #endif

@@ -377,7 +377,7 @@ const char *tg_typo_kind_name(TgTypoKind kind)
 
 /* ---- candidates ----------------------------------------------------------------------------- */
 
-#define MAX_PROBE_IDS 64u /* per probe; more than this many domains on one key is pathological */
+#define MAX_PROBE_IDS 1024u /* per source and query; more is pathological (and only drops some) */
 
 typedef struct {
   const char *typed;
@@ -431,6 +431,24 @@ static void offer(Collector *c, const char *intended, uint32_t tag, double facto
   c->n_out = keep + 1;
 }
 
+/* Sorts ids (a handful, usually) and drops repeats: a domain found by several probes is
+ * verified once. */
+static size_t unique_ids(uint32_t *ids, size_t k)
+{
+  for (size_t i = 1; i < k; i++) {
+    uint32_t v = ids[i];
+    size_t j = i;
+    for (; j > 0 && ids[j - 1] > v; j--)
+      ids[j] = ids[j - 1];
+    ids[j] = v;
+  }
+  size_t m = 0;
+  for (size_t i = 0; i < k; i++)
+    if (m == 0 || ids[m - 1] != ids[i])
+      ids[m++] = ids[i];
+  return m;
+}
+
 size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
                           TgCandidate *out, size_t max_out)
 {
@@ -445,42 +463,25 @@ size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size
   size_t n_dels = tg_key_deletions(typed, n, dels);
   uint32_t ids[MAX_PROBE_IDS];
 
-  /* Three probes find every one-slip neighbour: typed = intended minus a letter (typed's whole
-   * hash among the deletion keys); one slip in the same place (deletion key against deletion
-   * key); typed = intended plus a letter (a deletion of typed among the exact hashes). A domain
-   * found by several probes is scored once more each time but kept once (offer merges). */
-  for (size_t j = 0; j <= n_dels; j++) {
-    size_t k;
-    if (j == n_dels) {
-      k = tg_wellknown_probe_deletion(whole, ids, MAX_PROBE_IDS);
-    } else {
-      k = tg_wellknown_probe_deletion(dels[j], ids, MAX_PROBE_IDS);
-      k += tg_wellknown_probe_exact(dels[j], ids + k, MAX_PROBE_IDS - k);
-    }
-    for (size_t i = 0; i < k; i++) {
-      const TgWellKnown *wk = tg_wellknown_at(ids[i]);
-      offer(&c, wk->domain, TG_CANDIDATE_WELLKNOWN | wk->kind, wellknown_factor(wk->weight));
-    }
+  /* Three probes per key find every one-slip neighbour: typed = intended minus a letter (typed's
+   * whole hash among the deletion keys); one slip in the same place (deletion key against
+   * deletion key); typed = intended plus a letter (a deletion of typed among the exact hashes).
+   * Each source takes all keys at once, so that it can overlap its cache misses. */
+  size_t k = unique_ids(ids, tg_wellknown_probe_slips(whole, dels, n_dels, ids, MAX_PROBE_IDS));
+  for (size_t i = 0; i < k; i++) {
+    const TgWellKnown *wk = tg_wellknown_at(ids[i]);
+    offer(&c, wk->domain, TG_CANDIDATE_WELLKNOWN | wk->kind, wellknown_factor(wk->weight));
   }
-
   for (size_t x = 0; x < n_indexes; x++) {
     const TgIndex *ix = indexes[x];
     if (!ix)
       continue;
-    for (size_t j = 0; j <= n_dels; j++) {
-      size_t k;
-      if (j == n_dels)
-        k = tg_index_probe_deletion(ix, whole, ids, MAX_PROBE_IDS);
-      else {
-        k = tg_index_probe_deletion(ix, dels[j], ids, MAX_PROBE_IDS);
-        k += tg_index_probe_exact(ix, dels[j], ids + k, MAX_PROBE_IDS - k);
-      }
-      for (size_t i = 0; i < k; i++) {
-        uint32_t tag = 0;
-        const char *d = tg_index_domain_at(ix, ids[i], &tag);
-        if (d)
-          offer(&c, d, tag, 1.0);
-      }
+    k = unique_ids(ids, tg_index_probe_slips(ix, whole, dels, n_dels, ids, MAX_PROBE_IDS));
+    for (size_t i = 0; i < k; i++) {
+      uint32_t tag = 0;
+      const char *d = tg_index_domain_at(ix, ids[i], &tag);
+      if (d)
+        offer(&c, d, tag, 1.0);
     }
   }
   return c.n_out;

@@ -48,5 +48,9 @@ const TgTldPair *tg_tld_pair_at(size_t i);
  * equals `hash`. Returns how many were written to ids (at most max_ids). */
 size_t tg_wellknown_probe_exact(uint32_t hash, uint32_t *ids, size_t max_ids);
 size_t tg_wellknown_probe_deletion(uint32_t hash, uint32_t *ids, size_t max_ids);
+/* All three probes of a near-miss search at once (see tg_index_probe_slips): the ids whose
+ * deletion keys include `whole` or a dels[j], and those whose exact hash is a dels[j]. */
+size_t tg_wellknown_probe_slips(uint32_t whole, const uint32_t *dels, size_t n_dels, uint32_t *ids,
+                                size_t max_ids);
 
 #endif

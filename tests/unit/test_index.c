@@ -250,6 +250,51 @@ START_TEST(test_adds_after_search)
 }
 END_TEST
 
+/* A bulk load is only appended; the first search drops its duplicates (tags OR-ed into the first
+ * occurrence, first-addition order kept). Both sizes: the frozen build and the small tail. */
+static const uint32_t kBulkSizes[] = {40, 3000};
+
+START_TEST(test_bulk_duplicates)
+{
+  const uint32_t n = kBulkSizes[_i];
+  g_autoptr(TgIndex) ix = tg_index_new();
+  char d[128];
+  for (uint32_t round = 0; round < 3; round++)
+    for (uint32_t i = 0; i < n; i++) {
+      if (round > 0 && i % (round + 1) != 0)
+        continue; /* round 1 repeats the even ones, round 2 every third */
+      make_domain(i, d, sizeof d);
+      ck_assert(tg_index_add(ix, d, 1u << round));
+    }
+  ck_assert_uint_eq(tg_index_size(ix), n);
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t tag = 0, want = 1u | (i % 2 == 0 ? 2u : 0u) | (i % 3 == 0 ? 4u : 0u);
+    make_domain(i, d, sizeof d);
+    ck_assert_str_eq(tg_index_domain_at(ix, i, NULL), d);
+    ck_assert_msg(tg_index_lookup(ix, d, &tag), "%s lost", d);
+    ck_assert_uint_eq(tag, want);
+  }
+  /* After the seal, adds check for duplicates at once. */
+  make_domain(7, d, sizeof d);
+  ck_assert(tg_index_add(ix, d, 8));
+  ck_assert_uint_eq(tg_index_size(ix), n);
+  uint32_t tag = 0;
+  ck_assert(tg_index_lookup(ix, d, &tag));
+  ck_assert_uint_eq(tag & 8, 8);
+  /* A slip of a domain that was added three times comes out once. */
+  make_domain(6, d, sizeof d);
+  char t[128];
+  g_strlcpy(t, d, sizeof t);
+  t[2] = t[2] == 'q' ? 'w' : 'q';
+  const TgIndex *ixs[] = {ix};
+  TgCandidate c[8];
+  size_t k = tg_typo_candidates(t, ixs, 1, c, G_N_ELEMENTS(c)), seen = 0;
+  for (size_t j = 0; j < k; j++)
+    seen += strcmp(c[j].intended, d) == 0;
+  ck_assert_uint_eq(seen, 1);
+}
+END_TEST
+
 static Suite *index_suite(void)
 {
   Suite *s = suite_create("index");
@@ -262,6 +307,7 @@ static Suite *index_suite(void)
   tcase_add_test(tc, test_adds_after_search);
   tcase_add_loop_test(tc, test_slips_found, 0, G_N_ELEMENTS(kSlips));
   tcase_add_test(tc, test_generated_slips);
+  tcase_add_loop_test(tc, test_bulk_duplicates, 0, G_N_ELEMENTS(kBulkSizes));
   suite_add_tcase(s, tc);
   return s;
 }
