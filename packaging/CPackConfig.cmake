@@ -74,6 +74,7 @@ set(CPACK_RPM_PACKAGE_RELEASE 1)
 set(CPACK_RPM_PACKAGE_LICENSE "see /usr/share/doc/typoguard/copyright")
 set(CPACK_RPM_PACKAGE_GROUP "Applications/Internet")
 # Absolute paths (/etc, /usr/lib/mozilla): the package cannot be relocated.
+set(CPACK_PACKAGE_RELOCATABLE OFF)
 set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
 # rpmbuild finds the linked libraries itself; ICU (dlopen) is required by its soname.
 if(CMAKE_SIZEOF_VOID_P EQUAL 8)
