@@ -664,6 +664,18 @@ static bool add_trusted(TgContext *ctx, const char *d) {
 
 static bool add_blocked(TgContext *ctx, const char *d) { return tg_context_add_blocked(ctx, d); }
 
+/* A list line as a warning may show it: one line of valid UTF-8 (invalid bytes become U+FFFD,
+ * control characters escapes), at most 80 characters. Fuzz find: a line of 0xff bytes went to
+ * stderr as it was. */
+static char *shown_line(const char *text) {
+  static char high[128];
+  if (high[0] == 0)
+    for (int i = 0; i < 127; i++) high[i] = (char)(0x80 + i); /* keep UTF-8 as it is */
+  g_autofree char *valid = g_utf8_make_valid(text, -1);
+  g_autofree char *escaped = g_strescape(valid, high);
+  return g_utf8_substring(escaped, 0, MIN(g_utf8_strlen(escaped, -1), 80));
+}
+
 size_t tg_settings_load_list_file(TgContext *ctx, const char *path, bool blocked,
                                   GPtrArray *warnings) {
   AddFn add = blocked ? add_blocked : add_trusted;
@@ -695,9 +707,11 @@ size_t tg_settings_load_list_file(TgContext *ctx, const char *path, bool blocked
       added++;
       continue;
     }
-    if (bad++ < TG_MAX_NAMED_BAD_LINES)
-      warn(warnings, g_strdup_printf("%s:%u (key '%s'): '%.80s' is not a domain; skipped", path,
-                                     lineno, key, long_line ? "(overlong line)" : t));
+    if (bad++ < TG_MAX_NAMED_BAD_LINES) {
+      g_autofree char *shown = long_line ? g_strdup("(overlong line)") : shown_line(t);
+      warn(warnings, g_strdup_printf("%s:%u (key '%s'): '%s' is not a domain; skipped", path,
+                                     lineno, key, shown));
+    }
   }
   bool read_error = ferror(f) != 0;
   free(line);
