@@ -146,6 +146,7 @@ typedef struct {
   unsigned first_bad_line;
   bool truncated;
   bool exists;
+  int read_errno; /* the file is there but cannot be read (EACCES, EIO, EISDIR): never rewrite it */
 } ReadResult;
 
 static void read_result_clear(ReadResult *r) {
@@ -203,7 +204,10 @@ static ReadResult history_read(const char *path) {
   ReadResult r = {.domains = table_new(), .addresses = table_new(), .pairs = table_new(),
                   .extra = g_ptr_array_new_with_free_func(g_free)};
   FILE *f = fopen(path, "re");
-  if (f == NULL) return r; /* a missing file is an empty history */
+  if (f == NULL) {
+    if (errno != ENOENT) r.read_errno = errno, r.exists = true;
+    return r; /* a missing file is an empty history */
+  }
   r.exists = true;
   r.truncated = true; /* until the end marker is seen */
   char *line = NULL;
@@ -252,13 +256,17 @@ static ReadResult history_read(const char *path) {
       if (r.dropped++ == 0) r.first_bad_line = lineno;
     }
   }
+  if (ferror(f)) r.read_errno = errno ? errno : EIO;
   free(line);
   fclose(f);
   return r;
 }
 
 static void report_read(const char *path, const ReadResult *r) {
-  if (r->dropped > 0 && g_hash_table_size(r->pairs) > 0)
+  if (r->read_errno != 0)
+    g_printerr("typoguard: history %s cannot be read: %s; nothing is learned until it can\n",
+               path, g_strerror(r->read_errno));
+  else if (r->dropped > 0 && g_hash_table_size(r->pairs) > 0)
     g_printerr("typoguard: history %s: %u unreadable line%s dropped (first at line %u); %u "
                "co-recipient pairs kept\n",
                path, r->dropped, r->dropped == 1 ? "" : "s", r->first_bad_line,
@@ -633,6 +641,17 @@ bool tg_history_learn_at(TgHistory *h, const char *const *addresses, size_t n, g
   if (lock < 0) return false;
   ReadResult r = history_read(h->path);
   ReadResult rp = history_read(h->pairs_path);
+  if (r.read_errno != 0 || rp.read_errno != 0) {
+    /* Rewriting a file we could not read would replace all it holds with this one learn. */
+    bool main_bad = r.read_errno != 0;
+    int e = main_bad ? r.read_errno : rp.read_errno;
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot read %s: %s; not changed",
+                main_bad ? h->path : h->pairs_path, g_strerror(e));
+    read_result_clear(&r);
+    read_result_clear(&rp);
+    lock_release(lock);
+    return false;
+  }
   if (r.version > TG_HISTORY_VERSION || rp.version > TG_HISTORY_VERSION) {
     bool main_newer = r.version > TG_HISTORY_VERSION;
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,

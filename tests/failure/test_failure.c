@@ -1,0 +1,505 @@
+/* test_failure.c — the host when the world fails around it (DESIGN.md, "Reliability rules"),
+ * through the built program only: frames in, frames, stderr and exit status out, files on disk.
+ *
+ * Each case: a clear message (an `internal` error reply naming the problem, or a warning on
+ * stderr), the host keeps serving, and no data is lost:
+ *   - a full disk, and a read-only history folder, when learning: error `internal`, history file
+ *     byte for byte as before, no temporary file left, the host still answers and still trusts
+ *     what it had learned; and it learns again once the disk has room;
+ *   - a history file the host cannot read: learning must not replace it with a new one;
+ *   - a policy file the host cannot read (a folder in its place, or no permission): a warning
+ *     naming it, and the defaults;
+ *   - a missing, unreadable or bogus public suffix list ($TYPOGUARD_PSL_FILE): a warning, and the
+ *     system's list in its place, so TLDs are still checked;
+ *   - the client going away in the middle of a big reply: the host exits by itself, status 1, no
+ *     crash signal, no hang;
+ *   - SIGTERM in the middle of many learns, a few dozen times: the history is always a whole old
+ *     or a whole new file, and nothing learned before is lost.
+ *
+ * Full disk and read-only folders need a private mount namespace with a small tmpfs (we normally
+ * run as root: unshare(CLONE_NEWNS)); without that privilege the full disk becomes a file size
+ * limit (RLIMIT_FSIZE, EFBIG) and the read-only folder a folder the host's user cannot write
+ * (run as `nobody` when root, chmod otherwise). Each Check test runs in its own forked process
+ * (CK_FORK), so a namespace ends with its test. */
+#include <check.h>
+#include <errno.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "history.h"
+#include "hostproc.h"
+#include "typoguard.h"
+
+static const char *const NATIVE[] = {"--native", NULL};
+#define TIMEOUT_S 60.0
+
+/* ---- helpers ---------------------------------------------------------------------------- */
+
+/* A private mount namespace with a tmpfs of `size` on `dir`; false without the privilege. */
+static bool private_tmpfs(const char *dir, const char *size) {
+  if (unshare(CLONE_NEWNS) != 0)
+    return false;
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    return false;
+  g_autofree char *opts = g_strdup_printf("size=%s,mode=0755", size);
+  return mount("tgtest", dir, "tmpfs", 0, opts) == 0;
+}
+
+/* Fills the file system holding `dir` until it reports ENOSPC. */
+static void fill_disk(const char *dir) {
+  g_autofree char *path = g_build_filename(dir, "filler", NULL);
+  FILE *f = fopen(path, "we");
+  ck_assert_ptr_nonnull(f);
+  setvbuf(f, NULL, _IONBF, 0);
+  static const char block[1024] = {0};
+  while (fwrite(block, 1, sizeof block, f) == sizeof block)
+    ;
+  /* The last partial block: a byte at a time until nothing fits. */
+  while (fwrite(block, 1, 1, f) == 1)
+    ;
+  fclose(f);
+}
+
+static bool nobody(uid_t *uid, gid_t *gid) {
+  const struct passwd *pw = getpwnam("nobody");
+  if (!pw)
+    return false;
+  *uid = pw->pw_uid;
+  *gid = pw->pw_gid;
+  return true;
+}
+
+static HostResult *run_frames(const HostEnv *e, GByteArray *in) {
+  HostResult *r = host_run_env(e, NATIVE, in->data, in->len, TIMEOUT_S);
+  ck_assert_msg(!r->timed_out, "the host hung; stderr: %s", r->err);
+  ck_assert_msg(r->signal == 0, "the host died of signal %d; stderr: %s", r->signal, r->err);
+  ck_assert_msg(r->framing_ok, "stdout is not a clean sequence of frames; stderr: %s", r->err);
+  return r;
+}
+
+static const cJSON *reply(const HostResult *r, guint i, const char *type) {
+  ck_assert_msg(r->replies->len > i, "only %u replies; stderr: %s", r->replies->len, r->err);
+  const cJSON *o = g_ptr_array_index(r->replies, i);
+  ck_assert_msg(cJSON_IsObject(o), "reply %u is not an object", i);
+  ck_assert_msg(g_strcmp0(json_str(o, "type"), type) == 0, "reply %u is %s (%s), not %s", i,
+                json_str(o, "type"), json_str(o, "message"), type);
+  return o;
+}
+
+static void learn_ok(const HostEnv *e, const char *address) {
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  g_autofree char *req = g_strdup_printf("{\"type\":\"learn\",\"id\":1,\"addresses\":[\"%s\"]}", address);
+  frames_add(in, req);
+  g_autoptr(HostResult) r = run_frames(e, in);
+  const cJSON *l = reply(r, 0, "learned");
+  ck_assert_int_eq(cJSON_GetObjectItem(l, "count")->valueint, 1);
+  ck_assert_int_eq(r->status, 0);
+}
+
+/* The frames of a failed learn and what must still work after it: the learn of a new address, a
+ * check of the address learned before (history still trusted) next to a stranger (control: a
+ * first_contact warning proves the check would notice a lost history), and hello. */
+static GByteArray *learn_then_serve(void) {
+  GByteArray *in = g_byte_array_new();
+  frames_add(in, "{\"type\":\"learn\",\"id\":\"L\",\"addresses\":[\"Bob <bob@qzvnewly.de>\"]}");
+  frames_add(in, "{\"type\":\"check\",\"id\":\"C\",\"settings\":{\"first_contact\":\"warn\"},"
+                 "\"recipients\":[{\"field\":\"to\",\"address\":\"alice@qzvpartner.de\"},"
+                 "{\"field\":\"to\",\"address\":\"carol@qzvstranger.fr\"}]}");
+  frames_add(in, "{\"type\":\"hello\",\"id\":\"H\"}");
+  return in;
+}
+
+/* The learn failed with an `internal` error naming `reason`, the host went on serving with its
+ * history, and the file on disk is `before`, with no temporary file left beside it. */
+static void assert_learn_failed_cleanly(const HostEnv *e, const HostResult *r, GBytes *before,
+                                        const char *const *reasons) {
+  const cJSON *err = reply(r, 0, "error");
+  ck_assert_str_eq(json_str(err, "id"), "L");
+  ck_assert_str_eq(json_str(err, "code"), "internal");
+  const char *msg = json_str(err, "message");
+  bool named = false;
+  for (size_t i = 0; reasons[i]; i++)
+    named = named || strstr(msg, reasons[i]) != NULL;
+  ck_assert_msg(named, "the message does not name the problem (%s): %s", reasons[0], msg);
+  ck_assert_ptr_nonnull(strstr(msg, e->hist_dir)); /* and says where */
+
+  const cJSON *res = reply(r, 1, "result");
+  ck_assert_msg(!has_finding(res, 0, "first_contact"), "the learned domain is no longer trusted");
+  ck_assert_msg(has_finding(res, 1, "first_contact"), "control: a stranger must be a first contact");
+  reply(r, 2, "hello");
+  ck_assert_int_eq(r->status, 0);
+
+  g_autoptr(GBytes) after = file_bytes(e->hist);
+  ck_assert_msg(after && g_bytes_equal(before, after), "the history file changed");
+  ck_assert_uint_eq(count_prefixed(e->hist_dir, "history.tmp"), 0);
+}
+
+/* ---- full disk, read-only folder, unreadable history ----------------------------------- */
+
+START_TEST(full_disk_learn) {
+  g_autoptr(HostEnv) e = host_env_new();
+  bool tmpfs = private_tmpfs(e->data, "64k");
+  learn_ok(e, "Alice <alice@qzvpartner.de>");
+  g_autoptr(GBytes) before = file_bytes(e->hist);
+  ck_assert_ptr_nonnull(before);
+
+  const char *reasons[] = {g_strerror(ENOSPC), NULL, NULL};
+  if (tmpfs) {
+    fill_disk(e->data);
+  } else {
+    /* No mount privilege: a file size limit below the history's size fails the write alike. */
+    fprintf(stderr, "full_disk_learn: no private tmpfs (%s); using RLIMIT_FSIZE\n", g_strerror(errno));
+    e->fsize = 16;
+    reasons[0] = g_strerror(EFBIG);
+  }
+  g_autoptr(GByteArray) in = learn_then_serve();
+  g_autoptr(HostResult) r = run_frames(e, in);
+  assert_learn_failed_cleanly(e, r, before, reasons);
+
+  /* Room again: the next learn works and keeps the old entry. */
+  if (tmpfs) {
+    g_autofree char *filler = g_build_filename(e->data, "filler", NULL);
+    g_remove(filler);
+  } else {
+    e->fsize = 0;
+  }
+  learn_ok(e, "bob@qzvnewly.de");
+  g_autoptr(TgHistory) h = tg_history_open(e->hist_dir, NULL);
+  ck_assert(tg_history_lookup_domain(h, "qzvpartner.de", NULL, NULL));
+  ck_assert(tg_history_lookup_domain(h, "qzvnewly.de", NULL, NULL));
+}
+END_TEST
+
+/* `dir` read-only in a private mount namespace (a read-only bind mount of itself). */
+static bool private_read_only(const char *dir) {
+  return unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+         mount(dir, dir, NULL, MS_BIND, NULL) == 0 &&
+         mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == 0;
+}
+
+START_TEST(read_only_history_folder) {
+  g_autoptr(HostEnv) e = host_env_new();
+  learn_ok(e, "Alice <alice@qzvpartner.de>");
+  g_autoptr(GBytes) before = file_bytes(e->hist);
+  const char *reasons[] = {g_strerror(EROFS), g_strerror(EACCES), NULL};
+  if (!private_read_only(e->hist_dir)) {
+    fprintf(stderr, "read_only_history_folder: no private mount (%s); using permissions\n",
+            g_strerror(errno));
+    /* Readable, not writable, for the host's user: root ignores permissions, so the host runs
+     * as nobody then. */
+    ck_assert_int_eq(g_chmod(e->hist_dir, 0555), 0);
+    ck_assert_int_eq(g_chmod(e->hist, 0444), 0);
+    if (geteuid() == 0)
+      ck_assert(nobody(&e->uid, &e->gid));
+  }
+  g_autoptr(GByteArray) in = learn_then_serve();
+  g_autoptr(HostResult) r = run_frames(e, in);
+  assert_learn_failed_cleanly(e, r, before, reasons);
+}
+END_TEST
+
+START_TEST(unreadable_history_is_not_replaced) {
+  g_autoptr(HostEnv) e = host_env_new();
+  learn_ok(e, "Alice <alice@qzvpartner.de>");
+  g_autoptr(GBytes) before = file_bytes(e->hist);
+  uid_t uid = 0;
+  gid_t gid = 0;
+  if (geteuid() == 0) {
+    /* The folder and its lock belong to the host's user, the file to someone else. */
+    ck_assert(nobody(&uid, &gid));
+    g_autofree char *lock = g_build_filename(e->hist_dir, "history.lock", NULL);
+    ck_assert_int_eq(chown(e->hist_dir, uid, gid), 0);
+    ck_assert_int_eq(chown(lock, uid, gid), 0);
+    ck_assert_int_eq(g_chmod(e->hist, 0600), 0);
+    e->uid = uid;
+    e->gid = gid;
+  } else {
+    ck_assert_int_eq(g_chmod(e->hist, 0), 0);
+  }
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frames_add(in, "{\"type\":\"learn\",\"id\":\"L\",\"addresses\":[\"bob@qzvnewly.de\"]}");
+  frames_add(in, "{\"type\":\"hello\",\"id\":\"H\"}");
+  g_autoptr(HostResult) r = run_frames(e, in);
+  const cJSON *err = reply(r, 0, "error");
+  ck_assert_str_eq(json_str(err, "code"), "internal");
+  ck_assert_ptr_nonnull(strstr(json_str(err, "message"), g_strerror(EACCES)));
+  reply(r, 1, "hello");
+  ck_assert_int_eq(r->status, 0);
+  g_autoptr(GBytes) after = file_bytes(e->hist);
+  ck_assert_msg(after && g_bytes_equal(before, after), "the unreadable history was replaced");
+  /* Opening it said so too. */
+  ck_assert_ptr_nonnull(strstr(r->err, e->hist));
+}
+END_TEST
+
+/* ---- policy file ------------------------------------------------------------------------ */
+
+static const char POLICY[] = "[typoguard]\nblocked_tlds=ml\norg_domains=army.mil\n";
+
+static GByteArray *hello_and_check(void) {
+  GByteArray *in = g_byte_array_new();
+  frames_add(in, "{\"type\":\"hello\",\"id\":\"H\"}");
+  frames_add(in, "{\"type\":\"check\",\"id\":\"C\",\"recipients\":[{\"field\":\"to\","
+                 "\"address\":\"john.doe@example.ml\"},{\"field\":\"to\",\"address\":\"x@gmail.con\"}]}");
+  return in;
+}
+
+/* Whether the policy took effect, from the replies of hello_and_check. */
+static bool policy_applied(const HostResult *r) {
+  const cJSON *h = reply(r, 0, "hello");
+  const cJSON *pol = cJSON_GetObjectItem(h, "policy");
+  const cJSON *res = reply(r, 1, "result");
+  ck_assert_msg(has_finding(res, 1, "invalid_tld"), "detection must work either way");
+  bool blocked = has_finding(res, 0, "blocked");
+  bool locked = cJSON_GetArraySize(cJSON_GetObjectItem(pol, "locked")) > 0;
+  ck_assert_int_eq(blocked, locked);
+  return blocked;
+}
+
+START_TEST(policy_unreadable_uses_defaults) {
+  g_autoptr(HostEnv) e = host_env_new();
+  g_autofree char *path = g_build_filename(e->root, "policy.conf", NULL);
+  ck_assert(g_file_set_contents(path, POLICY, -1, NULL));
+  host_env_set(e, "TYPOGUARD_POLICY", path);
+  g_autoptr(GByteArray) in = hello_and_check();
+  {
+    g_autoptr(HostResult) r = run_frames(e, in);
+    ck_assert_msg(policy_applied(r), "control: the readable policy must apply");
+  }
+  /* Unreadable: as root, run the host as nobody; otherwise take the permission away. */
+  ck_assert_int_eq(g_chmod(path, geteuid() == 0 ? 0600 : 0), 0);
+  if (geteuid() == 0)
+    ck_assert(nobody(&e->uid, &e->gid));
+  g_autoptr(HostResult) r = run_frames(e, in);
+  ck_assert(!policy_applied(r));
+  ck_assert_msg(strstr(r->err, path) && strstr(r->err, g_strerror(EACCES)),
+                "no warning naming the policy file: %s", r->err);
+  ck_assert_int_eq(r->status, 0);
+}
+END_TEST
+
+START_TEST(policy_is_a_folder_uses_defaults) {
+  g_autoptr(HostEnv) e = host_env_new();
+  g_autofree char *path = g_build_filename(e->root, "policy.conf", NULL);
+  ck_assert_int_eq(g_mkdir(path, 0755), 0);
+  host_env_set(e, "TYPOGUARD_POLICY", path);
+  g_autoptr(GByteArray) in = hello_and_check();
+  g_autoptr(HostResult) r = run_frames(e, in);
+  ck_assert(!policy_applied(r));
+  ck_assert_msg(strstr(r->err, path) != NULL, "no warning naming the policy: %s", r->err);
+  ck_assert_int_eq(r->status, 0);
+}
+END_TEST
+
+/* ---- public suffix list ----------------------------------------------------------------- */
+
+typedef enum { PSL_MISSING, PSL_FOLDER, PSL_EMPTY, PSL_GARBAGE, PSL_BINARY, PSL_TEXT, PSL_DAFSA } PslCase;
+static const struct {
+  PslCase kind;
+  bool warns;
+} kPslCases[] = {{PSL_MISSING, true}, {PSL_FOLDER, true}, {PSL_EMPTY, true}, {PSL_GARBAGE, true},
+                 {PSL_BINARY, true},  {PSL_TEXT, false}, {PSL_DAFSA, false}};
+
+START_TEST(psl_file_problems) {
+  g_autoptr(HostEnv) e = host_env_new();
+  g_autofree char *path = g_build_filename(e->root, "psl.dat", NULL);
+  PslCase kind = kPslCases[_i].kind;
+  switch (kind) {
+  case PSL_MISSING: break;
+  case PSL_FOLDER: ck_assert_int_eq(g_mkdir(path, 0755), 0); break;
+  case PSL_EMPTY: ck_assert(g_file_set_contents(path, "", 0, NULL)); break;
+  case PSL_GARBAGE:
+    ck_assert(g_file_set_contents(path, "this is not a list\n// nor is this\nexample\n", -1, NULL));
+    break;
+  case PSL_BINARY: ck_assert(g_file_set_contents(path, "\x01\x02\xff\xfe\x00\x7f", 6, NULL)); break;
+  case PSL_TEXT:
+    g_free(path);
+    path = g_strdup("/usr/share/publicsuffix/public_suffix_list.dat");
+    break;
+  case PSL_DAFSA:
+    g_free(path);
+    path = g_strdup("/usr/share/publicsuffix/public_suffix_list.dafsa");
+    break;
+  }
+  if ((kind == PSL_TEXT || kind == PSL_DAFSA) && !g_file_test(path, G_FILE_TEST_EXISTS))
+    return; /* the publicsuffix package is not installed here */
+  host_env_set(e, "TYPOGUARD_PSL_FILE", path);
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frames_add(in, "{\"type\":\"check\",\"id\":1,\"settings\":{\"first_contact\":\"off\"},"
+                 "\"known\":{\"domains\":[\"army.mil\"]},\"recipients\":["
+                 "{\"field\":\"to\",\"address\":\"someone@gmail.con\"},"
+                 "{\"field\":\"to\",\"address\":\"john.doe@army.ml\"},"
+                 "{\"field\":\"to\",\"address\":\"friend@example.co.uk\"}]}");
+  g_autoptr(HostResult) r = run_frames(e, in);
+  const cJSON *res = reply(r, 0, "result");
+  ck_assert_msg(has_finding(res, 0, "invalid_tld"), "TLDs are no longer checked");
+  ck_assert(has_finding(res, 1, "tld_confusion"));
+  ck_assert_msg(!has_finding(res, 2, "invalid_tld"), "a real TLD was called invalid");
+  bool warned = strstr(r->err, path) != NULL && strstr(r->err, "TYPOGUARD_PSL_FILE") != NULL;
+  ck_assert_msg(warned == kPslCases[_i].warns, "case %d: stderr: %s", kind, r->err);
+  ck_assert_int_eq(r->status, 0);
+}
+END_TEST
+
+/* ---- the client goes away --------------------------------------------------------------- */
+
+/* A check whose reply is cut to the 1 MiB limit: 10,000 misspelt recipients. */
+static GByteArray *big_reply_request(void) {
+  GString *s = g_string_new("{\"type\":\"check\",\"id\":1,\"recipients\":[");
+  for (unsigned i = 0; i < TG_MAX_RECIPIENTS; i++)
+    g_string_append_printf(s, "%s{\"field\":\"to\",\"address\":\"user%u@gmial.com\"}", i ? "," : "", i);
+  g_string_append(s, "]}");
+  GByteArray *in = g_byte_array_new();
+  frames_add(in, s->str);
+  frames_add(in, "{\"type\":\"hello\",\"id\":2}");
+  g_string_free(s, TRUE);
+  return in;
+}
+
+/* _i: how many reply bytes the client reads before it closes its end (0: none at all). */
+static const size_t kReadBeforeClose[] = {0, 4096, 300000};
+
+START_TEST(client_closes_mid_reply) {
+  signal(SIGPIPE, SIG_IGN);
+  g_autoptr(HostEnv) e = host_env_new();
+  g_autoptr(GByteArray) in = big_reply_request();
+  HostProc p = host_start(e, NATIVE);
+  size_t done = 0;
+  while (done < in->len) {
+    ssize_t n = write(p.in, in->data + done, in->len - done);
+    ck_assert_msg(n > 0, "the host stopped reading: %s", g_strerror(errno));
+    done += (size_t)n;
+  }
+  close(p.in);
+  size_t want = kReadBeforeClose[_i], got = 0;
+  char buf[65536];
+  while (got < want) {
+    ssize_t n = read(p.out, buf, MIN(sizeof buf, want - got));
+    ck_assert_msg(n > 0, "the reply ended after %zu bytes", got);
+    got += (size_t)n;
+  }
+  close(p.out);
+  bool timed_out = false;
+  int st = host_wait(p.pid, TIMEOUT_S, &timed_out);
+  g_autofree char *err = NULL;
+  {
+    GString *s = g_string_new(NULL);
+    ssize_t n;
+    while ((n = read(p.err, buf, sizeof buf)) > 0)
+      g_string_append_len(s, buf, n);
+    close(p.err);
+    err = g_string_free(s, FALSE);
+  }
+  ck_assert_msg(!timed_out, "the host hung after its client went away");
+  ck_assert_msg(WIFEXITED(st), "the host died of signal %d; stderr: %s", WTERMSIG(st), err);
+  ck_assert_int_eq(WEXITSTATUS(st), 1);
+}
+END_TEST
+
+/* ---- SIGTERM while learning ------------------------------------------------------------- */
+
+#define KILL_ROUNDS 40
+#define LEARNS_PER_ROUND 60
+
+/* One round's requests: each learns a new address of its own and one shared by all rounds. */
+static GByteArray *learn_round(unsigned round) {
+  GByteArray *in = g_byte_array_new();
+  for (unsigned j = 0; j < LEARNS_PER_ROUND; j++) {
+    g_autofree char *req = g_strdup_printf(
+        "{\"type\":\"learn\",\"id\":%u,\"addresses\":[\"p%u.%u@r%u.example.com\","
+        "\"q%u@shared.example.com\"]}",
+        j, round, j, round, j);
+    frames_add(in, req);
+  }
+  return in;
+}
+
+START_TEST(sigterm_while_learning) {
+  signal(SIGPIPE, SIG_IGN);
+  g_autoptr(HostEnv) e = host_env_new();
+  g_autoptr(GRand) rand = g_rand_new_with_seed(20261129);
+  size_t kept = 0;
+  unsigned cut = 0, whole = 0;
+  /* How long a round takes without a kill (start-up and all the learns), to kill within it. */
+  gint64 round_us = 0;
+  {
+    g_autoptr(GByteArray) in = learn_round(KILL_ROUNDS);
+    gint64 t0 = g_get_monotonic_time();
+    g_autoptr(HostResult) r = run_frames(e, in);
+    round_us = g_get_monotonic_time() - t0;
+    ck_assert_uint_eq(r->replies->len, LEARNS_PER_ROUND);
+    g_autoptr(TgHistory) h = tg_history_open(e->hist_dir, NULL);
+    kept = tg_history_address_count(h);
+  }
+  for (unsigned round = 0; round < KILL_ROUNDS; round++) {
+    g_autoptr(GByteArray) in = learn_round(round);
+    HostProc p = host_start(e, NATIVE);
+    /* All the requests at once (they fit in the pipe); stdin stays open, so only the signal
+     * ends the host. */
+    ck_assert_int_eq(write(p.in, in->data, in->len), (ssize_t)in->len);
+    g_usleep((gulong)g_rand_int_range(rand, 0, (gint32)MIN(round_us, G_MAXINT32)));
+    kill(p.pid, SIGTERM);
+    bool timed_out = false;
+    int st = host_wait(p.pid, TIMEOUT_S, &timed_out);
+    close(p.in);
+    close(p.out);
+    close(p.err);
+    ck_assert(!timed_out);
+    ck_assert_msg(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "round %u: status %d", round, st);
+
+    /* Whole: the end marker and every line in place; nothing learned before lost. */
+    g_autoptr(TgHistory) h = tg_history_open(e->hist_dir, NULL);
+    ck_assert_msg(tg_history_dropped(h) == 0 && !tg_history_truncated(h),
+                  "round %u: the history is damaged (%u lines dropped%s)", round,
+                  tg_history_dropped(h), tg_history_truncated(h) ? ", truncated" : "");
+    size_t n = tg_history_address_count(h);
+    ck_assert_msg(n >= kept, "round %u: %zu addresses, %zu before", round, n, kept);
+    /* Each round adds LEARNS_PER_ROUND new addresses (the shared ones are known already). */
+    if (n > kept && n < kept + LEARNS_PER_ROUND)
+      cut++;
+    else if (n == kept + LEARNS_PER_ROUND)
+      whole++;
+    kept = n;
+  }
+  /* The rounds must really have hit the host while it was learning. */
+  fprintf(stderr, "sigterm_while_learning: %u rounds cut mid-way, %u finished, %u before any "
+                  "learn; %zu addresses kept\n", cut, whole, KILL_ROUNDS - cut - whole, kept);
+  ck_assert_uint_gt(cut, KILL_ROUNDS / 4);
+  /* Temporary files a kill left behind go at the next learn. */
+  learn_ok(e, "last@final.example");
+  ck_assert_uint_eq(count_prefixed(e->hist_dir, "history.tmp"), 0);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("failure");
+  TCase *tc = tcase_create("failure");
+  tcase_set_timeout(tc, 300);
+  tcase_add_test(tc, full_disk_learn);
+  tcase_add_test(tc, read_only_history_folder);
+  tcase_add_test(tc, unreadable_history_is_not_replaced);
+  tcase_add_test(tc, policy_unreadable_uses_defaults);
+  tcase_add_test(tc, policy_is_a_folder_uses_defaults);
+  tcase_add_loop_test(tc, psl_file_problems, 0, G_N_ELEMENTS(kPslCases));
+  tcase_add_loop_test(tc, client_closes_mid_reply, 0, G_N_ELEMENTS(kReadBeforeClose));
+  tcase_add_test(tc, sigterm_while_learning);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) {
+  SRunner *sr = srunner_create(suite());
+  srunner_set_fork_status(sr, CK_FORK);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? 1 : 0;
+}
