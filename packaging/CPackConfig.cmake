@@ -34,8 +34,14 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 # the .comment and .note sections in.
 set(CPACK_TG_STRIP "${CMAKE_STRIP}")
 set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/strip.cmake)
-# Only the project's own install rules (not those of CTest or other included projects).
-set(CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR};${PROJECT_NAME};ALL;/")
+# The folders whose install rules make the package: the program, the extension, and this one.
+# Listing them (rather than the whole tree) keeps anything a test folder might install out of
+# the package, and lets cpack's "preinstall" build only what these need (about 3 s instead of
+# 13 s for the whole tree on a busy 2-core machine; cpack runs it once per generator).
+set(CPACK_INSTALL_CMAKE_PROJECTS "")
+foreach(d host/src extension packaging)
+  list(APPEND CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR}/${d}" "typoguard ${d}" ALL /)
+endforeach()
 set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
     OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 
