@@ -7,7 +7,10 @@
  *   score = base(kind, keys involved) x information(label length) x position
  *
  * base: how often people make this slip (neighbour keys on QWERTY, QWERTZ or AZERTY make
- * substitutions and insertions much likelier than far keys). information: a one-letter
+ * substitutions and insertions much likelier than far keys; a vowel dropped between consonants or
+ * at the end of a word-like name, glbo / globo, breaks a syllable and counts like a double letter
+ * typed once, while a dropped consonant, or a vowel of an acronym, is as often another genuine
+ * name or the owner's own abbreviation, txdot / texdot). information: a one-letter
  * difference in a 2- or 3-letter label is no evidence at all (ca.gov and ga.gov, gm.com and
  * gmx.com are all genuine), so short labels scale the score down hard. position: the first
  * letter is rarely mistyped, and many genuine names differ only there.
@@ -164,6 +167,50 @@ static bool digit_only(const char *typed, size_t nt, const char *intended, size_
   }
 }
 
+static bool is_vowel(char c)
+{
+  return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
+static bool is_consonant(char c)
+{
+  return c >= 'a' && c <= 'z' && !is_vowel(c);
+}
+
+/* True when the label [a, b) of s reads like a word: at least two vowels, at least 40 % of its
+ * letters, and no run of three consonants. Acronyms and abbreviations (azdohs, usidfc, texdot)
+ * are not; most brand and place names (globo, inbox, jubii) are. */
+static bool word_like(const char *s, size_t a, size_t b)
+{
+  size_t vowels = 0, letters = 0, run = 0;
+  for (size_t i = a; i < b; i++) {
+    if (is_vowel(s[i])) {
+      vowels++, letters++, run = 0;
+    } else if (is_consonant(s[i])) {
+      letters++;
+      if (++run >= 3)
+        return false;
+    } else {
+      run = 0; /* a digit or hyphen separates */
+    }
+  }
+  return vowels >= 2 && vowels * 5 >= letters * 2;
+}
+
+/* True when intended[p] is a vowel between two consonants of a word-like label (glObo, inbOx,
+ * jUbii). Dropping it breaks the syllable a typist was producing, a motor slip like typing a
+ * double letter once; in an acronym the vowel-less form is usually the same owner's own
+ * abbreviation (txdot / texdot, usdfc / usidfc), so it gets no such credit. */
+static bool vowel_between_consonants(const char *s, size_t n, size_t p)
+{
+  if (!(p > 0 && is_vowel(s[p]) && is_consonant(s[p - 1]) &&
+        (p + 1 == n || s[p + 1] == '.' || is_consonant(s[p + 1]))))
+    return false;
+  size_t a, b;
+  label_bounds(s, n, p, &a, &b);
+  return word_like(s, a, b);
+}
+
 /* ---- scoring -------------------------------------------------------------------------------- */
 
 /* Base plausibility of each slip (before the information and position factors). Orders follow
@@ -174,6 +221,7 @@ static bool digit_only(const char *typed, size_t nt, const char *intended, size_
 #define BASE_SUB_LOOKALIKE 0.60
 #define BASE_SUB_FAR 0.30
 #define BASE_OMISSION 0.70
+#define BASE_OMISSION_VOWEL 0.80
 #define BASE_UNDOUBLING 0.80
 #define BASE_INS_NEIGHBOUR 0.70
 #define BASE_INS_FAR 0.30
@@ -314,7 +362,8 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
       k = TG_TYPO_UNDOUBLING, s = BASE_UNDOUBLING;
       label = label_len_at(intended, ni, p);
     } else {
-      k = TG_TYPO_OMISSION, s = BASE_OMISSION;
+      k = TG_TYPO_OMISSION;
+      s = vowel_between_consonants(intended, ni, p) ? BASE_OMISSION_VOWEL : BASE_OMISSION;
       label = label_len_at(intended, ni, p);
     }
   } else {

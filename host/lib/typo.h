@@ -32,6 +32,9 @@ typedef enum {
  * The score is base(slip) x information(length of the label with the slip) x position: a
  * neighbour-key slip beats a far-key one; a slip in a 2-3 letter label is next to no evidence
  * (ca.gov/ga.gov ~0.03, gm.com/gmx.com ~0.2); the first letter of a label counts x0.8.
+ * A vowel dropped between consonants (or at the end) of a word-like label scores like an
+ * undoubling (glbo.com->globo.com 0.60, arcr.de->arcor.de 0.60), a dropped consonant like a plain
+ * omission (aror.de->arcor.de 0.525).
  * Examples: gmial.com->gmail.com 0.64, usarmy.mil->us.army.mil 0.72, hotmial.com->hotmail.com
  * 0.79, gmx.com->gmail.com 0 (three edits; anything beyond two edits is 0).
  *

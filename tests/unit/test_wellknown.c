@@ -5,9 +5,11 @@
 #include <check.h>
 #include <glib.h>
 #include <libpsl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "typo.h"
 #include "wellknown.h"
 
 /* ---- exact lookups -------------------------------------------------------------------------- */
@@ -235,6 +237,35 @@ START_TEST(test_pairs_real_tlds)
 }
 END_TEST
 
+/* Every built-in name outside .gov (mail providers, military, other governments: many short,
+ * many one letter from each other, like gmx.de / gmx.at or web.de / wp.pl) is genuine, so none may
+ * score as a near miss of another: the typo model's false alarms on real short domains, measured
+ * on real ones. (The .gov registry has its own property test in test_typo.c.) Hyphen variants
+ * are one owner's. */
+START_TEST(test_no_near_miss_among_builtin)
+{
+  size_t checked = 0, above = 0;
+  for (size_t i = 0; i < tg_wellknown_count(); i++) {
+    const TgWellKnown *wk = tg_wellknown_at(i);
+    if (wk->kind & TG_WK_US_GOV)
+      continue;
+    checked++;
+    TgCandidate c[8];
+    size_t n = tg_typo_candidates(wk->domain, NULL, 0, c, G_N_ELEMENTS(c));
+    for (size_t j = 0; j < n; j++) {
+      if (c[j].score < TG_TYPO_NEAR_MISS_THRESHOLD || c[j].kind == TG_TYPO_HYPHEN_ADDED ||
+          c[j].kind == TG_TYPO_HYPHEN_DROPPED)
+        continue;
+      above++;
+      fprintf(stderr, "  built-in pair above threshold: %s -> %s %.3f (%s)\n", wk->domain,
+              c[j].intended, c[j].score, tg_typo_kind_name(c[j].kind));
+    }
+  }
+  ck_assert_uint_gt(checked, 500);
+  ck_assert_uint_eq(above, 0);
+}
+END_TEST
+
 static Suite *wellknown_suite(void)
 {
   Suite *s = suite_create("wellknown");
@@ -247,6 +278,7 @@ static Suite *wellknown_suite(void)
   tcase_add_loop_test(tc, test_pairs_for, 0, G_N_ELEMENTS(kPairs));
   tcase_add_test(tc, test_pairs_absent);
   tcase_add_test(tc, test_pairs_real_tlds);
+  tcase_add_test(tc, test_no_near_miss_among_builtin);
   suite_add_tcase(s, tc);
   return s;
 }
