@@ -97,6 +97,8 @@ HostProc host_start(const HostEnv *e, const char *const *args) {
     g_ptr_array_add(envp, g_ptr_array_index(e->env, i));
   g_ptr_array_add(envp, NULL);
   g_autoptr(GPtrArray) argv = g_ptr_array_new();
+  for (size_t i = 0; e->wrapper && e->wrapper[i]; i++)
+    g_ptr_array_add(argv, (char *)e->wrapper[i]);
   g_ptr_array_add(argv, (char *)TG_HOST_PATH);
   for (size_t i = 0; args && args[i]; i++)
     g_ptr_array_add(argv, (char *)args[i]);
@@ -121,7 +123,8 @@ HostProc host_start(const HostEnv *e, const char *const *args) {
       if (setgroups(0, NULL) != 0 || setgid(e->gid) != 0 || setuid(e->uid) != 0)
         _exit(126);
     }
-    execve(TG_HOST_PATH, (char *const *)argv->pdata, (char *const *)envp->pdata);
+    /* execve needs a path: a wrapper is looked up in PATH (of this process). */
+    execvpe(argv->pdata[0], (char *const *)argv->pdata, (char *const *)envp->pdata);
     _exit(127);
   }
   close(in[0]);

@@ -22,6 +22,7 @@ typedef struct {
   uid_t uid;      /* run the host as this user (with gid) when non-zero */
   gid_t gid;
   rlim_t fsize;   /* RLIMIT_FSIZE for the host when non-zero (SIGXFSZ ignored: writes fail EFBIG) */
+  const char *const *wrapper; /* a program and its arguments to run the host under (valgrind) */
 } HostEnv;
 
 HostEnv *host_env_new(void);
