@@ -4,7 +4,9 @@
 #     peak memory is that size's own);
 #  2. typoguard against mailcheck.js and @zootools/email-spell-checker (installed from npm into a
 #     temporary folder) on the same corpus rows;
-#  3. if the host is built: cold round trip of `typoguard-host --check` against a trivial C program.
+#  3. the index alone (bench_index): build time, peak memory and lookup latency, 1k..1M domains;
+#  4. the cold round trip of the native host (start, hello, check of 20 recipients, exit) against
+#     a trivial C program that drains stdin, as a ratio (bench_coldstart).
 set -euo pipefail
 build=${1:?usage: tests/bench/run.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,29 +37,17 @@ else
   echo "| (npm install failed: no comparison) | | | | |"
 fi
 
-host="$build/host/src/typoguard-host"
-if [ -x "$host" ]; then
-  printf 'int main(void){return 0;}\n' > "$tmp/trivial.c"
-  cc -O2 -o "$tmp/trivial" "$tmp/trivial.c"
-  echo
-  echo "## Cold start: wall time of one process (median of 30)"
-  echo
-  echo "| program | median ms | ratio |"
-  echo "|---|---:|---:|"
-  /usr/bin/python3 - "$host" "$tmp/trivial" <<'PY'
-import subprocess, sys, time, statistics, os, tempfile
-host, trivial = sys.argv[1], sys.argv[2]
-env = dict(os.environ, HOME=tempfile.mkdtemp(), XDG_CONFIG_HOME=tempfile.mkdtemp(), XDG_DATA_HOME=tempfile.mkdtemp())
-def t(cmd):
-    xs = []
-    for _ in range(30):
-        a = time.perf_counter(); subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env); xs.append(time.perf_counter() - a)
-    return statistics.median(xs) * 1000
-base = t([trivial])
-for name, cmd in [("trivial C program", [trivial]),
-                  ("typoguard-host --check ops@gmial.com", [host, "--check", "ops@gmial.com"]),
-                  ("typoguard-host --check (IDN: ICU opened)", [host, "--check", "a@аrmy.mil"])]:
-    m = t(cmd)
-    print(f"| {name} | {m:.2f} | {m/base:.1f}x |")
-PY
-fi
+echo
+echo "## The index alone: build time and memory (tests/bench/bench_index.c; wall and CPU ms, CPU of the batch key build in brackets)"
+echo
+cmake --build "$build" --target bench_index >/dev/null
+"$build/tests/bench/bench_index" --queries "$queries"
+
+echo
+echo "## Cold round trip: start typoguard-host --native, hello, check of 20 recipients, exit (median of ${TG_BENCH_RUNS:-41} runs each, alternating; target <= 3x)"
+echo
+cmake --build "$build" --target typoguard-host bench_coldstart bench_coldstart_trivial >/dev/null
+echo "| program                                    | median ms |    p90 ms | ratio  |"
+echo "|--------------------------------------------|----------:|----------:|-------:|"
+"$build/tests/bench/bench_coldstart" --host "$build/host/src/typoguard-host" \
+  --trivial "$build/tests/bench/bench_coldstart_trivial" --runs "${TG_BENCH_RUNS:-41}"
