@@ -279,7 +279,27 @@ static char *path_expand(const char *text, const char *base_dir) {
 
 /* ---- key files ------------------------------------------------------------------------- */
 
+/* Every warning is one line of valid UTF-8 whatever the file held: control characters (a lone
+ * CR inside a line, found by fuzzing) are escaped, invalid bytes become U+FFFD. */
+static char *one_line(char *msg /* owned */) {
+  bool clean = g_utf8_validate(msg, -1, NULL);
+  for (const char *p = msg; clean && *p; p++)
+    clean = (unsigned char)*p >= 0x20 && *p != 0x7f;
+  if (clean) return msg;
+  g_autofree char *valid = g_utf8_make_valid(msg, -1);
+  g_free(msg);
+  GString *out = g_string_new(NULL);
+  for (const char *p = valid; *p; p++) {
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      g_string_append_printf(out, "\\x%02x", (unsigned char)*p);
+    else
+      g_string_append_c(out, *p);
+  }
+  return g_string_free(out, FALSE);
+}
+
 static void warn(GPtrArray *warnings, char *msg /* owned */) {
+  msg = one_line(msg);
   if (warnings != NULL) {
     g_ptr_array_add(warnings, msg);
   } else {
