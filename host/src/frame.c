@@ -37,13 +37,18 @@ TgFrameStatus tg_frame_read(TgFrameReader *r, size_t limit, char **data, size_t 
   *data = NULL;
   *len = 0;
   r->got = 0;
+  r->announced = 0;
+  r->in_prefix = false;
   ssize_t k = read_full(r->fd, &n, sizeof n);
   if (k < 0)
     return TG_FRAME_IO_ERROR;
   if (k == 0)
     return TG_FRAME_EOF;
-  if ((size_t)k < sizeof n)
+  if ((size_t)k < sizeof n) {
+    r->in_prefix = true;
+    r->got = (size_t)k;
     return TG_FRAME_TRUNCATED;
+  }
   r->announced = n;
   if (n > limit)
     return TG_FRAME_TOO_LARGE;

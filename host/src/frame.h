@@ -19,7 +19,8 @@ typedef enum {
 typedef struct {
   int fd;
   uint32_t announced; /* the last length prefix read (for messages) */
-  size_t got;         /* bytes of the body received before a truncation */
+  size_t got;         /* bytes of the body (or of the prefix, when in_prefix) before a truncation */
+  bool in_prefix;     /* the truncation came inside the length prefix */
 } TgFrameReader;
 
 void tg_frame_reader_init(TgFrameReader *r, int fd);

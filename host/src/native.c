@@ -68,6 +68,8 @@ int tg_native_serve(TgSession *session, int in, int out) {
       msg = g_strdup_printf("a frame of %u bytes is over the limit of %u bytes; the host stops "
                             "because the stream cannot be resynchronised",
                             reader.announced, TG_MAX_REQUEST_BYTES);
+    } else if (st == TG_FRAME_TRUNCATED && reader.in_prefix) {
+      msg = g_strdup_printf("the input ended inside a frame's length (%zu of 4 bytes)", reader.got);
     } else if (st == TG_FRAME_TRUNCATED) {
       msg = g_strdup_printf("the input ended inside a frame (%zu of %u bytes)", reader.got,
                             reader.announced);
