@@ -114,14 +114,41 @@ bool tg_context_split_address(const char *text, char **address, char **domain, c
     if ((unsigned char)*p >= 0x80 || *p <= ' ' || strchr("\"(),:;<>[]\\", *p) ||
         (*p == '@' && ++ats > 1))
       simple = false;
-  for (const char *p = nb; p && p < ne && simple; p++)
-    if (strchr("\"(),:;<>@\\", *p) || (unsigned char)*p >= 0x80)
+  /* The display name: plain words, or one quoted string without escapes ("Smith, John"), in
+   * UTF-8 — what most address books hold. Comments, escapes and encoded words (=?…?=) are left to
+   * the parser, which decodes them. */
+  bool quoted = false;
+  if (simple && nb) {
+    while (nb < ne && (*nb == ' ' || *nb == '\t'))
+      nb++;
+    while (ne > nb && (ne[-1] == ' ' || ne[-1] == '\t'))
+      ne--;
+    quoted = ne - nb >= 2 && *nb == '"' && ne[-1] == '"';
+    if (quoted)
+      nb++, ne--;
+    bool utf8 = false;
+    for (const char *p = nb; p < ne && simple; p++) {
+      unsigned char ch = (unsigned char)*p;
+      utf8 |= ch >= 0x80;
+      if (ch < 0x20 || ch == 0x7f || *p == '"' || *p == '\\' ||
+          (!quoted && strchr("(),:;<>@[]", *p)) || (*p == '=' && p + 1 < ne && p[1] == '?'))
+        simple = false;
+    }
+    if (simple && utf8 && !g_utf8_validate(nb, ne - nb, NULL))
       simple = false;
+  }
   g_autofree char *addr = NULL, *name = NULL;
   if (simple) {
     addr = g_strndup(ab, (gsize)(ae - ab));
     if (nb) {
       name = g_strstrip(g_strndup(nb, (gsize)(ne - nb)));
+      if (!quoted) { /* words of a phrase are one space apart, as the parser joins them */
+        char *w = name;
+        for (const char *r = name; *r; r++)
+          if (!(g_ascii_isspace(*r) && w > name && g_ascii_isspace(w[-1])))
+            *w++ = g_ascii_isspace(*r) ? ' ' : *r;
+        *w = '\0';
+      }
       if (!*name)
         g_clear_pointer(&name, g_free);
     }
@@ -139,7 +166,11 @@ bool tg_context_split_address(const char *text, char **address, char **domain, c
   g_autofree char *dom = tg_context_normalise_domain(at + 1);
   if (!dom)
     return false;
-  g_autofree char *local = g_utf8_strdown(addr, -1);
+  /* ASCII (nearly every local part) lowers without Unicode tables. */
+  bool ascii = true;
+  for (const char *p = addr; *p && ascii; p++)
+    ascii = (unsigned char)*p < 0x80;
+  g_autofree char *local = ascii ? g_ascii_strdown(addr, -1) : g_utf8_strdown(addr, -1);
   *address = g_strconcat(local, "@", dom, NULL);
   *domain = g_steal_pointer(&dom);
   if (display)

@@ -2,10 +2,10 @@
  * address book's people (see people.h for the normalisations and what they deliberately are not:
  * no fuzzy matching, since two people with similar names are two people).
  *
- * The index keeps, per contact, three keys in one string chunk (full name, initial + surname,
- * normalised local part) in three arrays sorted by (hash, id): a lookup is a binary search plus a
- * string compare, and the whole index for a 10,000-contact address book costs a few
- * milliseconds to build once per request. */
+ * Names are folded and cut into words in fixed buffers (no heap allocation for ASCII names, which
+ * fill most address books). The index keeps, per contact, the hashes of three keys (full name,
+ * initial + surname, normalised local part) in three open-addressing tables; a hash hit is
+ * confirmed by recomputing the contact's key. Built once per request. */
 #include "people.h"
 
 #include <stdlib.h>
@@ -30,68 +30,204 @@ static const char *extra_fold(gunichar c) {
     return "oe";
   case 0x0131: /* dotless ı */
     return "i";
+  case 0x00DF: /* ß, as case folding writes it */
+  case 0x1E9E:
+    return "ss";
+  case 0x03C2: /* final ς is σ */
+    return "\xcf\x83";
   default:
     return NULL;
   }
 }
 
-/* Lower case without accents. ASCII (most address books) takes the fast path. */
-static char *fold(const char *s) {
-  bool ascii = true;
-  for (const char *p = s; *p; p++)
-    if ((unsigned char)*p >= 0x80) {
-      ascii = false;
-      break;
-    }
-  if (ascii)
-    return g_ascii_strdown(s, -1);
-  if (!g_utf8_validate(s, -1, NULL))
-    return NULL;
-  g_autofree char *nf = g_utf8_normalize(s, -1, G_NORMALIZE_NFKD);
-  if (!nf)
-    return NULL;
-  g_autofree char *cf = g_utf8_casefold(nf, -1);
-  GString *out = g_string_sized_new(strlen(cf));
-  for (const char *p = cf; *p; p = g_utf8_next_char(p)) {
-    gunichar c = g_utf8_get_char(p);
-    if (g_unichar_ismark(c))
-      continue;
-    const char *m = extra_fold(c);
-    if (m)
-      g_string_append(out, m);
-    else
-      g_string_append_unichar(out, c);
-  }
-  return g_string_free(out, FALSE);
-}
+/* Names longer than this (bytes, folded) or with more words are no one's name in an address
+ * book; they are not matched. */
+#define NAME_MAX_BYTES 256u
+#define NAME_MAX_WORDS 16u
+
+/* A name folded and cut into words, without heap allocations for the ASCII names that fill most
+ * address books: the words' bytes lie back to back in `text`. */
+typedef struct {
+  char text[NAME_MAX_BYTES];
+  guint16 start[NAME_MAX_WORDS], len[NAME_MAX_WORDS];
+  guint n;
+  int comma; /* words before the first comma, or -1 */
+} Words;
+
+/* The keys of a name, in caller buffers. */
+typedef struct {
+  char full[NAME_MAX_BYTES + NAME_MAX_WORDS];
+  char initial[NAME_MAX_BYTES + 8];
+  bool abbreviated;
+} Keys;
 
 static bool is_apostrophe(gunichar c) { return c == '\'' || c == 0x2019 || c == 0x02BC; }
 
-/* Splits folded text into words of letters and digits. *comma receives the number of words
- * before the first comma, or -1. Apostrophes join (o'brien -> obrien); anything else breaks. */
-static GPtrArray *words_of(const char *folded, int *comma) {
-  GPtrArray *words = g_ptr_array_new_with_free_func(g_free);
-  *comma = -1;
-  GString *w = g_string_new(NULL);
-  for (const char *p = folded;; p = g_utf8_next_char(p)) {
-    gunichar c = *p ? g_utf8_get_char(p) : 0;
-    if (c && g_unichar_isalnum(c)) {
-      g_string_append_unichar(w, c);
-      continue;
-    }
-    if (c && is_apostrophe(c))
-      continue;
-    if (w->len) {
-      g_ptr_array_add(words, g_strndup(w->str, w->len));
-      g_string_truncate(w, 0);
-    }
-    if (c == ',' && *comma < 0)
-      *comma = (int)words->len;
-    if (!c)
-      break;
+/* Appends byte(s) of a word character; `open` says whether a word is in progress. */
+static bool words_put(Words *w, size_t *at, bool *open, const char *bytes, size_t n) {
+  if (*at + n > NAME_MAX_BYTES)
+    return false;
+  if (!*open) {
+    if (w->n == NAME_MAX_WORDS)
+      return false;
+    w->start[w->n] = (guint16)*at;
+    w->len[w->n] = 0;
+    w->n++;
+    *open = true;
   }
-  g_string_free(w, TRUE);
-  return words;
+  memcpy(w->text + *at, bytes, n);
+  *at += n;
+  w->len[w->n - 1] = (guint16)(w->len[w->n - 1] + n);
+  return true;
+}
+
+/* ASCII: lower case and cut in one pass. */
+static bool words_ascii(const char *s, size_t len, Words *w) {
+  size_t at = 0;
+  bool open = false;
+  for (size_t i = 0; i < len; i++) {
+    char ch = s[i];
+    if (g_ascii_isalnum(ch)) {
+      char lower = g_ascii_tolower(ch);
+      if (!words_put(w, &at, &open, &lower, 1))
+        return false;
+    } else if (ch != '\'') { /* apostrophes join: O'Brien = OBrien */
+      open = false;
+      if (ch == ',' && w->comma < 0)
+        w->comma = (int)w->n;
+    }
+  }
+  return true;
+}
+
+/* Unicode, one character at a time and without allocating: its compatibility decomposition
+ * (NFKD: accents become marks, full-width letters plain ones), marks dropped, lower case, and a
+ * few letters without a decomposition mapped (extra_fold). Mark order is all that per-character
+ * decomposition leaves out of NFKD, and marks are dropped anyway. */
+static bool words_unicode(const char *s, size_t len, Words *w) {
+  if (!g_utf8_validate(s, (gssize)len, NULL))
+    return false;
+  size_t at = 0;
+  bool open = false;
+  for (const char *p = s; p < s + len; p = g_utf8_next_char(p)) {
+    gunichar c = g_utf8_get_char(p);
+    if (is_apostrophe(c))
+      continue;
+    gunichar parts[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+    gsize n = g_unichar_fully_decompose(c, TRUE, parts, G_N_ELEMENTS(parts));
+    for (gsize k = 0; k < n; k++) {
+      gunichar d = parts[k];
+      if (g_unichar_ismark(d))
+        continue;
+      d = g_unichar_tolower(d);
+      const char *m = extra_fold(d);
+      char one[8];
+      size_t one_len = 0;
+      if (!m && g_unichar_isalnum(d)) {
+        one_len = (size_t)g_unichar_to_utf8(d, one);
+        m = one;
+      } else if (m) {
+        one_len = strlen(m);
+      }
+      if (m) {
+        if (!words_put(w, &at, &open, m, one_len))
+          return false;
+      } else {
+        open = false;
+        if (d == ',' && w->comma < 0)
+          w->comma = (int)w->n;
+      }
+    }
+  }
+  return true;
+}
+
+static bool words_of(const char *s, size_t len, Words *w) {
+  w->n = 0;
+  w->comma = -1;
+  for (size_t i = 0; i < len; i++)
+    if ((unsigned char)s[i] >= 0x80)
+      return words_unicode(s, len, w);
+  return words_ascii(s, len, w);
+}
+
+static size_t word_chars(const Words *w, guint i) {
+  const char *p = w->text + w->start[i];
+  size_t n = 0;
+  for (guint16 k = 0; k < w->len[i]; k++)
+    n += ((unsigned char)p[k] & 0xC0) != 0x80; /* count UTF-8 lead bytes */
+  return n;
+}
+
+/* The keys of a name's words; false when they do not name a person (fewer than two words, a
+ * one-letter surname). */
+static bool keys_of(const Words *w, Keys *k) {
+  guint n = w->n;
+  if (n < 2)
+    return false;
+  /* "Smith, John" -> john smith: the words after the first comma come first. */
+  guint order[NAME_MAX_WORDS];
+  guint split = w->comma > 0 && (guint)w->comma < n ? (guint)w->comma : 0, m = 0;
+  for (guint i = split; i < n; i++)
+    order[m++] = i;
+  for (guint i = 0; i < split; i++)
+    order[m++] = i;
+  guint first = order[0], last = order[n - 1];
+  if (word_chars(w, last) < 2)
+    return false;
+  k->abbreviated = true;
+  for (guint i = 0; i + 1 < n; i++)
+    if (word_chars(w, order[i]) > 1)
+      k->abbreviated = false;
+  size_t at = 0;
+  for (guint i = 0; i < n; i++) {
+    guint x = order[i];
+    /* Middle initials say too little: John Q. Smith is John Smith. */
+    if (i > 0 && i + 1 < n && !k->abbreviated && word_chars(w, x) == 1)
+      continue;
+    if (at)
+      k->full[at++] = ' ';
+    memcpy(k->full + at, w->text + w->start[x], w->len[x]);
+    at += w->len[x];
+  }
+  k->full[at] = '\0';
+  const char *f = w->text + w->start[first];
+  size_t lead = (size_t)(g_utf8_next_char(f) - f);
+  memcpy(k->initial, f, lead);
+  k->initial[lead] = ' ';
+  memcpy(k->initial + lead + 1, w->text + w->start[last], w->len[last]);
+  k->initial[lead + 1 + w->len[last]] = '\0';
+  return true;
+}
+
+static bool name_keys(const char *display, Keys *k) {
+  if (!display || !*display || strchr(display, '@'))
+    return false; /* a name that is an address names nobody */
+  size_t len = strnlen(display, NAME_MAX_BYTES * 2 + 1);
+  if (len > NAME_MAX_BYTES * 2)
+    return false;
+  Words w;
+  return words_of(display, len, &w) && keys_of(&w, k);
+}
+
+/* The words a local part spells: letters between . _ or -, at least two words. */
+static bool local_keys(const char *local, Keys *k) {
+  if (!local)
+    return false;
+  size_t len = strcspn(local, "+@");
+  if (len == 0 || len > NAME_MAX_BYTES)
+    return false;
+  char text[NAME_MAX_BYTES + 1];
+  for (size_t i = 0; i < len; i++) {
+    char ch = local[i];
+    if (ch == '.' || ch == '_' || ch == '-')
+      ch = ' ';
+    else if (!g_ascii_isalpha(ch) && (unsigned char)ch < 0x80)
+      return false; /* digits or symbols: jsmith84, ops#2 — not a name */
+    text[i] = ch;
+  }
+  Words w;
+  return words_of(text, len, &w) && keys_of(&w, k);
 }
 
 void tg_person_name_clear(TgPersonName *n) {
@@ -102,182 +238,193 @@ void tg_person_name_clear(TgPersonName *n) {
   n->abbreviated = false;
 }
 
-bool tg_person_name_parse(const char *display, TgPersonName *out) {
+static bool name_out(bool ok, const Keys *k, TgPersonName *out) {
   memset(out, 0, sizeof *out);
-  if (!display || !*display || strchr(display, '@'))
-    return false; /* a name that is an address names nobody */
-  g_autofree char *folded = fold(display);
-  if (!folded)
+  if (!ok)
     return false;
-  int comma = -1;
-  g_autoptr(GPtrArray) words = words_of(folded, &comma);
-  guint n = words->len;
-  if (n < 2)
-    return false;
-  /* "Smith, John" -> john smith: the words after the first comma come first. */
-  g_autofree const char **ordered = g_new(const char *, n);
-  guint k = 0;
-  guint split = comma > 0 && (guint)comma < n ? (guint)comma : 0;
-  for (guint i = split; i < n; i++)
-    ordered[k++] = g_ptr_array_index(words, i);
-  for (guint i = 0; i < split; i++)
-    ordered[k++] = g_ptr_array_index(words, i);
-  g_assert(k == n);
-
-  const char *first = ordered[0], *last = ordered[n - 1];
-  if (g_utf8_strlen(last, -1) < 2)
-    return false;
-  bool abbreviated = true;
-  for (guint i = 0; i + 1 < n; i++)
-    if (g_utf8_strlen(ordered[i], -1) > 1)
-      abbreviated = false;
-  GString *full = g_string_new(first);
-  for (guint i = 1; i + 1 < n; i++)
-    if (abbreviated || g_utf8_strlen(ordered[i], -1) > 1) { /* middle initials say too little */
-      g_string_append_c(full, ' ');
-      g_string_append(full, ordered[i]);
-    }
-  g_string_append_c(full, ' ');
-  g_string_append(full, last);
-  out->full = g_string_free(full, FALSE);
-  out->initial = g_strdup_printf("%.*s %s", (int)(g_utf8_next_char(first) - first), first, last);
-  out->abbreviated = abbreviated;
+  out->full = g_strdup(k->full);
+  out->initial = g_strdup(k->initial);
+  out->abbreviated = k->abbreviated;
   return true;
 }
 
+bool tg_person_name_parse(const char *display, TgPersonName *out) {
+  Keys k;
+  return name_out(name_keys(display, &k), &k, out);
+}
+
 bool tg_person_name_from_local(const char *local, TgPersonName *out) {
-  memset(out, 0, sizeof *out);
-  if (!local)
-    return false;
+  Keys k;
+  return name_out(local_keys(local, &k), &k, out);
+}
+
+/* The local key into `buf` (NUL-terminated); its length, or 0 when too short or too long. */
+static size_t local_key_into(const char *local, char *buf, size_t cap) {
   size_t len = strcspn(local, "+@");
-  g_autofree char *text = g_strndup(local, len);
-  unsigned words = 0;
-  bool in_word = false;
-  for (char *p = text; *p; p++) {
-    if (*p == '.' || *p == '_' || *p == '-') {
-      *p = ' ';
-      in_word = false;
-    } else if (g_ascii_isalpha(*p) || (unsigned char)*p >= 0x80) {
-      words += !in_word;
-      in_word = true;
-    } else {
-      return false; /* digits or symbols: jsmith84, ops#2 — not a name */
+  if (len >= cap)
+    return 0;
+  size_t at = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char ch = (unsigned char)local[i];
+    if (ch >= 0x80) { /* rare: a UTF-8 local part, lowered the slow way */
+      g_autofree char *lower = g_utf8_strdown(local, (gssize)len);
+      size_t n = strlen(lower);
+      at = 0;
+      for (size_t j = 0; j < n && at + 1 < cap; j++)
+        if (lower[j] != '.' && lower[j] != '_' && lower[j] != '-')
+          buf[at++] = lower[j];
+      break;
     }
+    if (ch != '.' && ch != '_' && ch != '-')
+      buf[at++] = g_ascii_tolower((char)ch);
   }
-  if (words < 2)
-    return false;
-  return tg_person_name_parse(text, out);
+  buf[at] = '\0';
+  return at >= TG_PEOPLE_MIN_LOCAL ? at : 0;
 }
 
 char *tg_people_local_key(const char *local) {
   if (!local)
     return NULL;
-  size_t len = strcspn(local, "+@");
-  g_autofree char *lower = g_utf8_strdown(local, (gssize)len);
-  char *w = lower;
-  for (const char *r = lower; *r; r++)
-    if (*r != '.' && *r != '_' && *r != '-')
-      *w++ = *r;
-  *w = '\0';
-  if ((size_t)(w - lower) < TG_PEOPLE_MIN_LOCAL)
-    return NULL;
-  return g_steal_pointer(&lower);
+  char buf[NAME_MAX_BYTES];
+  return local_key_into(local, buf, sizeof buf) ? g_strdup(buf) : NULL;
 }
 
 /* ---- the index ------------------------------------------------------------------------------ */
 
+/* The index holds only hashes, in three open-addressing tables (hash -> record) filled once at
+ * freeze time. The keys themselves are recomputed from the borrowed display name or address on a
+ * hash hit, which is rare, so a 10,000-contact book costs no allocation per contact beyond the
+ * tables, and no sort. */
 typedef struct {
-  guint hash;
   guint id;
-  const char *key; /* in the chunk */
+  const char *display; /* borrowed */
+  const char *address; /* borrowed */
   bool abbreviated;
-} Entry;
+} Record;
+
+typedef struct {
+  guint32 hash;
+  guint32 record1; /* record + 1; 0 is an empty slot */
+} Slot;
+
+typedef struct {
+  GArray *pending; /* Slot, until freeze */
+  Slot *slots;
+  guint32 mask;
+} Table;
 
 struct TgPeople {
-  GStringChunk *chunk;
-  GArray *full;    /* Entry: contacts whose given names are written out, by full name */
-  GArray *initial; /* Entry: every named contact, by initial + surname */
-  GArray *local;   /* Entry: every contact, by local key */
+  GArray *records; /* Record */
+  Table full;      /* contacts whose given names are written out, by full name */
+  Table initial;   /* every named contact, by initial + surname */
+  Table local;     /* every person, by local key */
   bool frozen;
 };
 
-TgPeople *tg_people_new(void) {
+TgPeople *tg_people_new(guint expected) {
   TgPeople *p = g_new0(TgPeople, 1);
-  p->chunk = g_string_chunk_new(16 * 1024);
-  p->full = g_array_new(FALSE, FALSE, sizeof(Entry));
-  p->initial = g_array_new(FALSE, FALSE, sizeof(Entry));
-  p->local = g_array_new(FALSE, FALSE, sizeof(Entry));
+  p->records = g_array_sized_new(FALSE, FALSE, sizeof(Record), expected);
+  Table *all[] = {&p->full, &p->initial, &p->local};
+  for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+    all[i]->pending = g_array_sized_new(FALSE, FALSE, sizeof(Slot), expected);
   return p;
 }
 
 void tg_people_free(TgPeople *p) {
   if (!p)
     return;
-  g_string_chunk_free(p->chunk);
-  g_array_unref(p->full);
-  g_array_unref(p->initial);
-  g_array_unref(p->local);
+  g_array_unref(p->records);
+  Table *all[] = {&p->full, &p->initial, &p->local};
+  for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
+    if (all[i]->pending)
+      g_array_unref(all[i]->pending);
+    g_free(all[i]->slots);
+  }
   g_free(p);
 }
 
-static void push(TgPeople *p, GArray *a, guint id, const char *key, bool abbreviated) {
-  Entry e = {.hash = g_str_hash(key), .id = id, .key = g_string_chunk_insert_const(p->chunk, key),
-             .abbreviated = abbreviated};
-  g_array_append_val(a, e);
+static void push(Table *t, const char *key, guint record) {
+  Slot e = {.hash = g_str_hash(key), .record1 = record + 1};
+  g_array_append_val(t->pending, e);
+}
+
+/* Where a hash starts probing: g_str_hash's low bits are weak, so mix them (Fibonacci). */
+static guint32 slot_of(guint32 hash, guint32 mask) { return (hash * 2654435761u >> 7) & mask; }
+
+static void table_freeze(Table *t) {
+  guint32 size = 8;
+  while (size < 2 * t->pending->len)
+    size *= 2;
+  t->mask = size - 1;
+  t->slots = g_new0(Slot, size);
+  for (guint i = 0; i < t->pending->len; i++) {
+    Slot e = g_array_index(t->pending, Slot, i);
+    guint32 at = slot_of(e.hash, t->mask);
+    while (t->slots[at].record1)
+      at = (at + 1) & t->mask;
+    t->slots[at] = e;
+  }
+  g_array_unref(t->pending);
+  t->pending = NULL;
 }
 
 void tg_people_add(TgPeople *p, guint id, const char *display, const char *address) {
   g_return_if_fail(p != NULL && !p->frozen);
-  TgPersonName n;
+  g_return_if_fail(p->records->len < G_MAXUINT32 - 1);
+  guint record = p->records->len;
+  Record r = {.id = id, .display = display, .address = address};
+  Keys k;
   bool person = false;
-  if (tg_person_name_parse(display, &n)) {
-    if (!n.abbreviated)
-      push(p, p->full, id, n.full, false);
-    push(p, p->initial, id, n.initial, n.abbreviated);
-    tg_person_name_clear(&n);
+  if (name_keys(display, &k)) {
+    if (!k.abbreviated)
+      push(&p->full, k.full, record);
+    push(&p->initial, k.initial, record);
+    r.abbreviated = k.abbreviated;
     person = true;
-  } else if (tg_person_name_from_local(address, &n)) {
-    tg_person_name_clear(&n);
+  } else if (address && local_keys(address, &k)) {
     person = true;
   }
   /* Only a person's local part says who someone is: support@ or info@ at two places are two
    * mailboxes, not one person's work and home addresses. */
-  g_autofree char *lk = person ? tg_people_local_key(address) : NULL;
-  if (lk)
-    push(p, p->local, id, lk, false);
-}
-
-static int entry_order(const void *pa, const void *pb) {
-  const Entry *a = pa, *b = pb;
-  if (a->hash != b->hash)
-    return a->hash < b->hash ? -1 : 1;
-  return a->id < b->id ? -1 : a->id > b->id;
+  char lk[NAME_MAX_BYTES];
+  if (person && address && local_key_into(address, lk, sizeof lk))
+    push(&p->local, lk, record);
+  g_array_append_val(p->records, r);
 }
 
 void tg_people_freeze(TgPeople *p) {
-  g_return_if_fail(p != NULL);
-  GArray *all[] = {p->full, p->initial, p->local};
-  for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
-    if (all[i]->len > 1)
-      qsort(all[i]->data, all[i]->len, sizeof(Entry), entry_order);
+  g_return_if_fail(p != NULL && !p->frozen);
+  table_freeze(&p->full);
+  table_freeze(&p->initial);
+  table_freeze(&p->local);
   p->frozen = true;
 }
 
-/* Appends the ids of the entries of `a` whose key is `key` (hash order, then id order). */
-static void find(const GArray *a, const char *key, bool only_abbreviated, GArray *ids) {
-  guint h = g_str_hash(key);
-  const Entry *e = (const Entry *)(const void *)a->data;
-  guint lo = 0, hi = a->len;
-  while (lo < hi) {
-    guint mid = lo + (hi - lo) / 2;
-    if (e[mid].hash < h)
-      lo = mid + 1;
-    else
-      hi = mid;
+typedef enum { KEY_FULL, KEY_INITIAL, KEY_LOCAL } KeyKind;
+
+/* Does `r`'s key of this kind equal `key`? Recomputed: the index holds only hashes. */
+static bool record_has(const Record *r, KeyKind kind, const char *key) {
+  if (kind == KEY_LOCAL) {
+    char lk[NAME_MAX_BYTES];
+    return local_key_into(r->address, lk, sizeof lk) && strcmp(lk, key) == 0;
   }
-  for (guint i = lo; i < a->len && e[i].hash == h; i++)
-    if ((!only_abbreviated || e[i].abbreviated) && strcmp(e[i].key, key) == 0)
-      g_array_append_val(ids, e[i].id);
+  Keys k;
+  if (!name_keys(r->display, &k))
+    return false;
+  return strcmp(kind == KEY_FULL ? k.full : k.initial, key) == 0;
+}
+
+/* Appends the ids of the records in `t` whose key of `kind` is `key`. */
+static void find(const TgPeople *p, const Table *t, KeyKind kind, const char *key,
+                 bool only_abbreviated, GArray *ids) {
+  guint32 h = g_str_hash(key);
+  for (guint32 at = slot_of(h, t->mask); t->slots[at].record1; at = (at + 1) & t->mask) {
+    if (t->slots[at].hash != h)
+      continue;
+    const Record *r = &g_array_index(p->records, Record, t->slots[at].record1 - 1);
+    if ((!only_abbreviated || r->abbreviated) && record_has(r, kind, key))
+      g_array_append_val(ids, r->id);
+  }
 }
 
 static int uint_order(const void *pa, const void *pb) {
@@ -304,10 +451,10 @@ void tg_people_lookup_name(const TgPeople *p, const TgPersonName *name, GArray *
   guint from = ids->len;
   if (name->abbreviated) {
     /* "J. Smith" is John Smith, Jane Smith and J. Smith alike: the caller decides on a tie. */
-    find(p->initial, name->initial, false, ids);
+    find(p, &p->initial, KEY_INITIAL, name->initial, false, ids);
   } else {
-    find(p->full, name->full, false, ids);
-    find(p->initial, name->initial, true, ids); /* a contact saved as "J. Smith" */
+    find(p, &p->full, KEY_FULL, name->full, false, ids);
+    find(p, &p->initial, KEY_INITIAL, name->initial, true, ids); /* a contact saved as "J. Smith" */
   }
   sort_unique(ids, from);
 }
@@ -317,6 +464,6 @@ void tg_people_lookup_local(const TgPeople *p, const char *local_key, GArray *id
   if (!local_key)
     return;
   guint from = ids->len;
-  find(p->local, local_key, false, ids);
+  find(p, &p->local, KEY_LOCAL, local_key, false, ids);
   sort_unique(ids, from);
 }

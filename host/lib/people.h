@@ -3,15 +3,17 @@
  *
  * A name is compared only after these normalisations, never fuzzily (a loose resemblance is not
  * the same person): case folding; accents folded away (NFKD, combining marks removed, a few
- * letters without a decomposition mapped: ø→o, ł→l, æ→ae …); "Last, First" read as "First
+ * letters without a decomposition mapped: ø→o, ł→l, æ→ae, ß→ss …); "Last, First" read as "First
  * Last"; punctuation and hyphens as word breaks, apostrophes dropped (O'Brien = OBrien); middle
  * initials ignored (John Q. Smith = John Smith); and given names written as initials matching
  * the full given name's first letter (J. Smith = John Smith). A name needs at least two words
  * to identify a person: "Support" or "Mom" identify nobody across organisations.
  *
+ * Names longer than 256 bytes or of more than 16 words are not matched.
+ *
  * Guarantees: pure and deterministic; the index is built once per request (tg_people_add for
- * each contact, then lookups), costs O(n log n) and a few allocations per contact, and answers
- * a lookup by binary search. */
+ * each contact, then lookups), costs O(n) and no allocation per contact, and answers a lookup in
+ * expected constant time. */
 #ifndef TG_PEOPLE_H
 #define TG_PEOPLE_H
 
@@ -46,14 +48,16 @@ char *tg_people_local_key(const char *local);
 
 typedef struct TgPeople TgPeople;
 
-TgPeople *tg_people_new(void);
+/* `expected`: how many contacts will be added (a hint that saves re-allocations). */
+TgPeople *tg_people_new(guint expected);
 void tg_people_free(TgPeople *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgPeople, tg_people_free)
 
 /* Adds contact `id` (the caller's number for it, e.g. its position in the address book) with its
- * display name (may be NULL) and its bare address (for the local part). */
+ * display name (may be NULL) and its bare address (for the local part). Both strings are
+ * borrowed: they must outlive the index. */
 void tg_people_add(TgPeople *p, guint id, const char *display, const char *address);
-/* Sorts the index; call once after the last add and before any lookup. */
+/* Builds the lookup tables; call once after the last add and before any lookup. */
 void tg_people_freeze(TgPeople *p);
 
 /* Appends to `ids` (a GArray of guint) the contacts whose name is the same person's name as

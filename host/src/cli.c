@@ -83,6 +83,7 @@ int tg_cli_check(const TgCliOptions *opts) {
     req.recipients = rcpt;
     req.n_recipients = n;
     req.known_domains = strv_strings(opts->known_domains);
+    req.known_addresses = strv_strings(opts->known_addresses);
     req.org_domains = strv_strings(opts->org_domains);
     TgResult *res = tg_check(session->ctx, &req);
     if (!res) {

@@ -18,6 +18,7 @@ typedef struct {
   bool json;
   const char *sender;
   char **known_domains; /* NULL-terminated, may be NULL */
+  char **known_addresses; /* mailboxes of the address book, display names kept; may be NULL */
   char **org_domains;
   const char *policy_path;
   char **addresses;     /* NULL-terminated; a single "-" reads one address per line on stdin */

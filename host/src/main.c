@@ -37,7 +37,7 @@ int main(int argc, char **argv) {
            uninstall = FALSE, system_wide = FALSE, version = FALSE;
   g_autofree char *sender = NULL, *policy = NULL, *browsers = NULL, *extension_id = NULL,
                   *chrome_origin = NULL, *root = NULL;
-  g_auto(GStrv) known_domains = NULL, org_domains = NULL, rest = NULL;
+  g_auto(GStrv) known_domains = NULL, known_addresses = NULL, org_domains = NULL, rest = NULL;
   const GOptionEntry modes[] = {
       {"native", 0, 0, G_OPTION_ARG_NONE, &native, "Serve native messaging on stdin/stdout", NULL},
       {"check", 0, 0, G_OPTION_ARG_NONE, &check,
@@ -55,6 +55,8 @@ int main(int argc, char **argv) {
       {"sender", 0, 0, G_OPTION_ARG_STRING, &sender, "The sender's address", "ADDR"},
       {"known-domain", 0, 0, G_OPTION_ARG_STRING_ARRAY, &known_domains,
        "A domain the user knows (repeatable)", "D"},
+      {"known-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &known_addresses,
+       "An address-book entry, e.g. 'John Smith <john.smith@army.mil>' (repeatable)", "MAILBOX"},
       {"org-domain", 0, 0, G_OPTION_ARG_STRING_ARRAY, &org_domains,
        "An organisation domain (repeatable)", "D"},
       {"policy", 0, 0, G_OPTION_ARG_FILENAME, &policy,
@@ -115,6 +117,7 @@ int main(int argc, char **argv) {
     TgCliOptions o = {.json = json,
                       .sender = sender,
                       .known_domains = known_domains,
+                      .known_addresses = known_addresses,
                       .org_domains = org_domains,
                       .policy_path = policy,
                       .addresses = rest};

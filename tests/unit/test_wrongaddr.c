@@ -15,6 +15,7 @@
 
 #include "context.h"
 #include "finding.h"
+#include "mailbox.h"
 #include "people.h"
 #include "protocol.h"
 #include "typoguard.h"
@@ -72,7 +73,7 @@ END_TEST
 
 /* Is `typed` the same person's name as the book's `known`? */
 static bool same_person(const char *known, const char *typed) {
-  g_autoptr(TgPeople) p = tg_people_new();
+  g_autoptr(TgPeople) p = tg_people_new(1);
   tg_people_add(p, 7, known, "x@example.org");
   tg_people_freeze(p);
   TgPersonName n;
@@ -168,15 +169,18 @@ END_TEST
 
 /* Lookups return every match in id order, and role mailboxes never enter the local index. */
 START_TEST(people_index) {
-  g_autoptr(TgPeople) p = tg_people_new();
+  g_autoptr(TgPeople) p = tg_people_new(0); /* grows as needed */
   tg_people_add(p, 0, "John Smith", "john.smith@army.mil");
   tg_people_add(p, 1, "Jane Smith", "jane.smith@army.mil");
   tg_people_add(p, 2, "Smith, John", "jsmith@acme.com");
   tg_people_add(p, 3, NULL, "support@army.mil");
   tg_people_add(p, 4, NULL, "mary.major@army.mil");
+  g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free); /* the index borrows */
   for (guint i = 5; i < 5000; i++) {
-    g_autofree char *name = g_strdup_printf("Person%u Family%u", i, i % 97);
-    g_autofree char *addr = g_strdup_printf("p%u@example.org", i);
+    char *name = g_strdup_printf("Person%u Family%u", i, i % 97);
+    char *addr = g_strdup_printf("p%u@example.org", i);
+    g_ptr_array_add(keep, name);
+    g_ptr_array_add(keep, addr);
     tg_people_add(p, i, name, addr);
   }
   tg_people_freeze(p);
@@ -206,6 +210,44 @@ START_TEST(people_index) {
   tg_people_lookup_local(p, "marymajor", ids);
   ck_assert_uint_eq(ids->len, 1);
   ck_assert_uint_eq(g_array_index(ids, guint, 0), 4);
+}
+END_TEST
+
+/* The address book's fast split (context.c) reads display names exactly as the RFC 5322 parser
+ * does, for the shapes it takes on itself and for those it hands over. */
+START_TEST(book_split_matches_parser) {
+  static const char *const rows[] = {
+      "John Smith <john.smith@army.mil>",
+      "  John   Smith   <John.Smith@Army.MIL>  ",
+      "\"Smith, John\" <john.smith@army.mil>",
+      "\" Smith, John \" <john.smith@army.mil>",
+      "José Müller <jose.muller@bwi.de>",
+      "\"Müller, José\" <jose.muller@bwi.de>",
+      "Zoë Ångström <zoe@acme-corp.com>",
+      "Иван Петров <ivan@example.ru>",
+      "\"O'Brien, Seán\" <sean@example.ie>",
+      "=?UTF-8?Q?Jos=C3=A9_M=C3=BCller?= <jose.muller@bwi.de>",
+      "\"Smith \\\"Jack\\\" John\" <john.smith@army.mil>",
+      "John (Army) Smith <john.smith@army.mil>",
+      "\"\" <nobody@example.org>",
+      "john.smith@army.mil",
+      "<john.smith@army.mil>",
+      "Dr. John Smith <john.smith@army.mil>",
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+    g_autofree char *addr = NULL, *dom = NULL, *name = NULL;
+    ck_assert_msg(tg_context_split_address(rows[i], &addr, &dom, &name), "%s", rows[i]);
+    g_autoptr(TgMailbox) mb = tg_mailbox_parse(rows[i], strlen(rows[i]), NULL);
+    ck_assert_msg(mb != NULL, "%s", rows[i]);
+    ck_assert_msg(g_strcmp0(name, mb->display_name && *mb->display_name ? mb->display_name : NULL) == 0,
+                  "%s: split \"%s\", parser \"%s\"", rows[i], name ? name : "(null)",
+                  mb->display_name ? mb->display_name : "(null)");
+    g_autofree char *local = g_utf8_strdown(mb->local, -1);
+    g_autofree char *domain = tg_context_normalise_domain(mb->domain);
+    g_autofree char *want = g_strconcat(local, "@", domain, NULL);
+    ck_assert_str_eq(addr, want);
+    ck_assert_str_eq(dom, domain);
+  }
 }
 END_TEST
 
@@ -463,6 +505,7 @@ int main(void) {
   tcase_add_test(core, name_normalisation);
   tcase_add_test(core, local_parts);
   tcase_add_test(core, people_index);
+  tcase_add_test(core, book_split_matches_parser);
   tcase_add_test(core, corecipients);
   tcase_add_test(core, large_book_is_cheap);
   suite_add_tcase(s, core);
