@@ -13,6 +13,7 @@
  *     system's list in its place, so TLDs are still checked;
  *   - the client going away in the middle of a big reply: the host exits by itself, status 1, no
  *     crash signal, no hang;
+ *   - input that ends inside a frame (in its length or its body): an error saying where, status 1;
  *   - SIGTERM in the middle of many learns, a few dozen times: the history is always a whole old
  *     or a whole new file, and nothing learned before is lost.
  *
@@ -404,6 +405,34 @@ START_TEST(client_closes_mid_reply) {
 }
 END_TEST
 
+/* ---- input that ends inside a frame ---------------------------------------------------- */
+
+/* After one good frame: the bytes of a cut frame, and what the error must say. */
+static const struct {
+  const char *bytes;
+  size_t len;
+  const char *says;
+} kCuts[] = {
+    {"\x05\x00", 2, "length (2 of 4 bytes)"},
+    {"\x64\x00\x00\x00{\"type\":", 12, "(8 of 100 bytes)"},
+    {"\x07\x00\x00", 3, "length (3 of 4 bytes)"},
+};
+
+START_TEST(input_ends_inside_a_frame) {
+  g_autoptr(HostEnv) e = host_env_new();
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frames_add(in, "{\"type\":\"hello\",\"id\":1}");
+  g_byte_array_append(in, (const guint8 *)kCuts[_i].bytes, (guint)kCuts[_i].len);
+  g_autoptr(HostResult) r = run_frames(e, in);
+  reply(r, 0, "hello");
+  const cJSON *err = reply(r, 1, "error");
+  ck_assert_str_eq(json_str(err, "code"), "bad_json");
+  ck_assert_msg(strstr(json_str(err, "message"), kCuts[_i].says), "message: %s",
+                json_str(err, "message"));
+  ck_assert_int_eq(r->status, 1);
+}
+END_TEST
+
 /* ---- SIGTERM while learning ------------------------------------------------------------- */
 
 #define KILL_ROUNDS 40
@@ -490,6 +519,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, policy_is_a_folder_uses_defaults);
   tcase_add_loop_test(tc, psl_file_problems, 0, G_N_ELEMENTS(kPslCases));
   tcase_add_loop_test(tc, client_closes_mid_reply, 0, G_N_ELEMENTS(kReadBeforeClose));
+  tcase_add_loop_test(tc, input_ends_inside_a_frame, 0, G_N_ELEMENTS(kCuts));
   tcase_add_test(tc, sigterm_while_learning);
   suite_add_tcase(s, tc);
   return s;
