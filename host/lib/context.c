@@ -109,10 +109,13 @@ bool tg_context_split_address(const char *text, char **address, char **domain, c
     }
   }
   bool simple = ae > ab;
-  unsigned ats = 0; /* a second @ is for the parser to refuse (fuzz find: "john.doe@@army.mil") */
+  /* A second @ and misplaced dots are for the parser to refuse (fuzz finds: "john.doe@@army.mil",
+   * ".ohn.doe@army.mil" became address book contacts, then suggestions). */
+  unsigned ats = 0;
   for (const char *p = ab; p < ae && simple; p++)
     if ((unsigned char)*p >= 0x80 || *p <= ' ' || strchr("\"(),:;<>[]\\", *p) ||
-        (*p == '@' && ++ats > 1))
+        (*p == '@' && ++ats > 1) ||
+        (*p == '.' && (p == ab || p[-1] == '.' || p + 1 == ae || p[1] == '@')))
       simple = false;
   /* The display name: plain words, or one quoted string without escapes ("Smith, John"), in
    * UTF-8 — what most address books hold. Comments, escapes and encoded words (=?…?=) are left to
