@@ -1,8 +1,10 @@
 /* index.c — TgIndex, the dynamic fuzzy index over a set of domains (trusted, learned and request
  * lists, up to TG_MAX_LIST_DOMAINS and beyond).
  *
- * Layout. Every domain is stored once, in one arena of NUL-terminated strings (no per-domain
- * allocation), with a per-id offset, length and tag. Two kinds of keys point at the ids: the
+ * Layout. Every domain is stored once, in an arena of NUL-terminated strings (no per-domain
+ * allocation): chunks that double from 4 KiB to 4 MiB and are never moved, so a growing list is
+ * not copied over and over (each copy into fresh pages costs page faults), with a per-id
+ * offset (chunk << 22 | position), length and tag. Two kinds of keys point at the ids: the
  * exact hash of each domain, and its one-deletion keys (host/data/tgkeys.h). Both live in two
  * parts:
  *  - the frozen part, ids [0, built_n): per kind, one flat array of 4-byte entries grouped in
@@ -52,7 +54,12 @@
 #define BUCKET_BITS_MIN 8u   /* at least the partition bits */
 #define BUCKET_BITS_MAX 24u
 #define STAGE_MIN ((size_t)2 << 20) /* entries (16 MiB) staged at once in any case */
+#define STAGE_SLACK 64u      /* staging room per partition beyond its share and an eighth */
 #define ID_BITS_MAX 28u      /* ids of the frozen part; leaves >= 4 fingerprint bits */
+#define CHUNK_BITS 22u       /* arena chunks: positions within one fit in 22 bits */
+#define CHUNK_MAX ((size_t)1 << CHUNK_BITS)
+#define CHUNK_MIN ((size_t)4096)
+#define CHUNKS_MAX ((size_t)1 << (32u - CHUNK_BITS))
 #define DEAD 0u              /* len of a duplicate dropped by a build */
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -100,9 +107,10 @@ typedef struct {
 } Slots;
 
 struct TgIndex {
-  char *arena; /* NUL-terminated domains, back to back */
-  size_t arena_len, arena_cap;
-  uint32_t *off; /* per id: offset of the domain in arena */
+  char **chunk;  /* the arena: NUL-terminated domains, back to back, in chunks */
+  size_t n_chunks, chunk_len, chunk_cap; /* the last chunk's use and size */
+  size_t arena_bytes;                    /* all chunks' sizes */
+  uint32_t *off; /* per id: chunk << CHUNK_BITS | position of the domain */
   uint32_t *tag; /* per id: caller's tag */
   uint8_t *len;  /* per id: length (1 .. TG_KEY_MAX_LEN; DEAD while a build drops it) */
   size_t n, cap;
@@ -144,7 +152,9 @@ void tg_index_free(TgIndex *ix)
 {
   if (!ix)
     return;
-  g_free(ix->arena);
+  for (size_t c = 0; c < ix->n_chunks; c++)
+    g_free(ix->chunk[c]);
+  g_free(ix->chunk);
   g_free(ix->off);
   g_free(ix->tag);
   g_free(ix->len);
@@ -167,11 +177,22 @@ static void ids_resize(TgIndex *ix, size_t cap)
   huge_hint(ix->len, cap);
 }
 
-static void arena_resize(TgIndex *ix, size_t cap)
+/* Starts a new arena chunk of at least `need` bytes: twice the last, up to CHUNK_MAX. */
+static bool chunk_add(TgIndex *ix, size_t need)
 {
-  ix->arena_cap = cap;
-  ix->arena = g_renew(char, ix->arena, cap);
-  huge_hint(ix->arena, cap);
+  if (ix->n_chunks >= CHUNKS_MAX)
+    return false; /* 4 GiB of domains: far beyond TG_MAX_LIST_DOMAINS */
+  size_t cap = ix->n_chunks ? MIN(ix->chunk_cap * 2, CHUNK_MAX) : CHUNK_MIN;
+  cap = MAX(cap, need);
+  g_assert(cap <= CHUNK_MAX);
+  if (ix->n_chunks % 64 == 0)
+    ix->chunk = g_renew(char *, ix->chunk, ix->n_chunks + 64);
+  ix->chunk[ix->n_chunks++] = g_malloc(cap);
+  huge_hint(ix->chunk[ix->n_chunks - 1], cap);
+  ix->chunk_len = 0;
+  ix->chunk_cap = cap;
+  ix->arena_bytes += cap;
+  return true;
 }
 
 /* Gives back what growing left unused, before the big allocations of a build. */
@@ -179,13 +200,11 @@ static void trim(TgIndex *ix)
 {
   if (ix->n && ix->cap > ix->n)
     ids_resize(ix, ix->n);
-  if (ix->arena_len && ix->arena_cap > ix->arena_len)
-    arena_resize(ix, ix->arena_len);
 }
 
 static inline const char *domain_of(const TgIndex *ix, size_t id)
 {
-  return ix->arena + ix->off[id];
+  return ix->chunk[ix->off[id] >> CHUNK_BITS] + (ix->off[id] & (CHUNK_MAX - 1));
 }
 
 static bool same_domain(const TgIndex *ix, uint32_t id, const char *d, size_t n)
@@ -286,13 +305,12 @@ static unsigned bits_for(size_t n)
 static void table_build(TgIndex *ix, Table *t, bool deletions)
 {
   uint32_t keys[TG_KEY_MAX_LEN];
-  size_t count[PARTS] = {0}, total = 0;
-  for (size_t id = 0; id < ix->n; id++) {
-    size_t k = keys_of(ix, deletions, id, keys);
-    for (size_t j = 0; j < k; j++)
-      count[keys[j] >> PART_SHIFT]++;
-    total += k;
-  }
+  /* How many keys there are needs no hashing. */
+  size_t total = 0;
+  for (size_t id = 0; id < ix->n && deletions; id++)
+    total += tg_key_deletion_count(domain_of(ix, id), ix->len[id]);
+  if (!deletions)
+    total = ix->n;
   g_assert(total < UINT32_MAX);
   unsigned bits = BUCKET_BITS_MIN;
   while (bits < BUCKET_BITS_MAX && ((size_t)1 << bits) * BUCKET_FILL < total)
@@ -306,52 +324,68 @@ static void table_build(TgIndex *ix, Table *t, bool deletions)
   huge_hint(t->dir, (buckets + 1) * sizeof *t->dir);
   huge_hint(t->e, total * sizeof *t->e);
 
-  size_t start[PARTS + 1], biggest = 0;
-  start[0] = 0;
-  for (size_t p = 0; p < PARTS; p++) {
-    start[p + 1] = start[p] + count[p];
-    biggest = MAX(biggest, count[p]);
-  }
-  /* The staging budget: everything at once up to STAGE_MIN entries, else a quarter. Groups are
-   * runs of whole partitions within the budget. */
-  size_t budget = MAX(biggest, MIN(total, MAX(STAGE_MIN, total / 4)));
-  size_t staged_max = 0;
-  for (size_t p0 = 0, p1; p0 < PARTS; p0 = p1) {
-    for (p1 = p0 + 1; p1 < PARTS && start[p1 + 1] - start[p0] <= budget; p1++)
-      ;
-    staged_max = MAX(staged_max, start[p1] - start[p0]);
-  }
-  /* One spare slot: keys of other groups are written there and overwritten (no branch). */
-  g_autofree uint64_t *stage = g_new(uint64_t, staged_max + 1);
-  huge_hint(stage, (staged_max + 1) * sizeof *stage);
+  /* A hash fills the partitions evenly, so each is staged with room for its share and a margin
+   * (no counting pass); a group where one overflows anyway is made again with the counts the
+   * first try measured. Groups: all partitions at once up to STAGE_MIN entries, else quarters. */
+  const size_t groups = MIN(4, (total + MAX(STAGE_MIN, total / 4) - 1) / MAX(STAGE_MIN, total / 4));
+  const size_t per_group = (PARTS + MAX(groups, 1) - 1) / MAX(groups, 1);
+  const size_t room = total / PARTS + total / PARTS / 8 + STAGE_SLACK;
+  size_t stage_cap = per_group * room;
+  /* One spare slot at stage_cap: keys of other groups, and overflow, land there (no branch). */
+  uint64_t *stage = g_new(uint64_t, stage_cap + 1);
+  huge_hint(stage, (stage_cap + 1) * sizeof *stage);
   g_autofree uint32_t *sub = g_new(uint32_t, subs);
 
-  for (size_t p0 = 0, p1; p0 < PARTS; p0 = p1) {
-    for (p1 = p0 + 1; p1 < PARTS && start[p1 + 1] - start[p0] <= budget; p1++)
-      ;
-    size_t fill[PARTS], step[PARTS];
-    for (size_t p = 0; p < PARTS; p++) {
-      bool in = p >= p0 && p < p1;
-      fill[p] = in ? start[p] - start[p0] : staged_max;
-      step[p] = in;
-    }
-    for (size_t id = 0; id < ix->n; id++) {
-      size_t k = keys_of(ix, deletions, id, keys);
-      for (size_t j = 0; j < k; j++) {
-        size_t p = keys[j] >> PART_SHIFT;
-        stage[fill[p]] = (uint64_t)keys[j] << 32 | (uint64_t)id;
-        fill[p] += step[p];
+  size_t at = 0; /* where the next partition's entries go in t->e */
+  for (size_t p0 = 0; p0 < PARTS; p0 += per_group) {
+    const size_t p1 = MIN(PARTS, p0 + per_group);
+    size_t base[PARTS], cap[PARTS], count[PARTS], fill[PARTS], last[PARTS], step[PARTS];
+    for (size_t p = p0, b = 0; p < p1; p++, b += room)
+      base[p] = b, cap[p] = room;
+    for (int attempt = 0;; attempt++) {
+      g_assert(attempt < 2); /* the second try has the exact counts */
+      for (size_t p = 0; p < PARTS; p++) {
+        bool in = p >= p0 && p < p1;
+        fill[p] = in ? base[p] : stage_cap;
+        last[p] = in ? base[p] + cap[p] - 1 : stage_cap;
+        step[p] = in;
+      }
+      for (size_t id = 0; id < ix->n; id++) {
+        size_t k = keys_of(ix, deletions, id, keys);
+        for (size_t j = 0; j < k; j++) {
+          size_t p = keys[j] >> PART_SHIFT;
+          stage[MIN(fill[p], last[p])] = (uint64_t)keys[j] << 32 | (uint64_t)id;
+          fill[p] += step[p];
+        }
+      }
+      bool overflow = false;
+      for (size_t p = p0; p < p1; p++) {
+        count[p] = fill[p] - base[p];
+        overflow |= count[p] > cap[p];
+      }
+      if (!overflow)
+        break;
+      size_t need = 0;
+      for (size_t p = p0; p < p1; p++) {
+        base[p] = need;
+        cap[p] = MAX(count[p], 1);
+        need += cap[p];
+      }
+      if (need > stage_cap) {
+        g_free(stage);
+        stage_cap = need;
+        stage = g_new(uint64_t, stage_cap + 1);
       }
     }
     /* Each partition: a stable counting sort by the bucket bits below the partition bits, so a
      * bucket's entries stay in id order. */
     for (size_t p = p0; p < p1; p++) {
-      const uint64_t *part = stage + (start[p] - start[p0]);
+      const uint64_t *part = stage + base[p];
       size_t m = count[p];
       memset(sub, 0, subs * sizeof *sub);
       for (size_t i = 0; i < m; i++)
         sub[((uint32_t)(part[i] >> 32) >> (32u - bits)) & (subs - 1)]++;
-      uint32_t run = (uint32_t)start[p];
+      uint32_t run = (uint32_t)at;
       for (size_t b = 0; b < subs; b++) {
         uint32_t c = sub[b];
         t->dir[(p << sub_bits) + b] = run;
@@ -363,8 +397,11 @@ static void table_build(TgIndex *ix, Table *t, bool deletions)
         t->e[sub[(h >> (32u - bits)) & (subs - 1)]++] =
             fingerprint_of(t, h) << ix->id_bits | (uint32_t)part[i];
       }
+      at += m;
     }
   }
+  g_assert(at == total);
+  g_free(stage);
   t->dir[buckets] = (uint32_t)total;
 }
 
@@ -525,8 +562,9 @@ void tg_index_reserve(TgIndex *ix, size_t n_domains, size_t total_bytes)
   g_return_if_fail(ix != NULL);
   if (n_domains > ix->cap)
     ids_resize(ix, n_domains);
-  if (total_bytes > ix->arena_cap)
-    arena_resize(ix, total_bytes);
+  /* A bulk load starts in big chunks at once. */
+  if (total_bytes > ix->chunk_cap - ix->chunk_len && ix->n_chunks < CHUNKS_MAX)
+    (void)chunk_add(ix, MIN(total_bytes, CHUNK_MAX));
 }
 
 bool tg_index_add(TgIndex *ix, const char *ascii_domain, uint32_t tag)
@@ -546,18 +584,18 @@ bool tg_index_add(TgIndex *ix, const char *ascii_domain, uint32_t tag)
       return true;
     }
   }
-  if (ix->n >= UINT32_MAX - 1 || ix->arena_len + n + 1 > UINT32_MAX)
-    return false; /* ids and offsets are 32-bit; far beyond TG_MAX_LIST_DOMAINS */
+  if (ix->n >= UINT32_MAX - 1)
+    return false; /* ids are 32-bit; far beyond TG_MAX_LIST_DOMAINS */
+  if (ix->chunk_len + n + 1 > ix->chunk_cap && !chunk_add(ix, n + 1))
+    return false;
 
   /* Grow by half: doubling would leave up to as much unused as used at a million domains. */
   if (ix->n == ix->cap)
     ids_resize(ix, ix->cap < 64 ? 64 : ix->cap + ix->cap / 2);
-  if (ix->arena_len + n + 1 > ix->arena_cap)
-    arena_resize(ix, MAX(ix->arena_cap + ix->arena_cap / 2, ix->arena_len + n + 1 + 4096));
   uint32_t id = (uint32_t)ix->n;
-  memcpy(ix->arena + ix->arena_len, ascii_domain, n + 1);
-  ix->off[id] = (uint32_t)ix->arena_len;
-  ix->arena_len += n + 1;
+  memcpy(ix->chunk[ix->n_chunks - 1] + ix->chunk_len, ascii_domain, n + 1);
+  ix->off[id] = (uint32_t)((ix->n_chunks - 1) << CHUNK_BITS | ix->chunk_len);
+  ix->chunk_len += n + 1;
   ix->tag[id] = tag;
   ix->len[id] = (uint8_t)n;
   ix->n++;
@@ -646,7 +684,8 @@ size_t tg_index_memory(const TgIndex *ix)
 {
   if (!ix)
     return 0;
-  size_t bytes = sizeof *ix + ix->arena_cap + ix->cap * (2 * sizeof(uint32_t) + 1);
+  size_t bytes = sizeof *ix + ix->arena_bytes + ix->n_chunks * sizeof(char *) +
+                 ix->cap * (2 * sizeof(uint32_t) + 1);
   const Table *tables[] = {&ix->exact, &ix->del};
   for (size_t i = 0; i < G_N_ELEMENTS(tables); i++)
     if (tables[i]->n)
