@@ -442,8 +442,11 @@ char *tg_session_handle(TgSession *s, const char *data, size_t len, size_t *repl
     return tg_protocol_error(NULL, "bad_request", "a request must be a JSON object", reply_len);
 
   const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
-  if (id && !cJSON_IsNull(id) && !cJSON_IsString(id) && !cJSON_IsNumber(id))
-    return tg_protocol_error(NULL, "bad_request", "id must be a string or a number", reply_len);
+  /* 1e999 parses as infinity, which JSON cannot write back (it would be echoed as null). */
+  if (id && !cJSON_IsNull(id) && !cJSON_IsString(id) &&
+      !(cJSON_IsNumber(id) && isfinite(id->valuedouble)))
+    return tg_protocol_error(NULL, "bad_request", "id must be a string or a finite number",
+                             reply_len);
   if (cJSON_IsString(id) && strlen(id->valuestring) > TG_MAX_ID_BYTES) {
     g_autofree char *msg = g_strdup_printf("id is longer than %u bytes", TG_MAX_ID_BYTES);
     return tg_protocol_error(NULL, "bad_request", msg, reply_len);

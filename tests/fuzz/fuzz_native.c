@@ -7,7 +7,7 @@
  *   - one reply per complete request frame, in order, plus one error for a trailing truncated or
  *     oversized frame, after which the loop stops with status 1 (0 after a clean end of input);
  *   - a reply carries the request's `id` whenever the request had a valid one (a string of at
- *     most TG_MAX_ID_BYTES or a number), else null;
+ *     most TG_MAX_ID_BYTES or a finite number), else null;
  *   - errors have a documented code and a message; results have a verdict equal to their most
  *     severe finding (unless truncated) and findings that point at real recipients.
  *
@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -96,7 +97,8 @@ static Expect expect_for(const char *body, size_t len) {
     if (!g_ascii_isspace(*end))
       return e;
   const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
-  if (cJSON_IsNumber(id) || (cJSON_IsString(id) && strlen(id->valuestring) <= TG_MAX_ID_BYTES))
+  if ((cJSON_IsNumber(id) && isfinite(id->valuedouble)) ||
+      (cJSON_IsString(id) && strlen(id->valuestring) <= TG_MAX_ID_BYTES))
     e.id = cJSON_Duplicate(id, false);
   const cJSON *rc = cJSON_GetObjectItemCaseSensitive(root, "recipients");
   if (cJSON_IsArray(rc))
