@@ -59,10 +59,12 @@ run_one() {
   log=$build/fuzz-$t.log
   regressions=""
   [ -d "$here/regressions/$t" ] && regressions=$here/regressions/$t
+  dict=""
+  [ -f "$here/$t.dict" ] && dict=-dict=$here/$t.dict
   # -rss_limit_mb: "memory stays bounded" — a target whose resident set passes 2 GiB fails;
   # -malloc_limit_mb catches a single huge allocation sooner.
   if "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
-       -malloc_limit_mb=1024 -max_len="$(max_len "$t")" -print_final_stats=1 \
+       -malloc_limit_mb=1024 -max_len="$(max_len "$t")" -print_final_stats=1 $dict \
        -artifact_prefix="$crashes/" "$corpus" "$build/seeds/$t" $regressions \
        >"$log" 2>&1; then
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
