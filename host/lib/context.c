@@ -248,10 +248,14 @@ void tg_context_add_corecipients(TgContext *ctx, const char *const *addresses, s
     char *addr = NULL, *dom = NULL;
     bool ok = tg_context_split_address(addresses[i], &addr, &dom, NULL);
     g_free(dom);
-    if (ok && g_hash_table_add(seen, addr))
+    /* Not g_hash_table_add alone: on a duplicate it keeps the new key, which is freed here
+     * (use after free found by the black-box fuzzer: the same address three times). */
+    if (ok && !g_hash_table_contains(seen, addr)) {
+      g_hash_table_add(seen, addr);
       g_ptr_array_add(set, addr);
-    else
+    } else {
       g_free(addr);
+    }
     if (set->len > TG_MAX_PATTERN_ADDRESSES)
       return; /* a mailing: it says nothing about who works with whom */
   }

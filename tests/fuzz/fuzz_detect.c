@@ -15,7 +15,8 @@
  *
  * Input: lines. Line 1 is the sender ("-" for none). Line 2 is the context in the format of
  * tests/unit/cases/detect.tsv (`known=D;addr=MAILBOX;org=D;ctx_trusted=D;history=A;…`, see
- * tests/unit/detect_cases.h). Every further line is one recipient (at most MAX_RECIPIENTS), its
+ * tests/unit/detect_cases.h), plus `together=A,B,…` (addresses learned as one message's
+ * recipients). Every further line is one recipient (at most MAX_RECIPIENTS), its
  * field cycling through to, cc, bcc, replyTo, followupTo. Seeds: every detect.tsv case (seeds.py).
  */
 #include "fuzz_common.h"
@@ -67,6 +68,10 @@ static void apply_context(char *context, TgContext *ctx, Lists *l, TgRequest *re
     else if (!strcmp(kv, "ctx_trusted")) tg_context_add_domain(ctx, v, TG_SOURCE_TRUSTED);
     else if (!strcmp(kv, "ctx_blocked")) tg_context_add_blocked(ctx, v);
     else if (!strcmp(kv, "history")) tg_context_add_history(ctx, v, 1);
+    else if (!strcmp(kv, "together")) { /* one message's recipients, learned together */
+      g_auto(GStrv) all = g_strsplit(v, ",", 64);
+      tg_context_add_corecipients(ctx, (const char *const *)all, g_strv_length(all), 1);
+    }
     else if (!strcmp(kv, "external")) tg_level_from_name(v, &ext);
     else if (!strcmp(kv, "first_contact")) tg_level_from_name(v, &fc);
     if (to)

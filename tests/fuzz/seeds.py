@@ -172,6 +172,9 @@ def main():
                     "addr=John Doe <john.doe@army.mil>;history=pat@navy.mil;external=warn\n"
                     "John Doe <john.doe@army.ml>\nops@gmial.com\nTeam: a@b.com, c@d.org;\n"
                     "pat@navy.mi\nJohn Doe <jd@gmail.com>\nx@\u0430rmy.mil")
+    c.add("detect", "-\naddr=Pat Lee <pat.lee@army.mil>;addr=Pat Lee <pat.lee@gmail.com>;"
+                    "together=pat.lee@army.mil,kim@army.mil,kim@army.mil,lou@army.mil;"
+                    "org=army.mil\nPat Lee <pat.lee@gmail.com>\nkim@army.mil\nlou@army.mil")
 
     mailbox = read_tsv(os.path.join(src, "tests/cases/mailbox.tsv"))
     for row in mailbox:
