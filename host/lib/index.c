@@ -25,8 +25,10 @@
  *
  * A batch build is a counting sort in groups of partitions (the hash's top 8 bits): each group
  * pass makes every key and appends the (hash, id) pairs of its partitions to 8-byte staging
- * streams (sequential writes), then each partition, small enough for the cache, is sorted by its
- * remaining bucket bits straight into its final place. A direct scatter into the final array
+ * streams (sequential writes; the hash spreads keys evenly, so each partition is given its share
+ * plus a margin, with no counting pass, and a group is redone in the rare case one overflows),
+ * then each partition, small enough for the cache, is sorted by its remaining bucket bits
+ * straight into its final place. A direct scatter into the final array
  * costs two random accesses per key, seconds of cache and TLB misses at ~15 million keys; staging
  * everything at once would double the peak memory. Only a group is staged at a time, and the
  * price is making the keys once more per group, a few multiplications each.
