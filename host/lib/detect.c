@@ -44,9 +44,11 @@
 #define MAX_CANDIDATES 8u
 #define MAX_SYNTAX_ECHO 256u     /* raw text echoed back in a syntax finding, in bytes */
 /* wrong_address: pair counts (messages written to together, from the history). HABIT: the
- * chosen address was already sent together with these recipients this often — the user meant
- * it, and asking again teaches people to click through. STRONG: the namesake was written to
- * with them this often while the chosen one never was — enough to warn, not only inform. */
+ * chosen address was already sent together with one of these recipients this often — the user
+ * meant it, and asking again teaches people to click through. STRONG: the namesake was written
+ * to with them in this many messages in all, and with at least half of them — enough to warn,
+ * not only inform. (A pair seen by chance in a 20-recipient message is no pattern: with "any pair,
+ * 3 times" bench_wrongaddr's random history raised 5 namesake warnings in 1,000 messages.) */
 #define WRONG_HABIT_MIN 1u
 #define WRONG_STRONG_MIN 3u
 /* The organisation key of a party whose domain is an organisation domain (policy/settings). */
@@ -857,13 +859,28 @@ static const char *org_context(const View *v, size_t r) {
   return at_d == others ? d : NULL;
 }
 
-/* How often `address` was written to together with one of the other recipients than `r` (the
- * largest pair count). Walks the shorter of its partner list and the message. */
-static guint together_with_others(const Check *c, const View *v, const char *address, size_t r) {
+/* How `address` was written to with the other recipients than `r`, from the pair counts. */
+typedef struct {
+  guint max;     /* the largest pair count */
+  guint sum;     /* all pair counts */
+  guint support; /* other recipients it was written to with at least once */
+  guint others;  /* other recipients */
+} Together;
+
+static void together_add(Together *t, guint count) {
+  if (!count)
+    return;
+  t->max = MAX(t->max, count);
+  t->sum = (guint)MIN((guint64)t->sum + count, G_MAXUINT);
+  t->support++;
+}
+
+/* Walks the shorter of its partner list and the message. */
+static Together together_with_others(const Check *c, const View *v, const char *address, size_t r) {
+  Together t = {.others = v->parties->len - v->count[r]};
   GHashTable *partners = g_hash_table_lookup(c->ctx->together, address);
   if (!partners)
-    return 0;
-  guint best = 0;
+    return t;
   if (g_hash_table_size(partners) <= v->parties->len) {
     GHashTableIter it;
     gpointer k, val;
@@ -871,17 +888,21 @@ static guint together_with_others(const Check *c, const View *v, const char *add
     while (g_hash_table_iter_next(&it, &k, &val)) {
       guint at = GPOINTER_TO_UINT(g_hash_table_lookup(v->addresses, k));
       if (at && at - 1 != r)
-        best = MAX(best, GPOINTER_TO_UINT(val));
+        together_add(&t, GPOINTER_TO_UINT(val));
     }
   } else {
     for (guint i = 0; i < v->parties->len; i++) {
       if (i >= v->first[r] && i < v->first[r] + v->count[r])
         continue;
       const Party *p = &g_array_index(v->parties, Party, i);
-      best = MAX(best, GPOINTER_TO_UINT(g_hash_table_lookup(partners, p->address)));
+      together_add(&t, GPOINTER_TO_UINT(g_hash_table_lookup(partners, p->address)));
     }
   }
-  return best;
+  return t;
+}
+
+static bool together_strong(const Together *t) {
+  return t->sum >= WRONG_STRONG_MIN && 2 * t->support >= t->others;
 }
 
 /* "Smith, John" reads "John Smith" in a sentence. */
@@ -898,19 +919,27 @@ static char *natural_name(const char *name) {
 
 typedef struct {
   guint id;          /* position in the book */
-  bool by_name;      /* matched through a display name (else through the local part) */
+  bool by_name;      /* matched through the display name */
+  bool by_local;     /* matched through the local part (john.smith@gmail.com -> john.smith@…) */
   bool org;          /* at the organisation everyone else is at, while the chosen one is not */
-  guint together;    /* messages written to with the other recipients */
+  Together together; /* with the other recipients */
 } Namesake;
 
-static bool namesake_better(const Namesake *a, const Namesake *b) {
+/* Which namesake the message calls for: the organisation first, then the history, then the one
+ * the name and the local part both point at (two John Smiths at army.mil, and the slip was
+ * john.smith@gmail.com: the one whose address is john.smith@army.mil). */
+static int namesake_cmp(const Namesake *a, const Namesake *b) {
   if (a->org != b->org)
-    return a->org;
-  return a->together > b->together;
-}
-
-static bool namesake_tie(const Namesake *a, const Namesake *b) {
-  return a->org == b->org && a->together == b->together;
+    return a->org ? 1 : -1;
+  bool sa_strong = together_strong(&a->together), sb_strong = together_strong(&b->together);
+  if (sa_strong != sb_strong)
+    return sa_strong ? 1 : -1;
+  if (a->together.support != b->together.support)
+    return a->together.support > b->together.support ? 1 : -1;
+  if (a->together.sum != b->together.sum)
+    return a->together.sum > b->together.sum ? 1 : -1;
+  int sa = a->by_name + a->by_local, sb = b->by_name + b->by_local;
+  return (sa > sb) - (sa < sb);
 }
 
 /* The address a known person should have been written to at.
@@ -924,7 +953,8 @@ static bool namesake_tie(const Namesake *a, const Namesake *b) {
  *      colleagues, beside a known john.smith@army.mil);
  *   3. the typed address is itself known (address book or history) and a namesake fits better:
  *      two people can share a name, so this only informs — unless the history shows the namesake
- *      written to with these recipients WRONG_STRONG_MIN times, or rule 2 holds.
+ *      written to with these recipients strongly (together_strong), or rule 2 holds.
+ * A name known only from weak history (a pair or two) also only informs.
  * Never when the typed address was sent together with these recipients before (WRONG_HABIT_MIN),
  * when the namesake is already a recipient (both addresses on purpose), or when two namesakes fit
  * equally well (which one was meant is a guess). */
@@ -944,6 +974,7 @@ static bool rule_wrong_address(Check *c, Subject *s) {
   const char *ctx_org = org_context(v, s->recipient);
 
   g_autoptr(GArray) by_name = g_array_new(FALSE, FALSE, sizeof(guint));
+  g_autoptr(GArray) by_spelled = g_array_new(FALSE, FALSE, sizeof(guint)); /* name in the local part */
   g_autoptr(GArray) by_local = g_array_new(FALSE, FALSE, sizeof(guint));
   if (named) {
     tg_people_lookup_name(people, &name, by_name);
@@ -952,25 +983,25 @@ static bool rule_wrong_address(Check *c, Subject *s) {
   if (personal && ctx_org) {
     TgPersonName spelled;
     if (tg_person_name_from_local(s->local, &spelled)) {
-      tg_people_lookup_name(people, &spelled, by_local);
+      tg_people_lookup_name(people, &spelled, by_spelled);
       tg_person_name_clear(&spelled);
     }
     g_autofree char *lk = tg_people_local_key(s->local);
     tg_people_lookup_local(people, lk, by_local);
   }
-  if (by_name->len == 0 && by_local->len == 0)
+  if (by_name->len == 0 && by_spelled->len == 0 && by_local->len == 0)
     return false;
 
   g_autofree char *local = g_utf8_strdown(s->local, -1);
   g_autofree char *typed = g_strconcat(local, "@", s->dom.ascii, NULL);
   const char *typed_org = org_key(c, s->dom.ascii, NULL);
   bool typed_at_ctx = ctx_org && strcmp(typed_org, ctx_org) == 0;
-  if (together_with_others(c, v, typed, s->recipient) >= WRONG_HABIT_MIN)
+  if (together_with_others(c, v, typed, s->recipient).max >= WRONG_HABIT_MIN)
     return false;
 
-  Namesake best = {0}, second = {0};
-  bool have_best = false, have_second = false;
-  GArray *lists[] = {by_name, by_local};
+  /* The candidates, each once (a contact can match by name and by local part). */
+  g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(Namesake));
+  GArray *lists[] = {by_name, by_spelled, by_local};
   for (size_t l = 0; l < G_N_ELEMENTS(lists); l++)
     for (guint k = 0; k < lists[l]->len; k++) {
       guint id = g_array_index(lists[l], guint, k);
@@ -981,24 +1012,36 @@ static bool rule_wrong_address(Check *c, Subject *s) {
         return false; /* the person's other address is in the message too: both on purpose */
       const char *dom = strrchr(addr, '@') + 1;
       bool at_ctx = ctx_org && strcmp(org_key(c, dom, NULL), ctx_org) == 0;
-      if (l == 1 && !at_ctx)
+      if (l > 0 && !at_ctx)
         continue; /* a local part alone identifies a colleague only at the organisation */
-      Namesake n = {.id = id, .by_name = l == 0, .org = at_ctx && !typed_at_ctx,
-                    .together = together_with_others(c, v, addr, s->recipient)};
-      if (!n.org && n.together == 0)
-        continue; /* nothing says this one was meant */
-      if (have_best && best.id == id)
-        continue; /* found by name and by local part */
-      if (!have_best || namesake_better(&n, &best)) {
-        if (have_best)
-          second = best, have_second = true;
-        best = n, have_best = true;
-      } else if (!have_second || namesake_better(&n, &second)) {
-        second = n, have_second = true;
+      Namesake *seen = NULL;
+      for (guint j = 0; j < found->len && !seen; j++)
+        if (g_array_index(found, Namesake, j).id == id)
+          seen = &g_array_index(found, Namesake, j);
+      if (seen) {
+        seen->by_name |= l < 2;
+        seen->by_local |= l == 2;
+        continue;
       }
+      Namesake n = {.id = id, .by_name = l < 2, .by_local = l == 2, .org = at_ctx && !typed_at_ctx,
+                    .together = together_with_others(c, v, addr, s->recipient)};
+      if (n.org || n.together.support > 0) /* else nothing says this one was meant */
+        g_array_append_val(found, n);
     }
-  if (!have_best || (have_second && namesake_tie(&best, &second)))
+  if (found->len == 0)
     return false;
+  Namesake best = g_array_index(found, Namesake, 0);
+  bool tie = false;
+  for (guint j = 1; j < found->len; j++) {
+    const Namesake *n = &g_array_index(found, Namesake, j);
+    int cmp = namesake_cmp(n, &best);
+    if (cmp > 0)
+      best = *n, tie = false;
+    else if (cmp == 0)
+      tie = true;
+  }
+  if (tie)
+    return false; /* two namesakes fit equally well: which one was meant is a guess */
 
   bool typed_known = g_hash_table_contains(c->known, typed) ||
                      g_hash_table_contains(c->ctx->history_addresses, typed);
@@ -1006,11 +1049,12 @@ static bool rule_wrong_address(Check *c, Subject *s) {
   double conf;
   TgMessageId msg;
   if (personal && best.org) {
-    sev = TG_SEVERITY_WARN, conf = best.by_name ? 0.85 : 0.8, msg = TG_MSG_WRONG_ADDRESS;
-  } else if (!typed_known) {
+    sev = TG_SEVERITY_WARN, conf = best.by_name && best.by_local ? 0.9 : best.by_name ? 0.85 : 0.8;
+    msg = TG_MSG_WRONG_ADDRESS;
+  } else if (!typed_known && (best.org || together_strong(&best.together))) {
     sev = TG_SEVERITY_WARN, conf = best.org ? 0.8 : 0.7;
     msg = personal ? TG_MSG_WRONG_ADDRESS : TG_MSG_WRONG_ADDRESS_OTHER;
-  } else if (best.together >= WRONG_STRONG_MIN) {
+  } else if (together_strong(&best.together)) {
     sev = TG_SEVERITY_WARN, conf = 0.7;
     msg = personal ? TG_MSG_WRONG_ADDRESS : TG_MSG_WRONG_ADDRESS_OTHER;
   } else {

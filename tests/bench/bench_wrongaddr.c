@@ -176,8 +176,17 @@ int main(int argc, char **argv) {
       br[j] = g_strdup(c->address);
     }
     if (m % 4 == 0) {
-      /* The slip: the last colleague at a personal address with their name. */
-      const Contact *c = &g_array_index(book, Contact, g_array_index(people, guint, rnd() % people->len));
+      /* The slip: the last colleague at a personal address with their name — someone not
+       * already in the message (else both addresses are there on purpose and the rule is quiet). */
+      const Contact *c = NULL;
+      for (unsigned tries = 0; !c || tries < 1000; tries++) {
+        c = &g_array_index(book, Contact, g_array_index(people, guint, rnd() % people->len));
+        bool in = false;
+        for (unsigned j = 0; j + 1 < recipients && !in; j++)
+          in = strcmp(br[j], c->address) == 0;
+        if (!in)
+          break;
+      }
       g_autofree char *local = g_strndup(c->address, (gsize)(strchr(c->address, '@') - c->address));
       g_free(nm[recipients - 1]);
       g_free(br[recipients - 1]);
@@ -195,6 +204,7 @@ int main(int argc, char **argv) {
   printf("| rows   | contacts | recipients | median µs | p99 µs    | messages/s | flagged |\n");
   printf("|--------|---------:|-----------:|----------:|----------:|-----------:|--------:|\n");
   static const char *const pass_names[] = {"named", "bare", "book", "book0"};
+  unsigned false_alarms = 0;
   for (int pass = 0; pass < 4; pass++) {
     unsigned flagged = 0;
     bool with_names = pass == 0 || pass == 2;
@@ -213,7 +223,14 @@ int main(int argc, char **argv) {
       us[m] = cpu_us() - t0;
       for (guint k = 0; k < res->findings->len; k++) {
         const TgFinding *f = g_ptr_array_index(res->findings, k);
-        flagged += f->code == TG_CODE_WRONG_ADDRESS && f->severity >= TG_SEVERITY_WARN;
+        if (f->code != TG_CODE_WRONG_ADDRESS || f->severity < TG_SEVERITY_WARN)
+          continue;
+        flagged++;
+        if (m % 4 != 0 || f->recipient != recipients - 1)
+          false_alarms++; /* anything but the planted slip */
+        if ((m % 4 != 0 || f->recipient != recipients - 1) && g_getenv("TG_BENCH_VERBOSE"))
+          fprintf(stderr, "unexpected: message %u recipient %zu %s -> %s: %s\n", m, f->recipient,
+                  list[f->recipient], f->suggestion ? f->suggestion : "-", f->message);
       }
       tg_result_free(res);
     }
@@ -263,7 +280,10 @@ int main(int argc, char **argv) {
   } else {
     fprintf(stderr, "bench_wrongaddr: %s\n", err ? err->message : "no cases");
   }
-  fprintf(stderr, "slips planted: %u of %u messages\n", slips, messages);
+  /* Warnings on other recipients than the planted slip: the random history sometimes ties one of
+   * two same-named colleagues to half the message (see WRONG_STRONG_MIN in detect.c). */
+  fprintf(stderr, "slips planted: %u of %u messages; other wrong_address warnings: %u\n", slips,
+          messages, false_alarms);
 
   g_free(rcpt);
   g_free(us);

@@ -17,6 +17,7 @@
 #include "finding.h"
 #include "mailbox.h"
 #include "people.h"
+#include "history.h"
 #include "protocol.h"
 #include "typoguard.h"
 #include "wrongaddr_cases.h"
@@ -316,6 +317,126 @@ START_TEST(large_book_is_cheap) {
 }
 END_TEST
 
+/* ---- co-recipient pairs in the history store (host/src/history.c) ---------------------------- */
+
+static void remove_tree(const char *path);
+
+static char *pairs_file(const char *dir) { return g_build_filename(dir, "corecipients", NULL); }
+
+static void learn_at(TgHistory *h, gint64 now, const char *const *addrs, size_t n) {
+  g_autoptr(GError) err = NULL;
+  unsigned count = 0;
+  ck_assert_msg(tg_history_learn_at(h, addrs, n, now, &count, &err), "%s", err ? err->message : "");
+}
+
+START_TEST(history_pairs) {
+  g_autofree char *dir = g_dir_make_tmp("tg-pairs-XXXXXX", NULL);
+  g_autofree char *path = pairs_file(dir);
+  {
+    g_autoptr(TgHistory) h = tg_history_open(dir, NULL);
+    const char *one[] = {"solo@army.mil"};
+    learn_at(h, 50, one, 1);
+    ck_assert(!g_file_test(path, G_FILE_TEST_EXISTS)); /* one address: no pair, no write */
+    const char *msg[] = {"Ops@Army.MIL", "john.smith@gmail.com", "jane@army.mil", "ops@army.mil"};
+    learn_at(h, 100, msg, G_N_ELEMENTS(msg));
+    const char *again[] = {"jane@army.mil", "ops@army.mil"};
+    learn_at(h, 200, again, 2);
+    ck_assert_uint_eq(tg_history_pair_count(h), 3);
+  }
+  g_autoptr(TgHistory) h = tg_history_open(dir, NULL);
+  unsigned count = 0;
+  gint64 last = 0;
+  ck_assert(tg_history_lookup_pair(h, "ops@army.mil", "jane@army.mil", &count, &last));
+  ck_assert_uint_eq(count, 2);
+  ck_assert_int_eq(last, 200);
+  ck_assert(tg_history_lookup_pair(h, "john.smith@gmail.com", "OPS@army.mil", &count, &last));
+  ck_assert_uint_eq(count, 1);
+  ck_assert_int_eq(last, 100);
+  ck_assert(!tg_history_lookup_pair(h, "solo@army.mil", "ops@army.mil", NULL, NULL));
+  ck_assert(!tg_history_lookup_pair(h, "ops@army.mil", "ops@army.mil", NULL, NULL));
+  g_autofree char *text = NULL;
+  ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+  ck_assert_msg(g_str_has_prefix(text, "typoguard-history 1\n") &&
+                    strstr(text, "\np\tjane@army.mil\tops@army.mil\t2\t200\n") &&
+                    strstr(text, "\np\tjane@army.mil\tjohn.smith@gmail.com\t1\t100\n") &&
+                    g_str_has_suffix(text, "\nend\t3\n"),
+                "%s", text);
+  /* The address file keeps exactly its earlier shape: no pair records in it. */
+  g_autofree char *main_path = g_build_filename(dir, "history", NULL);
+  g_autofree char *main_text = NULL;
+  ck_assert(g_file_get_contents(main_path, &main_text, NULL, NULL));
+  ck_assert(strstr(main_text, "\np\t") == NULL);
+
+  /* Applied to a context: the detector sees the counts. */
+  g_autoptr(TgContext) ctx = tg_context_new(psl);
+  tg_history_apply(h, ctx);
+  ck_assert_uint_eq(tg_context_together(ctx, "ops@army.mil", "jane@army.mil"), 2);
+  ck_assert_uint_eq(tg_context_together(ctx, "john.smith@gmail.com", "ops@army.mil"), 1);
+  remove_tree(dir);
+}
+END_TEST
+
+/* A mailing adds no pairs; a full store drops its least recently used pair. */
+START_TEST(history_pairs_bounded) {
+  g_autofree char *dir = g_dir_make_tmp("tg-pairs-XXXXXX", NULL);
+  g_autofree char *path = pairs_file(dir);
+  {
+    g_autoptr(TgHistory) h = tg_history_open(dir, NULL);
+    g_autoptr(GPtrArray) big = g_ptr_array_new_with_free_func(g_free);
+    for (unsigned i = 0; i <= TG_MAX_PATTERN_ADDRESSES; i++)
+      g_ptr_array_add(big, g_strdup_printf("member%u@list.example", i));
+    learn_at(h, 10, (const char *const *)big->pdata, big->len);
+    ck_assert_uint_eq(tg_history_pair_count(h), 0);
+    ck_assert_uint_eq(tg_history_address_count(h), TG_MAX_PATTERN_ADDRESSES + 1);
+  }
+  GString *s = g_string_new("typoguard-history 1\n");
+  for (unsigned i = 0; i < TG_HISTORY_MAX_PAIRS; i++)
+    g_string_append_printf(s, "p\ta%05u@x.example\tb%05u@x.example\t1\t%u\n", i, i, 1000 + i);
+  g_string_append_printf(s, "end\t%u\n", TG_HISTORY_MAX_PAIRS);
+  ck_assert(g_file_set_contents(path, s->str, -1, NULL));
+  g_string_free(s, TRUE);
+  g_autoptr(TgHistory) h = tg_history_open(dir, NULL);
+  ck_assert_uint_eq(tg_history_pair_count(h), TG_HISTORY_MAX_PAIRS);
+  const char *fresh[] = {"new1@y.example", "new2@y.example"};
+  learn_at(h, 1000000, fresh, 2);
+  ck_assert_uint_eq(tg_history_pair_count(h), TG_HISTORY_MAX_PAIRS);
+  ck_assert(tg_history_lookup_pair(h, "new1@y.example", "new2@y.example", NULL, NULL));
+  ck_assert(!tg_history_lookup_pair(h, "a00000@x.example", "b00000@x.example", NULL, NULL));
+  ck_assert(tg_history_lookup_pair(h, "a00001@x.example", "b00001@x.example", NULL, NULL));
+  remove_tree(dir);
+}
+END_TEST
+
+/* A damaged pairs file keeps what parses, is copied aside, and heals on the next learn. */
+START_TEST(history_pairs_damaged) {
+  g_autofree char *dir = g_dir_make_tmp("tg-pairs-XXXXXX", NULL);
+  g_autofree char *path = pairs_file(dir);
+  ck_assert(g_file_set_contents(path,
+                                "typoguard-history 1\n"
+                                "p\ta@x.example\tb@x.example\t4\t100\n"
+                                "p\tb@x.example\ta@x.example\t1\t100\n" /* not in order */
+                                "p\tA@x.example\tc@x.example\t1\t100\n" /* not normalised */
+                                "p\ta@x.example\tc@x.example\tmany\t100\n"
+                                "p\ta@x.example\td@x.exa",
+                                -1, NULL));
+  g_autoptr(TgHistory) h = tg_history_open(dir, NULL);
+  ck_assert_uint_eq(tg_history_pair_count(h), 1);
+  ck_assert_uint_ge(tg_history_dropped(h), 4);
+  const char *msg[] = {"a@x.example", "e@x.example"};
+  learn_at(h, 200, msg, 2);
+  g_autofree char *bad = g_build_filename(dir, "corecipients.bad", NULL);
+  ck_assert(g_file_test(bad, G_FILE_TEST_EXISTS));
+  g_autoptr(TgHistory) again = tg_history_open(dir, NULL);
+  ck_assert_uint_eq(tg_history_dropped(again), 0);
+  ck_assert(!tg_history_truncated(again));
+  unsigned count = 0;
+  ck_assert(tg_history_lookup_pair(again, "b@x.example", "a@x.example", &count, NULL));
+  ck_assert_uint_eq(count, 4);
+  ck_assert(tg_history_lookup_pair(again, "a@x.example", "e@x.example", NULL, NULL));
+  remove_tree(dir);
+}
+END_TEST
+
 /* ---- through the host: frames and the command line ------------------------------------------ */
 
 static char *scratch;
@@ -508,6 +629,9 @@ int main(void) {
   tcase_add_test(core, book_split_matches_parser);
   tcase_add_test(core, corecipients);
   tcase_add_test(core, large_book_is_cheap);
+  tcase_add_test(core, history_pairs);
+  tcase_add_test(core, history_pairs_bounded);
+  tcase_add_test(core, history_pairs_damaged);
   suite_add_tcase(s, core);
   TCase *host = tcase_create("host");
   tcase_add_checked_fixture(host, host_setup, host_teardown);
