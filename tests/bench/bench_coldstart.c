@@ -9,7 +9,11 @@
  *
  * Prints one Markdown table row per case and exits 1 when a host reply is missing or wrong (a
  * fast failure is not a fast round trip). The host runs with HOME and XDG folders pointed at an
- * empty temporary folder, so no user settings or history are read. */
+ * empty temporary folder, so no user settings or history are read.
+ *
+ * Measured 2026-08-22 on the 2-core development VM (RelWithDebInfo, other builds running):
+ * trivial 5.2-9.6 ms; hello + check of 20: 13.1-23.2 ms = 2.4-2.5x; with one IDN recipient,
+ * which opens ICU's spoof checker: 21.2-40.1 ms = 4.1-4.2x. */
 #include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
