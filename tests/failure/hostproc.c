@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -106,13 +107,21 @@ HostProc host_start(const HostEnv *e, const char *const *args) {
 
   int in[2], out[2], err[2];
   g_assert(pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0);
+  /* Signals stay blocked until the child has dropped the handlers it inherited: Check's SIGTERM
+   * handler, run in a child not yet exec'd, would kill the whole test (a test sends SIGTERM early). */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
   pid_t pid = fork();
   g_assert(pid >= 0);
   if (pid == 0) {
+    for (int sig = 1; sig < NSIG; sig++)
+      if (sig != SIGKILL && sig != SIGSTOP)
+        signal(sig, SIG_DFL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     dup2(in[0], STDIN_FILENO);
     dup2(out[1], STDOUT_FILENO);
     dup2(err[1], STDERR_FILENO);
-    signal(SIGPIPE, SIG_DFL);
     if (e->fsize) {
       struct rlimit rl = {e->fsize, e->fsize};
       signal(SIGXFSZ, SIG_IGN); /* an ignored signal stays ignored across exec */
@@ -127,6 +136,7 @@ HostProc host_start(const HostEnv *e, const char *const *args) {
     execvpe(argv->pdata[0], (char *const *)argv->pdata, (char *const *)envp->pdata);
     _exit(127);
   }
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
   close(in[0]);
   close(out[1]);
   close(err[1]);
