@@ -5,7 +5,7 @@
  * hq.army.mil in an address book makes every *.army.mil trusted (DESIGN: "subdomains of a trusted
  * registrable domain are trusted"). Blocked domains are a hash set whose keys share one string
  * chunk, to keep a million-entry deny list compact. Co-recipient patterns (which addresses were
- * written to together, from the history) are an adjacency map of pair counts, symmetric and
+ * written to together, from the history) are symmetric pair counts in flat arrays (context.h),
  * bounded by TG_CONTEXT_MAX_PAIRS. */
 #include "context.h"
 
@@ -25,8 +25,10 @@ TgContext *tg_context_new(const struct psl_ctx_st *psl) {
   ctx->history_addresses = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   ctx->history_locals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify)g_ptr_array_unref);
-  ctx->together = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                        (GDestroyNotify)g_hash_table_unref);
+  ctx->pair_ids = g_hash_table_new(g_str_hash, g_str_equal);
+  ctx->pair_addrs = g_ptr_array_new();
+  ctx->pair_nodes = g_array_new(FALSE, TRUE, sizeof(TgPairNode));
+  ctx->pair_edges = g_array_new(FALSE, FALSE, sizeof(TgPairEdge));
   ctx->flag_external = TG_LEVEL_OFF;
   ctx->first_contact = TG_LEVEL_INFO;
   ctx->lookalike = tg_lookalike_new();
@@ -42,7 +44,12 @@ void tg_context_free(TgContext *ctx) {
   g_hash_table_destroy(ctx->history_domains);
   g_hash_table_destroy(ctx->history_locals);
   g_hash_table_destroy(ctx->history_addresses);
-  g_hash_table_destroy(ctx->together);
+  g_hash_table_destroy(ctx->pair_ids);
+  g_ptr_array_unref(ctx->pair_addrs);
+  g_array_unref(ctx->pair_nodes);
+  g_array_unref(ctx->pair_edges);
+  g_free(ctx->pair_keys);
+  g_free(ctx->pair_slot_edge);
   g_string_chunk_free(ctx->strings);
   tg_lookalike_free(ctx->lookalike);
   g_free(ctx);
@@ -215,23 +222,90 @@ void tg_context_add_history(TgContext *ctx, const char *address, unsigned count)
                        GUINT_TO_POINTER((guint)MIN((guint64)old + count, G_MAXUINT)));
 }
 
-/* Adds `count` to the pair a–b in one direction; returns whether the pair is new. */
-static bool together_bump(TgContext *ctx, const char *a, const char *b, unsigned count, bool may_add) {
-  GHashTable *partners = g_hash_table_lookup(ctx->together, a);
-  gpointer val = NULL;
-  if (partners && g_hash_table_lookup_extended(partners, b, NULL, &val)) {
-    guint old = GPOINTER_TO_UINT(val);
-    g_hash_table_insert(partners, (gpointer)b, GUINT_TO_POINTER((guint)MIN((guint64)old + count, G_MAXUINT)));
-    return false;
+/* ---- co-recipient pairs ---------------------------------------------------------------------- */
+
+static guint64 pair_key(guint32 a, guint32 b) {
+  return a < b ? ((guint64)a << 32 | b) + 1 : ((guint64)b << 32 | a) + 1;
+}
+
+static size_t pair_home(guint64 key, size_t cap) {
+  guint64 h = key * G_GUINT64_CONSTANT(0x9E3779B97F4A7C15); /* Fibonacci hashing */
+  return (size_t)(h >> 32) & (cap - 1);
+}
+
+/* The slot holding `key`, or the empty slot where it would go. */
+static size_t pair_slot(const TgContext *ctx, guint64 key) {
+  size_t at = pair_home(key, ctx->pair_cap);
+  while (ctx->pair_keys[at] && ctx->pair_keys[at] != key)
+    at = (at + 1) & (ctx->pair_cap - 1);
+  return at;
+}
+
+static void pair_grow(TgContext *ctx) {
+  size_t old_cap = ctx->pair_cap;
+  guint64 *old_keys = ctx->pair_keys;
+  guint32 *old_edges = ctx->pair_slot_edge;
+  ctx->pair_cap = old_cap ? old_cap * 2 : 1024;
+  ctx->pair_keys = g_new0(guint64, ctx->pair_cap);
+  ctx->pair_slot_edge = g_new0(guint32, ctx->pair_cap);
+  for (size_t i = 0; i < old_cap; i++)
+    if (old_keys[i]) {
+      size_t at = pair_slot(ctx, old_keys[i]);
+      ctx->pair_keys[at] = old_keys[i];
+      ctx->pair_slot_edge[at] = old_edges[i];
+    }
+  g_free(old_keys);
+  g_free(old_edges);
+}
+
+static guint32 pair_id(TgContext *ctx, const char *interned) {
+  gpointer v = g_hash_table_lookup(ctx->pair_ids, interned);
+  if (v)
+    return GPOINTER_TO_UINT(v) - 1;
+  guint32 id = ctx->pair_addrs->len;
+  g_ptr_array_add(ctx->pair_addrs, (gpointer)interned);
+  g_array_set_size(ctx->pair_nodes, id + 1); /* zeroed: no edges */
+  g_hash_table_insert(ctx->pair_ids, (gpointer)interned, GUINT_TO_POINTER(id + 1));
+  return id;
+}
+
+static void edge_bump(TgContext *ctx, guint32 edge, unsigned count) {
+  TgPairEdge *e = &g_array_index(ctx->pair_edges, TgPairEdge, edge);
+  e->count = (guint32)MIN((guint64)e->count + count, G_MAXUINT32);
+}
+
+static void edge_push(TgContext *ctx, guint32 from, guint32 to, unsigned count) {
+  TgPairNode *n = &g_array_index(ctx->pair_nodes, TgPairNode, from);
+  TgPairEdge e = {.partner = to, .count = (guint32)MIN(count, G_MAXUINT32), .next = n->first};
+  g_array_append_val(ctx->pair_edges, e);
+  n->first = ctx->pair_edges->len; /* index + 1 of the edge just added */
+  n->degree++;
+}
+
+/* Adds `count` messages to the pair a–b (interned, distinct). */
+static void pair_bump(TgContext *ctx, const char *a, const char *b, unsigned count) {
+  bool full = ctx->n_pairs >= TG_CONTEXT_MAX_PAIRS;
+  if (full && (!g_hash_table_contains(ctx->pair_ids, a) || !g_hash_table_contains(ctx->pair_ids, b)))
+    return; /* full, and a new address cannot be in a known pair */
+  if (!full && (ctx->pair_cap == 0 || 2 * (ctx->n_pairs + 1) > ctx->pair_cap))
+    pair_grow(ctx);
+  guint32 ia = pair_id(ctx, a), ib = pair_id(ctx, b);
+  guint64 key = pair_key(ia, ib);
+  size_t at = pair_slot(ctx, key);
+  if (ctx->pair_keys[at]) {
+    guint32 edge = ctx->pair_slot_edge[at];
+    edge_bump(ctx, edge, count);
+    edge_bump(ctx, edge + 1, count);
+    return;
   }
-  if (!may_add)
-    return false;
-  if (!partners) {
-    partners = g_hash_table_new(g_str_hash, g_str_equal);
-    g_hash_table_insert(ctx->together, (gpointer)a, partners);
-  }
-  g_hash_table_insert(partners, (gpointer)b, GUINT_TO_POINTER(count));
-  return true;
+  if (ctx->n_pairs >= TG_CONTEXT_MAX_PAIRS)
+    return; /* full: known pairs still count up, new ones wait for the next start */
+  guint32 lo = MIN(ia, ib), hi = MAX(ia, ib);
+  ctx->pair_keys[at] = key;
+  ctx->pair_slot_edge[at] = ctx->pair_edges->len;
+  edge_push(ctx, lo, hi, count); /* the low id's edge first, then the high id's */
+  edge_push(ctx, hi, lo, count);
+  ctx->n_pairs++;
 }
 
 void tg_context_add_corecipients(TgContext *ctx, const char *const *addresses, size_t n,
@@ -259,29 +333,49 @@ void tg_context_add_corecipients(TgContext *ctx, const char *const *addresses, s
     if (set->len > TG_MAX_PATTERN_ADDRESSES)
       return; /* a mailing: it says nothing about who works with whom */
   }
-  /* Interned only now, so that a refused mailing leaves nothing behind. */
+  /* Interned only now, so that a refused mailing leaves nothing behind; once the pairs are full,
+   * only addresses already in a pair (whose pairs may still count up). */
+  bool full = ctx->n_pairs >= TG_CONTEXT_MAX_PAIRS;
+  guint kept = 0;
   for (guint i = 0; i < set->len; i++) {
     char *own = set->pdata[i];
-    set->pdata[i] = (gpointer)g_string_chunk_insert_const(ctx->strings, own);
+    gpointer interned = NULL;
+    if (!g_hash_table_lookup_extended(ctx->pair_ids, own, &interned, NULL) && !full)
+      interned = (gpointer)g_string_chunk_insert_const(ctx->strings, own);
     g_free(own);
+    if (interned)
+      set->pdata[kept++] = interned;
   }
   g_ptr_array_set_free_func(set, NULL);
+  g_ptr_array_set_size(set, (gint)kept);
   for (guint i = 0; i < set->len; i++)
-    for (guint j = i + 1; j < set->len; j++) {
-      const char *a = g_ptr_array_index(set, i), *b = g_ptr_array_index(set, j);
-      bool room = ctx->n_pairs < TG_CONTEXT_MAX_PAIRS;
-      if (together_bump(ctx, a, b, count, room)) {
-        ctx->n_pairs++;
-        together_bump(ctx, b, a, count, true);
-      } else {
-        together_bump(ctx, b, a, count, false);
-      }
-    }
+    for (guint j = i + 1; j < set->len; j++)
+      pair_bump(ctx, g_ptr_array_index(set, i), g_ptr_array_index(set, j), count);
 }
 
 guint tg_context_together(const TgContext *ctx, const char *a, const char *b) {
-  GHashTable *partners = g_hash_table_lookup(ctx->together, a);
-  return partners ? GPOINTER_TO_UINT(g_hash_table_lookup(partners, b)) : 0;
+  gpointer va = g_hash_table_lookup(ctx->pair_ids, a), vb = g_hash_table_lookup(ctx->pair_ids, b);
+  if (!va || !vb || va == vb || ctx->pair_cap == 0)
+    return 0;
+  size_t at = pair_slot(ctx, pair_key(GPOINTER_TO_UINT(va) - 1, GPOINTER_TO_UINT(vb) - 1));
+  if (!ctx->pair_keys[at])
+    return 0;
+  return g_array_index(ctx->pair_edges, TgPairEdge, ctx->pair_slot_edge[at]).count;
+}
+
+const TgPairNode *tg_context_pair_node(const TgContext *ctx, const char *address) {
+  gpointer v = g_hash_table_lookup(ctx->pair_ids, address);
+  return v ? &g_array_index(ctx->pair_nodes, TgPairNode, GPOINTER_TO_UINT(v) - 1) : NULL;
+}
+
+const TgPairEdge *tg_context_pair_edge(const TgContext *ctx, guint32 index1) {
+  g_assert(index1 > 0 && index1 <= ctx->pair_edges->len);
+  return &g_array_index(ctx->pair_edges, TgPairEdge, index1 - 1);
+}
+
+const char *tg_context_pair_address(const TgContext *ctx, guint32 id) {
+  g_assert(id < ctx->pair_addrs->len);
+  return g_ptr_array_index(ctx->pair_addrs, id);
 }
 
 bool tg_context_add_blocked(TgContext *ctx, const char *domain_or_tld) {

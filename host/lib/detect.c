@@ -878,24 +878,23 @@ static void together_add(Together *t, guint count) {
 /* Walks the shorter of its partner list and the message. */
 static Together together_with_others(const Check *c, const View *v, const char *address, size_t r) {
   Together t = {.others = v->parties->len - v->count[r]};
-  GHashTable *partners = g_hash_table_lookup(c->ctx->together, address);
-  if (!partners)
+  const TgPairNode *node = tg_context_pair_node(c->ctx, address);
+  if (!node)
     return t;
-  if (g_hash_table_size(partners) <= v->parties->len) {
-    GHashTableIter it;
-    gpointer k, val;
-    g_hash_table_iter_init(&it, partners);
-    while (g_hash_table_iter_next(&it, &k, &val)) {
-      guint at = GPOINTER_TO_UINT(g_hash_table_lookup(v->addresses, k));
+  if (node->degree <= v->parties->len) {
+    for (guint32 e = node->first; e;) {
+      const TgPairEdge *edge = tg_context_pair_edge(c->ctx, e);
+      guint at = GPOINTER_TO_UINT(g_hash_table_lookup(v->addresses, tg_context_pair_address(c->ctx, edge->partner)));
       if (at && at - 1 != r)
-        together_add(&t, GPOINTER_TO_UINT(val));
+        together_add(&t, edge->count);
+      e = edge->next;
     }
   } else {
     for (guint i = 0; i < v->parties->len; i++) {
       if (i >= v->first[r] && i < v->first[r] + v->count[r])
         continue;
       const Party *p = &g_array_index(v->parties, Party, i);
-      together_add(&t, GPOINTER_TO_UINT(g_hash_table_lookup(partners, p->address)));
+      together_add(&t, tg_context_together(c->ctx, address, p->address));
     }
   }
   return t;
