@@ -279,6 +279,32 @@ START_TEST(corecipients) {
 }
 END_TEST
 
+/* Once TG_CONTEXT_MAX_PAIRS pairs are held, new pairs and addresses are refused and known pairs
+ * still count up: a long-running host's memory stays bounded. */
+START_TEST(corecipients_bounded) {
+  g_autoptr(TgContext) ctx = tg_context_new(psl);
+  const unsigned group = TG_MAX_PATTERN_ADDRESSES, per = group * (group - 1) / 2;
+  g_autoptr(GPtrArray) set = g_ptr_array_new_with_free_func(g_free);
+  for (unsigned m = 0; ctx->n_pairs < TG_CONTEXT_MAX_PAIRS; m++) {
+    g_ptr_array_set_size(set, 0);
+    for (unsigned i = 0; i < group; i++)
+      g_ptr_array_add(set, g_strdup_printf("p%u@g%u.example", i, m));
+    tg_context_add_corecipients(ctx, (const char *const *)set->pdata, set->len, 1);
+    ck_assert_uint_le(ctx->n_pairs, TG_CONTEXT_MAX_PAIRS);
+    ck_assert_uint_lt(m, TG_CONTEXT_MAX_PAIRS / per + 2);
+  }
+  guint addresses = ctx->pair_addrs->len;
+  const char *fresh[] = {"new1@fresh.example", "new2@fresh.example"};
+  tg_context_add_corecipients(ctx, fresh, 2, 1);
+  ck_assert_uint_eq(tg_context_together(ctx, fresh[0], fresh[1]), 0);
+  ck_assert_uint_eq(ctx->pair_addrs->len, addresses);
+  const char *known[] = {"p0@g0.example", "p1@g0.example"};
+  tg_context_add_corecipients(ctx, known, 2, 4);
+  ck_assert_uint_eq(tg_context_together(ctx, known[0], known[1]), 5);
+  ck_assert_uint_eq(ctx->n_pairs, TG_CONTEXT_MAX_PAIRS);
+}
+END_TEST
+
 /* The check must stay cheap with a large address book: names are indexed once per request. */
 START_TEST(large_book_is_cheap) {
   g_autoptr(TgContext) ctx = tg_context_new(psl);
@@ -628,6 +654,7 @@ int main(void) {
   tcase_add_test(core, people_index);
   tcase_add_test(core, book_split_matches_parser);
   tcase_add_test(core, corecipients);
+  tcase_add_test(core, corecipients_bounded);
   tcase_add_test(core, large_book_is_cheap);
   tcase_add_test(core, history_pairs);
   tcase_add_test(core, history_pairs_bounded);
