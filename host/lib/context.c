@@ -82,12 +82,22 @@ bool tg_context_add_domain(TgContext *ctx, const char *domain, TgSource source) 
     return false;
   if (!tg_index_add(ctx->trusted, ascii, (uint32_t)source))
     return false;
-  const char *reg = tg_domain_registrable(ctx->psl, ascii);
-  if (reg && reg != ascii)
-    tg_index_add(ctx->trusted, reg, (uint32_t)source);
+  /* With one dot the registrable domain is the domain itself or nothing, so the public suffix
+   * lookup (most of the cost of loading a million-domain list) can be skipped. */
+  const char *dot = strchr(ascii, '.');
+  if (dot && strchr(dot + 1, '.')) {
+    const char *reg = tg_domain_registrable(ctx->psl, ascii);
+    if (reg && reg != ascii)
+      tg_index_add(ctx->trusted, reg, (uint32_t)source);
+  }
   if (source & TG_SOURCE_ORG)
     ctx->n_org++;
   return true;
+}
+
+void tg_context_seal(TgContext *ctx) {
+  g_return_if_fail(ctx != NULL);
+  tg_index_seal(ctx->trusted);
 }
 
 /* Fast split for the usual shapes; anything unusual goes through the RFC 5322 parser. */

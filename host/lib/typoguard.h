@@ -110,6 +110,9 @@ bool tg_context_add_blocked(TgContext *ctx, const char *domain_or_tld);
 /* Effective levels from the merged settings. */
 void tg_context_set_levels(TgContext *ctx, TgLevel flag_external, TgLevel first_contact);
 size_t tg_context_trusted_count(const TgContext *ctx);
+/* Builds the search structures for everything added so far, so that the first tg_check does not
+ * pay for it and concurrent checks may share the context. Later additions stay possible. */
+void tg_context_seal(TgContext *ctx);
 
 /* ---- request ---------------------------------------------------------------------------- */
 

@@ -74,6 +74,7 @@ void tg_session_reset(TgSession *s, const char *policy_path) {
   else
     g_ptr_array_add(s->warnings, g_strdup_printf("history unavailable: %s",
                                                  error ? error->message : "unknown reason"));
+  tg_context_seal(s->ctx);
 }
 
 void tg_session_free(TgSession *s) {
