@@ -123,6 +123,18 @@ bool tg_domain_normalise(const char *text, TgDomain *out, GError **error) {
                   "the domain cannot be read in the international form (%s)", idn2_strerror(rc));
       return false;
     }
+    /* An A-label must be what IDNA would write for its Unicode form; "xn--xnk" decodes to a
+     * character IDNA refuses (U+3238), so it is no domain anyone can have (fuzz find). */
+    char *back = NULL;
+    rc = idn2_to_ascii_8z(u, &back, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+    bool same = rc == IDN2_OK && g_ascii_strcasecmp(back, ascii) == 0;
+    idn2_free(back);
+    if (!same) {
+      idn2_free(u);
+      g_set_error_literal(error, TG_DOMAIN_ERROR, TG_DOMAIN_ERROR_IDNA,
+                          "the domain has an international part that is not valid");
+      return false;
+    }
     out->unicode = g_strdup(u);
     idn2_free(u);
   } else {
