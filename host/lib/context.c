@@ -215,7 +215,7 @@ void tg_context_add_history(TgContext *ctx, const char *address, unsigned count)
       guint old = GPOINTER_TO_UINT(val);
       g_hash_table_insert(ctx->history_addresses, g_strdup(addr),
                           GUINT_TO_POINTER((guint)MIN((guint64)old + count, G_MAXUINT)));
-    } else {
+    } else if (g_hash_table_size(ctx->history_addresses) < TG_CONTEXT_MAX_HISTORY_ADDRESSES) {
       /* New address: index its local part by domain for contact_near_miss. */
       GPtrArray *locals = g_hash_table_lookup(ctx->history_locals, dom);
       if (!locals) {
@@ -226,6 +226,9 @@ void tg_context_add_history(TgContext *ctx, const char *address, unsigned count)
       g_hash_table_insert(ctx->history_addresses, g_steal_pointer(&addr), GUINT_TO_POINTER(count));
     }
   }
+  if (!g_hash_table_contains(ctx->history_domains, dom) &&
+      g_hash_table_size(ctx->history_domains) >= TG_CONTEXT_MAX_HISTORY_DOMAINS)
+    return;
   tg_context_add_domain(ctx, dom, TG_SOURCE_HISTORY);
   guint old = GPOINTER_TO_UINT(g_hash_table_lookup(ctx->history_domains, dom));
   g_hash_table_replace(ctx->history_domains, g_steal_pointer(&dom),

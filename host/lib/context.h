@@ -41,6 +41,13 @@ struct TgContext {
  * and addresses are not added (known pairs still count up), so memory stays bounded. */
 #define TG_CONTEXT_MAX_PAIRS 200000u
 
+/* Learned addresses and domains the context holds at most (about 16 MB at the bound), ten times
+ * the history file's bounds, for the same reason: a host that is sent learns of new addresses
+ * for ever (10,000 a request) would otherwise grow ~1.6 MB a request (found by the soak). Beyond
+ * them, new ones are not added; known ones still count up. */
+#define TG_CONTEXT_MAX_HISTORY_ADDRESSES 100000u
+#define TG_CONTEXT_MAX_HISTORY_DOMAINS 50000u
+
 typedef struct {
   guint32 first;  /* index + 1 of its first edge, 0 when none */
   guint32 degree; /* partners */

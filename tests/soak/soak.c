@@ -18,7 +18,8 @@
  * ~2.6 MiB over the 13,000 checks after warm-up of the quick 20,000-request run, and far more in
  * the full run. 2 MiB separates the two.
  *
- * Usage: soak [--valgrind] [REQUESTS]   (default 20000, the ctest run; 100000 for the full soak)
+ * Usage: soak --learn-flood [LEARNS]      (see learn_flood)
+ *        soak [--valgrind] [REQUESTS]   (default 20000, the ctest run; 100000 for the full soak)
  * With --valgrind the host runs under Valgrind's memcheck (a build without sanitizers): the replies
  * are checked as usual, the memory bound is not (Valgrind's own memory), and a memory error or a
  * definite leak fails the run. Prints a summary; exit 0 when all held. */
@@ -239,7 +240,69 @@ static bool check_reply(unsigned i, Kind k, const char *body, uint32_t len) {
   return ok;
 }
 
+/* --learn-flood: learns of 10,000 new addresses on 2,000 new domains, one after another. The
+ * context keeps at most TG_CONTEXT_MAX_HISTORY_* of them (the file far fewer), so once those are
+ * full (10 learns for addresses, 25 for domains) memory must stop growing: RSS after learn
+ * FLOOD_STEADY and at the end may differ by GROWTH_BOUND_KIB at most. */
+#define FLOOD_ADDRESSES 10000u
+#define FLOOD_DOMAINS 2000u
+#define FLOOD_STEADY 30u
+
+static int learn_flood(unsigned learns) {
+  g_autoptr(HostEnv) e = host_env_new();
+  static const char *const native[] = {"--native", NULL};
+  HostProc p = host_start(e, native);
+  long rss_steady = -1, rss_end = -1;
+  bool ok = true;
+  gint64 t0 = g_get_monotonic_time();
+  for (unsigned r = 0; r < learns && ok; r++) {
+    GString *s = g_string_new(NULL);
+    g_string_append_printf(s, "{\"type\":\"learn\",\"id\":%u,\"addresses\":[", r);
+    for (unsigned i = 0; i < FLOOD_ADDRESSES; i++)
+      g_string_append_printf(s, "%s\"u%u.%u@d%u-%u.example.com\"", i ? "," : "", r, i, r,
+                             i % FLOOD_DOMAINS);
+    g_string_append(s, "]}");
+    uint32_t len = (uint32_t)s->len;
+    ok = write(p.in, &len, 4) == 4 && write(p.in, s->str, len) == (ssize_t)len;
+    g_string_free(s, TRUE);
+    uint32_t n = 0;
+    char buf[4096];
+    ok = ok && read(p.out, &n, 4) == 4 && n < sizeof buf && read(p.out, buf, n) == (ssize_t)n;
+    if (ok) {
+      g_autoptr(cJSON) reply = cJSON_ParseWithLength(buf, n);
+      ok = g_strcmp0(json_str(reply, "type"), "learned") == 0;
+      if (!ok)
+        fprintf(stderr, "soak: learn %u: %.*s\n", r, (int)n, buf);
+    }
+    if (r + 1 == FLOOD_STEADY)
+      rss_steady = host_rss_kib(p.pid);
+    if (r + 1 == learns)
+      rss_end = host_rss_kib(p.pid);
+  }
+  close(p.in);
+  close(p.out);
+  close(p.err);
+  bool timed_out = false;
+  int st = host_wait(p.pid, 60, &timed_out);
+  ok = ok && !timed_out && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+  long growth = rss_end - rss_steady;
+  printf("soak: %u learns of %u new addresses in %.1f s; VmRSS after %u learns %ld KiB, after %u "
+         "%ld KiB; growth %ld KiB (bound %ld KiB)\n",
+         learns, FLOOD_ADDRESSES, (double)(g_get_monotonic_time() - t0) / 1e6, FLOOD_STEADY,
+         rss_steady, learns, rss_end, growth, GROWTH_BOUND_KIB);
+  if (rss_steady < 0 || rss_end < 0 || growth > GROWTH_BOUND_KIB)
+    ok = false;
+  return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--learn-flood") == 0) {
+    signal(SIGPIPE, SIG_IGN);
+    if (g_file_test("/dev/shm", G_FILE_TEST_IS_DIR))
+      g_setenv("TMPDIR", "/dev/shm", TRUE);
+    unsigned learns = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 45u;
+    return learn_flood(MAX(learns, FLOOD_STEADY + 1));
+  }
   bool valgrind = argc > 1 && strcmp(argv[1], "--valgrind") == 0;
   if (valgrind) {
     argc--;
