@@ -126,11 +126,12 @@ bool tg_context_split_address(const char *text, char **address, char **domain, c
     }
   }
   bool simple = ae > ab;
-  /* A second @ and misplaced dots are for the parser to refuse (fuzz finds: "john.doe@@army.mil",
-   * ".ohn.doe@army.mil" became address book contacts, then suggestions). */
+  /* A second @, misplaced dots and DEL are for the parser to refuse (fuzz finds:
+   * "john.doe@@army.mil", ".ohn.doe@army.mil", "john.d\x7fe@army.mil" became address book
+   * contacts, then suggestions). */
   unsigned ats = 0;
   for (const char *p = ab; p < ae && simple; p++)
-    if ((unsigned char)*p >= 0x80 || *p <= ' ' || strchr("\"(),:;<>[]\\", *p) ||
+    if ((unsigned char)*p >= 0x80 || *p <= ' ' || *p == 0x7f || strchr("\"(),:;<>[]\\", *p) ||
         (*p == '@' && ++ats > 1) ||
         (*p == '.' && (p == ab || p[-1] == '.' || p + 1 == ae || p[1] == '@')))
       simple = false;
