@@ -27,6 +27,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -176,6 +177,11 @@ START_TEST(full_disk_learn) {
   g_autoptr(TgHistory) h = tg_history_open(e->hist_dir, NULL);
   ck_assert(tg_history_lookup_domain(h, "qzvpartner.de", NULL, NULL));
   ck_assert(tg_history_lookup_domain(h, "qzvnewly.de", NULL, NULL));
+  if (tmpfs) { /* so that the scratch folder can go */
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'/*", e->data);
+    ck_assert_int_eq(system(cmd), 0);
+    umount2(e->data, MNT_DETACH);
+  }
 }
 END_TEST
 
@@ -191,7 +197,8 @@ START_TEST(read_only_history_folder) {
   learn_ok(e, "Alice <alice@qzvpartner.de>");
   g_autoptr(GBytes) before = file_bytes(e->hist);
   const char *reasons[] = {g_strerror(EROFS), g_strerror(EACCES), NULL};
-  if (!private_read_only(e->hist_dir)) {
+  bool mounted = private_read_only(e->hist_dir);
+  if (!mounted) {
     fprintf(stderr, "read_only_history_folder: no private mount (%s); using permissions\n",
             g_strerror(errno));
     /* Readable, not writable, for the host's user: root ignores permissions, so the host runs
@@ -204,6 +211,10 @@ START_TEST(read_only_history_folder) {
   g_autoptr(GByteArray) in = learn_then_serve();
   g_autoptr(HostResult) r = run_frames(e, in);
   assert_learn_failed_cleanly(e, r, before, reasons);
+  if (mounted) /* so that the scratch folder can go */
+    umount2(e->hist_dir, MNT_DETACH);
+  else
+    g_chmod(e->hist_dir, 0755);
 }
 END_TEST
 
