@@ -62,7 +62,10 @@ static void fuzz_scratch_cleanup(void) {
 G_GNUC_UNUSED static const char *fuzz_scratch(void) {
   if (fuzz_scratch_path)
     return fuzz_scratch_path;
-  const char *base = g_file_test("/dev/shm", G_FILE_TEST_IS_DIR) ? "/dev/shm" : g_get_tmp_dir();
+  /* run.sh names a folder it removes afterwards (libFuzzer's exits skip atexit handlers). */
+  const char *base = g_getenv("TG_FUZZ_TMP");
+  if (!base || !*base)
+    base = g_file_test("/dev/shm", G_FILE_TEST_IS_DIR) ? "/dev/shm" : g_get_tmp_dir();
   g_autofree char *tmpl = g_build_filename(base, "tg-fuzz-XXXXXX", NULL);
   char *dir = g_mkdtemp(tmpl);
   if (!dir) {

@@ -77,6 +77,13 @@ run_one() {
   fi
 }
 
+# Scratch HOMEs of the targets, removed at the end whatever happens.
+shm=/dev/shm
+[ -d "$shm" ] || shm=${TMPDIR:-/tmp}
+TG_FUZZ_TMP=$(mktemp -d "$shm/tg-fuzz-run.XXXXXX")
+export TG_FUZZ_TMP
+trap 'rm -rf "$TG_FUZZ_TMP"' EXIT INT TERM
+
 status=0
 pids=""
 running=0
