@@ -391,6 +391,30 @@ def scenario_learned(tb, sink):
     check(len(delivered(sink, "e2e-l-learned")) == 1, "learned: not delivered")
 
 
+def scenario_wrong_address(tb, sink):
+    """The autocomplete slip: with `John Smith <john.smith@army.mil>` in the address book, a
+    message from the .mil identity to ops@army.mil and John Smith's personal Gmail address opens
+    the dialog with the wrong_address finding; fix-and-send delivers to the army.mil address with
+    the name kept."""
+    tb.driver("return window.tg.addContact(arguments[0], arguments[1]);",
+              ["John Smith", "john.smith@army.mil"])
+    tab = tb.compose(["ops@army.mil", "John Smith <john.smith@gmail.com>"], "e2e-w-wrong-address")
+    tb.send(tab)
+    state = tb.dialog_state()
+    check(any("John Smith" in r and "john.smith@army.mil" in r for r in state["rows"]),
+          f"no row explains the wrong address: {state['rows']}")
+    check(not state["send"]["disabled"], f"send-anyway disabled on a warning: {state}")
+    time.sleep(0.5)
+    check(not sink.by_subject("e2e-w-wrong-address"), "delivered before the dialog was answered")
+    tb.click("#fix-and-send")
+    out = tb.wait_outcome(tab)
+    check(out["state"] == "sent", f"fix-and-send did not send: {out}")
+    msgs = delivered(sink, "e2e-w-wrong-address")
+    check(len(msgs) == 1, "fixed message not delivered")
+    check(sorted(msgs[0]["rcpt_tos"]) == ["john.smith@army.mil", "ops@army.mil"], f"RCPT {msgs[0]['rcpt_tos']}")
+    check("John Smith" in msgs[0]["to"] and "john.smith@army.mil" in msgs[0]["to"], f"To: {msgs[0]['to']}")
+
+
 def scenario_missing_open(tb, sink):
     """(e1) host missing, fail_mode open (default): delivered, and a notification says why."""
     tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-e-open")
@@ -455,7 +479,7 @@ POLICY = {"flag_external": "warn", "blocked_tlds": ["xyz"], "org_domains": ["mai
 RUNS = [
     # name, Thunderbird options, scenarios
     ("main", {}, [scenario_clean, scenario_fix, scenario_send_anyway, scenario_go_back, scenario_keyboard,
-                  scenario_learned]),
+                  scenario_learned, scenario_wrong_address]),
     ("missing-open", {"host": False}, [scenario_missing_open]),
     ("missing-closed", {"host": False, "managed": {"fail_mode": "closed"}}, [scenario_missing_closed]),
     ("policy-managed", {"managed": POLICY}, [scenario_policy]),

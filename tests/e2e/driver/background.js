@@ -49,6 +49,16 @@ window.tg = {
     }
   },
 
+  /** Adds a contact to the first writable address book (as a user would in the address book). */
+  async addContact(name, email) {
+    const books = await messenger.addressBooks.list();
+    const book = books.find((b) => !b.readOnly && !b.remote) ?? books[0];
+    const [first, ...rest] = name.split(" ");
+    const vCard = ["BEGIN:VCARD", "VERSION:4.0", `FN:${name}`, `N:${rest.join(" ")};${first};;;`,
+                   `EMAIL;PREF=1:${email}`, "END:VCARD"].join("\r\n");
+    return messenger.contacts.create(book.id, { vCard });
+  },
+
   async details(tabId) {
     return messenger.compose.getComposeDetails(tabId);
   },
