@@ -36,7 +36,7 @@
 #include "typo.h"
 #include "wellknown.h"
 
-/* Tunables of the rules; tests/unit/cases/detect.tsv is the evidence behind each value. */
+/* Tunables of the rules; tests/cases/detect.tsv is the evidence behind each value. */
 #define NEAR_MISS_MIN_SCORE TG_TYPO_NEAR_MISS_THRESHOLD /* typo.h: calibrated on all of .gov */
 #define TIE_MARGIN TG_TYPO_TIE_MARGIN /* a runner-up this close to the best is a tie: abstain */
 #define CONTACT_MIN_SCORE TG_TYPO_NEAR_MISS_THRESHOLD /* local parts need as clear a slip */

@@ -17,7 +17,7 @@
  *    allocated.
  *
  * Decisions where RFC 5322 is strict but people and clients are not (each is a table case in
- * tests/unit/cases/mailbox.tsv):
+ * tests/cases/mailbox.tsv):
  *  - `,` and, outside a group, `;` separate mailboxes (Outlook habit); empty elements (`a@b,`,
  *    `a@b,,c@d`) are ignored; a group may lack its closing `;` at the end of the input;
  *  - `mailto:` before a mailbox or inside `<>` is dropped, and so is a `?query` after its domain

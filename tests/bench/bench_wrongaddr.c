@@ -18,7 +18,7 @@
  *              any rule runs (parsing 10,000 mailboxes, merging their domains)
  *   book0      the same for the bare book
  *   index      building the name index of the book alone (once per request)
- *   cases      the rows of tests/unit/cases/wrongaddr.tsv (a fresh context each), per case;
+ *   cases      the rows of tests/cases/wrongaddr.tsv (a fresh context each), per case;
  *              its "contacts" column is the number of cases, "flagged" the cases that pass
  * Deterministic: a fixed xorshift seed. */
 #include <libpsl.h>
@@ -253,7 +253,7 @@ int main(int argc, char **argv) {
   row("index", contacts, 0, us, reps, 0);
 
   /* The case table, a fresh context per case (as the unit test runs it). */
-  g_autofree char *path = g_build_filename(TG_SOURCE_DIR, "tests", "unit", "cases", "wrongaddr.tsv", NULL);
+  g_autofree char *path = g_build_filename(TG_SOURCE_DIR, "tests", "cases", "wrongaddr.tsv", NULL);
   g_autoptr(GError) err = NULL;
   g_autoptr(GPtrArray) cases = tg_wa_cases_load(path, &err);
   if (cases && cases->len > 0) {

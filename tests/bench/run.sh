@@ -24,15 +24,15 @@ for n in 1000 10000 100000 1000000; do
 done
 
 echo
-echo "## Same corpus rows (tests/unit/cases/detect.tsv, no context) against the npm spell checkers"
+echo "## Same corpus rows (tests/cases/detect.tsv, no context) against the npm spell checkers"
 echo
 echo "| checker              | addresses/s  | caught     | missed | false alarms |"
 echo "|----------------------|-------------:|-----------:|-------:|-------------:|"
-"$bench" --corpus "$src/tests/unit/cases/detect.tsv"
+"$bench" --corpus "$src/tests/cases/detect.tsv"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if (cd "$tmp" && npm install --silent --no-audit --no-fund --no-save mailcheck@1.1.1 @zootools/email-spell-checker@1.12.0 >/dev/null 2>&1); then
-  node "$here/compare.mjs" "$src/tests/unit/cases/detect.tsv" "$tmp/node_modules"
+  node "$here/compare.mjs" "$src/tests/cases/detect.tsv" "$tmp/node_modules"
 else
   echo "| (npm install failed: no comparison) | | | | |"
 fi

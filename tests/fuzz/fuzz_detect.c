@@ -14,7 +14,7 @@
  *     is itself flagged the same way would send the user in circles.
  *
  * Input: lines. Line 1 is the sender ("-" for none). Line 2 is the context in the format of
- * tests/unit/cases/detect.tsv (`known=D;addr=MAILBOX;org=D;ctx_trusted=D;history=A;…`, see
+ * tests/cases/detect.tsv (`known=D;addr=MAILBOX;org=D;ctx_trusted=D;history=A;…`, see
  * tests/unit/detect_cases.h), plus `together=A,B,…` (addresses learned as one message's
  * recipients). Every further line is one recipient (at most MAX_RECIPIENTS), its
  * field cycling through to, cc, bcc, replyTo, followupTo. Seeds: every detect.tsv case (seeds.py).

@@ -9,7 +9,7 @@
  * the domain and contain it; the settings' normaliser is idempotent too.
  *
  * Input: the text after the @ (up to the first NUL; the API takes C strings). Seeds: the domains
- * of tests/unit/cases/detect.tsv and tests/cases/mailbox.tsv (seeds.py). */
+ * of tests/cases/detect.tsv and tests/cases/mailbox.tsv (seeds.py). */
 #include "fuzz_common.h"
 
 #include "config.h"

@@ -5,7 +5,7 @@ fuzzers, unit tests and the replay tests share one set of cases (STYLE.md, "Test
 Usage: seeds.py SOURCE_DIR OUT_DIR      writes OUT_DIR/<target>/<name> for each target of
 tests/fuzz (native, mailbox, domain, detect, settings, history). Standard library only.
 
-Sources: tests/unit/cases/detect.tsv (detector, domains, check requests), tests/cases/mailbox.tsv
+Sources: tests/cases/detect.tsv (detector, domains, check requests), tests/cases/mailbox.tsv
 (mailbox parser, domains), packaging/*.conf and manifest/**/*.conf (settings), and the hand-written
 requests, key files and history files below, which cover each error code, limit and record kind.
 """
@@ -155,7 +155,7 @@ def main():
     c = Corpus(out)
 
     domains = set()
-    detect = read_tsv(os.path.join(src, "tests/unit/cases/detect.tsv"))
+    detect = read_tsv(os.path.join(src, "tests/cases/detect.tsv"))
     for i, row in enumerate(detect):
         sender, context, address = row[0], row[1], row[2]
         c.add("detect", "%s\n%s\n%s" % (sender, context, address))

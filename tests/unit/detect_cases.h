@@ -1,4 +1,4 @@
-/* detect_cases.h — the shared case corpus (tests/unit/cases/detect.tsv): loading and running one
+/* detect_cases.h — the shared case corpus (tests/cases/detect.tsv): loading and running one
  * case through the public API. Used by test_detect.c and the benchmarks, so both measure the same
  * thing. Header-only (static functions) to stay out of the libraries.
  *

@@ -251,8 +251,8 @@ END_TEST
 
 START_TEST(corpus) {
   const char *path = g_getenv("TG_DETECT_CASES");
-  /* TG_SOURCE_DIR rather than TG_CASES_DIR: the corpus lives in tests/unit/cases. */
-  g_autofree char *def = g_build_filename(TG_SOURCE_DIR, "tests", "unit", "cases", "detect.tsv", NULL);
+  /* The shared case folder, tests/cases (TG_CASES_DIR). */
+  g_autofree char *def = g_build_filename(TG_CASES_DIR, "detect.tsv", NULL);
   g_autoptr(GError) err = NULL;
   g_autoptr(GPtrArray) cases = tg_cases_load(path ? path : def, &err);
   ck_assert_msg(cases != NULL, "%s", err ? err->message : "");

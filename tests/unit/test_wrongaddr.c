@@ -35,8 +35,8 @@ static void teardown(void) { psl_free(psl); }
 
 START_TEST(case_table) {
   const char *path = g_getenv("TG_WRONGADDR_CASES");
-  /* TG_SOURCE_DIR rather than TG_CASES_DIR: like detect.tsv, the table lives in tests/unit/cases. */
-  g_autofree char *def = g_build_filename(TG_SOURCE_DIR, "tests", "unit", "cases", "wrongaddr.tsv", NULL);
+  /* The shared case folder, tests/cases (TG_CASES_DIR). */
+  g_autofree char *def = g_build_filename(TG_CASES_DIR, "wrongaddr.tsv", NULL);
   g_autoptr(GError) err = NULL;
   g_autoptr(GPtrArray) cases = tg_wa_cases_load(path ? path : def, &err);
   ck_assert_msg(cases != NULL, "%s", err ? err->message : "");

@@ -1,4 +1,4 @@
-/* wrongaddr_cases.h — the wrong_address case table (tests/unit/cases/wrongaddr.tsv): loading one
+/* wrongaddr_cases.h — the wrong_address case table (tests/cases/wrongaddr.tsv): loading one
  * case, building its context and request, and judging tg_check's answer. Shared by
  * test_wrongaddr.c and bench_wrongaddr.c so the benchmark times the behaviour the tests prove.
  * Header-only (static functions) to stay out of the libraries. Format: see the .tsv's header. */
