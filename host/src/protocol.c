@@ -15,7 +15,7 @@
 
 /* Does the list know the oldest TLDs? A file that is not a public suffix list still loads (libpsl
  * reads any text as rules), and would then make every domain's ending "invalid". */
-static bool psl_plausible(const psl_ctx_t *psl) {
+bool tg_psl_plausible(const psl_ctx_t *psl) {
   static const char *const tlds[] = {"com", "org", "net", "mil", "uk", "de"};
   for (size_t i = 0; i < G_N_ELEMENTS(tlds); i++)
     if (!psl_is_public_suffix2(psl, tlds[i], PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE))
@@ -29,7 +29,7 @@ static void session_load_psl(TgSession *s) {
   const char *path = g_getenv(TG_PSL_FILE_ENV);
   if (path && *path) {
     psl_ctx_t *p = psl_load_file(path);
-    if (p && psl_plausible(p)) {
+    if (p && tg_psl_plausible(p)) {
       s->psl = p;
       s->psl_owned = true;
       return;

@@ -35,6 +35,8 @@ typedef struct {
 /* Loads settings (policy_path as for --policy, or NULL), the public suffix list, the history,
  * and builds the context. Never fails: problems become warnings. */
 TgSession *tg_session_new(const char *policy_path);
+/* Does a loaded list know the oldest TLDs (.com, .org, .net, .mil, .uk, .de) by its own rules? */
+bool tg_psl_plausible(const psl_ctx_t *psl);
 /* Loads settings, context and history again from the files, keeping the public suffix list;
  * warnings are appended. (The fuzz target starts each input from a fresh state this way.) */
 void tg_session_reset(TgSession *s, const char *policy_path);

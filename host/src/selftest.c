@@ -22,6 +22,7 @@
 #include "install.h"
 #include "json.h"
 #include "lookalike.h"
+#include "protocol.h"
 #include "typoguard.h"
 #include "wellknown.h"
 
@@ -90,7 +91,8 @@ static void check_versions(GPtrArray *checks) {
     fix(checks, "install ICU (Debian: apt-get install libicu72)");
 }
 
-static void check_psl(GPtrArray *checks, const psl_ctx_t *psl) {
+/* `file`: the list named by $TYPOGUARD_PSL_FILE when the host uses it, else NULL (the system's). */
+static void check_psl(GPtrArray *checks, const psl_ctx_t *psl, const char *file) {
   if (psl == NULL) {
     add(checks, "public suffix list", ST_FAIL, "no public suffix list could be loaded");
     fix(checks, "install the publicsuffix package (apt-get install publicsuffix)");
@@ -101,8 +103,9 @@ static void check_psl(GPtrArray *checks, const psl_ctx_t *psl) {
   time_t builtin = psl_builtin_file_time();
   time_t dist_time = 0;
   struct stat st;
+  if (file) dist = file;
   if (dist && dist[0] && stat(dist, &st) == 0) dist_time = st.st_mtime;
-  bool use_dist = dist_time > 0 && dist_time >= builtin;
+  bool use_dist = file || (dist_time > 0 && dist_time >= builtin);
   time_t when = use_dist ? dist_time : builtin;
   g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(when);
   g_autofree char *date = dt ? g_date_time_format(dt, "%Y-%m-%d") : g_strdup("unknown");
@@ -321,12 +324,28 @@ static void check_detection(GPtrArray *checks, const psl_ctx_t *psl) {
 
 int tg_selftest_run(const char *program, const char *policy_path, bool json) {
   g_autoptr(GPtrArray) checks = g_ptr_array_new_with_free_func(check_free);
-  psl_ctx_t *psl = psl_latest(NULL); /* as the host loads it (protocol.c) */
+  /* The list the host would use (protocol.c): $TYPOGUARD_PSL_FILE when it is usable, else the
+   * newer of the system's file and libpsl's own copy. */
+  const char *psl_file = g_getenv(TG_PSL_FILE_ENV);
+  psl_ctx_t *psl = psl_file && *psl_file ? psl_load_file(psl_file) : NULL;
+  bool psl_bad_file = psl_file && *psl_file && (!psl || !tg_psl_plausible(psl));
+  if (psl_bad_file) {
+    g_clear_pointer(&psl, psl_free);
+  }
+  if (!psl)
+    psl_file = NULL;
+  if (!psl)
+    psl = psl_latest(NULL);
   bool psl_owned = psl != NULL;
   if (psl == NULL) psl = (psl_ctx_t *)psl_builtin();
 
   check_versions(checks);
-  check_psl(checks, psl);
+  if (psl_bad_file) {
+    add(checks, "public suffix list", ST_WARN, "%s=%s cannot be used; the host falls back to the "
+        "system's list", TG_PSL_FILE_ENV, g_getenv(TG_PSL_FILE_ENV));
+    fix(checks, "point " TG_PSL_FILE_ENV " at a readable public suffix list, or unset it");
+  }
+  check_psl(checks, psl, psl_file);
   check_data(checks);
   check_manifests(checks, program);
   g_autofree char *policy = tg_settings_policy_path(policy_path);

@@ -390,6 +390,18 @@ def case_selftest(s):
     text = s.run("--selftest")
     expect(text.returncode == 0 and b"OK    detect army.ml" in text.stdout, text.stdout)
 
+    # TYPOGUARD_PSL_FILE: the self-test reports the list the host really uses
+    for bad in ("/nonexistent/list.dat", s.write(os.path.join(s.dir, "not-a-psl.dat"), "hello\n")):
+        p = s.run("--selftest", "--json", env={"TYPOGUARD_PSL_FILE": bad})
+        out = json.loads(p.stdout)
+        psl = [c for c in out["checks"] if c["name"] == "public suffix list"]
+        expect(p.returncode == 0 and psl[0]["status"] == "warn" and bad in psl[0]["detail"]
+               and "falls back" in psl[0]["detail"], psl)
+    good = "/usr/share/publicsuffix/public_suffix_list.dat"
+    p = s.run("--selftest", "--json", env={"TYPOGUARD_PSL_FILE": good})
+    psl = [c for c in json.loads(p.stdout)["checks"] if c["name"] == "public suffix list"]
+    expect(len(psl) == 1 and good in psl[0]["detail"], psl)
+
     # a manifest that points elsewhere
     moz = os.path.join(s.home, ".mozilla", "native-messaging-hosts", "typoguard.json")
     with open(moz) as f:
