@@ -9,6 +9,7 @@
 
 #include "install.h"
 #include "json.h"
+#include "scratch_main.h"
 
 #define PROGRAM "/usr/bin/env" /* any absolute path of an existing program */
 #define ORIGIN "chrome-extension://abcdefghijklmnopabcdefghijklmnop/"
@@ -246,19 +247,4 @@ static Suite *install_suite(void) {
   return s;
 }
 
-int main(void) {
-  /* Every scratch folder of the tests goes under one folder, removed at the end. */
-  /* (g_get_tmp_dir caches its first answer: TMPDIR is set before GLib reads it) */
-  const char *base = g_getenv("TMPDIR");
-  g_autofree char *tmp = g_build_filename(base && base[0] ? base : "/tmp", "tg-unit-XXXXXX", NULL);
-  if (g_mkdtemp(tmp) == NULL) return EXIT_FAILURE;
-  g_setenv("TMPDIR", tmp, TRUE);
-  SRunner *sr = srunner_create(install_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  const char *rm[] = {"rm", "-rf", tmp, NULL};
-  (void)g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                     NULL);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+int main(void) { return tg_run_suite_in_scratch(install_suite()); }
