@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "typoguard.h"
+#include "replyframes.h"
 
 extern char **environ;
 
@@ -164,24 +165,6 @@ int host_wait(pid_t pid, double timeout_s, bool *timed_out) {
   }
 }
 
-static void split_frames(HostResult *r) {
-  size_t i = 0, len = r->out->len;
-  const guint8 *p = r->out->data;
-  r->framing_ok = true;
-  while (i + 4 <= len) {
-    uint32_t n;
-    memcpy(&n, p + i, 4);
-    if (n > TG_MAX_REPLY_BYTES || i + 4 + n > len) {
-      r->framing_ok = false;
-      return;
-    }
-    g_ptr_array_add(r->replies, cJSON_ParseWithLength((const char *)p + i + 4, n));
-    i += 4 + (size_t)n;
-  }
-  if (i != len)
-    r->framing_ok = false;
-}
-
 HostResult *host_finish(HostProc *p, const void *in, size_t len, double timeout_s) {
   HostResult *r = g_new0(HostResult, 1);
   r->out = g_byte_array_new();
@@ -248,7 +231,7 @@ HostResult *host_finish(HostProc *p, const void *in, size_t len, double timeout_
   r->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
   r->err = g_string_free(err, FALSE);
   r->replies = g_ptr_array_new_with_free_func((GDestroyNotify)cJSON_Delete);
-  split_frames(r);
+  r->framing_ok = tg_split_reply_frames(r->out->data, r->out->len, r->replies);
   return r;
 }
 

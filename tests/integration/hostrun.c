@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "typoguard.h"
+#include "replyframes.h"
 
 const char *scratch_home(void) {
   static char *home;
@@ -23,25 +24,6 @@ void frame_append(GByteArray *buf, const char *body, size_t len) {
 }
 
 void frame_append_str(GByteArray *buf, const char *json) { frame_append(buf, json, strlen(json)); }
-
-static void split_frames(HostRun *r) {
-  gsize len = 0;
-  const guint8 *p = g_bytes_get_data(r->out, &len);
-  size_t i = 0;
-  r->framing_ok = true;
-  while (i + 4 <= len) {
-    uint32_t n;
-    memcpy(&n, p + i, 4);
-    if (n > TG_MAX_REPLY_BYTES || i + 4 + n > len) {
-      r->framing_ok = false;
-      return;
-    }
-    g_ptr_array_add(r->replies, cJSON_ParseWithLength((const char *)p + i + 4, n));
-    i += 4 + (size_t)n;
-  }
-  if (i != len)
-    r->framing_ok = false;
-}
 
 HostRun *host_run(const char *const *argv, const void *in, size_t in_len, const char *const *env) {
   g_autoptr(GPtrArray) args = g_ptr_array_new();
@@ -94,7 +76,9 @@ HostRun *host_run(const char *const *argv, const void *in, size_t in_len, const 
   if (err)
     g_bytes_unref(err);
   r->replies = g_ptr_array_new_with_free_func((GDestroyNotify)cJSON_Delete);
-  split_frames(r);
+  gsize out_len = 0;
+  const guint8 *out_data = g_bytes_get_data(r->out, &out_len);
+  r->framing_ok = tg_split_reply_frames(out_data, out_len, r->replies);
   return r;
 }
 
