@@ -11,7 +11,7 @@
  *
  * Usage: eval_detect FILE.tsv [--min-recall P] [--min-right P] [--min-mil-seed P]
  *                             [--max-false-alarm P] [--max-near-flagged P] [--max-near-blocks N]
- *                             [--misses]
+ *                             [--misses] [--summary OUT.tsv]
  * Percentages are 0..100. Prints markdown tables; exits 1 when a given bound is missed, 2 on a
  * usage or input error.
  */
@@ -97,16 +97,23 @@ typedef struct {
   double min_recall, min_right, min_mil_seed, max_false_alarm, max_near_flagged;
   int max_near_blocks;
   bool misses;
+  const char *summary; /* --summary FILE: per-class counts as TSV, for tests/bench/compare-eval.mjs */
 } EvalBounds;
 
 static bool parse_args(int argc, char **argv, const char **path, EvalBounds *b) {
-  *b = (EvalBounds){-1, -1, -1, -1, -1, -1, false};
+  *b = (EvalBounds){-1, -1, -1, -1, -1, -1, false, NULL};
   *path = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     double *target = NULL;
     if (!strcmp(a, "--misses")) {
       b->misses = true;
+      continue;
+    }
+    if (!strcmp(a, "--summary")) {
+      if (i + 1 >= argc)
+        return false;
+      b->summary = argv[++i];
       continue;
     }
     if (!strcmp(a, "--min-recall")) target = &b->min_recall;
@@ -141,7 +148,8 @@ int main(int argc, char **argv) {
   if (!parse_args(argc, argv, &path, &bounds)) {
     fprintf(stderr,
             "usage: eval_detect FILE.tsv [--min-recall P] [--min-right P] [--min-mil-seed P]\n"
-            "       [--max-false-alarm P] [--max-near-flagged P] [--max-near-blocks N] [--misses]\n");
+            "       [--max-false-alarm P] [--max-near-flagged P] [--max-near-blocks N] [--misses]\n"
+            "       [--summary OUT.tsv]\n");
     return 2;
   }
   g_autoptr(GError) error = NULL;
@@ -258,6 +266,24 @@ int main(int argc, char **argv) {
     printf("\n### misses and false alarms\n\n| class | address | expected | got | context |\n"
            "|---|---|---|---|---|\n%s",
            misses->str);
+
+  if (bounds.summary) {
+    g_autoptr(GString) tsv = g_string_new("# class\tkind\trows\tflagged\tright\tblocks\n");
+    for (guint i = 0; i < pk->len; i++) {
+      const EvalStats *s = g_hash_table_lookup(pos, pk->pdata[i]);
+      g_string_append_printf(tsv, "%s\tpositive\t%u\t%u\t%u\t%u\n", (char *)pk->pdata[i], s->rows,
+                             s->caught, s->right, s->blocks);
+    }
+    for (guint i = 0; i < nk->len; i++) {
+      const EvalStats *s = g_hash_table_lookup(neg, nk->pdata[i]);
+      g_string_append_printf(tsv, "%s\tnegative\t%u\t%u\t0\t%u\n", (char *)nk->pdata[i], s->rows,
+                             s->caught, s->blocks);
+    }
+    if (!g_file_set_contents(bounds.summary, tsv->str, (gssize)tsv->len, &error)) {
+      fprintf(stderr, "eval_detect: %s\n", error->message);
+      return 2;
+    }
+  }
 
   int rc = 0;
 #define EVAL_BOUND_(cond, what, val, bound)                                                    \
