@@ -21,6 +21,7 @@ echo
 "$build/tests/eval/eval_detect" tests/eval/heldout.tsv --summary "$tmp/summary.tsv" || true
 echo
 echo "### npm spell checkers on the held-out rows (per class: right correction for positives, false alarms for negatives)"
+echo '{"private": true}' > "$tmp/package.json"
 if (cd "$tmp" && npm install --silent --no-audit --no-fund --no-save mailcheck@1.1.1 \
       @zootools/email-spell-checker@1.12.0 email-misspelled >/dev/null 2>&1); then
   node "$src/tests/bench/compare-eval.mjs" tests/eval/heldout.tsv "$tmp/node_modules" "$tmp/summary.tsv"
