@@ -630,9 +630,29 @@ static bool rule_tld_confusion(Check *c, Subject *s, bool weak) {
   return true;
 }
 
-/* The lookalike search's judge: is this reading a domain someone means? 2 trusted (any source,
- * a parent included), 1 built-in well known, 0 neither. */
-static int lookalike_judge(const char *reading, void *data) { return meant_rank(data, reading); }
+/* Is a domain, or a parent of it up to its registrable domain, one someone means? 2 trusted (any
+ * source), 1 built-in well known, 0 neither. Unlike meant_rank, a public suffix that is built in
+ * (gov.au, gc.ca) does not make every name below it meant: defence.gov.au is a lookalike target,
+ * münchen.gov.au read as munchen.gov.au is not. */
+static int meant_below_suffix(const Check *c, const char *ascii) {
+  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+  size_t floor_len = reg ? strlen(reg) : strlen(ascii);
+  int rank = 0;
+  for (const char *d = ascii; d && strlen(d) >= floor_len; d = tg_domain_parent(d)) {
+    uint32_t tag = 0;
+    guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, d));
+    if (tg_index_lookup(c->ctx->trusted, d, &tag))
+      bits |= tag;
+    if (bits & ANY_TRUST)
+      return 2;
+    if (tg_wellknown_find(d))
+      rank = 1;
+  }
+  return rank;
+}
+
+/* The lookalike search's judge: is this reading a domain someone means? */
+static int lookalike_judge(const char *reading, void *data) { return meant_below_suffix(data, reading); }
 
 /* A domain that reads as a trusted or well-known one it is not (lookalike.h: ICU's confusable
  * skeletons, decompositions, and the glyph table, ASCII sequences such as rn for m included).
@@ -1150,7 +1170,7 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
     /* A domain that reads as a trusted or well-known one is a lookalike even when its lookalike
      * letters sit in the ending (icloud.cоm with a Cyrillic о). First, so that gmai1.com is
      * called a lookalike (its 1 reads as l) rather than a typing slip. */
-    if (!tg_wellknown_find_ancestor(s->dom.ascii))
+    if (!meant_below_suffix(c, s->dom.ascii))
       typo = rule_homoglyph(c, s);
     if (!typo)
       typo = rule_invalid_tld(c, s);

@@ -59,7 +59,7 @@
   X(TG_MSG_HOMOGLYPH_SCRIPT, TG_CODE_HOMOGLYPH,                                                   \
     "{domain} imitates {intended}: the \u201c{char}\u201d here is a {script} letter, not a Latin \u201c{looks_like}\u201d.") \
   X(TG_MSG_HOMOGLYPH_MARK, TG_CODE_HOMOGLYPH,                                                     \
-    "{domain} imitates {intended}: the \u201c{char}\u201d here is a \u201c{looks_like}\u201d with a mark on it.") \
+    "{domain} imitates {intended}: the \u201c{char}\u201d here is \u201c{looks_like}\u201d with a mark added.") \
   X(TG_MSG_HOMOGLYPH_LETTER, TG_CODE_HOMOGLYPH,                                                   \
     "{domain} imitates {intended}: the \u201c{char}\u201d here is not \u201c{looks_like}\u201d but another letter ({description}).") \
   X(TG_MSG_HOMOGLYPH_ASCII, TG_CODE_HOMOGLYPH,                                                    \

@@ -272,6 +272,33 @@ static void table_options(Search *s, size_t at, const char *glyph, size_t glyph_
       add_option(s, at, glyph_table[i].reads_as, typed_len, kind);
 }
 
+/* A Latin letter the decomposition does not reduce but whose Unicode name says what it is built on:
+ * "LATIN SMALL LETTER L WITH CURL" (ȴ), "LATIN SMALL LETTER DOTLESS J", "LATIN LETTER SMALL CAPITAL
+ * R" read as l, j, r. Only with ICU (the names are its data). */
+static void name_option(TgLookalike *lk, Search *s, size_t at, gunichar c, size_t len,
+                        TgGlyphKind kind) {
+  if (!lk->spoof || !lk->icu.char_name || kind == TG_GLYPH_SCRIPT)
+    return;
+  char name[128];
+  UErrorCode st = U_ZERO_ERROR;
+  int32_t n = lk->icu.char_name((UChar32)c, U_UNICODE_CHAR_NAME, name, (int32_t)sizeof name, &st);
+  if (U_FAILURE(st) || n <= 0 || (size_t)n >= sizeof name)
+    return;
+  static const char *const prefixes[] = {"LATIN SMALL LETTER DOTLESS ", "LATIN LETTER SMALL CAPITAL ",
+                                         "LATIN SMALL LETTER "};
+  for (size_t i = 0; i < G_N_ELEMENTS(prefixes); i++) {
+    if (!g_str_has_prefix(name, prefixes[i]))
+      continue;
+    const char *x = name + strlen(prefixes[i]);
+    /* The letter must be the whole rest, or be followed by " WITH …". */
+    if (g_ascii_isupper(x[0]) && (x[1] == '\0' || g_str_has_prefix(x + 1, " WITH "))) {
+      char one[2] = {g_ascii_tolower(x[0]), 0};
+      add_option(s, at, g_string_chunk_insert_const(s->chunk, one), len, kind);
+    }
+    return;
+  }
+}
+
 /* The readings of the non-ASCII glyph at `at` (a letter and the marks after it, `len` bytes):
  * ICU's skeleton, the decomposition's base letter, then the table's rows for the letter and for
  * its base (ǿ is an ø with an accent, and ø reads as o). */
@@ -316,6 +343,7 @@ static void glyph_options(TgLookalike *lk, Search *s, size_t at, size_t len) {
     }
   }
   table_options(s, at, p, clen, len, kind);
+  name_option(lk, s, at, c, len, kind);
   if (s->count[at] == 0) { /* no Latin reading: the glyph stays itself */
     add_option(s, at, g_string_chunk_insert_len(s->chunk, p, (gssize)len), len, TG_GLYPH_NONE);
     s->needs_idna = true;
