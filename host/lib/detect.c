@@ -633,20 +633,29 @@ static bool rule_tld_confusion(Check *c, Subject *s, bool weak) {
 /* Is a domain, or a parent of it up to its registrable domain, one someone means? 2 trusted (any
  * source), 1 built-in well known, 0 neither. Unlike meant_rank, a public suffix that is built in
  * (gov.au, gc.ca) does not make every name below it meant: defence.gov.au is a lookalike target,
- * münchen.gov.au read as munchen.gov.au is not. */
+ * münchen.gov.au read as munchen.gov.au is not. The exact lookups come first; the public suffix
+ * list is asked only about a hit, so judging the many readings of a name stays cheap. */
 static int meant_below_suffix(const Check *c, const char *ascii) {
-  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-  size_t floor_len = reg ? strlen(reg) : strlen(ascii);
   int rank = 0;
-  for (const char *d = ascii; d && strlen(d) >= floor_len; d = tg_domain_parent(d)) {
+  size_t floor_len = 0; /* computed on the first hit */
+  /* Down to the last two labels: an ending alone is never what someone registered. */
+  for (const char *d = ascii; d && strchr(d, '.'); d = tg_domain_parent(d)) {
     uint32_t tag = 0;
     guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, d));
     if (tg_index_lookup(c->ctx->trusted, d, &tag))
       bits |= tag;
-    if (bits & ANY_TRUST)
+    int r = bits & ANY_TRUST ? 2 : tg_wellknown_find(d) ? 1 : 0;
+    if (!r)
+      continue;
+    if (!floor_len) {
+      const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+      floor_len = reg ? strlen(reg) : strlen(ascii);
+    }
+    if (strlen(d) < floor_len)
+      break; /* a public suffix (or above): not what anyone registered */
+    if (r == 2)
       return 2;
-    if (tg_wellknown_find(d))
-      rank = 1;
+    rank = 1;
   }
   return rank;
 }
@@ -1170,7 +1179,7 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
     /* A domain that reads as a trusted or well-known one is a lookalike even when its lookalike
      * letters sit in the ending (icloud.cоm with a Cyrillic о). First, so that gmai1.com is
      * called a lookalike (its 1 reads as l) rather than a typing slip. */
-    if (!meant_below_suffix(c, s->dom.ascii))
+    if (!tg_wellknown_find_ancestor(s->dom.ascii) || !meant_below_suffix(c, s->dom.ascii))
       typo = rule_homoglyph(c, s);
     if (!typo)
       typo = rule_invalid_tld(c, s);

@@ -150,12 +150,12 @@ static const struct {
   const char *glyph;
   const char *reads_as;
 } glyph_table[] = {
-    /* ASCII sequences read as one letter, and the reverse (the eye confuses both ways). */
-    {"rn", "m"}, {"m", "rn"}, {"rr", "m"}, {"nn", "m"}, {"vv", "w"}, {"w", "vv"},
-    {"cl", "d"}, {"d", "cl"}, {"ii", "u"},
-    /* Digits and letters that share a shape in most fonts. */
-    {"1", "l"}, {"l", "1"}, {"1", "i"}, {"i", "1"}, {"l", "i"}, {"i", "l"},
-    {"0", "o"}, {"o", "0"}, {"5", "s"}, {"s", "5"},
+    /* ASCII sequences read as one letter (and m as rn: comell for cornell). Only the direction
+     * a lookalike uses: a letter typed for a digit (l63.com) is left to the typo model, which
+     * keeps the ASCII pass to the few places in a name where it can matter. */
+    {"rn", "m"}, {"m", "rn"}, {"rr", "m"}, {"nn", "m"}, {"vv", "w"}, {"cl", "d"},
+    /* Digits and letters that share a shape in most fonts; i and l both ways. */
+    {"1", "l"}, {"1", "i"}, {"l", "i"}, {"i", "l"}, {"0", "o"}, {"5", "s"},
     /* Latin letters with a stroke, hook or missing dot: no Unicode decomposition. */
     {"ı", "i"}, {"ɩ", "i"}, {"ɨ", "i"}, {"ł", "l"}, {"ƚ", "l"}, {"ɫ", "l"}, {"ŀ", "l"},
     {"ø", "o"}, {"ɵ", "o"}, {"đ", "d"}, {"ð", "d"}, {"ɗ", "d"}, {"ɖ", "d"}, {"ħ", "h"},
@@ -197,7 +197,7 @@ typedef struct {
 } Option;
 
 #define MAX_OPTIONS_PER_GLYPH 8u
-#define MAX_STEPS (64u * TG_LOOKALIKE_MAX_READINGS) /* search nodes per domain */
+/* A search visits at most 64 nodes per reading it may judge (see search()). */
 
 typedef struct {
   const char *src;
@@ -207,10 +207,10 @@ typedef struct {
   GStringChunk *chunk;
   bool needs_idna;      /* some glyph has no ASCII reading: readings go through IDNA */
   GString *buf;
-  const Option *path[TG_MAX_DOMAIN_BYTES * 4 + 1];
-  size_t path_at[TG_MAX_DOMAIN_BYTES * 4 + 1];
+  const Option **path; /* the options chosen so far, one per position passed (len + 1) */
+  size_t *path_at;
   size_t depth;
-  guint budget, readings, steps;
+  guint budget, readings, steps, max_readings;
   TgLookalikeJudge judge;
   void *data;
   const char *typed_ascii;
@@ -350,6 +350,18 @@ static void glyph_options(TgLookalike *lk, Search *s, size_t at, size_t len) {
   }
 }
 
+/* A one-letter string for an ASCII character, without allocating (the common case). */
+static const char *one_char(char c) {
+  static char table[128][2];
+  static gsize once;
+  if (g_once_init_enter(&once)) {
+    for (int i = 0; i < 128; i++)
+      table[i][0] = (char)i;
+    g_once_init_leave(&once, 1);
+  }
+  return table[(unsigned char)c & 0x7f];
+}
+
 /* Fills the options of every position; false on invalid UTF-8. */
 static bool plan(TgLookalike *lk, Search *s) {
   for (size_t at = 0; at < s->len;) {
@@ -366,12 +378,13 @@ static bool plan(TgLookalike *lk, Search *s) {
     }
     size_t ulen = (size_t)(end - p);
     if (c < 0x80 && ulen == 1) {
-      char one[2] = {(char)c, 0};
-      add_option(s, at, g_string_chunk_insert_const(s->chunk, one), 1, TG_GLYPH_NONE);
-      for (size_t i = 0; i < G_N_ELEMENTS(glyph_table); i++) {
+      add_option(s, at, one_char((char)c), 1, TG_GLYPH_NONE);
+      for (size_t i = 0; i < G_N_ELEMENTS(glyph_table) && (unsigned char)glyph_table[i].glyph[0] < 0x80; i++) {
         const char *g = glyph_table[i].glyph;
+        if (g[0] != p[0])
+          continue;
         size_t gl = strlen(g);
-        if ((unsigned char)g[0] < 0x80 && at + gl <= s->len && memcmp(p, g, gl) == 0) {
+        if (at + gl <= s->len && memcmp(p, g, gl) == 0) {
           Option o = {.text = glyph_table[i].reads_as, .len = (guint16)gl, .cost = 1,
                       .kind = TG_GLYPH_ASCII};
           if (s->count[at] < MAX_OPTIONS_PER_GLYPH) {
@@ -438,7 +451,7 @@ static void leaf(Search *s) {
 }
 
 static void search(Search *s, size_t at, guint cost) {
-  if (s->readings >= TG_LOOKALIKE_MAX_READINGS || ++s->steps > MAX_STEPS)
+  if (s->readings >= s->max_readings || ++s->steps > 64u * s->max_readings)
     return;
   if (at >= s->len) {
     if (cost == s->budget)
@@ -521,11 +534,16 @@ bool tg_lookalike_match(TgLookalike *lk, const char *udomain, const char *ascii_
   bool ascii = is_ascii(udomain);
   if (!ascii)
     checker(lk); /* ICU only for a domain that is not all ASCII */
-  Search s = {.src = udomain, .len = len, .judge = judge, .data = data};
-  s.first = g_new0(guint, len + 1);
-  s.count = g_new0(guint, len + 1);
+  Search s = {.src = udomain, .len = len, .judge = judge, .data = data,
+              .max_readings = ascii ? TG_LOOKALIKE_MAX_READINGS_ASCII : TG_LOOKALIKE_MAX_READINGS};
+  /* One block for the per-position arrays: this runs for every recipient. */
+  void *block = g_malloc0((len + 1) * (2 * sizeof(guint) + sizeof(const Option *) + sizeof(size_t)));
+  s.path = block;
+  s.path_at = (size_t *)(s.path + len + 1);
+  s.first = (guint *)(s.path_at + len + 1);
+  s.count = s.first + len + 1;
   s.opts = g_array_sized_new(FALSE, FALSE, sizeof(Option), (guint)len * 2);
-  s.chunk = g_string_chunk_new(256);
+  s.chunk = ascii ? NULL : g_string_chunk_new(256); /* only non-ASCII glyphs need copies */
   s.buf = g_string_sized_new(len + 16);
   s.typed_ascii = ascii_domain;
   bool found = false;
@@ -543,10 +561,10 @@ bool tg_lookalike_match(TgLookalike *lk, const char *udomain, const char *ascii_
     describe(lk, &s, out);
     found = true;
   }
-  g_free(s.first);
-  g_free(s.count);
+  g_free(block);
   g_array_unref(s.opts);
-  g_string_chunk_free(s.chunk);
+  if (s.chunk)
+    g_string_chunk_free(s.chunk);
   g_string_free(s.buf, TRUE);
   return found;
 }

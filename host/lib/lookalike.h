@@ -35,6 +35,7 @@ bool tg_lookalike_is_open(const TgLookalike *lk);
 /* Limits of one search (enforced; tests/unit/test_lookalike.c). */
 #define TG_LOOKALIKE_MAX_COST 3u        /* second choices in one reading (ASCII domains: 2) */
 #define TG_LOOKALIKE_MAX_READINGS 2048u /* readings judged per domain */
+#define TG_LOOKALIKE_MAX_READINGS_ASCII 256u /* … per all-ASCII domain (every check pays it) */
 
 /* What kind of glyph makes the difference, most telling last. */
 typedef enum {

@@ -91,7 +91,7 @@ static const struct {
     {"vveb.de", "vveb.de", "web.de", TG_GLYPH_ASCII, "vv", "w", NULL, NULL},
     {"outl00k.com", "outl00k.com", "outlook.com", TG_GLYPH_ASCII, "0", "o", NULL, NULL},
     {"icl0ud.com", "icl0ud.com", "icloud.com", TG_GLYPH_ASCII, "0", "o", NULL, NULL},
-    {"l63.com", "l63.com", "163.com", TG_GLYPH_ASCII, "l", "1", NULL, NULL},
+    {"l63.com", "l63.com", NULL, 0, NULL, NULL, NULL, NULL}, /* a letter for a digit: typo model */
     {"yah0o.com", "yah0o.com", "yahoo.com", TG_GLYPH_ASCII, "0", "o", NULL, NULL},
     /* nothing: the domain itself, a transposition (a typing slip), real names */
     {"gmail.com", "gmail.com", NULL, 0, NULL, NULL, NULL, NULL},
