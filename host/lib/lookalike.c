@@ -194,6 +194,7 @@ typedef struct {
   guint16 len;      /* bytes of the typed text it stands for */
   guint8 cost;      /* 0: the text itself or the first reading, 1: a second choice */
   guint8 kind;      /* TgGlyphKind; NONE for an ASCII letter kept as typed */
+  guint16 tlen;     /* strlen(text) */
 } Option;
 
 #define MAX_OPTIONS_PER_GLYPH 8u
@@ -206,16 +207,18 @@ typedef struct {
   GArray *opts;
   GStringChunk *chunk;
   bool needs_idna;      /* some glyph has no ASCII reading: readings go through IDNA */
-  GString *buf;
+  char *buf;            /* the reading being built: at most 8 bytes per typed byte */
+  size_t buf_len;
   const Option **path; /* the options chosen so far, one per position passed (len + 1) */
   size_t *path_at;
   size_t depth;
-  guint budget, readings, steps, max_readings;
+  guint budget, min_cost, readings, steps, max_readings;
   TgLookalikeJudge judge;
   void *data;
   const char *typed_ascii;
   /* the best so far */
   int best_rank;
+  guint best_cost;
   char *best;
   const Option *best_glyph;
   size_t best_glyph_at;
@@ -229,7 +232,8 @@ static void add_option(Search *s, size_t at, const char *text, size_t len, TgGly
     if (o->len == len && strcmp(o->text, text) == 0)
       return; /* the same reading twice */
   }
-  Option o = {.text = text, .len = (guint16)len, .cost = s->count[at] ? 1 : 0, .kind = (guint8)kind};
+  Option o = {.text = text, .len = (guint16)len, .cost = s->count[at] ? 1 : 0, .kind = (guint8)kind,
+              .tlen = (guint16)strlen(text)};
   /* Options of one position are contiguous: positions are filled in order. */
   if (s->count[at] == 0)
     s->first[at] = s->opts->len;
@@ -386,7 +390,7 @@ static bool plan(TgLookalike *lk, Search *s) {
         size_t gl = strlen(g);
         if (at + gl <= s->len && memcmp(p, g, gl) == 0) {
           Option o = {.text = glyph_table[i].reads_as, .len = (guint16)gl, .cost = 1,
-                      .kind = TG_GLYPH_ASCII};
+                      .kind = TG_GLYPH_ASCII, .tlen = (guint16)strlen(glyph_table[i].reads_as)};
           if (s->count[at] < MAX_OPTIONS_PER_GLYPH) {
             g_array_append_val(s->opts, o);
             s->count[at]++;
@@ -423,9 +427,10 @@ static bool is_transposition(const char *r, const char *t) {
   return i + 1 < n && r[i] == t[i + 1] && r[i + 1] == t[i] && strcmp(r + i + 2, t + i + 2) == 0;
 }
 
-static void leaf(Search *s) {
+static void leaf(Search *s, guint cost) {
   s->readings++;
-  const char *r = s->buf->str;
+  s->buf[s->buf_len] = '\0';
+  const char *r = s->buf;
   g_autofree char *idna = NULL;
   if (s->needs_idna) {
     bool ascii = true;
@@ -442,8 +447,9 @@ static void leaf(Search *s) {
       strstr(r, "..") || r[strlen(r) - 1] == '.' || is_transposition(r, s->typed_ascii))
     return;
   int rank = s->judge(r, s->data);
-  if (rank > s->best_rank) {
+  if (rank > 0 && (!s->best || cost < s->best_cost || (cost == s->best_cost && rank > s->best_rank))) {
     s->best_rank = rank;
+    s->best_cost = cost;
     g_free(s->best);
     s->best = g_strdup(r);
     path_glyph(s, &s->best_glyph, &s->best_glyph_at);
@@ -454,22 +460,23 @@ static void search(Search *s, size_t at, guint cost) {
   if (s->readings >= s->max_readings || ++s->steps > 64u * s->max_readings)
     return;
   if (at >= s->len) {
-    if (cost == s->budget)
-      leaf(s);
+    if (cost >= s->min_cost)
+      leaf(s, cost);
     return;
   }
   for (guint i = 0; i < s->count[at]; i++) {
     const Option *o = &g_array_index(s->opts, Option, s->first[at] + i);
     if (cost + o->cost > s->budget)
       continue;
-    gsize keep = s->buf->len;
-    g_string_append(s->buf, o->text);
+    size_t keep = s->buf_len;
+    memcpy(s->buf + s->buf_len, o->text, o->tlen);
+    s->buf_len += o->tlen;
     s->path[s->depth] = o;
     s->path_at[s->depth] = at;
     s->depth++;
     search(s, at + o->len, cost + o->cost);
     s->depth--;
-    g_string_truncate(s->buf, keep);
+    s->buf_len = keep;
   }
 }
 
@@ -537,23 +544,31 @@ bool tg_lookalike_match(TgLookalike *lk, const char *udomain, const char *ascii_
   Search s = {.src = udomain, .len = len, .judge = judge, .data = data,
               .max_readings = ascii ? TG_LOOKALIKE_MAX_READINGS_ASCII : TG_LOOKALIKE_MAX_READINGS};
   /* One block for the per-position arrays: this runs for every recipient. */
-  void *block = g_malloc0((len + 1) * (2 * sizeof(guint) + sizeof(const Option *) + sizeof(size_t)));
+  void *block = g_malloc0((len + 1) * (2 * sizeof(guint) + sizeof(const Option *) + sizeof(size_t)) +
+                          8 * len + 1);
   s.path = block;
   s.path_at = (size_t *)(s.path + len + 1);
   s.first = (guint *)(s.path_at + len + 1);
   s.count = s.first + len + 1;
+  s.buf = (char *)(s.count + len + 1);
   s.opts = g_array_sized_new(FALSE, FALSE, sizeof(Option), (guint)len * 2);
   s.chunk = ascii ? NULL : g_string_chunk_new(256); /* only non-ASCII glyphs need copies */
-  s.buf = g_string_sized_new(len + 16);
   s.typed_ascii = ascii_domain;
   bool found = false;
   if (plan(lk, &s)) {
     /* Cheapest first: a reading that needs fewer second choices is the likelier intent. An ASCII
      * domain's cost-0 reading is itself, and two ASCII swaps are as far as a lookalike goes
      * before it is a different name. */
-    guint max_cost = ascii ? 2u : TG_LOOKALIKE_MAX_COST;
-    for (s.budget = ascii ? 1u : 0u; s.budget <= max_cost && !s.best; s.budget++)
+    if (ascii) { /* one walk: an ASCII name is mostly clean, and a clean name visits every node */
+      s.budget = 2;
+      s.min_cost = 1;
       search(&s, 0, 0);
+    } else { /* cost by cost: a reading with fewer second choices wins, and stops the search */
+      for (s.budget = 0; s.budget <= TG_LOOKALIKE_MAX_COST && !s.best; s.budget++) {
+        s.min_cost = s.budget;
+        search(&s, 0, 0);
+      }
+    }
   }
   if (s.best) {
     out->reading = g_steal_pointer(&s.best);
@@ -565,7 +580,6 @@ bool tg_lookalike_match(TgLookalike *lk, const char *udomain, const char *ascii_
   g_array_unref(s.opts);
   if (s.chunk)
     g_string_chunk_free(s.chunk);
-  g_string_free(s.buf, TRUE);
   return found;
 }
 
