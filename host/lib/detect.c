@@ -1179,7 +1179,8 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
     /* A domain that reads as a trusted or well-known one is a lookalike even when its lookalike
      * letters sit in the ending (icloud.cоm with a Cyrillic о). First, so that gmai1.com is
      * called a lookalike (its 1 reads as l) rather than a typing slip. */
-    if (!tg_wellknown_find_ancestor(s->dom.ascii) || !meant_below_suffix(c, s->dom.ascii))
+    const TgWellKnown *wk = tg_wellknown_find_ancestor(s->dom.ascii);
+    if (!wk || (strcmp(wk->domain, s->dom.ascii) != 0 && !meant_below_suffix(c, s->dom.ascii)))
       typo = rule_homoglyph(c, s);
     if (!typo)
       typo = rule_invalid_tld(c, s);
