@@ -1,6 +1,7 @@
 // words.js — the plain sentence the dialog shows for a finding, in the user's language
 // (notes/dialog.md "Words"), built from the finding's code and fields through _locales rather
-// than from the host's English `message`.
+// than from the host's English `message`. Where the host names the sentence (`message_id`) and its
+// values (`args`), as it does for lookalikes ("the а here is a Cyrillic letter"), those are used.
 //
 // Guarantees: always returns a non-empty sentence; no jargon (no "TLD", "punycode"); unknown
 // codes fall back to the host's message, then to a generic sentence; country and script names
@@ -26,6 +27,42 @@ export function countryName(tld, locale) {
     return name && name !== region ? name : null;
   } catch (e) {
     return null;
+  }
+}
+
+/** A writing system's name ("Cyrillic", "Kyrillisch") from its ISO 15924 code, in `locale`. */
+export function scriptName(code, locale) {
+  if (!/^[A-Z][a-z]{3}$/.test(code || "")) return null;
+  try {
+    const name = new Intl.DisplayNames([locale || "en"], { type: "script", fallback: "none" }).of(code);
+    return name && name !== code ? name : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+// The homoglyph sentences that say which glyph is foreign, keyed by the host's message_id
+// (host/lib/finding.h); their values come from the finding's `args`.
+function homoglyphSentence(finding, say, locale, domain, counterpart) {
+  const a = finding.args && typeof finding.args === "object" ? finding.args : {};
+  const meant = a.intended || counterpart;
+  const glyph = typeof a.char === "string" ? a.char : "";
+  const like = typeof a.looks_like === "string" ? a.looks_like : "";
+  const shown = a.domain || domain;
+  if (!meant || !glyph || !like) return "";
+  switch (finding.message_id) {
+    case "homoglyph.script": {
+      const script = scriptName(a.script_code, locale) || a.script;
+      return script ? say("findingHomoglyphScript", [shown, meant, glyph, script, like]) : "";
+    }
+    case "homoglyph.mark":
+      return say("findingHomoglyphMark", [shown, meant, glyph, like]);
+    case "homoglyph.letter":
+      return say("findingHomoglyphLetter", [shown, meant, glyph, like, a.description || a.char_name || glyph]);
+    case "homoglyph.ascii":
+      return say("findingHomoglyphAscii", [shown, meant, glyph, like]);
+    default:
+      return "";
   }
 }
 
@@ -64,6 +101,8 @@ export function findingSentence(finding, typed, t, locale, { blockedTlds = [] } 
       if (counterpart) text += " " + say("findingDidYouMean", [counterpart]);
       break;
     case "homoglyph": {
+      text = homoglyphSentence(finding, say, locale, domain, counterpart);
+      if (text) break;
       const addr = finding.address || bareAddress(typed);
       const scriptKey = SCRIPT_KEYS.find(([re]) => re.test(addr))?.[1];
       const letter = scriptKey ? say(scriptKey) : say("scriptOther");

@@ -6,8 +6,9 @@
  *   invalid_tld   the TLD does not exist, or the domain has a single label (a dotless name is
  *                 never a mail domain on the Internet, ICANN SAC053) — unless trusted
  *   tld_confusion a real TLD from the confusable-pair table whose counterpart matters
- *   homoglyph     an IDN whose confusable skeleton is a trusted or well-known domain, or a label
- *                 mixing scripts (ICU, opened only here)
+ *   homoglyph     a domain that reads as a trusted or well-known one it is not (confusable
+ *                 letters, accents, ASCII such as rn for m: lookalike.h), or an IDN label mixing
+ *                 scripts (ICU, opened only for a domain that is not all ASCII)
  *   near_miss     the typing-error model finds one clearly best trusted or well-known domain
  *   contact_near_miss  a known domain, an unknown local part one slip from a known one
  *   wrong_address the right domain but the wrong person's address: the display name (or, at a
@@ -296,7 +297,7 @@ static TgFinding *emit(const Subject *s, TgCode code, double confidence, TgMessa
                        const TgMessageArgs *args) {
   g_assert(tg_message_code(msg) == code);
   TgFinding *f = tg_finding_new(s->recipient, s->field, code, confidence, s->address, s->dom.unicode);
-  f->message = tg_message_format(msg, args);
+  tg_finding_set_message(f, msg, args);
   g_ptr_array_add(s->out, f);
   return f;
 }
@@ -629,21 +630,83 @@ static bool rule_tld_confusion(Check *c, Subject *s, bool weak) {
   return true;
 }
 
+/* Is a domain, or a parent of it up to its registrable domain, one someone means? 2 trusted (any
+ * source), 1 built-in well known, 0 neither. Unlike meant_rank, a public suffix that is built in
+ * (gov.au, gc.ca) does not make every name below it meant: defence.gov.au is a lookalike target,
+ * münchen.gov.au read as munchen.gov.au is not. The exact lookups come first; the public suffix
+ * list is asked only about a hit, so judging the many readings of a name stays cheap. */
+static int meant_below_suffix(const Check *c, const char *ascii) {
+  int rank = 0;
+  size_t floor_len = 0; /* computed on the first hit */
+  /* Down to the last two labels: an ending alone is never what someone registered. */
+  for (const char *d = ascii; d && strchr(d, '.'); d = tg_domain_parent(d)) {
+    uint32_t tag = 0;
+    guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, d));
+    if (tg_index_lookup(c->ctx->trusted, d, &tag))
+      bits |= tag;
+    int r = bits & ANY_TRUST ? 2 : tg_wellknown_find(d) ? 1 : 0;
+    if (!r)
+      continue;
+    if (!floor_len) {
+      const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+      floor_len = reg ? strlen(reg) : strlen(ascii);
+    }
+    if (strlen(d) < floor_len)
+      break; /* a public suffix (or above): not what anyone registered */
+    if (r == 2)
+      return 2;
+    rank = 1;
+  }
+  return rank;
+}
+
+/* The lookalike search's judge: is this reading a domain someone means? */
+static int lookalike_judge(const char *reading, void *data) { return meant_below_suffix(data, reading); }
+
+/* A domain that reads as a trusted or well-known one it is not (lookalike.h: ICU's confusable
+ * skeletons, decompositions, and the glyph table, ASCII sequences such as rn for m included).
+ * A lookalike of a domain the user or the organisation trusts blocks; of a domain that is only
+ * built in, it warns. An IDN that reads as nothing known but mixes scripts in one label warns
+ * without a suggestion; a legitimate single-script IDN (münchen.de, россия.рф) gets nothing. */
 static bool rule_homoglyph(Check *c, Subject *s) {
+  TgLookalikeMatch m;
+  if (tg_lookalike_match(c->ctx->lookalike, s->dom.unicode, s->dom.ascii, lookalike_judge, c, &m)) {
+    g_autofree char *intended_u = NULL;
+    if (strstr(m.reading, "xn--")) {
+      TgDomain d;
+      if (tg_domain_normalise(m.reading, &d, NULL)) {
+        intended_u = g_steal_pointer(&d.unicode);
+        tg_domain_clear(&d);
+      }
+    }
+    const char *shown = intended_u ? intended_u : m.reading;
+    TgMessageArgs a = {.domain = s->dom.unicode, .intended = shown, .glyph = m.glyph,
+                       .looks_like = m.looks_like, .glyph_name = m.glyph_name,
+                       .description = m.description, .script = m.script,
+                       .script_code = m.script_code,
+                       .kind = m.kind != TG_GLYPH_NONE ? tg_glyph_kind_name(m.kind) : NULL};
+    TgMessageId msg = m.kind == TG_GLYPH_SCRIPT   ? TG_MSG_HOMOGLYPH_SCRIPT
+                      : m.kind == TG_GLYPH_MARK   ? TG_MSG_HOMOGLYPH_MARK
+                      : m.kind == TG_GLYPH_LETTER ? TG_MSG_HOMOGLYPH_LETTER
+                      : m.kind == TG_GLYPH_ASCII  ? TG_MSG_HOMOGLYPH_ASCII
+                                                  : TG_MSG_HOMOGLYPH;
+    if (msg == TG_MSG_HOMOGLYPH_LETTER && !m.description)
+      msg = TG_MSG_HOMOGLYPH;
+    bool trusted = m.rank >= 2;
+    TgFinding *f = emit(s, TG_CODE_HOMOGLYPH, trusted ? 0.97 : 0.85, msg, &a);
+    f->severity = trusted ? TG_SEVERITY_BLOCK : TG_SEVERITY_WARN;
+    g_autofree char *addr = with_domain(s, shown);
+    set_correction(s, f, addr);
+    tg_lookalike_match_clear(&m);
+    return true;
+  }
+  if (!s->dom.idn)
+    return false;
   TgLookalikeInfo info;
   if (!tg_lookalike_inspect(c->ctx->lookalike, s->dom.unicode, &info))
     return false;
   bool fired = false;
-  if (info.latin && strcmp(info.latin, s->dom.ascii) != 0 && tg_domain_is_ldh(info.latin) &&
-      meant_rank(c, info.latin) &&
-      tg_lookalike_confusable(c->ctx->lookalike, s->dom.unicode, info.latin)) {
-    TgMessageArgs a = {.domain = s->dom.unicode, .intended = info.latin, .script = info.script};
-    TgFinding *f = emit(s, TG_CODE_HOMOGLYPH, 0.97,
-                        info.script ? TG_MSG_HOMOGLYPH : TG_MSG_HOMOGLYPH_LETTER, &a);
-    g_autofree char *addr = with_domain(s, info.latin);
-    set_correction(s, f, addr);
-    fired = true;
-  } else if (info.mixed_script) {
+  if (info.mixed_script) {
     TgMessageArgs a = {.domain = s->dom.unicode, .script = info.script ? info.script : "foreign"};
     TgFinding *f = emit(s, TG_CODE_HOMOGLYPH, 0.6, TG_MSG_HOMOGLYPH_MIXED, &a);
     f->severity = TG_SEVERITY_WARN; /* suspicious, but we do not know what it imitates */
@@ -1113,9 +1176,11 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
   bool typo = false; /* a finding that says "this is not the domain you meant" */
   bool trusted = s->sources != 0;
   if (!trusted) {
-    /* An IDN that reads as a trusted or well-known domain is a lookalike even when its lookalike
-     * letters sit in the ending (icloud.cоm with a Cyrillic о). */
-    if (s->dom.idn && !tg_wellknown_find_ancestor(s->dom.ascii))
+    /* A domain that reads as a trusted or well-known one is a lookalike even when its lookalike
+     * letters sit in the ending (icloud.cоm with a Cyrillic о). First, so that gmai1.com is
+     * called a lookalike (its 1 reads as l) rather than a typing slip. */
+    const TgWellKnown *wk = tg_wellknown_find_ancestor(s->dom.ascii);
+    if (!wk || (strcmp(wk->domain, s->dom.ascii) != 0 && !meant_below_suffix(c, s->dom.ascii)))
       typo = rule_homoglyph(c, s);
     if (!typo)
       typo = rule_invalid_tld(c, s);
@@ -1172,7 +1237,7 @@ static void check_recipient(Check *c, size_t i, GPtrArray *out) {
                           err->code == TG_MAILBOX_ERROR_NO_LOCAL || err->code == TG_MAILBOX_ERROR_NO_DOMAIN;
     TgMessageArgs a = {.reason = reason};
     TgFinding *f = tg_finding_new(i, r->field, TG_CODE_SYNTAX, 1.0, echo, NULL);
-    f->message = tg_message_format(incomplete || !reason ? TG_MSG_SYNTAX_INCOMPLETE : TG_MSG_SYNTAX_REASON, &a);
+    tg_finding_set_message(f, incomplete || !reason ? TG_MSG_SYNTAX_INCOMPLETE : TG_MSG_SYNTAX_REASON, &a);
     g_ptr_array_add(out, f);
     return;
   }

@@ -16,6 +16,10 @@ static const TgSeverity code_severities[TG_CODE_COUNT] = {TG_FINDING_TABLE(TG_CO
 static const TgCode message_codes[TG_MSG_COUNT] = {TG_MESSAGE_TABLE(TG_MSG_CODE_)};
 #undef TG_MSG_CODE_
 
+#define TG_MSG_ENUM_NAME_(id, code, text) [id] = #id,
+static const char *const message_enum_names[TG_MSG_COUNT] = {TG_MESSAGE_TABLE(TG_MSG_ENUM_NAME_)};
+#undef TG_MSG_ENUM_NAME_
+
 #define TG_MSG_TEXT_(id, code, text) [id] = text,
 static const char *const message_texts[TG_MSG_COUNT] = {TG_MESSAGE_TABLE(TG_MSG_TEXT_)};
 #undef TG_MSG_TEXT_
@@ -98,11 +102,10 @@ const char *tg_message_template(TgMessageId id) {
   return message_texts[id];
 }
 
-static const char *blank_value(const TgMessageArgs *a, const char *key, size_t len) {
-  static const struct {
-    const char *key;
-    size_t offset;
-  } blanks[] = {
+static const struct {
+  const char *key;
+  size_t offset;
+} blanks[] = {
       {"domain", G_STRUCT_OFFSET(TgMessageArgs, domain)},
       {"tld", G_STRUCT_OFFSET(TgMessageArgs, tld)},
       {"intended", G_STRUCT_OFFSET(TgMessageArgs, intended)},
@@ -111,7 +114,15 @@ static const char *blank_value(const TgMessageArgs *a, const char *key, size_t l
       {"address", G_STRUCT_OFFSET(TgMessageArgs, address)},
       {"name", G_STRUCT_OFFSET(TgMessageArgs, name)},
       {"reason", G_STRUCT_OFFSET(TgMessageArgs, reason)},
-  };
+      {"char", G_STRUCT_OFFSET(TgMessageArgs, glyph)},
+      {"looks_like", G_STRUCT_OFFSET(TgMessageArgs, looks_like)},
+      {"char_name", G_STRUCT_OFFSET(TgMessageArgs, glyph_name)},
+      {"description", G_STRUCT_OFFSET(TgMessageArgs, description)},
+      {"script_code", G_STRUCT_OFFSET(TgMessageArgs, script_code)},
+      {"kind", G_STRUCT_OFFSET(TgMessageArgs, kind)},
+};
+
+static const char *blank_value(const TgMessageArgs *a, const char *key, size_t len) {
   for (size_t i = 0; i < G_N_ELEMENTS(blanks); i++)
     if (strlen(blanks[i].key) == len && memcmp(blanks[i].key, key, len) == 0) {
       const char *v = G_STRUCT_MEMBER(const char *, a, blanks[i].offset);
@@ -145,6 +156,45 @@ char *tg_message_format(TgMessageId id, const TgMessageArgs *args) {
   return g_string_free(out, FALSE);
 }
 
+const char *tg_message_name(TgMessageId id) {
+  g_return_val_if_fail((unsigned)id < TG_MSG_COUNT, "");
+  /* Built once from the enum names: a new sentence gets its name without a second table. */
+  static const char *names[TG_MSG_COUNT];
+  static gsize once;
+  if (g_once_init_enter(&once)) {
+    for (size_t i = 0; i < TG_MSG_COUNT; i++) {
+      g_autofree char *low = g_ascii_strdown(message_enum_names[i] + strlen("TG_MSG_"), -1);
+      const char *code = code_names[message_codes[i]];
+      size_t n = strlen(code);
+      if (strncmp(low, code, n) == 0 && low[n] == '_')
+        low[n] = '.';
+      names[i] = g_intern_string(low);
+    }
+    g_once_init_leave(&once, 1);
+  }
+  return names[id];
+}
+
+void tg_finding_set_message(TgFinding *f, TgMessageId id, const TgMessageArgs *args) {
+  static const TgMessageArgs none = {0};
+  if (!args)
+    args = &none;
+  g_free(f->message);
+  f->message = tg_message_format(id, args);
+  f->message_id = tg_message_name(id);
+  g_strfreev(f->args);
+  GPtrArray *kv = g_ptr_array_new();
+  for (size_t i = 0; i < G_N_ELEMENTS(blanks); i++) {
+    const char *v = G_STRUCT_MEMBER(const char *, args, blanks[i].offset);
+    if (!v)
+      continue;
+    g_ptr_array_add(kv, g_strdup(blanks[i].key));
+    g_ptr_array_add(kv, g_strdup(v));
+  }
+  g_ptr_array_add(kv, NULL);
+  f->args = (char **)g_ptr_array_free(kv, FALSE);
+}
+
 TgFinding *tg_finding_new(size_t recipient, TgField field, TgCode code, double confidence,
                           const char *address, const char *domain) {
   TgFinding *f = g_new0(TgFinding, 1);
@@ -166,5 +216,6 @@ void tg_finding_free(TgFinding *f) {
   g_free(f->suggestion);
   g_free(f->replacement);
   g_free(f->message);
+  g_strfreev(f->args);
   g_free(f);
 }

@@ -55,9 +55,15 @@
   X(TG_MSG_NEAR_MISS_DOT, TG_CODE_NEAR_MISS, "{domain} looks like {intended} without its dot.")  \
   X(TG_MSG_NEAR_MISS_HYPHEN, TG_CODE_NEAR_MISS, "{domain} looks like {intended} without its hyphen.") \
   X(TG_MSG_HOMOGLYPH, TG_CODE_HOMOGLYPH,                                                          \
-    "This address uses a {script} letter that looks like a Latin one: it imitates {intended}.")   \
-  X(TG_MSG_HOMOGLYPH_LETTER, TG_CODE_HOMOGLYPH,                                                   \
     "This address uses a letter that looks like another one: it imitates {intended}.")            \
+  X(TG_MSG_HOMOGLYPH_SCRIPT, TG_CODE_HOMOGLYPH,                                                   \
+    "{domain} imitates {intended}: the \u201c{char}\u201d here is a {script} letter, not a Latin \u201c{looks_like}\u201d.") \
+  X(TG_MSG_HOMOGLYPH_MARK, TG_CODE_HOMOGLYPH,                                                     \
+    "{domain} imitates {intended}: the \u201c{char}\u201d here is \u201c{looks_like}\u201d with a mark added.") \
+  X(TG_MSG_HOMOGLYPH_LETTER, TG_CODE_HOMOGLYPH,                                                   \
+    "{domain} imitates {intended}: the \u201c{char}\u201d here is not \u201c{looks_like}\u201d but another letter ({description}).") \
+  X(TG_MSG_HOMOGLYPH_ASCII, TG_CODE_HOMOGLYPH,                                                    \
+    "{domain} imitates {intended}: \u201c{char}\u201d here reads as \u201c{looks_like}\u201d.")     \
   X(TG_MSG_HOMOGLYPH_MIXED, TG_CODE_HOMOGLYPH,                                                    \
     "This address mixes {script} and Latin letters that look alike.")                             \
   X(TG_MSG_BLOCKED_TLD, TG_CODE_BLOCKED, "Your organisation does not allow mail to .{tld} addresses.") \
@@ -77,7 +83,9 @@
 typedef enum { TG_MESSAGE_TABLE(TG_MSG_ENUM_) TG_MSG_COUNT } TgMessageId;
 #undef TG_MSG_ENUM_
 
-/* The values a template may name; NULL blanks render as an empty string. */
+/* The values a template may name; NULL blanks render as an empty string. Every non-NULL value is
+ * also an entry of the finding's `args` (the blank's name is the key), so a client can word the
+ * finding itself. */
 typedef struct {
   const char *domain;   /* {domain}: the domain as the user reads it */
   const char *tld;      /* {tld}: its ending, without the dot */
@@ -87,18 +95,31 @@ typedef struct {
   const char *address;  /* {address}: the address as typed */
   const char *name;     /* {name}: a contact's display name */
   const char *reason;   /* {reason}: the parser's explanation, lower case, no final period */
+  /* homoglyph: the glyph that makes the difference */
+  const char *glyph;       /* {char}: as typed ("а", "rn") */
+  const char *looks_like;  /* {looks_like}: what it is read as ("a", "m") */
+  const char *glyph_name;  /* {char_name}: its Unicode name, lower case */
+  const char *description; /* {description}: another letter in words ("dotless i") */
+  const char *script_code; /* {script_code}: ISO 15924 code of {script} ("Cyrl") */
+  const char *kind;        /* {kind}: "script", "mark", "letter" or "ascii" */
 } TgMessageArgs;
 
 TgSeverity tg_code_default_severity(TgCode c);
 bool tg_code_from_name(const char *name, TgCode *out);
 TgCode tg_message_code(TgMessageId id);
 const char *tg_message_template(TgMessageId id);
+/* The stable name of a sentence, for clients (DESIGN.md `message_id`): the enum's name in lower
+ * case, its code separated by a dot: TG_MSG_TLD_CONFUSION_OWN -> "tld_confusion.own",
+ * TG_MSG_NEAR_MISS -> "near_miss". */
+const char *tg_message_name(TgMessageId id);
 /* Fills a template; the result is newly allocated. */
 char *tg_message_format(TgMessageId id, const TgMessageArgs *args);
 
 /* Allocates a finding with the code's default severity; strings are copied (NULL stays NULL). */
 TgFinding *tg_finding_new(size_t recipient, TgField field, TgCode code, double confidence,
                           const char *address, const char *domain);
+/* Sets the finding's sentence, message_id and args from one message and its values. */
+void tg_finding_set_message(TgFinding *f, TgMessageId id, const TgMessageArgs *args);
 void tg_finding_free(TgFinding *f);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgFinding, tg_finding_free)
 

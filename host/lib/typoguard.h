@@ -159,6 +159,11 @@ typedef struct {
   char *suggestion;   /* a bare corrected address, or NULL */
   char *replacement;  /* the corrected mailbox, display name kept, or NULL */
   char *message;      /* one plain English sentence */
+  /* What the sentence says, for clients that word it themselves (DESIGN.md): the stable name of
+   * the sentence ("homoglyph.script", finding.h) and its blanks as NULL-terminated key, value
+   * pairs ({"domain", "gmаil.com", "intended", "gmail.com", …}). */
+  const char *message_id;
+  char **args;
 } TgFinding;
 
 typedef struct {

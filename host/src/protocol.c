@@ -133,6 +133,12 @@ static cJSON *finding_to_json(const TgFinding *f) {
   if (f->replacement)
     cJSON_AddStringToObject(o, "replacement", f->replacement);
   cJSON_AddStringToObject(o, "message", f->message ? f->message : "");
+  /* What the sentence says, for clients that word findings themselves (DESIGN.md): its stable
+   * name and its values. A finding made without the message table still names its code. */
+  cJSON_AddStringToObject(o, "message_id", f->message_id ? f->message_id : tg_code_name(f->code));
+  cJSON *args = cJSON_AddObjectToObject(o, "args");
+  for (size_t i = 0; args && f->args && f->args[i] && f->args[i + 1]; i += 2)
+    cJSON_AddStringToObject(args, f->args[i], f->args[i + 1]);
   return o;
 }
 

@@ -15,6 +15,19 @@ const F = {
   dot: { code: "near_miss", severity: "warn", address: "x@usarmy.mil", domain: "usarmy.mil", suggestion: "x@us.army.mil" },
   invalid: { code: "invalid_tld", severity: "block", address: "a@gmail.con", domain: "gmail.con", suggestion: "a@gmail.com" },
   homo: { code: "homoglyph", severity: "block", address: "a@аrmy.mil", domain: "аrmy.mil", suggestion: "a@army.mil" },
+  homoScript: { code: "homoglyph", severity: "warn", address: "a@gmаil.com", domain: "gmаil.com", suggestion: "a@gmail.com",
+                message_id: "homoglyph.script",
+                args: { domain: "gmаil.com", intended: "gmail.com", char: "а", looks_like: "a", script: "Cyrillic", script_code: "Cyrl", kind: "script" } },
+  homoMark: { code: "homoglyph", severity: "warn", address: "a@gmáil.com", domain: "gmáil.com", suggestion: "a@gmail.com",
+              message_id: "homoglyph.mark", args: { domain: "gmáil.com", intended: "gmail.com", char: "á", looks_like: "a", kind: "mark" } },
+  homoLetter: { code: "homoglyph", severity: "block", address: "a@gmaıl.com", domain: "gmaıl.com", suggestion: "a@gmail.com",
+                message_id: "homoglyph.letter",
+                args: { domain: "gmaıl.com", intended: "gmail.com", char: "ı", looks_like: "i", description: "dotless i", kind: "letter" } },
+  homoAscii: { code: "homoglyph", severity: "warn", address: "a@hotrnail.com", domain: "hotrnail.com", suggestion: "a@hotmail.com",
+               message_id: "homoglyph.ascii", args: { domain: "hotrnail.com", intended: "hotmail.com", char: "rn", looks_like: "m", kind: "ascii" } },
+  // A future sentence name, or args missing a value: the generic homoglyph sentence.
+  homoFuture: { code: "homoglyph", severity: "warn", address: "a@аrmy.mil", domain: "аrmy.mil", suggestion: "a@army.mil",
+                message_id: "homoglyph.future", args: { char: "а" } },
   blockedTld: { code: "blocked", severity: "block", address: "a@army.ml", domain: "army.ml", message: "mail to .ml is blocked by policy" },
   blockedDomain: { code: "blocked", severity: "block", address: "a@evil.example", domain: "evil.example", message: "evil.example is blocked by policy" },
   syntax: { code: "syntax", severity: "block", address: "john.doe@" },
@@ -32,6 +45,11 @@ const EN = {
   dot: "usarmy.mil looks like us.army.mil without its dot.",
   invalid: "gmail.con does not exist: .con is not a domain ending. Did you mean gmail.com?",
   homo: "This address uses a Cyrillic letter that looks like a Latin one: it imitates army.mil.",
+  homoScript: "gmаil.com imitates gmail.com: the “а” here is a Cyrillic letter, not a Latin “a”.",
+  homoMark: "gmáil.com imitates gmail.com: the “á” here is “a” with a mark added.",
+  homoLetter: "gmaıl.com imitates gmail.com: the “ı” here is not “i” but another letter (dotless i).",
+  homoAscii: "hotrnail.com imitates hotmail.com: “rn” here reads as “m”.",
+  homoFuture: "This address uses a Cyrillic letter that looks like a Latin one: it imitates army.mil.",
   blockedTld: "Your organisation does not allow mail to .ml addresses.",
   blockedDomain: "Your organisation does not allow mail to evil.example.",
   syntax: "This is not a complete email address.",
@@ -64,6 +82,15 @@ for (const lang of ["de", "fr"]) {
     }
   });
 }
+
+test("the foreign glyph is named in the UI language", () => {
+  const de = findingSentence(F.homoScript, F.homoScript.address, localeMessages("de").getMessage, "de");
+  assert.equal(de, "gmаil.com ahmt gmail.com nach: Das „а“ hier ist ein Buchstabe der Schrift Kyrillisch, kein lateinisches „a“.");
+  const fr = findingSentence(F.homoAscii, F.homoAscii.address, localeMessages("fr").getMessage, "fr");
+  assert.equal(fr, "hotrnail.com imite hotmail.com : « rn » se lit ici comme « m ».");
+  const frScript = findingSentence(F.homoScript, F.homoScript.address, localeMessages("fr").getMessage, "fr");
+  assert.match(frScript, /cyrillique/);
+});
 
 test("country names come from the UI language", () => {
   assert.equal(countryName("ml", "en"), "Mali");

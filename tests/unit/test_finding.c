@@ -67,7 +67,8 @@ END_TEST
 
 /* Every template, filled with every blank, leaves no brace behind and no jargon for the user. */
 START_TEST(templates_fill) {
-  TgMessageArgs a = {"army.ml", "ml", "army.mil", "Mali", "Cyrillic", "x@army.ml", "John", "why"};
+  TgMessageArgs a = {"army.ml", "ml", "army.mil", "Mali", "Cyrillic", "x@army.ml", "John", "why",
+                     "а", "a", "cyrillic small letter a", "dotless i", "Cyrl", "script"};
   TgMessageId id = (TgMessageId)_i;
   g_autofree char *m = tg_message_format(id, &a);
   ck_assert_msg(!strchr(m, '{') && !strchr(m, '}'), "%s", m);
@@ -76,6 +77,33 @@ START_TEST(templates_fill) {
   for (size_t j = 0; j < G_N_ELEMENTS(jargon); j++)
     ck_assert_msg(!strstr(m, jargon[j]), "%s", m);
   ck_assert_int_lt(tg_message_code(id), TG_CODE_COUNT);
+}
+END_TEST
+
+/* message_id: a stable name per sentence, derived from the table, unique; args: every value. */
+START_TEST(message_names_and_args) {
+  ck_assert_str_eq(tg_message_name(TG_MSG_TLD_CONFUSION_OWN), "tld_confusion.own");
+  ck_assert_str_eq(tg_message_name(TG_MSG_NEAR_MISS), "near_miss");
+  ck_assert_str_eq(tg_message_name(TG_MSG_HOMOGLYPH_SCRIPT), "homoglyph.script");
+  ck_assert_str_eq(tg_message_name(TG_MSG_FIRST_CONTACT), "first_contact");
+  g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+  for (int i = 0; i < TG_MSG_COUNT; i++) {
+    const char *n = tg_message_name((TgMessageId)i);
+    ck_assert_msg(g_str_has_prefix(n, tg_code_name(tg_message_code((TgMessageId)i))), "%s", n);
+    ck_assert_msg(g_hash_table_add(seen, (gpointer)n), "duplicate %s", n);
+  }
+  g_autoptr(TgFinding) f = tg_finding_new(0, TG_FIELD_TO, TG_CODE_HOMOGLYPH, 0.9, "x@gmаil.com", "gmаil.com");
+  TgMessageArgs a = {.domain = "gmаil.com", .intended = "gmail.com", .glyph = "а", .script_code = "Cyrl"};
+  tg_finding_set_message(f, TG_MSG_HOMOGLYPH, &a);
+  ck_assert_str_eq(f->message_id, "homoglyph");
+  ck_assert_int_eq(g_strv_length(f->args), 8);
+  ck_assert_str_eq(f->args[0], "domain");
+  ck_assert_str_eq(f->args[1], "gmаil.com");
+  ck_assert_str_eq(f->args[6], "script_code");
+  ck_assert_str_eq(f->args[7], "Cyrl");
+  tg_finding_set_message(f, TG_MSG_EXTERNAL, NULL); /* replaces, and frees, the old values */
+  ck_assert_str_eq(f->message_id, "external");
+  ck_assert_ptr_null(f->args[0]);
 }
 END_TEST
 
@@ -94,8 +122,14 @@ START_TEST(dialog_sentences) {
        "usarmy.mil looks like us.army.mil without its dot."},
       {TG_MSG_INVALID_TLD, {.domain = "gmail.con", .tld = "con", .intended = "gmail.com"},
        "gmail.con does not exist: .con is not a domain ending. Did you mean gmail.com?"},
-      {TG_MSG_HOMOGLYPH, {.script = "Cyrillic", .intended = "army.mil"},
-       "This address uses a Cyrillic letter that looks like a Latin one: it imitates army.mil."},
+      {TG_MSG_HOMOGLYPH_SCRIPT,
+       {.domain = "аrmy.mil", .script = "Cyrillic", .intended = "army.mil", .glyph = "а", .looks_like = "a"},
+       "аrmy.mil imitates army.mil: the “а” here is a Cyrillic letter, not a Latin “a”."},
+      {TG_MSG_HOMOGLYPH_LETTER,
+       {.domain = "gmaıl.com", .intended = "gmail.com", .glyph = "ı", .looks_like = "i", .description = "dotless i"},
+       "gmaıl.com imitates gmail.com: the “ı” here is not “i” but another letter (dotless i)."},
+      {TG_MSG_HOMOGLYPH_ASCII, {.domain = "hotrnail.com", .intended = "hotmail.com", .glyph = "rn", .looks_like = "m"},
+       "hotrnail.com imitates hotmail.com: “rn” here reads as “m”."},
       {TG_MSG_BLOCKED_TLD, {.tld = "ml"}, "Your organisation does not allow mail to .ml addresses."},
       {TG_MSG_SYNTAX_INCOMPLETE, {0}, "This is not a complete email address."},
       {TG_MSG_CONTACT_NEAR_MISS, {.intended = "john.doe@army.mil", .address = "jon.doe@army.mil"},
@@ -129,6 +163,7 @@ int main(void) {
   tcase_add_test(tc, enum_names);
   tcase_add_loop_test(tc, templates_fill, 0, TG_MSG_COUNT);
   tcase_add_test(tc, dialog_sentences);
+  tcase_add_test(tc, message_names_and_args);
   tcase_add_test(tc, finding_alloc);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
