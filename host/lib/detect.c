@@ -37,8 +37,7 @@
 #include "wellknown.h"
 
 /* Tunables of the rules; tests/cases/detect.tsv is the evidence behind each value. */
-#define NEAR_MISS_MIN_SCORE TG_TYPO_NEAR_MISS_THRESHOLD /* typo.h: calibrated on all of .gov */
-#define TIE_MARGIN TG_TYPO_TIE_MARGIN /* a runner-up this close to the best is a tie: abstain */
+#define TIE_MARGIN TG_TYPO_TIE_MARGIN /* contact_near_miss: a runner-up this close is a tie */
 #define CONTACT_MIN_SCORE TG_TYPO_NEAR_MISS_THRESHOLD /* local parts need as clear a slip */
 #define TLD_TIE_RATIO 0.8 /* weighted TLD corrections: the runner-up within this ratio is a tie */
 #define MAX_CANDIDATES 8u
@@ -346,7 +345,23 @@ typedef struct {
 
 static void guess_clear(Guess *g) { g_clear_pointer(&g->domain, g_free); }
 
-/* The typo model's single best intended domain for `typed`, or false (none, or a tie). */
+/* The posterior P(meant D | typed T) of one candidate (the model: typo.h). */
+static double candidate_posterior(const Check *c, const char *typed, const TgCandidate *cand) {
+  guint src = sources_of(c, cand->intended);
+  unsigned count = 0;
+  if (src & TG_SOURCE_HISTORY)
+    count = GPOINTER_TO_UINT(g_hash_table_lookup(c->ctx->history_domains, cand->intended));
+  double prior = tg_typo_prior_context(src, count);
+  const TgWellKnown *wk = tg_wellknown_find(cand->intended);
+  if (wk)
+    prior = MAX(prior, tg_typo_prior_builtin(wk->weight));
+  double real = tg_typo_real(cand->label, tg_typo_zone(typed), src != 0);
+  return tg_typo_posterior(cand->slip, prior, real);
+}
+
+/* The typo model's single best intended domain for `typed`, or false (none, too unlikely, or a
+ * tie): the candidate with the highest posterior, if it reaches TG_MODEL_FLAG and no other domain
+ * comes within TG_MODEL_TIE of its odds. */
 static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
   memset(out, 0, sizeof *out);
   const TgIndex *indexes[2];
@@ -357,33 +372,34 @@ static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
     indexes[n_ix++] = rix;
   TgCandidate cand[MAX_CANDIDATES];
   size_t n = tg_typo_candidates(typed, indexes, n_ix, cand, MAX_CANDIDATES);
-  const TgCandidate *best = NULL, *second = NULL;
+  const TgCandidate *best = NULL;
+  double best_p = 0, second_p = 0;
   for (size_t i = 0; i < n; i++) {
     if (!cand[i].intended || strcmp(cand[i].intended, typed) == 0)
       continue;
-    if (!best) {
+    double p = candidate_posterior(c, typed, &cand[i]);
+    if (p > best_p) {
+      second_p = best_p;
+      best_p = p;
       best = &cand[i];
-    } else if (strcmp(cand[i].intended, best->intended) != 0) {
-      if (!second || cand[i].score > second->score)
-        second = &cand[i];
+    } else if (p > second_p) {
+      second_p = p;
     }
   }
-  if (!best || best->score < NEAR_MISS_MIN_SCORE)
+  if (!best || best_p < TG_MODEL_FLAG)
     return false;
-  if (second && second->score >= best->score - TIE_MARGIN)
-    return false; /* two equally plausible intentions: saying either would mislead */
+  double best_odds = best_p / (1.0 - best_p), second_odds = second_p / (1.0 - second_p);
+  if (second_p > 0 && second_odds >= best_odds * TG_MODEL_TIE)
+    return false; /* two plausible intentions: saying either would mislead */
   out->domain = g_strdup(best->intended);
-  out->score = best->score;
+  out->score = best_p;
   out->kind = best->kind;
   out->tag = best->tag;
   return true;
 }
 
 static double near_miss_confidence(const Guess *g) {
-  double conf = 0.55 + 0.4 * MIN(1.0, g->score);
-  if (!(g->tag & TG_CANDIDATE_WELLKNOWN) && (g->tag & STRONG_TRUST))
-    conf += 0.04; /* a slip of the organisation's own or a listed partner's domain */
-  return MIN(conf, 0.99);
+  return CLAMP(g->score, 0.5, 0.99); /* the posterior itself */
 }
 
 /* Single label: "user@gmail". Try the well-known and trusted completions, then a TLD typed
@@ -513,7 +529,10 @@ static bool tld_guess(Check *c, const char *ascii, Guess *out) {
   }
   if (!best_tld[0] || second >= best * TLD_TIE_RATIO)
     return false;
-  out->domain = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, best_tld);
+  g_autofree char *full = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, best_tld);
+  if (!meant_rank(c, full))
+    return false; /* nothing says it exists: say what is wrong, suggest nothing */
+  out->domain = g_steal_pointer(&full);
   out->score = best;
   return true;
 }
@@ -612,19 +631,28 @@ static bool rule_tld_confusion(Check *c, Subject *s, bool weak) {
   if (!best)
     return false;
   g_autofree char *owned = best_dom; /* A-label; the message shows the U-label the user typed */
+  /* Ranks 3 and 1 rest on the sender's own TLD only: nothing says the counterpart exists
+   * (wickes.il from a .mil sender is not evidence that wickes.mil does), so say what is wrong
+   * and suggest nothing. */
+  bool real_counterpart = best_rank != 3 && best_rank != 1;
   {
     const char *utld = tg_domain_tld(s->dom.unicode);
     g_autofree char *u = g_strdup_printf("%.*s%s", (int)(utld - s->dom.unicode), s->dom.unicode,
                                          best->intended);
     TgMessageArgs a = {.domain = s->dom.unicode, .tld = tld, .intended = u, .owner = best->owner};
-    TgMessageId msg = best_rank >= 3 || best_rank == 1 ? TG_MSG_TLD_CONFUSION_OWN
-                                                       : TG_MSG_TLD_CONFUSION_WELLKNOWN;
+    TgMessageId msg = best_rank >= 3 ? TG_MSG_TLD_CONFUSION_OWN : TG_MSG_TLD_CONFUSION_WELLKNOWN;
     if (!best->owner || !*best->owner)
       msg = TG_MSG_TLD_CONFUSION_PLAIN;
+    if (!real_counterpart && best->owner && *best->owner) {
+      msg = TG_MSG_TLD_CONFUSION_NOFIX;
+      a.intended = best->intended;
+    }
     TgFinding *f = emit(s, TG_CODE_TLD_CONFUSION, best_conf, msg, &a);
-    f->severity = best_sev;
-    g_autofree char *addr = with_domain(s, u);
-    set_correction(s, f, addr);
+    f->severity = real_counterpart ? best_sev : MIN(best_sev, TG_SEVERITY_WARN);
+    if (real_counterpart) {
+      g_autofree char *addr = with_domain(s, u);
+      set_correction(s, f, addr);
+    }
   }
   return true;
 }

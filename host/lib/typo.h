@@ -2,10 +2,93 @@
  *
  * Plausible slips: keyboard-adjacent substitutions (QWERTY, QWERTZ, AZERTY), transpositions,
  * omissions, doubled and dropped letters, insertion of a neighbouring key, a dropped or added dot
- * (`usarmy.mil` for `us.army.mil`), a dropped or added hyphen. */
+ * (`usarmy.mil` for `us.army.mil`), a dropped or added hyphen.
+ *
+ * ---- The decision: a noisy channel --------------------------------------------------------------
+ *
+ * A recipient domain T that is not itself known (known domains are never typos) is a near miss of
+ * a candidate D (built in or from the user's context) when, by Bayes,
+ *
+ *     P(meant D | typed T)     P(T | D) . P(D)          slip(T, D) . prior(D)
+ *     --------------------  =  -----------------   =   ----------------------  =  odds
+ *     P(meant T | typed T)     P(T | T) . P(T)               real(T, D)
+ *
+ * and the posterior odds/(1+odds) reaches TG_MODEL_FLAG (odds >= 1: a miss can leak a medical
+ * record, a false warning costs a click; both are weighed equal here and the tuning set decides).
+ *
+ *  slip(T, D)  the error model, tg_typo_slip: how likely a typist who meant D produces T, relative
+ *              to typing D right. One slip only (Damerau 1964: ~80 % of misspellings are one
+ *              insertion, omission, substitution or transposition); its kind and keys set the
+ *              rate (TG_MODEL table below). No length term: a slip is as likely in "sun" as in
+ *              "protonmail".
+ *  prior(D)    how likely the user means D: the organisation, trusted and sender domains
+ *              (PRIOR_ORG), the address book (PRIOR_BOOK), the history by its message count
+ *              (PRIOR_HISTORY + PRIOR_HISTORY_STEP per doubling), a built-in domain by its
+ *              popularity weight w (PRIOR_BUILTIN_MIN + PRIOR_BUILTIN_SPAN . (w/255)^2).
+ *  real(T, D)  how likely T is itself a real destination the user means, relative to P(T | T):
+ *              this is the only place label length enters. An open zone (.com, .de, …) holds
+ *              nearly every short name (every 3- and 4-letter .com is registered), so a short T
+ *              is likely real: REAL_OPEN[n], falling with the label length n. A closed zone
+ *              scales it down: .gov, whose complete registry is built in, by REAL_REGISTRY; .mil,
+ *              built from incomplete public listings, by REAL_LISTED. When D comes from the
+ *              user's own context (organisation, trusted, address book, history), an unknown T
+ *              one slip from it is rarely a new correspondent whatever its length: the length
+ *              term is replaced by REAL_CONTEXT.
+ *
+ * Severity and confidence follow from the posterior: the confidence of a near_miss is the
+ * posterior itself (bounded to [0.5, 0.99]); a candidate whose runner-up, another domain, has
+ * odds within TG_MODEL_TIE of the best's is a tie: the slip is real but the intended domain is not
+ * clear, so nothing is suggested.
+ *
+ * Every parameter, its value and where the value comes from:
+ *
+ * | parameter            | value            | source                                               |
+ * |----------------------|------------------|------------------------------------------------------|
+ * | one-slip share       | (structure)      | Damerau 1964: ~80 % of misspellings are one edit      |
+ * | BASE_SUB_NEIGHBOUR   | 0.80             | Dhakal et al., CHI 2018 (136 M keystrokes): on modern |
+ * |                      |                  | keyboards substitutions are the commonest error,     |
+ * |                      |                  | mostly of a neighbouring key                         |
+ * | BASE_SUB_FAR         | 0.30             | same: far-key substitutions are rarer (fitted ratio) |
+ * | BASE_SUB_LOOKALIKE   | 0.60             | 0/o, 1/l misread then retyped (typoguard authors)    |
+ * | BASE_SUB_VOWEL       | 0.60             | vowel for vowel (gmeil, verazon): cognitive/phonetic  |
+ * |                      |                  | errors, Kukich 1992; issue 12's misses                |
+ * | BASE_SUB_REPEAT      | 0.70             | doubling on the wrong letter (yahho): Kukich 1992     |
+ * | BASE_TRANSPOSITION   | 0.85             | Damerau 1964 / Kukich 1992: among the commonest      |
+ * | BASE_OMISSION        | 0.70             | Kukich 1992; Dhakal 2018 (omissions rarer than subs.) |
+ * | BASE_OMISSION_VOWEL  | 0.80             | a vowel between consonants: a broken syllable        |
+ * | BASE_UNDOUBLING      | 0.80             | Kukich 1992: doubling errors are frequent            |
+ * | BASE_DOUBLING        | 0.80             | same (yahho, aarmy)                                  |
+ * | BASE_INS_NEIGHBOUR   | 0.70             | insertion of a neighbouring key (Dhakal 2018)        |
+ * | BASE_INS_FAR         | 0.30             | fitted ratio, as BASE_SUB_FAR                        |
+ * | BASE_INS_VOWEL       | 0.55             | a vowel after a consonant, as the name sounds (gimail)|
+ * | BASE_DOT_DROPPED     | 0.85             | usarmy.mil for us.army.mil (typoguard corpus)        |
+ * | BASE_DOT_ADDED       | 0.55             | rarer than dropping (typoguard authors)              |
+ * | BASE_HYPHEN_DROPPED  | 0.80             | as a dropped dot                                     |
+ * | BASE_HYPHEN_ADDED    | 0.55             | as an added dot                                      |
+ * | BASE_OTHER (2 edits) | 0.15             | Damerau's remaining ~20 %, spread over many forms    |
+ * | FIRST_LETTER         | 0.80             | the first letter is typed with most care (fitted)    |
+ * | CODE_ONLY, DIGITS    | 0.50, 0.40       | .gov registry: state-code / number siblings are real |
+ * | PRIOR_ORG            | 1.20             | fitted on tests/eval/tune.tsv                        |
+ * | PRIOR_BOOK           | 1.00             | fitted on tests/eval/tune.tsv                        |
+ * | PRIOR_HISTORY(_STEP) | 0.70 (+0.10)     | fitted on tests/eval/tune.tsv                        |
+ * | PRIOR_BUILTIN_MIN    | 0.55             | fitted: a listed .gov/.mil name (weight 40-60)        |
+ * | PRIOR_BUILTIN_SPAN   | 0.95             | fitted: gmail.com (255) ~1.5                         |
+ * | REAL_OPEN[n]         | n<=1 never; 2: 5, 3: 1.67, 4: 0.91, 5: 0.67, 6: 0.59, 7: 0.54, >=8: 0.5 |
+ * |                      |                  | density of registered names by length (every 3-4     |
+ * |                      |                  | letter .com is taken); calibrated so that, with no    |
+ * |                      |                  | context, the 16,539 .gov names stay as the v1 model   |
+ * | REAL_REGISTRY        | 0.05             | .gov: complete registry; only names registered since |
+ * |                      |                  | the snapshot (2026-08) are real and unlisted          |
+ * | REAL_LISTED          | 0.15             | .mil: listings hold most but not all names (fitted)  |
+ * | REAL_CONTEXT         | 0.35             | fitted on tests/eval/tune.tsv (near neighbours of    |
+ * |                      |                  | address-book domains flagged <= 20 %)                |
+ * | TG_MODEL_FLAG        | 0.5 (odds 1)     | equal costs; fitted on tests/eval/tune.tsv           |
+ * | TG_MODEL_TIE         | 0.75             | fitted on tests/eval/tune.tsv                        |
+ */
 #ifndef TG_TYPO_H
 #define TG_TYPO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +127,29 @@ typedef enum {
 double tg_typo_score(const char *typed, const char *intended, TgTypoKind *kind);
 double tg_typo_score_tld(const char *typed, const char *intended, TgTypoKind *kind);
 
+/* The error-model term alone: tg_typo_score without its length term (see the model above).
+ * *label (may be NULL) receives the length of the label the slip is in. */
+double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, size_t *label);
+
+/* How closed the typed domain's zone is (the real(T) term). */
+typedef enum {
+  TG_ZONE_OPEN = 0,  /* anyone registers: .com, .de, … */
+  TG_ZONE_LISTED,    /* closed, its names partly built in: .mil */
+  TG_ZONE_REGISTRY,  /* closed, its complete registry built in: .gov */
+} TgZone;
+
+TgZone tg_typo_zone(const char *ascii_domain);
+/* prior(D) of a built-in domain by its popularity weight (1..255). */
+double tg_typo_prior_builtin(uint8_t weight);
+/* prior(D) of a context domain: TgSource bits (typoguard.h) and its history message count. */
+double tg_typo_prior_context(unsigned sources, unsigned history_count);
+/* real(T, D): label_len is the length of the slipped label; context: D is the user's own. */
+double tg_typo_real(size_t label_len, TgZone zone, bool context);
+/* The posterior P(meant D | typed T) from the three terms (0 when slip or prior is 0). */
+double tg_typo_posterior(double slip, double prior, double real);
+#define TG_MODEL_FLAG 0.5
+#define TG_MODEL_TIE 0.75
+
 /* Recommended use of scores by the near_miss rule (see tests/unit/test_typo.c, which checks them
  * against the whole US .gov registry):
  *  - report a near_miss when the best candidate's `score` >= TG_TYPO_NEAR_MISS_THRESHOLD;
@@ -71,6 +177,8 @@ typedef struct {
                            index (trusted) entry, x0.75..1 for a built-in one by its weight */
   TgTypoKind kind;
   double typo;          /* the unweighted tg_typo_score */
+  double slip;          /* tg_typo_slip: the error model alone */
+  size_t label;         /* length of the label the slip is in */
 } TgCandidate;
 
 /* Finds the most plausible intended domains for `typed` (ASCII lowercase, not itself known) in
