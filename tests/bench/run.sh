@@ -6,7 +6,9 @@
 #     temporary folder) on the same corpus rows;
 #  3. the index alone (bench_index): build time, peak memory and lookup latency, 1k..1M domains;
 #  4. the cold round trip of the native host (start, hello, check of 20 recipients, exit) against
-#     a trivial C program that drains stdin, as a ratio (bench_coldstart).
+#     a trivial C program that drains stdin, as a ratio (bench_coldstart);
+#  5. the held-out half of the evaluation set (tests/eval/heldout.tsv) per class: typoguard
+#     (eval_detect) next to mailcheck, @zootools/email-spell-checker and email-misspelled.
 set -euo pipefail
 build=${1:?usage: tests/bench/run.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,3 +53,16 @@ echo "| program                                    | median ms |    p90 ms | rat
 echo "|--------------------------------------------|----------:|----------:|-------:|"
 "$build/tests/bench/bench_coldstart" --host "$build/host/src/typoguard-host" \
   --trivial "$build/tests/bench/bench_coldstart_trivial" --runs "${TG_BENCH_RUNS:-41}"
+
+echo
+echo "## Held-out evaluation rows (tests/eval/heldout.tsv, see tests/eval/README.md): typoguard against the npm spell checkers"
+echo
+cmake --build "$build" --target eval_detect >/dev/null
+"$build/tests/eval/eval_detect" "$src/tests/eval/heldout.tsv" --summary "$tmp/eval-summary.tsv" >/dev/null
+evalmods="$tmp/eval-npm"
+mkdir -p "$evalmods"
+if (cd "$evalmods" && npm install --silent --no-audit --no-fund --no-save mailcheck@1.1.1 @zootools/email-spell-checker@1.12.0 email-misspelled >/dev/null 2>&1); then
+  node "$here/compare-eval.mjs" "$src/tests/eval/heldout.tsv" "$evalmods/node_modules" "$tmp/eval-summary.tsv"
+else
+  echo "(npm install failed: no comparison)"
+fi
