@@ -345,18 +345,24 @@ typedef struct {
 
 static void guess_clear(Guess *g) { g_clear_pointer(&g->domain, g_free); }
 
-/* The posterior P(meant D | typed T) of one candidate (the model: typo.h). */
-static double candidate_posterior(const Check *c, const char *typed, const TgCandidate *cand) {
-  guint src = sources_of(c, cand->intended);
+/* The posterior P(meant D | typed T) (the model: typo.h), for the error-model term `slip` in a
+ * label of `label` characters. */
+static double posterior_of(const Check *c, const char *typed, const char *intended, double slip,
+                           size_t label) {
+  guint src = sources_of(c, intended);
   unsigned count = 0;
   if (src & TG_SOURCE_HISTORY)
-    count = GPOINTER_TO_UINT(g_hash_table_lookup(c->ctx->history_domains, cand->intended));
+    count = GPOINTER_TO_UINT(g_hash_table_lookup(c->ctx->history_domains, intended));
   double prior = tg_typo_prior_context(src, count);
-  const TgWellKnown *wk = tg_wellknown_find(cand->intended);
+  const TgWellKnown *wk = tg_wellknown_find_ancestor(intended);
   if (wk)
     prior = MAX(prior, tg_typo_prior_builtin(wk->weight));
-  double real = tg_typo_real(cand->label, tg_typo_zone(typed), src != 0);
-  return tg_typo_posterior(cand->slip, prior, real);
+  double real = tg_typo_real(label, tg_typo_zone(typed), src != 0);
+  return tg_typo_posterior(slip, prior, real);
+}
+
+static double candidate_posterior(const Check *c, const char *typed, const TgCandidate *cand) {
+  return posterior_of(c, typed, cand->intended, cand->slip, cand->label);
 }
 
 /* The typo model's single best intended domain for `typed`, or false (none, too unlikely, or a
@@ -467,14 +473,27 @@ static bool dotless_guess(Check *c, const char *label, Guess *out) {
   return true;
 }
 
-/* A TLD that does not exist: the typo model over known domains first, then every real TLD one
- * edit away (deletion, transposition, substitution, insertion), weighted by how common it is. */
-static bool tld_guess(Check *c, const char *ascii, Guess *out) {
-  if (near_miss_guess(c, ascii, out)) {
-    if (tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(out->domain)))
-      return true;
-    guess_clear(out);
-  }
+/* How much a TLD correction's counterpart being real weighs: nothing known, built in, the user's
+ * own (fitted on tests/eval/tune.tsv: the user's own domain must win over a merely common TLD,
+ * adiyaman.edu.r -> adiyaman.edu.tr known rather than .ru). */
+static const double RANK_WEIGHT[] = {1.0, 4.0, 12.0};
+
+/* Is `ascii` a domain the host has reason to believe exists? 2: the user's own (trusted, org,
+ * address book, history; a parent counts), 1: built in, itself or its registrable domain (a name
+ * under a built-in suffix such as gov.in is not evidence), 0: nothing says so. */
+static int counterpart_rank(const Check *c, const char *ascii) {
+  if (sources_of(c, ascii))
+    return 2;
+  if (tg_wellknown_find(ascii))
+    return 1;
+  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+  return reg && tg_wellknown_find(reg) ? 1 : 0;
+}
+
+/* The best one-edit TLD variant of `ascii` (deletion, transposition, substitution, insertion),
+ * each a real TLD, weighted by how common it is and by what the host knows of the result;
+ * known_only keeps only variants the host has reason to believe exist. False on none or a tie. */
+static bool tld_variant(Check *c, const char *ascii, bool known_only, Guess *out) {
   memset(out, 0, sizeof *out);
   const char *tld = tg_domain_tld(ascii);
   size_t n = strlen(tld), prefix_len = (size_t)(tld - ascii);
@@ -516,7 +535,10 @@ static bool tld_guess(Check *c, const char *ascii, Guess *out) {
         double s = tg_typo_score_tld(ascii, full, NULL);
         if (s <= 0)
           continue;
-        double w = s * tld_weight(c, cand) * (1.0 + meant_rank(c, full));
+        int rank = counterpart_rank(c, full);
+        if (known_only && !rank)
+          continue;
+        double w = s * tld_weight(c, cand) * RANK_WEIGHT[rank];
         if (w > best) {
           second = best;
           best = w;
@@ -529,11 +551,27 @@ static bool tld_guess(Check *c, const char *ascii, Guess *out) {
   }
   if (!best_tld[0] || second >= best * TLD_TIE_RATIO)
     return false;
-  g_autofree char *full = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, best_tld);
-  if (!meant_rank(c, full))
-    return false; /* nothing says it exists: say what is wrong, suggest nothing */
-  out->domain = g_steal_pointer(&full);
+  out->domain = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, best_tld);
   out->score = best;
+  return true;
+}
+
+/* A TLD that does not exist: the typo model over known domains first, then the TLD variants. */
+static bool tld_guess(Check *c, const char *ascii, Guess *out) {
+  if (near_miss_guess(c, ascii, out)) {
+    if (tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(out->domain)))
+      return true;
+    guess_clear(out);
+  }
+  if (!tld_variant(c, ascii, false, out))
+    return false;
+  if (!counterpart_rank(c, out->domain)) {
+    /* Two slips, one in the name and one in the ending (homail.con): the name's own near miss
+     * under the corrected ending; else nothing says it exists: say what is wrong, suggest
+     * nothing. */
+    g_autofree char *fixed = g_steal_pointer(&out->domain);
+    return near_miss_guess(c, fixed, out);
+  }
   return true;
 }
 
@@ -628,8 +666,24 @@ static bool rule_tld_confusion(Check *c, Subject *s, bool weak) {
       best_dom = g_steal_pointer(&counterpart);
     }
   }
-  if (!best)
+  if (!best) {
+    /* No counterpart is known, but the name may hold a slip too (yaho.co for yahoo.com): the
+     * near miss of the counterpart, if the model finds one, is what was meant. */
+    for (size_t i = 0; i < n_pairs && !weak; i++) {
+      g_autofree char *counterpart =
+          g_strdup_printf("%.*s%s", (int)prefix_len, ascii, pairs[i].intended);
+      Guess g;
+      if (!near_miss_guess(c, counterpart, &g))
+        continue;
+      TgMessageArgs a = {.domain = s->dom.unicode, .intended = g.domain};
+      TgFinding *f = emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), TG_MSG_NEAR_MISS, &a);
+      g_autofree char *addr = with_domain(s, g.domain);
+      set_correction(s, f, addr);
+      guess_clear(&g);
+      return true;
+    }
     return false;
+  }
   g_autofree char *owned = best_dom; /* A-label; the message shows the U-label the user typed */
   /* Ranks 3 and 1 rest on the sender's own TLD only: nothing says the counterpart exists
    * (wickes.il from a .mil sender is not evidence that wickes.mil does), so say what is wrong
@@ -711,6 +765,33 @@ static bool rule_near_miss(Check *c, Subject *s) {
   TgFinding *f = emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), msg, &a);
   g_autofree char *addr = with_domain(s, shown);
   set_correction(s, f, addr);
+  return true;
+}
+
+/* A real TLD slipped into another real one (edvw.ee for a known edvw.de, aliyun.co for the built-in
+ * aliyun.com when .co is not in the confusable table): the same name under a TLD one slip away is
+ * a domain the host knows, and the noisy channel says it was meant. Suggests only that domain. */
+static bool rule_tld_slip(Check *c, Subject *s) {
+  const char *ascii = s->dom.ascii;
+  Guess g;
+  if (!tld_variant(c, ascii, true, &g))
+    return false;
+  TgTypoKind kind;
+  double slip = tg_typo_score_tld(ascii, g.domain, &kind);
+  const char *reg = tg_domain_registrable(c->ctx->psl, g.domain);
+  const char *name = reg ? reg : g.domain;
+  const char *dot = strchr(name, '.');
+  size_t label = dot ? (size_t)(dot - name) : strlen(name);
+  double p = posterior_of(c, ascii, g.domain, slip, label);
+  if (p < TG_MODEL_FLAG) {
+    guess_clear(&g);
+    return false;
+  }
+  TgMessageArgs a = {.domain = s->dom.unicode, .intended = g.domain};
+  TgFinding *f = emit(s, TG_CODE_NEAR_MISS, CLAMP(p, 0.5, 0.99), TG_MSG_NEAR_MISS, &a);
+  g_autofree char *addr = with_domain(s, g.domain);
+  set_correction(s, f, addr);
+  guess_clear(&g);
   return true;
 }
 
@@ -1151,6 +1232,8 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
       typo = rule_tld_confusion(c, s, false);
       if (!typo)
         typo = rule_near_miss(c, s);
+      if (!typo)
+        typo = rule_tld_slip(c, s);
     }
   } else if (!(s->sources & STRONG_TRUST)) {
     typo = rule_tld_confusion(c, s, true);

@@ -235,7 +235,7 @@ static bool vowel_between_consonants(const char *s, size_t n, size_t p)
 #define BASE_HYPHEN_DROPPED 0.80
 #define BASE_HYPHEN_ADDED 0.55
 #define BASE_OTHER 0.15
-#define FIRST_LETTER 0.80
+#define FIRST_LETTER 0.50
 #define CODE_ONLY 0.50
 #define DIGITS_ONLY 0.40
 
@@ -420,8 +420,14 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
     *kind = k;
   if (slip_out)
     *slip_out = slip;
-  if (label_out)
-    *label_out = label;
+  if (label_out) {
+    /* The longer of the two labels at the slip: the more letters agree, the less likely T is a
+     * different real name. */
+    size_t at = MIN(p, nt - 1);
+    if (typed[at] == '.' && at > 0)
+      at--;
+    *label_out = MAX(label, label_len_at(typed, nt, at));
+  }
   return s;
 }
 
@@ -448,11 +454,10 @@ double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, s
 #define PRIOR_BOOK 1.00
 #define PRIOR_HISTORY 0.70
 #define PRIOR_HISTORY_STEP 0.10
-#define PRIOR_BUILTIN_MIN 0.55
-#define PRIOR_BUILTIN_SPAN 0.95
+#define PRIOR_BUILTIN_MIN 1.00
+#define PRIOR_BUILTIN_SPAN 0.50
 #define REAL_REGISTRY 0.05
 #define REAL_LISTED 0.15
-#define REAL_CONTEXT 0.35
 
 TgZone tg_typo_zone(const char *ascii_domain)
 {
@@ -470,7 +475,7 @@ TgZone tg_typo_zone(const char *ascii_domain)
 double tg_typo_prior_builtin(uint8_t weight)
 {
   double w = (double)weight / 255.0;
-  return PRIOR_BUILTIN_MIN + PRIOR_BUILTIN_SPAN * w * w;
+  return PRIOR_BUILTIN_MIN + PRIOR_BUILTIN_SPAN * w;
 }
 
 double tg_typo_prior_context(unsigned sources, unsigned history_count)
@@ -492,15 +497,13 @@ double tg_typo_prior_context(unsigned sources, unsigned history_count)
 
 double tg_typo_real(size_t label_len, TgZone zone, bool context)
 {
-  /* Density of real names by label length in an open zone (see the table in typo.h). */
-  static const double open[] = {0.0, 0.0, 5.0, 1.67, 0.91, 0.67, 0.59, 0.54};
-  double r;
+  /* By label length 0..7 (8 and more: the last entry); see the table in typo.h. */
+  static const double open[] = {0.0, 0.0, 5.0, 1.67, 0.455, 0.335, 0.295, 0.27, 0.25};
+  static const double own[] = {0.0, 0.0, 0.75, 0.75, 0.368, 0.233, 0.192, 0.168, 0.15};
   if (label_len <= 1)
     return G_MAXDOUBLE; /* a one-letter difference in a one-letter name: no evidence at all */
-  if (context)
-    r = REAL_CONTEXT;
-  else
-    r = label_len < G_N_ELEMENTS(open) ? open[label_len] : 0.5;
+  size_t i = MIN(label_len, G_N_ELEMENTS(open) - 1);
+  double r = context ? own[i] : open[i];
   if (zone == TG_ZONE_REGISTRY)
     r *= REAL_REGISTRY;
   else if (zone == TG_ZONE_LISTED)

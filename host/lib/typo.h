@@ -24,7 +24,7 @@
  *  prior(D)    how likely the user means D: the organisation, trusted and sender domains
  *              (PRIOR_ORG), the address book (PRIOR_BOOK), the history by its message count
  *              (PRIOR_HISTORY + PRIOR_HISTORY_STEP per doubling), a built-in domain by its
- *              popularity weight w (PRIOR_BUILTIN_MIN + PRIOR_BUILTIN_SPAN . (w/255)^2).
+ *              popularity weight w (PRIOR_BUILTIN).
  *  real(T, D)  how likely T is itself a real destination the user means, relative to P(T | T):
  *              this is the only place label length enters. An open zone (.com, .de, …) holds
  *              nearly every short name (every 3- and 4-letter .com is registered), so a short T
@@ -33,14 +33,17 @@
  *              built from incomplete public listings, by REAL_LISTED. When D comes from the
  *              user's own context (organisation, trusted, address book, history), an unknown T
  *              one slip from it is rarely a new correspondent whatever its length: the length
- *              term is replaced by REAL_CONTEXT.
+ *              term is replaced by the flatter REAL_CONTEXT. n is the longer of the two labels
+ *              at the slip (the more letters agree, the less likely T is another real name).
  *
  * Severity and confidence follow from the posterior: the confidence of a near_miss is the
  * posterior itself (bounded to [0.5, 0.99]); a candidate whose runner-up, another domain, has
  * odds within TG_MODEL_TIE of the best's is a tie: the slip is real but the intended domain is not
  * clear, so nothing is suggested.
  *
- * Every parameter, its value and where the value comes from:
+ * Every parameter, its value and where the value comes from. The BASE_ rates are v1's (their
+ * order follows the literature cited; the absolute values were never fitted and are not re-fitted
+ * here: only their products with the other terms matter, and those were swept on tune.tsv):
  *
  * | parameter            | value            | source                                               |
  * |----------------------|------------------|------------------------------------------------------|
@@ -66,24 +69,35 @@
  * | BASE_HYPHEN_DROPPED  | 0.80             | as a dropped dot                                     |
  * | BASE_HYPHEN_ADDED    | 0.55             | as an added dot                                      |
  * | BASE_OTHER (2 edits) | 0.15             | Damerau's remaining ~20 %, spread over many forms    |
- * | FIRST_LETTER         | 0.80             | the first letter is typed with most care (fitted)    |
+ * | FIRST_LETTER         | 0.50             | Pollock & Zamora (CACM 1984), Yannakoudakis &         |
+ * |                      |                  | Fawthrop 1983: misspellings rarely touch the first    |
+ * |                      |                  | letter; the value swept on tests/eval/tune.tsv        |
+ * |                      |                  | (0.4-0.8; 0.8 in v1)                                  |
  * | CODE_ONLY, DIGITS    | 0.50, 0.40       | .gov registry: state-code / number siblings are real |
- * | PRIOR_ORG            | 1.20             | fitted on tests/eval/tune.tsv                        |
- * | PRIOR_BOOK           | 1.00             | fitted on tests/eval/tune.tsv                        |
- * | PRIOR_HISTORY(_STEP) | 0.70 (+0.10)     | fitted on tests/eval/tune.tsv                        |
- * | PRIOR_BUILTIN_MIN    | 0.55             | fitted: a listed .gov/.mil name (weight 40-60)        |
- * | PRIOR_BUILTIN_SPAN   | 0.95             | fitted: gmail.com (255) ~1.5                         |
- * | REAL_OPEN[n]         | n<=1 never; 2: 5, 3: 1.67, 4: 0.91, 5: 0.67, 6: 0.59, 7: 0.54, >=8: 0.5 |
- * |                      |                  | density of registered names by length (every 3-4     |
- * |                      |                  | letter .com is taken); calibrated so that, with no    |
- * |                      |                  | context, the 16,539 .gov names stay as the v1 model   |
+ * | PRIOR_ORG            | 1.20             | above the book: the organisation's own (assumed)     |
+ * | PRIOR_BOOK           | 1.00             | the unit of the scale                                |
+ * | PRIOR_HISTORY(_STEP) | 0.70 (+0.10)     | below the book until ~8 messages (assumed)           |
+ * | PRIOR_BUILTIN        | 1.0 + 0.5 w/255  | fitted on tests/eval/tune.tsv (min and span swept)   |
+ * | REAL_OPEN[n]         | 2: 5.0, 3: 1.67, 4: 0.455, 5: 0.335, 6: 0.295, 7: 0.27, >=8: 0.25 |
+ * |                      |                  | n <= 3 kept from v1: every 2-3 letter .com is taken  |
+ * |                      |                  | and many are real companies (gm.com, gmc.com);        |
+ * |                      |                  | n >= 4 scaled x0.5 on tests/eval/tune.tsv, bounded by |
+ * |                      |                  | the corpus negatives (tests/cases/detect.tsv) staying |
+ * |                      |                  | silent                                                |
+ * | REAL_CONTEXT[n]      | 2-3: 0.75, 4: 0.368, 5: 0.233, 6: 0.192, 7: 0.168, >=8: 0.15  |
+ * |                      |                  | min(0.15 (REAL_OPEN_v1[n]/0.5)^1.5, 0.75): the length |
+ * |                      |                  | effect weakened by context; the cap 0.75 < a neighbour|
+ * |                      |                  | slip (0.8) makes a slip of the user's own domain a    |
+ * |                      |                  | near miss at any length. Fitted on tune.tsv: recall   |
+ * |                      |                  | on address-book slips against legitimate near-        |
+ * |                      |                  | neighbours flagged (<= 20 %)                          |
  * | REAL_REGISTRY        | 0.05             | .gov: complete registry; only names registered since |
  * |                      |                  | the snapshot (2026-08) are real and unlisted          |
- * | REAL_LISTED          | 0.15             | .mil: listings hold most but not all names (fitted)  |
- * | REAL_CONTEXT         | 0.35             | fitted on tests/eval/tune.tsv (near neighbours of    |
- * |                      |                  | address-book domains flagged <= 20 %)                |
- * | TG_MODEL_FLAG        | 0.5 (odds 1)     | equal costs; fitted on tests/eval/tune.tsv           |
- * | TG_MODEL_TIE         | 0.75             | fitted on tests/eval/tune.tsv                        |
+ * | REAL_LISTED          | 0.15             | .mil: listings hold most but not all names (swept on |
+ * |                      |                  | tune.tsv: flat between 0.1 and 0.2)                   |
+ * | TG_MODEL_FLAG        | 0.5 (odds 1)     | equal costs                                          |
+ * | TG_MODEL_TIE         | 0.75             | swept 0.6-0.9 on tune.tsv: higher catches more but    |
+ * |                      |                  | suggests the wrong domain more often                  |
  */
 #ifndef TG_TYPO_H
 #define TG_TYPO_H
