@@ -157,12 +157,18 @@ static bool digit_only(const char *typed, size_t nt, const char *intended, size_
   switch (k) {
   case TG_TYPO_SUBSTITUTION:
     return is_digit(typed[p]) && is_digit(intended[p]);
+  /* A digit more or less counts as a sibling inside a number (p100001 / p1000001) or as a number
+   * ending the name (esd / esd1): a digit slipped into a word (gma1il) is an ordinary slip. */
   case TG_TYPO_INSERTION:
   case TG_TYPO_DOUBLING:
-    return p < nt && is_digit(typed[p]);
+    return p < nt && is_digit(typed[p]) &&
+           ((p > 0 && is_digit(typed[p - 1])) || p + 1 == nt || typed[p + 1] == '.' ||
+            is_digit(typed[p + 1]));
   case TG_TYPO_OMISSION:
   case TG_TYPO_UNDOUBLING:
-    return p < ni && is_digit(intended[p]);
+    return p < ni && is_digit(intended[p]) &&
+           ((p > 0 && is_digit(intended[p - 1])) || p + 1 == ni || intended[p + 1] == '.' ||
+            is_digit(intended[p + 1]));
   default:
     return false;
   }
@@ -237,7 +243,7 @@ static bool vowel_between_consonants(const char *s, size_t n, size_t p)
 #define BASE_OTHER 0.15
 #define FIRST_LETTER 0.50
 #define CODE_ONLY 0.50
-#define DIGITS_ONLY 0.40
+#define DIGITS_ONLY 0.10
 
 /* How much a one-slip difference in a label of n characters tells: the fewer the letters, the
  * likelier the "typo" is just another genuine name. */

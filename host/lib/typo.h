@@ -73,7 +73,9 @@
  * |                      |                  | Fawthrop 1983: misspellings rarely touch the first    |
  * |                      |                  | letter; the value swept on tests/eval/tune.tsv        |
  * |                      |                  | (0.4-0.8; 0.8 in v1)                                  |
- * | CODE_ONLY, DIGITS    | 0.50, 0.40       | .gov registry: state-code / number siblings are real |
+ * | CODE_ONLY, DIGITS    | 0.50, 0.10       | .gov registry: state-code / number siblings are real;|
+ * |                      |                  | DIGITS from 0.40: with context a numbered sibling of a|
+ * |                      |                  | trusted domain (p100001 / p1000001) must stay silent |
  * | PRIOR_ORG            | 1.20             | above the book: the organisation's own (assumed)     |
  * | PRIOR_BOOK           | 1.00             | the unit of the scale                                |
  * | PRIOR_HISTORY(_STEP) | 0.70 (+0.10)     | below the book until ~8 messages (assumed)           |
