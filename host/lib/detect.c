@@ -8,7 +8,8 @@
  *   tld_confusion a real TLD from the confusable-pair table whose counterpart matters
  *   homoglyph     an IDN whose confusable skeleton is a trusted or well-known domain, or a label
  *                 mixing scripts (ICU, opened only here)
- *   near_miss     the typing-error model finds one clearly best trusted or well-known domain
+ *   near_miss     the noisy-channel typo model (typo.h) finds one clearly best trusted or
+ *                 well-known domain; also a known domain under a TLD one slip away (tld_slip)
  *   contact_near_miss  a known domain, an unknown local part one slip from a known one
  *   wrong_address the right domain but the wrong person's address: the display name (or, at a
  *                 personal provider, the local part) belongs to a known contact whose address
@@ -490,10 +491,30 @@ static int counterpart_rank(const Check *c, const char *ascii) {
   return reg && tg_wellknown_find(reg) ? 1 : 0;
 }
 
+static size_t count_labels(const char *s) {
+  size_t n = 1;
+  for (; *s; s++)
+    n += *s == '.';
+  return n;
+}
+
+/* counterpart_rank without the suffix list, for the many TLD variants of one typed domain: the
+ * built-in entry must be the variant or a parent with at least min_labels labels (the typed
+ * domain's registrable domain's count), which keeps a built-in suffix such as gov.in out. */
+static int variant_rank(const Check *c, const char *ascii, size_t min_labels) {
+  if (sources_of(c, ascii))
+    return 2;
+  size_t labels = count_labels(ascii);
+  for (const char *d = ascii; d && labels >= min_labels; d = tg_domain_parent(d), labels--)
+    if (tg_wellknown_find(d))
+      return 1;
+  return 0;
+}
+
 /* The best one-edit TLD variant of `ascii` (deletion, transposition, substitution, insertion),
- * each a real TLD, weighted by how common it is and by what the host knows of the result;
- * known_only keeps only variants the host has reason to believe exist. False on none or a tie. */
-static bool tld_variant(Check *c, const char *ascii, bool known_only, Guess *out) {
+ * each a real TLD, weighted by how common it is and by what the host knows of the result. False
+ * on none or a tie. */
+static bool tld_variant(Check *c, const char *ascii, Guess *out) {
   memset(out, 0, sizeof *out);
   const char *tld = tg_domain_tld(ascii);
   size_t n = strlen(tld), prefix_len = (size_t)(tld - ascii);
@@ -502,6 +523,8 @@ static bool tld_variant(Check *c, const char *ascii, bool known_only, Guess *out
   char cand[32];
   double best = 0, second = 0;
   char best_tld[32] = "";
+  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+  size_t min_labels = reg ? count_labels(reg) : 2;
   /* Enumerate edit-1 variants; duplicates (e.g. the same deletion twice) only re-score. */
   for (int op = 0; op < 4; op++) {
     size_t positions = op == 3 ? n + 1 : n;
@@ -528,15 +551,19 @@ static bool tld_variant(Check *c, const char *ascii, bool known_only, Guess *out
           cand[i] = ch;
           memcpy(cand + i + 1, tld + i, n - i + 1);
         }
-        if (strcmp(cand, tld) == 0 || strcmp(cand, best_tld) == 0 ||
-            !tg_domain_tld_exists(c->ctx->psl, cand))
+        if (strcmp(cand, tld) == 0 || strcmp(cand, best_tld) == 0)
           continue;
-        g_autofree char *full = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, cand);
+        char full[320]; /* a domain (at most 253 bytes) with its TLD replaced by one 1 longer */
+        size_t cl = strlen(cand);
+        if (prefix_len + cl >= sizeof full)
+          continue;
+        memcpy(full, ascii, prefix_len);
+        memcpy(full + prefix_len, cand, cl + 1);
+        int rank = variant_rank(c, full, min_labels);
+        if (!tg_domain_tld_exists(c->ctx->psl, cand))
+          continue;
         double s = tg_typo_score_tld(ascii, full, NULL);
         if (s <= 0)
-          continue;
-        int rank = counterpart_rank(c, full);
-        if (known_only && !rank)
           continue;
         double w = s * tld_weight(c, cand) * RANK_WEIGHT[rank];
         if (w > best) {
@@ -563,7 +590,7 @@ static bool tld_guess(Check *c, const char *ascii, Guess *out) {
       return true;
     guess_clear(out);
   }
-  if (!tld_variant(c, ascii, false, out))
+  if (!tld_variant(c, ascii, out))
     return false;
   if (!counterpart_rank(c, out->domain)) {
     /* Two slips, one in the name and one in the ending (homail.con): the name's own near miss
@@ -771,27 +798,119 @@ static bool rule_near_miss(Check *c, Subject *s) {
 /* A real TLD slipped into another real one (edvw.ee for a known edvw.de, aliyun.co for the built-in
  * aliyun.com when .co is not in the confusable table): the same name under a TLD one slip away is
  * a domain the host knows, and the noisy channel says it was meant. Suggests only that domain. */
+/* Offers `intended`, the typed name under another ending, to the running best of tld_slip_guess. */
+static void tld_slip_offer(const Check *c, const char *typed, const char *intended, size_t label,
+                           const char **best, double *best_p, double *second_p) {
+  if (*best && strcmp(*best, intended) == 0)
+    return;
+  double slip = tg_typo_score_tld(typed, intended, NULL);
+  if (slip <= 0)
+    return;
+  double p = posterior_of(c, typed, intended, slip, label);
+  if (p > *best_p) {
+    *second_p = *best_p;
+    *best_p = p;
+    *best = intended;
+  } else if (p > *second_p) {
+    *second_p = p;
+  }
+}
+
+static bool tld_slip_guess(Check *c, const char *typed, Guess *out) {
+  memset(out, 0, sizeof *out);
+  const char *tld = tg_domain_tld(typed);
+  size_t name_len = (size_t)(tld - typed), n_tld = strlen(tld); /* "edvw." and "ee" */
+  if (name_len < 2 || n_tld + 2 > 30)
+    return false;
+  size_t label = 0; /* the name's last label: "edvw" */
+  for (size_t i = name_len - 1; i > 0 && typed[i - 1] != '.'; i--)
+    label++;
+  const char *best = NULL;
+  double best_p = 0, second_p = 0;
+  /* Built in: one binary search finds every ending of the name. */
+  g_autofree char *name = g_strndup(typed, name_len);
+  size_t first = 0, count = tg_wellknown_prefix(name, &first);
+  for (size_t i = 0; i < count; i++) {
+    const char *d = tg_wellknown_at(first + i)->domain;
+    if (!strchr(d + name_len, '.') && strcmp(d, typed) != 0)
+      tld_slip_offer(c, typed, d, label, &best, &best_p, &second_p);
+  }
+  /* The user's own domains: each one-edit ending looked up exactly (two hash probes each). */
+  bool any_context = g_hash_table_size(c->domains) > 0 || tg_index_size(c->ctx->trusted) > 0;
+  char full[320];
+  char *owned[8] = {NULL};
+  size_t n_owned = 0;
+  for (int op = 0; op < 4 && any_context && name_len + n_tld + 2 < sizeof full; op++) {
+    size_t positions = op == 3 ? n_tld + 1 : n_tld;
+    for (size_t i = 0; i < positions; i++) {
+      for (char ch = 'a'; ch <= 'z'; ch++) {
+        char *t = full + name_len;
+        memcpy(full, typed, name_len);
+        if (op == 0) { /* deletion */
+          if (ch != 'a' || n_tld < 3)
+            break;
+          memcpy(t, tld, i);
+          memcpy(t + i, tld + i + 1, n_tld - i);
+        } else if (op == 1) { /* transposition */
+          if (ch != 'a' || i + 1 >= n_tld)
+            break;
+          memcpy(t, tld, n_tld + 1);
+          t[i] = tld[i + 1];
+          t[i + 1] = tld[i];
+        } else if (op == 2) { /* substitution */
+          if (tld[i] == ch)
+            continue;
+          memcpy(t, tld, n_tld + 1);
+          t[i] = ch;
+        } else { /* insertion */
+          memcpy(t, tld, i);
+          t[i] = ch;
+          memcpy(t + i + 1, tld + i, n_tld - i + 1);
+        }
+        if (strcmp(full, typed) == 0 || n_owned == G_N_ELEMENTS(owned))
+          continue;
+        uint32_t tag = 0;
+        if (!g_hash_table_contains(c->domains, full) && !tg_index_lookup(c->ctx->trusted, full, &tag))
+          continue;
+        owned[n_owned] = g_strdup(full);
+        tld_slip_offer(c, typed, owned[n_owned], label, &best, &best_p, &second_p);
+        n_owned++;
+      }
+    }
+  }
+  bool found = false;
+  if (best && best_p >= TG_MODEL_FLAG) {
+    double best_odds = best_p / (1.0 - best_p), second_odds = second_p / (1.0 - second_p);
+    if (!(second_p > 0 && second_odds >= best_odds * TG_MODEL_TIE) &&
+        tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(best))) {
+      out->domain = g_strdup(best);
+      out->score = best_p;
+      found = true;
+    }
+  }
+  for (size_t i = 0; i < n_owned; i++)
+    g_free(owned[i]);
+  return found;
+}
+
 static bool rule_tld_slip(Check *c, Subject *s) {
   const char *ascii = s->dom.ascii;
   Guess g;
-  if (!tld_variant(c, ascii, true, &g))
-    return false;
-  TgTypoKind kind;
-  double slip = tg_typo_score_tld(ascii, g.domain, &kind);
-  const char *reg = tg_domain_registrable(c->ctx->psl, g.domain);
-  const char *name = reg ? reg : g.domain;
-  const char *dot = strchr(name, '.');
-  size_t label = dot ? (size_t)(dot - name) : strlen(name);
-  double p = posterior_of(c, ascii, g.domain, slip, label);
-  if (p < TG_MODEL_FLAG) {
+  g_autofree char *intended = NULL;
+  if (tld_slip_guess(c, ascii, &g)) {
+    intended = g_steal_pointer(&g.domain);
+  } else {
+    /* mail.edvw.ee: the registrable domain's ending, the subdomain kept */
+    const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+    if (!reg || reg == ascii || meant_rank(c, reg) || !tld_slip_guess(c, reg, &g))
+      return false;
+    intended = g_strdup_printf("%.*s%s", (int)(reg - ascii), ascii, g.domain);
     guess_clear(&g);
-    return false;
   }
-  TgMessageArgs a = {.domain = s->dom.unicode, .intended = g.domain};
-  TgFinding *f = emit(s, TG_CODE_NEAR_MISS, CLAMP(p, 0.5, 0.99), TG_MSG_NEAR_MISS, &a);
-  g_autofree char *addr = with_domain(s, g.domain);
+  TgMessageArgs a = {.domain = s->dom.unicode, .intended = intended};
+  TgFinding *f = emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), TG_MSG_NEAR_MISS, &a);
+  g_autofree char *addr = with_domain(s, intended);
   set_correction(s, f, addr);
-  guess_clear(&g);
   return true;
 }
 

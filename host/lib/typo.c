@@ -552,6 +552,7 @@ typedef struct {
   const char *typed;
   TgCandidate *out;
   size_t max_out, n_out;
+  bool tld; /* find slips in the TLD (tg_typo_score_tld) instead of the name */
 } Collector;
 
 /* Weight of a well-known domain in the ranking: popular providers win ties, and an obscure one
@@ -574,7 +575,7 @@ static void offer(Collector *c, const char *intended, uint32_t tag, double facto
   TgTypoKind kind;
   double slip = 0.0;
   size_t label = 0;
-  double raw = score_impl(c->typed, intended, false, &kind, &slip, &label);
+  double raw = score_impl(c->typed, intended, c->tld, &kind, &slip, &label);
   if (raw <= 0.0)
     return;
   TgCandidate cand = {intended, tag, raw * factor, kind, raw, slip, label};
@@ -620,15 +621,15 @@ static size_t unique_ids(uint32_t *ids, size_t k)
   return m;
 }
 
-size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
-                          TgCandidate *out, size_t max_out)
+static size_t candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
+                         TgCandidate *out, size_t max_out, bool tld)
 {
   if (!typed || !out || max_out == 0)
     return 0;
   size_t n = strlen(typed);
   if (n == 0 || n > TG_KEY_MAX_LEN)
     return 0;
-  Collector c = {typed, out, max_out, 0};
+  Collector c = {typed, out, max_out, 0, tld};
   uint32_t whole = tg_key_hash(typed, n);
   uint32_t dels[TG_KEY_MAX_LEN];
   size_t n_dels = tg_key_deletions(typed, n, dels);
@@ -656,4 +657,16 @@ size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size
     }
   }
   return c.n_out;
+}
+
+size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
+                          TgCandidate *out, size_t max_out)
+{
+  return candidates(typed, indexes, n_indexes, out, max_out, false);
+}
+
+size_t tg_typo_candidates_tld(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
+                              TgCandidate *out, size_t max_out)
+{
+  return candidates(typed, indexes, n_indexes, out, max_out, true);
 }

@@ -205,5 +205,10 @@ typedef struct {
  * character of typed per index, independent of the index sizes; no allocation. */
 size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
                           TgCandidate *out, size_t max_out);
+/* The same search for one-slip differences inside the TLD (scored by tg_typo_score_tld, `slip`
+ * and `score` alike): the known domains that are the typed name under a TLD one slip away
+ * (edvw.ee for a known edvw.de). Same cost. */
+size_t tg_typo_candidates_tld(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
+                              TgCandidate *out, size_t max_out);
 
 #endif
