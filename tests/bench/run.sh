@@ -61,6 +61,8 @@ cmake --build "$build" --target eval_detect >/dev/null
 "$build/tests/eval/eval_detect" "$src/tests/eval/heldout.tsv" --summary "$tmp/eval-summary.tsv" >/dev/null
 evalmods="$tmp/eval-npm"
 mkdir -p "$evalmods"
+# Its own package.json: without one npm would install into the enclosing $tmp of section 2.
+echo '{"private": true}' > "$evalmods/package.json"
 if (cd "$evalmods" && npm install --silent --no-audit --no-fund --no-save mailcheck@1.1.1 @zootools/email-spell-checker@1.12.0 email-misspelled >/dev/null 2>&1); then
   node "$here/compare-eval.mjs" "$src/tests/eval/heldout.tsv" "$evalmods/node_modules" "$tmp/eval-summary.tsv"
 else

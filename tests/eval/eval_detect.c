@@ -27,16 +27,17 @@
 #define EVAL_SHORT_LABEL 4
 
 typedef struct {
-  unsigned rows, caught, right, exact, blocks;
+  unsigned rows, caught, right, exact, blocks, wrong;
 } EvalStats;
 
+/* wrong: a warn/block finding suggests some other address (and none the expected one). */
 typedef struct {
-  bool warned, blocked, right;
+  bool warned, blocked, right, wrong;
 } EvalOutcome;
 
 /* Reads tg_case_run's account ("code/severity->suggestion, ..." or "nothing"). */
 static EvalOutcome eval_outcome(const char *got, const char *want_suggestion) {
-  EvalOutcome o = {false, false, false};
+  EvalOutcome o = {false, false, false, false};
   if (!strcmp(got, "nothing"))
     return o;
   g_auto(GStrv) items = g_strsplit(got, ", ", -1);
@@ -53,7 +54,10 @@ static EvalOutcome eval_outcome(const char *got, const char *want_suggestion) {
     o.blocked = o.blocked || block;
     if (!strcmp(arrow + 2, want_suggestion))
       o.right = true;
+    else if (strcmp(arrow + 2, "none") != 0)
+      o.wrong = true;
   }
+  o.wrong = o.wrong && !o.right;
   return o;
 }
 
@@ -167,7 +171,7 @@ int main(int argc, char **argv) {
   g_autoptr(GHashTable) pos = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) neg = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) bylen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-  EvalStats all = {0}, seeds = {0}, unknown = {0}, near = {0}, registered = {0};
+  EvalStats all = {0}, seeds = {0}, unknown = {0}, near = {0}, registered = {0}, confusable = {0};
   g_autoptr(GString) misses = g_string_new(NULL);
 
   for (guint i = 0; i < cases->len; i++) {
@@ -198,6 +202,7 @@ int main(int argc, char **argv) {
         p->right += o.right;
         p->exact += exact;
         p->blocks += o.blocked;
+        p->wrong += o.wrong;
       }
       if (bounds.misses && !o.right)
         g_string_append_printf(misses, "| %s | `%s` | `%s` | %s | %s |\n", cls, c->address,
@@ -207,6 +212,7 @@ int main(int argc, char **argv) {
       EvalStats *group = g_str_has_prefix(cls, "neg_unknown_")        ? &unknown
                          : g_str_has_prefix(cls, "neg_nearneighbour_") ? &near
                          : g_str_has_prefix(cls, "neg_registered_")    ? &registered
+                         : g_str_has_prefix(cls, "neg_confusable_")    ? &confusable
                                                                         : NULL;
       EvalStats *parts[2] = {s, group};
       for (guint k = 0; k < 2; k++) {
@@ -215,6 +221,7 @@ int main(int argc, char **argv) {
         parts[k]->rows++;
         parts[k]->caught += o.warned; /* here: a false alarm */
         parts[k]->blocks += o.blocked;
+        parts[k]->wrong += o.wrong; /* a false alarm that also names a correction */
       }
       if (bounds.misses && o.warned)
         g_string_append_printf(misses, "| %s | `%s` | (none) | %s | %s |\n", cls, c->address, got,
@@ -255,6 +262,8 @@ int main(int argc, char **argv) {
   printf("| recall (any warn/block), %u positives | %.1f %% |\n", all.rows, recall);
   printf("| right correction | %.1f %% |\n", right);
   printf("| exact expected code and suggestion | %.1f %% |\n", pct(all.exact, all.rows));
+  printf("| wrong corrections (flagged, suggesting another address) | %.1f %% |\n",
+         pct(all.wrong, all.rows));
   printf("| `.mil` typed `.ml`, caught with the `.mil` suggestion (%u rows) | %.1f %% |\n", seeds.rows,
          seed);
   printf("| false alarms on legitimate unknown domains (%u rows) | %.2f %% |\n", unknown.rows, fa);
@@ -262,6 +271,10 @@ int main(int argc, char **argv) {
   printf("| legitimate near-neighbours blocked | %u |\n", near.blocks);
   printf("| registered domains one slip from another, flagged (%u rows) | %.2f %% |\n",
          registered.rows, pct(registered.caught, registered.rows));
+  printf("| real domains on a confusable TLD (.il, .co, .in, .eu ...) from a sender on the other "
+         "TLD, flagged (%u rows) | %.1f %% (%u blocked, %u with a correction) |\n",
+         confusable.rows, pct(confusable.caught, confusable.rows), confusable.blocks,
+         confusable.wrong);
   if (bounds.misses && misses->len)
     printf("\n### misses and false alarms\n\n| class | address | expected | got | context |\n"
            "|---|---|---|---|---|\n%s",

