@@ -9,7 +9,8 @@
  *   homoglyph     a domain that reads as a trusted or well-known one it is not (confusable
  *                 letters, accents, ASCII such as rn for m: lookalike.h), or an IDN label mixing
  *                 scripts (ICU, opened only for a domain that is not all ASCII)
- *   near_miss     the typing-error model finds one clearly best trusted or well-known domain
+ *   near_miss     the noisy-channel typo model (typo.h) finds one clearly best trusted or
+ *                 well-known domain; also a known domain under a TLD one slip away (tld_slip)
  *   contact_near_miss  a known domain, an unknown local part one slip from a known one
  *   wrong_address the right domain but the wrong person's address: the display name (or, at a
  *                 personal provider, the local part) belongs to a known contact whose address
@@ -38,8 +39,7 @@
 #include "wellknown.h"
 
 /* Tunables of the rules; tests/cases/detect.tsv is the evidence behind each value. */
-#define NEAR_MISS_MIN_SCORE TG_TYPO_NEAR_MISS_THRESHOLD /* typo.h: calibrated on all of .gov */
-#define TIE_MARGIN TG_TYPO_TIE_MARGIN /* a runner-up this close to the best is a tie: abstain */
+#define TIE_MARGIN TG_TYPO_TIE_MARGIN /* contact_near_miss: a runner-up this close is a tie */
 #define CONTACT_MIN_SCORE TG_TYPO_NEAR_MISS_THRESHOLD /* local parts need as clear a slip */
 #define TLD_TIE_RATIO 0.8 /* weighted TLD corrections: the runner-up within this ratio is a tie */
 #define MAX_CANDIDATES 8u
@@ -347,7 +347,29 @@ typedef struct {
 
 static void guess_clear(Guess *g) { g_clear_pointer(&g->domain, g_free); }
 
-/* The typo model's single best intended domain for `typed`, or false (none, or a tie). */
+/* The posterior P(meant D | typed T) (the model: typo.h), for the error-model term `slip` in a
+ * label of `label` characters. */
+static double posterior_of(const Check *c, const char *typed, const char *intended, double slip,
+                           size_t label) {
+  guint src = sources_of(c, intended);
+  unsigned count = 0;
+  if (src & TG_SOURCE_HISTORY)
+    count = GPOINTER_TO_UINT(g_hash_table_lookup(c->ctx->history_domains, intended));
+  double prior = tg_typo_prior_context(src, count);
+  const TgWellKnown *wk = tg_wellknown_find_ancestor(intended);
+  if (wk)
+    prior = MAX(prior, tg_typo_prior_builtin(wk->weight));
+  double real = tg_typo_real(label, tg_typo_zone(typed), src != 0);
+  return tg_typo_posterior(slip, prior, real);
+}
+
+static double candidate_posterior(const Check *c, const char *typed, const TgCandidate *cand) {
+  return posterior_of(c, typed, cand->intended, cand->slip, cand->label);
+}
+
+/* The typo model's single best intended domain for `typed`, or false (none, too unlikely, or a
+ * tie): the candidate with the highest posterior, if it reaches TG_MODEL_FLAG and no other domain
+ * comes within TG_MODEL_TIE of its odds. */
 static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
   memset(out, 0, sizeof *out);
   const TgIndex *indexes[2];
@@ -358,33 +380,34 @@ static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
     indexes[n_ix++] = rix;
   TgCandidate cand[MAX_CANDIDATES];
   size_t n = tg_typo_candidates(typed, indexes, n_ix, cand, MAX_CANDIDATES);
-  const TgCandidate *best = NULL, *second = NULL;
+  const TgCandidate *best = NULL;
+  double best_p = 0, second_p = 0;
   for (size_t i = 0; i < n; i++) {
     if (!cand[i].intended || strcmp(cand[i].intended, typed) == 0)
       continue;
-    if (!best) {
+    double p = candidate_posterior(c, typed, &cand[i]);
+    if (p > best_p) {
+      second_p = best_p;
+      best_p = p;
       best = &cand[i];
-    } else if (strcmp(cand[i].intended, best->intended) != 0) {
-      if (!second || cand[i].score > second->score)
-        second = &cand[i];
+    } else if (p > second_p) {
+      second_p = p;
     }
   }
-  if (!best || best->score < NEAR_MISS_MIN_SCORE)
+  if (!best || best_p < TG_MODEL_FLAG)
     return false;
-  if (second && second->score >= best->score - TIE_MARGIN)
-    return false; /* two equally plausible intentions: saying either would mislead */
+  double best_odds = best_p / (1.0 - best_p), second_odds = second_p / (1.0 - second_p);
+  if (second_p > 0 && second_odds >= best_odds * TG_MODEL_TIE)
+    return false; /* two plausible intentions: saying either would mislead */
   out->domain = g_strdup(best->intended);
-  out->score = best->score;
+  out->score = best_p;
   out->kind = best->kind;
   out->tag = best->tag;
   return true;
 }
 
 static double near_miss_confidence(const Guess *g) {
-  double conf = 0.55 + 0.4 * MIN(1.0, g->score);
-  if (!(g->tag & TG_CANDIDATE_WELLKNOWN) && (g->tag & STRONG_TRUST))
-    conf += 0.04; /* a slip of the organisation's own or a listed partner's domain */
-  return MIN(conf, 0.99);
+  return CLAMP(g->score, 0.5, 0.99); /* the posterior itself */
 }
 
 /* Single label: "user@gmail". Try the well-known and trusted completions, then a TLD typed
@@ -452,14 +475,47 @@ static bool dotless_guess(Check *c, const char *label, Guess *out) {
   return true;
 }
 
-/* A TLD that does not exist: the typo model over known domains first, then every real TLD one
- * edit away (deletion, transposition, substitution, insertion), weighted by how common it is. */
-static bool tld_guess(Check *c, const char *ascii, Guess *out) {
-  if (near_miss_guess(c, ascii, out)) {
-    if (tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(out->domain)))
-      return true;
-    guess_clear(out);
-  }
+/* How much a TLD correction's counterpart being real weighs: nothing known, built in, the user's
+ * own (fitted on tests/eval/tune.tsv: the user's own domain must win over a merely common TLD,
+ * adiyaman.edu.r -> adiyaman.edu.tr known rather than .ru). */
+static const double RANK_WEIGHT[] = {1.0, 4.0, 12.0};
+
+/* Is `ascii` a domain the host has reason to believe exists? 2: the user's own (trusted, org,
+ * address book, history; a parent counts), 1: built in, itself or its registrable domain (a name
+ * under a built-in suffix such as gov.in is not evidence), 0: nothing says so. */
+static int counterpart_rank(const Check *c, const char *ascii) {
+  if (sources_of(c, ascii))
+    return 2;
+  if (tg_wellknown_find(ascii))
+    return 1;
+  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+  return reg && tg_wellknown_find(reg) ? 1 : 0;
+}
+
+static size_t count_labels(const char *s) {
+  size_t n = 1;
+  for (; *s; s++)
+    n += *s == '.';
+  return n;
+}
+
+/* counterpart_rank without the suffix list, for the many TLD variants of one typed domain: the
+ * built-in entry must be the variant or a parent with at least min_labels labels (the typed
+ * domain's registrable domain's count), which keeps a built-in suffix such as gov.in out. */
+static int variant_rank(const Check *c, const char *ascii, size_t min_labels) {
+  if (sources_of(c, ascii))
+    return 2;
+  size_t labels = count_labels(ascii);
+  for (const char *d = ascii; d && labels >= min_labels; d = tg_domain_parent(d), labels--)
+    if (tg_wellknown_find(d))
+      return 1;
+  return 0;
+}
+
+/* The best one-edit TLD variant of `ascii` (deletion, transposition, substitution, insertion),
+ * each a real TLD, weighted by how common it is and by what the host knows of the result. False
+ * on none or a tie. */
+static bool tld_variant(Check *c, const char *ascii, Guess *out) {
   memset(out, 0, sizeof *out);
   const char *tld = tg_domain_tld(ascii);
   size_t n = strlen(tld), prefix_len = (size_t)(tld - ascii);
@@ -468,6 +524,8 @@ static bool tld_guess(Check *c, const char *ascii, Guess *out) {
   char cand[32];
   double best = 0, second = 0;
   char best_tld[32] = "";
+  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+  size_t min_labels = reg ? count_labels(reg) : 2;
   /* Enumerate edit-1 variants; duplicates (e.g. the same deletion twice) only re-score. */
   for (int op = 0; op < 4; op++) {
     size_t positions = op == 3 ? n + 1 : n;
@@ -494,14 +552,21 @@ static bool tld_guess(Check *c, const char *ascii, Guess *out) {
           cand[i] = ch;
           memcpy(cand + i + 1, tld + i, n - i + 1);
         }
-        if (strcmp(cand, tld) == 0 || strcmp(cand, best_tld) == 0 ||
-            !tg_domain_tld_exists(c->ctx->psl, cand))
+        if (strcmp(cand, tld) == 0 || strcmp(cand, best_tld) == 0)
           continue;
-        g_autofree char *full = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, cand);
+        char full[320]; /* a domain (at most 253 bytes) with its TLD replaced by one 1 longer */
+        size_t cl = strlen(cand);
+        if (prefix_len + cl >= sizeof full)
+          continue;
+        memcpy(full, ascii, prefix_len);
+        memcpy(full + prefix_len, cand, cl + 1);
+        int rank = variant_rank(c, full, min_labels);
+        if (!tg_domain_tld_exists(c->ctx->psl, cand))
+          continue;
         double s = tg_typo_score_tld(ascii, full, NULL);
         if (s <= 0)
           continue;
-        double w = s * tld_weight(c, cand) * (1.0 + meant_rank(c, full));
+        double w = s * tld_weight(c, cand) * RANK_WEIGHT[rank];
         if (w > best) {
           second = best;
           best = w;
@@ -516,6 +581,25 @@ static bool tld_guess(Check *c, const char *ascii, Guess *out) {
     return false;
   out->domain = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, best_tld);
   out->score = best;
+  return true;
+}
+
+/* A TLD that does not exist: the typo model over known domains first, then the TLD variants. */
+static bool tld_guess(Check *c, const char *ascii, Guess *out) {
+  if (near_miss_guess(c, ascii, out)) {
+    if (tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(out->domain)))
+      return true;
+    guess_clear(out);
+  }
+  if (!tld_variant(c, ascii, out))
+    return false;
+  if (!counterpart_rank(c, out->domain)) {
+    /* Two slips, one in the name and one in the ending (homail.con): the name's own near miss
+     * under the corrected ending; else nothing says it exists: say what is wrong, suggest
+     * nothing. */
+    g_autofree char *fixed = g_steal_pointer(&out->domain);
+    return near_miss_guess(c, fixed, out);
+  }
   return true;
 }
 
@@ -610,22 +694,47 @@ static bool rule_tld_confusion(Check *c, Subject *s, bool weak) {
       best_dom = g_steal_pointer(&counterpart);
     }
   }
-  if (!best)
+  if (!best) {
+    /* No counterpart is known, but the name may hold a slip too (yaho.co for yahoo.com): the
+     * near miss of the counterpart, if the model finds one, is what was meant. */
+    for (size_t i = 0; i < n_pairs && !weak; i++) {
+      g_autofree char *counterpart =
+          g_strdup_printf("%.*s%s", (int)prefix_len, ascii, pairs[i].intended);
+      Guess g;
+      if (!near_miss_guess(c, counterpart, &g))
+        continue;
+      TgMessageArgs a = {.domain = s->dom.unicode, .intended = g.domain};
+      TgFinding *f = emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), TG_MSG_NEAR_MISS, &a);
+      g_autofree char *addr = with_domain(s, g.domain);
+      set_correction(s, f, addr);
+      guess_clear(&g);
+      return true;
+    }
     return false;
+  }
   g_autofree char *owned = best_dom; /* A-label; the message shows the U-label the user typed */
+  /* Ranks 3 and 1 rest on the sender's own TLD only: nothing says the counterpart exists
+   * (wickes.il from a .mil sender is not evidence that wickes.mil does), so say what is wrong
+   * and suggest nothing. */
+  bool real_counterpart = best_rank != 3 && best_rank != 1;
   {
     const char *utld = tg_domain_tld(s->dom.unicode);
     g_autofree char *u = g_strdup_printf("%.*s%s", (int)(utld - s->dom.unicode), s->dom.unicode,
                                          best->intended);
     TgMessageArgs a = {.domain = s->dom.unicode, .tld = tld, .intended = u, .owner = best->owner};
-    TgMessageId msg = best_rank >= 3 || best_rank == 1 ? TG_MSG_TLD_CONFUSION_OWN
-                                                       : TG_MSG_TLD_CONFUSION_WELLKNOWN;
+    TgMessageId msg = best_rank >= 3 ? TG_MSG_TLD_CONFUSION_OWN : TG_MSG_TLD_CONFUSION_WELLKNOWN;
     if (!best->owner || !*best->owner)
       msg = TG_MSG_TLD_CONFUSION_PLAIN;
+    if (!real_counterpart && best->owner && *best->owner) {
+      msg = TG_MSG_TLD_CONFUSION_NOFIX;
+      a.intended = best->intended;
+    }
     TgFinding *f = emit(s, TG_CODE_TLD_CONFUSION, best_conf, msg, &a);
-    f->severity = best_sev;
-    g_autofree char *addr = with_domain(s, u);
-    set_correction(s, f, addr);
+    f->severity = real_counterpart ? best_sev : MIN(best_sev, TG_SEVERITY_WARN);
+    if (real_counterpart) {
+      g_autofree char *addr = with_domain(s, u);
+      set_correction(s, f, addr);
+    }
   }
   return true;
 }
@@ -745,6 +854,125 @@ static bool rule_near_miss(Check *c, Subject *s) {
                                                        : TG_MSG_NEAR_MISS;
   TgFinding *f = emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), msg, &a);
   g_autofree char *addr = with_domain(s, shown);
+  set_correction(s, f, addr);
+  return true;
+}
+
+/* A real TLD slipped into another real one (edvw.ee for a known edvw.de, aliyun.co for the built-in
+ * aliyun.com when .co is not in the confusable table): the same name under a TLD one slip away is
+ * a domain the host knows, and the noisy channel says it was meant. Suggests only that domain. */
+/* Offers `intended`, the typed name under another ending, to the running best of tld_slip_guess. */
+static void tld_slip_offer(const Check *c, const char *typed, const char *intended, size_t label,
+                           const char **best, double *best_p, double *second_p) {
+  if (*best && strcmp(*best, intended) == 0)
+    return;
+  double slip = tg_typo_score_tld(typed, intended, NULL);
+  if (slip <= 0)
+    return;
+  double p = posterior_of(c, typed, intended, slip, label);
+  if (p > *best_p) {
+    *second_p = *best_p;
+    *best_p = p;
+    *best = intended;
+  } else if (p > *second_p) {
+    *second_p = p;
+  }
+}
+
+static bool tld_slip_guess(Check *c, const char *typed, Guess *out) {
+  memset(out, 0, sizeof *out);
+  const char *tld = tg_domain_tld(typed);
+  size_t name_len = (size_t)(tld - typed), n_tld = strlen(tld); /* "edvw." and "ee" */
+  if (name_len < 2 || n_tld + 2 > 30)
+    return false;
+  size_t label = 0; /* the name's last label: "edvw" */
+  for (size_t i = name_len - 1; i > 0 && typed[i - 1] != '.'; i--)
+    label++;
+  const char *best = NULL;
+  double best_p = 0, second_p = 0;
+  /* Built in: one binary search finds every ending of the name. */
+  g_autofree char *name = g_strndup(typed, name_len);
+  size_t first = 0, count = tg_wellknown_prefix(name, &first);
+  for (size_t i = 0; i < count; i++) {
+    const char *d = tg_wellknown_at(first + i)->domain;
+    if (!strchr(d + name_len, '.') && strcmp(d, typed) != 0)
+      tld_slip_offer(c, typed, d, label, &best, &best_p, &second_p);
+  }
+  /* The user's own domains: each one-edit ending looked up exactly (two hash probes each). */
+  bool any_context = g_hash_table_size(c->domains) > 0 || tg_index_size(c->ctx->trusted) > 0;
+  char full[320];
+  char *owned[8] = {NULL};
+  size_t n_owned = 0;
+  for (int op = 0; op < 4 && any_context && name_len + n_tld + 2 < sizeof full; op++) {
+    size_t positions = op == 3 ? n_tld + 1 : n_tld;
+    for (size_t i = 0; i < positions; i++) {
+      for (char ch = 'a'; ch <= 'z'; ch++) {
+        char *t = full + name_len;
+        memcpy(full, typed, name_len);
+        if (op == 0) { /* deletion */
+          if (ch != 'a' || n_tld < 3)
+            break;
+          memcpy(t, tld, i);
+          memcpy(t + i, tld + i + 1, n_tld - i);
+        } else if (op == 1) { /* transposition */
+          if (ch != 'a' || i + 1 >= n_tld)
+            break;
+          memcpy(t, tld, n_tld + 1);
+          t[i] = tld[i + 1];
+          t[i + 1] = tld[i];
+        } else if (op == 2) { /* substitution */
+          if (tld[i] == ch)
+            continue;
+          memcpy(t, tld, n_tld + 1);
+          t[i] = ch;
+        } else { /* insertion */
+          memcpy(t, tld, i);
+          t[i] = ch;
+          memcpy(t + i + 1, tld + i, n_tld - i + 1);
+        }
+        if (strcmp(full, typed) == 0 || n_owned == G_N_ELEMENTS(owned))
+          continue;
+        uint32_t tag = 0;
+        if (!g_hash_table_contains(c->domains, full) && !tg_index_lookup(c->ctx->trusted, full, &tag))
+          continue;
+        owned[n_owned] = g_strdup(full);
+        tld_slip_offer(c, typed, owned[n_owned], label, &best, &best_p, &second_p);
+        n_owned++;
+      }
+    }
+  }
+  bool found = false;
+  if (best && best_p >= TG_MODEL_FLAG) {
+    double best_odds = best_p / (1.0 - best_p), second_odds = second_p / (1.0 - second_p);
+    if (!(second_p > 0 && second_odds >= best_odds * TG_MODEL_TIE) &&
+        tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(best))) {
+      out->domain = g_strdup(best);
+      out->score = best_p;
+      found = true;
+    }
+  }
+  for (size_t i = 0; i < n_owned; i++)
+    g_free(owned[i]);
+  return found;
+}
+
+static bool rule_tld_slip(Check *c, Subject *s) {
+  const char *ascii = s->dom.ascii;
+  Guess g;
+  g_autofree char *intended = NULL;
+  if (tld_slip_guess(c, ascii, &g)) {
+    intended = g_steal_pointer(&g.domain);
+  } else {
+    /* mail.edvw.ee: the registrable domain's ending, the subdomain kept */
+    const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+    if (!reg || reg == ascii || meant_rank(c, reg) || !tld_slip_guess(c, reg, &g))
+      return false;
+    intended = g_strdup_printf("%.*s%s", (int)(reg - ascii), ascii, g.domain);
+    guess_clear(&g);
+  }
+  TgMessageArgs a = {.domain = s->dom.unicode, .intended = intended};
+  TgFinding *f = emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), TG_MSG_NEAR_MISS, &a);
+  g_autofree char *addr = with_domain(s, intended);
   set_correction(s, f, addr);
   return true;
 }
@@ -1188,6 +1416,8 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
       typo = rule_tld_confusion(c, s, false);
       if (!typo)
         typo = rule_near_miss(c, s);
+      if (!typo)
+        typo = rule_tld_slip(c, s);
     }
   } else if (!(s->sources & STRONG_TRUST)) {
     typo = rule_tld_confusion(c, s, true);

@@ -51,6 +51,8 @@
     "{domain} is in {owner}'s .{tld} domain. You write to {intended}.")                           \
   X(TG_MSG_TLD_CONFUSION_WELLKNOWN, TG_CODE_TLD_CONFUSION, "{domain} is {owner}'s .{tld}, not {intended}.") \
   X(TG_MSG_TLD_CONFUSION_PLAIN, TG_CODE_TLD_CONFUSION, "{domain} is not {intended}: check the ending.") \
+  X(TG_MSG_TLD_CONFUSION_NOFIX, TG_CODE_TLD_CONFUSION,                                            \
+    "{domain} is in {owner}'s .{tld} domain, not .{intended}: check the address.")               \
   X(TG_MSG_NEAR_MISS, TG_CODE_NEAR_MISS, "{domain} looks like a typo of {intended}.")            \
   X(TG_MSG_NEAR_MISS_DOT, TG_CODE_NEAR_MISS, "{domain} looks like {intended} without its dot.")  \
   X(TG_MSG_NEAR_MISS_HYPHEN, TG_CODE_NEAR_MISS, "{domain} looks like {intended} without its hyphen.") \

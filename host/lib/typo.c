@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "tgkeys.h"
+#include "typoguard.h"
 #include "wellknown.h"
 
 /* ---- keyboards ----------------------------------------------------------------------------- */
@@ -156,12 +157,18 @@ static bool digit_only(const char *typed, size_t nt, const char *intended, size_
   switch (k) {
   case TG_TYPO_SUBSTITUTION:
     return is_digit(typed[p]) && is_digit(intended[p]);
+  /* A digit more or less counts as a sibling inside a number (p100001 / p1000001) or as a number
+   * ending the name (esd / esd1): a digit slipped into a word (gma1il) is an ordinary slip. */
   case TG_TYPO_INSERTION:
   case TG_TYPO_DOUBLING:
-    return p < nt && is_digit(typed[p]);
+    return p < nt && is_digit(typed[p]) &&
+           ((p > 0 && is_digit(typed[p - 1])) || p + 1 == nt || typed[p + 1] == '.' ||
+            is_digit(typed[p + 1]));
   case TG_TYPO_OMISSION:
   case TG_TYPO_UNDOUBLING:
-    return p < ni && is_digit(intended[p]);
+    return p < ni && is_digit(intended[p]) &&
+           ((p > 0 && is_digit(intended[p - 1])) || p + 1 == ni || intended[p + 1] == '.' ||
+            is_digit(intended[p + 1]));
   default:
     return false;
   }
@@ -220,20 +227,23 @@ static bool vowel_between_consonants(const char *s, size_t n, size_t p)
 #define BASE_SUB_NEIGHBOUR 0.80
 #define BASE_SUB_LOOKALIKE 0.60
 #define BASE_SUB_FAR 0.30
+#define BASE_SUB_VOWEL 0.60
+#define BASE_SUB_REPEAT 0.70
 #define BASE_OMISSION 0.70
 #define BASE_OMISSION_VOWEL 0.80
 #define BASE_UNDOUBLING 0.80
 #define BASE_INS_NEIGHBOUR 0.70
 #define BASE_INS_FAR 0.30
+#define BASE_INS_VOWEL 0.55
 #define BASE_DOUBLING 0.80
 #define BASE_DOT_DROPPED 0.85
 #define BASE_DOT_ADDED 0.55
 #define BASE_HYPHEN_DROPPED 0.80
 #define BASE_HYPHEN_ADDED 0.55
 #define BASE_OTHER 0.15
-#define FIRST_LETTER 0.80
+#define FIRST_LETTER 0.50
 #define CODE_ONLY 0.50
-#define DIGITS_ONLY 0.40
+#define DIGITS_ONLY 0.10
 
 /* How much a one-slip difference in a label of n characters tells: the fewer the letters, the
  * likelier the "typo" is just another genuine name. */
@@ -288,12 +298,20 @@ static unsigned osa_distance_max2(const char *a, size_t na, const char *b, size_
   return MIN(rows[na % 3][nb], 3u);
 }
 
-static double score_impl(const char *typed, const char *intended, bool tld_only, TgTypoKind *kind)
+/* Explains typed as one slip of intended. Returns the open-zone score (slip x information);
+ * *slip_out receives the error-model likelihood alone (no length term) and *label_out the length
+ * of the label the slip is in (both may be NULL). */
+static double score_impl(const char *typed, const char *intended, bool tld_only, TgTypoKind *kind,
+                         double *slip_out, size_t *label_out)
 {
   TgTypoKind k = TG_TYPO_NONE;
   double s = 0.0;
   if (kind)
     *kind = TG_TYPO_NONE;
+  if (slip_out)
+    *slip_out = 0.0;
+  if (label_out)
+    *label_out = 0;
   if (!typed || !intended)
     return 0.0;
   size_t nt = strlen(typed), ni = strlen(intended);
@@ -318,6 +336,14 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
     char a = typed[p], b = intended[p];
     k = TG_TYPO_SUBSTITUTION;
     s = neighbours(a, b) ? BASE_SUB_NEIGHBOUR : lookalike(a, b) ? BASE_SUB_LOOKALIKE : BASE_SUB_FAR;
+    /* A vowel for a vowel is a spelling confusion (verazon, gmeil), not a motor slip: common
+     * whatever the keys' distance. A letter repeated where the name doubles the next or previous
+     * one is a doubling that landed on the wrong letter (yahho for yahoo). */
+    if (s < BASE_SUB_VOWEL && is_vowel(a) && is_vowel(b) && a != 'y' && b != 'y')
+      s = BASE_SUB_VOWEL;
+    if (s < BASE_SUB_REPEAT && ((p > 0 && typed[p - 1] == a && p + 1 < ni && intended[p + 1] == b) ||
+                                (p + 1 < nt && typed[p + 1] == a && p > 0 && intended[p - 1] == b)))
+      s = BASE_SUB_REPEAT;
     if (a == '.' || b == '.')
       s = 0.0, k = TG_TYPO_OTHER; /* a dot for a letter rearranges labels: not one slip */
     label = label_len_at(intended, ni, p);
@@ -341,6 +367,10 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
       k = TG_TYPO_INSERTION;
       bool near = (p > 0 && neighbours(c, typed[p - 1])) || (p + 1 < nt && neighbours(c, typed[p + 1]));
       s = near ? BASE_INS_NEIGHBOUR : BASE_INS_FAR;
+      /* A vowel slipped in between two consonants or before a vowel is how the name sounds
+       * (gimail for gmail), a spelling slip independent of the keys. */
+      if (s < BASE_INS_VOWEL && is_vowel(c) && c != 'y' && p > 0 && is_consonant(typed[p - 1]))
+        s = BASE_INS_VOWEL;
     }
     edit_at = p > 0 ? p - 1 : 0;
     if (p > 0 && intended[p - 1] != '.')
@@ -378,8 +408,8 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
   bool in_tld = dot == SIZE_MAX || edit_at >= dot;
   if (in_tld != tld_only)
     return 0.0;
+  double slip = s;
   if (!in_tld) {
-    s *= information(label);
     /* The first letter of the name is typed with most care. */
     if (p == 0 || intended[p - 1] == '.')
       s *= FIRST_LETTER;
@@ -389,20 +419,110 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
      * 36thdistrictcourt, esd1 and esd2) are genuine far more often than mistyped. */
     if (digit_only(typed, nt, intended, ni, p, k))
       s *= DIGITS_ONLY;
+    slip = s;
+    s *= information(label);
   }
   if (kind)
     *kind = k;
+  if (slip_out)
+    *slip_out = slip;
+  if (label_out) {
+    /* The longer of the two labels at the slip: the more letters agree, the less likely T is a
+     * different real name. */
+    size_t at = MIN(p, nt - 1);
+    if (typed[at] == '.' && at > 0)
+      at--;
+    *label_out = MAX(label, label_len_at(typed, nt, at));
+  }
   return s;
 }
 
 double tg_typo_score(const char *typed, const char *intended, TgTypoKind *kind)
 {
-  return score_impl(typed, intended, false, kind);
+  return score_impl(typed, intended, false, kind, NULL, NULL);
 }
 
 double tg_typo_score_tld(const char *typed, const char *intended, TgTypoKind *kind)
 {
-  return score_impl(typed, intended, true, kind);
+  return score_impl(typed, intended, true, kind, NULL, NULL);
+}
+
+double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, size_t *label)
+{
+  double slip = 0.0;
+  score_impl(typed, intended, false, kind, &slip, label);
+  return slip;
+}
+
+/* ---- the noisy-channel decision (the model and its table are in typo.h) ---------------------- */
+
+#define PRIOR_ORG 1.20
+#define PRIOR_BOOK 1.00
+#define PRIOR_HISTORY 0.70
+#define PRIOR_HISTORY_STEP 0.10
+#define PRIOR_BUILTIN_MIN 1.00
+#define PRIOR_BUILTIN_SPAN 0.50
+#define REAL_REGISTRY 0.05
+#define REAL_LISTED 0.15
+
+TgZone tg_typo_zone(const char *ascii_domain)
+{
+  const char *dot = ascii_domain ? strrchr(ascii_domain, '.') : NULL;
+  const char *tld = dot ? dot + 1 : ascii_domain;
+  if (!tld)
+    return TG_ZONE_OPEN;
+  if (strcmp(tld, "gov") == 0)
+    return TG_ZONE_REGISTRY;
+  if (strcmp(tld, "mil") == 0)
+    return TG_ZONE_LISTED;
+  return TG_ZONE_OPEN;
+}
+
+double tg_typo_prior_builtin(uint8_t weight)
+{
+  double w = (double)weight / 255.0;
+  return PRIOR_BUILTIN_MIN + PRIOR_BUILTIN_SPAN * w;
+}
+
+double tg_typo_prior_context(unsigned sources, unsigned history_count)
+{
+  double p = 0.0;
+  if (sources & (TG_SOURCE_ORG | TG_SOURCE_TRUSTED | TG_SOURCE_SENDER))
+    p = PRIOR_ORG;
+  else if (sources & TG_SOURCE_KNOWN)
+    p = PRIOR_BOOK;
+  if (sources & TG_SOURCE_HISTORY) {
+    /* Each doubling of the messages sent there says a little more; never more than the book. */
+    double h = PRIOR_HISTORY;
+    for (unsigned c = history_count; c > 1 && h < PRIOR_BOOK; c /= 2)
+      h += PRIOR_HISTORY_STEP;
+    p = MAX(p, MIN(h, PRIOR_BOOK));
+  }
+  return p;
+}
+
+double tg_typo_real(size_t label_len, TgZone zone, bool context)
+{
+  /* By label length 0..7 (8 and more: the last entry); see the table in typo.h. */
+  static const double open[] = {0.0, 0.0, 5.0, 1.67, 0.455, 0.335, 0.295, 0.27, 0.25};
+  static const double own[] = {0.0, 0.0, 0.75, 0.75, 0.42, 0.26, 0.192, 0.168, 0.15};
+  if (label_len <= 1)
+    return G_MAXDOUBLE; /* a one-letter difference in a one-letter name: no evidence at all */
+  size_t i = MIN(label_len, G_N_ELEMENTS(open) - 1);
+  double r = context ? own[i] : open[i];
+  if (zone == TG_ZONE_REGISTRY)
+    r *= REAL_REGISTRY;
+  else if (zone == TG_ZONE_LISTED)
+    r *= REAL_LISTED;
+  return r;
+}
+
+double tg_typo_posterior(double slip, double prior, double real)
+{
+  if (slip <= 0.0 || prior <= 0.0 || real >= G_MAXDOUBLE)
+    return 0.0;
+  double odds = slip * prior / real;
+  return odds / (1.0 + odds);
 }
 
 const char *tg_typo_kind_name(TgTypoKind kind)
@@ -432,6 +552,7 @@ typedef struct {
   const char *typed;
   TgCandidate *out;
   size_t max_out, n_out;
+  bool tld; /* find slips in the TLD (tg_typo_score_tld) instead of the name */
 } Collector;
 
 /* Weight of a well-known domain in the ranking: popular providers win ties, and an obscure one
@@ -452,10 +573,12 @@ static bool better(const TgCandidate *a, const TgCandidate *b)
 static void offer(Collector *c, const char *intended, uint32_t tag, double factor)
 {
   TgTypoKind kind;
-  double raw = tg_typo_score(c->typed, intended, &kind);
+  double slip = 0.0;
+  size_t label = 0;
+  double raw = score_impl(c->typed, intended, c->tld, &kind, &slip, &label);
   if (raw <= 0.0)
     return;
-  TgCandidate cand = {intended, tag, raw * factor, kind, raw};
+  TgCandidate cand = {intended, tag, raw * factor, kind, raw, slip, label};
   /* The same domain from several sources (built in and trusted): keep one, best score, union of
    * tags. */
   for (size_t i = 0; i < c->n_out; i++) {
@@ -498,15 +621,15 @@ static size_t unique_ids(uint32_t *ids, size_t k)
   return m;
 }
 
-size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
-                          TgCandidate *out, size_t max_out)
+static size_t candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
+                         TgCandidate *out, size_t max_out, bool tld)
 {
   if (!typed || !out || max_out == 0)
     return 0;
   size_t n = strlen(typed);
   if (n == 0 || n > TG_KEY_MAX_LEN)
     return 0;
-  Collector c = {typed, out, max_out, 0};
+  Collector c = {typed, out, max_out, 0, tld};
   uint32_t whole = tg_key_hash(typed, n);
   uint32_t dels[TG_KEY_MAX_LEN];
   size_t n_dels = tg_key_deletions(typed, n, dels);
@@ -534,4 +657,16 @@ size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size
     }
   }
   return c.n_out;
+}
+
+size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
+                          TgCandidate *out, size_t max_out)
+{
+  return candidates(typed, indexes, n_indexes, out, max_out, false);
+}
+
+size_t tg_typo_candidates_tld(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
+                              TgCandidate *out, size_t max_out)
+{
+  return candidates(typed, indexes, n_indexes, out, max_out, true);
 }

@@ -2,10 +2,110 @@
  *
  * Plausible slips: keyboard-adjacent substitutions (QWERTY, QWERTZ, AZERTY), transpositions,
  * omissions, doubled and dropped letters, insertion of a neighbouring key, a dropped or added dot
- * (`usarmy.mil` for `us.army.mil`), a dropped or added hyphen. */
+ * (`usarmy.mil` for `us.army.mil`), a dropped or added hyphen.
+ *
+ * ---- The decision: a noisy channel --------------------------------------------------------------
+ *
+ * A recipient domain T that is not itself known (known domains are never typos) is a near miss of
+ * a candidate D (built in or from the user's context) when, by Bayes,
+ *
+ *     P(meant D | typed T)     P(T | D) . P(D)          slip(T, D) . prior(D)
+ *     --------------------  =  -----------------   =   ----------------------  =  odds
+ *     P(meant T | typed T)     P(T | T) . P(T)               real(T, D)
+ *
+ * and the posterior odds/(1+odds) reaches TG_MODEL_FLAG (odds >= 1: a miss can leak a medical
+ * record, a false warning costs a click; both are weighed equal here and the tuning set decides).
+ *
+ *  slip(T, D)  the error model, tg_typo_slip: how likely a typist who meant D produces T, relative
+ *              to typing D right. One slip only (Damerau 1964: ~80 % of misspellings are one
+ *              insertion, omission, substitution or transposition); its kind and keys set the
+ *              rate (TG_MODEL table below). No length term: a slip is as likely in "sun" as in
+ *              "protonmail".
+ *  prior(D)    how likely the user means D: the organisation, trusted and sender domains
+ *              (PRIOR_ORG), the address book (PRIOR_BOOK), the history by its message count
+ *              (PRIOR_HISTORY + PRIOR_HISTORY_STEP per doubling), a built-in domain by its
+ *              popularity weight w (PRIOR_BUILTIN).
+ *  real(T, D)  how likely T is itself a real destination the user means, relative to P(T | T):
+ *              this is the only place label length enters. An open zone (.com, .de, …) holds
+ *              nearly every short name (every 3- and 4-letter .com is registered), so a short T
+ *              is likely real: REAL_OPEN[n], falling with the label length n. A closed zone
+ *              scales it down: .gov, whose complete registry is built in, by REAL_REGISTRY; .mil,
+ *              built from incomplete public listings, by REAL_LISTED. When D comes from the
+ *              user's own context (organisation, trusted, address book, history), an unknown T
+ *              one slip from it is rarely a new correspondent whatever its length: the length
+ *              term is replaced by the flatter REAL_CONTEXT. n is the longer of the two labels
+ *              at the slip (the more letters agree, the less likely T is another real name).
+ *
+ * Severity and confidence follow from the posterior: the confidence of a near_miss is the
+ * posterior itself (bounded to [0.5, 0.99]); a candidate whose runner-up, another domain, has
+ * odds within TG_MODEL_TIE of the best's is a tie: the slip is real but the intended domain is not
+ * clear, so nothing is suggested.
+ *
+ * Every parameter, its value and where the value comes from. The BASE_ rates are v1's (their
+ * order follows the literature cited; the absolute values were never fitted and are not re-fitted
+ * here: only their products with the other terms matter, and those were swept on tune.tsv):
+ *
+ * | parameter            | value            | source                                               |
+ * |----------------------|------------------|------------------------------------------------------|
+ * | one-slip share       | (structure)      | Damerau 1964: ~80 % of misspellings are one edit      |
+ * | BASE_SUB_NEIGHBOUR   | 0.80             | Dhakal et al., CHI 2018 (136 M keystrokes): on modern |
+ * |                      |                  | keyboards substitutions are the commonest error,     |
+ * |                      |                  | mostly of a neighbouring key                         |
+ * | BASE_SUB_FAR         | 0.30             | same: far-key substitutions are rarer (fitted ratio) |
+ * | BASE_SUB_LOOKALIKE   | 0.60             | 0/o, 1/l misread then retyped (typoguard authors)    |
+ * | BASE_SUB_VOWEL       | 0.60             | vowel for vowel (gmeil, verazon): cognitive/phonetic  |
+ * |                      |                  | errors, Kukich 1992; issue 12's misses                |
+ * | BASE_SUB_REPEAT      | 0.70             | doubling on the wrong letter (yahho): Kukich 1992     |
+ * | BASE_TRANSPOSITION   | 0.85             | Damerau 1964 / Kukich 1992: among the commonest      |
+ * | BASE_OMISSION        | 0.70             | Kukich 1992; Dhakal 2018 (omissions rarer than subs.) |
+ * | BASE_OMISSION_VOWEL  | 0.80             | a vowel between consonants: a broken syllable        |
+ * | BASE_UNDOUBLING      | 0.80             | Kukich 1992: doubling errors are frequent            |
+ * | BASE_DOUBLING        | 0.80             | same (yahho, aarmy)                                  |
+ * | BASE_INS_NEIGHBOUR   | 0.70             | insertion of a neighbouring key (Dhakal 2018)        |
+ * | BASE_INS_FAR         | 0.30             | fitted ratio, as BASE_SUB_FAR                        |
+ * | BASE_INS_VOWEL       | 0.55             | a vowel after a consonant, as the name sounds (gimail)|
+ * | BASE_DOT_DROPPED     | 0.85             | usarmy.mil for us.army.mil (typoguard corpus)        |
+ * | BASE_DOT_ADDED       | 0.55             | rarer than dropping (typoguard authors)              |
+ * | BASE_HYPHEN_DROPPED  | 0.80             | as a dropped dot                                     |
+ * | BASE_HYPHEN_ADDED    | 0.55             | as an added dot                                      |
+ * | BASE_OTHER (2 edits) | 0.15             | Damerau's remaining ~20 %, spread over many forms    |
+ * | FIRST_LETTER         | 0.50             | Pollock & Zamora (CACM 1984), Yannakoudakis &         |
+ * |                      |                  | Fawthrop 1983: misspellings rarely touch the first    |
+ * |                      |                  | letter; the value swept on tests/eval/tune.tsv        |
+ * |                      |                  | (0.4-0.8; 0.8 in v1)                                  |
+ * | CODE_ONLY, DIGITS    | 0.50, 0.10       | .gov registry: state-code / number siblings are real;|
+ * |                      |                  | DIGITS from 0.40: with context a numbered sibling of a|
+ * |                      |                  | trusted domain (p100001 / p1000001) must stay silent |
+ * | PRIOR_ORG            | 1.20             | above the book: the organisation's own (assumed)     |
+ * | PRIOR_BOOK           | 1.00             | the unit of the scale                                |
+ * | PRIOR_HISTORY(_STEP) | 0.70 (+0.10)     | below the book until ~8 messages (assumed)           |
+ * | PRIOR_BUILTIN        | 1.0 + 0.5 w/255  | fitted on tests/eval/tune.tsv (min and span swept)   |
+ * | REAL_OPEN[n]         | 2: 5.0, 3: 1.67, 4: 0.455, 5: 0.335, 6: 0.295, 7: 0.27, >=8: 0.25 |
+ * |                      |                  | n <= 3 kept from v1: every 2-3 letter .com is taken  |
+ * |                      |                  | and many are real companies (gm.com, gmc.com);        |
+ * |                      |                  | n >= 4 scaled x0.5 on tests/eval/tune.tsv, bounded by |
+ * |                      |                  | the corpus negatives (tests/cases/detect.tsv) staying |
+ * |                      |                  | silent                                                |
+ * | REAL_CONTEXT[n]      | 2-3: 0.75, 4: 0.42, 5: 0.26, 6: 0.192, 7: 0.168, >=8: 0.15    |
+ * |                      |                  | min(0.15 (REAL_OPEN_v1[n]/0.5)^1.5, 0.75): the length |
+ * |                      |                  | effect weakened by context; the cap 0.75 < a neighbour|
+ * |                      |                  | slip (0.8) makes a slip of the user's own domain a    |
+ * |                      |                  | near miss at any length. Fitted on tune.tsv: recall   |
+ * |                      |                  | on address-book slips against legitimate near-        |
+ * |                      |                  | neighbours flagged (<= 20 %); 4 and 5 letters raised  |
+ * |                      |                  | from 0.368/0.233 for margin (17.4 % instead of 18.6 %)|
+ * | REAL_REGISTRY        | 0.05             | .gov: complete registry; only names registered since |
+ * |                      |                  | the snapshot (2026-08) are real and unlisted          |
+ * | REAL_LISTED          | 0.15             | .mil: listings hold most but not all names (swept on |
+ * |                      |                  | tune.tsv: flat between 0.1 and 0.2)                   |
+ * | TG_MODEL_FLAG        | 0.5 (odds 1)     | equal costs                                          |
+ * | TG_MODEL_TIE         | 0.75             | swept 0.6-0.9 on tune.tsv: higher catches more but    |
+ * |                      |                  | suggests the wrong domain more often                  |
+ */
 #ifndef TG_TYPO_H
 #define TG_TYPO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +144,29 @@ typedef enum {
 double tg_typo_score(const char *typed, const char *intended, TgTypoKind *kind);
 double tg_typo_score_tld(const char *typed, const char *intended, TgTypoKind *kind);
 
+/* The error-model term alone: tg_typo_score without its length term (see the model above).
+ * *label (may be NULL) receives the length of the label the slip is in. */
+double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, size_t *label);
+
+/* How closed the typed domain's zone is (the real(T) term). */
+typedef enum {
+  TG_ZONE_OPEN = 0,  /* anyone registers: .com, .de, … */
+  TG_ZONE_LISTED,    /* closed, its names partly built in: .mil */
+  TG_ZONE_REGISTRY,  /* closed, its complete registry built in: .gov */
+} TgZone;
+
+TgZone tg_typo_zone(const char *ascii_domain);
+/* prior(D) of a built-in domain by its popularity weight (1..255). */
+double tg_typo_prior_builtin(uint8_t weight);
+/* prior(D) of a context domain: TgSource bits (typoguard.h) and its history message count. */
+double tg_typo_prior_context(unsigned sources, unsigned history_count);
+/* real(T, D): label_len is the length of the slipped label; context: D is the user's own. */
+double tg_typo_real(size_t label_len, TgZone zone, bool context);
+/* The posterior P(meant D | typed T) from the three terms (0 when slip or prior is 0). */
+double tg_typo_posterior(double slip, double prior, double real);
+#define TG_MODEL_FLAG 0.5
+#define TG_MODEL_TIE 0.75
+
 /* Recommended use of scores by the near_miss rule (see tests/unit/test_typo.c, which checks them
  * against the whole US .gov registry):
  *  - report a near_miss when the best candidate's `score` >= TG_TYPO_NEAR_MISS_THRESHOLD;
@@ -71,6 +194,8 @@ typedef struct {
                            index (trusted) entry, x0.75..1 for a built-in one by its weight */
   TgTypoKind kind;
   double typo;          /* the unweighted tg_typo_score */
+  double slip;          /* tg_typo_slip: the error model alone */
+  size_t label;         /* length of the label the slip is in */
 } TgCandidate;
 
 /* Finds the most plausible intended domains for `typed` (ASCII lowercase, not itself known) in
@@ -81,5 +206,10 @@ typedef struct {
  * character of typed per index, independent of the index sizes; no allocation. */
 size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
                           TgCandidate *out, size_t max_out);
+/* The same search for one-slip differences inside the TLD (scored by tg_typo_score_tld, `slip`
+ * and `score` alike): the known domains that are the typed name under a TLD one slip away
+ * (edvw.ee for a known edvw.de). Same cost. */
+size_t tg_typo_candidates_tld(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
+                              TgCandidate *out, size_t max_out);
 
 #endif

@@ -38,6 +38,25 @@ const TgWellKnown *tg_wellknown_find_ancestor(const char *ascii_domain)
   return NULL;
 }
 
+size_t tg_wellknown_prefix(const char *prefix, size_t *first)
+{
+  size_t n = prefix ? strlen(prefix) : 0;
+  size_t lo = 0, hi = tg_data_wellknown_count;
+  /* the sorted array holds every name starting with prefix in one run: find its start */
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strncmp(tg_data_wellknown[mid].domain, prefix ? prefix : "", n) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  size_t end = lo;
+  while (end < tg_data_wellknown_count && strncmp(tg_data_wellknown[end].domain, prefix, n) == 0)
+    end++;
+  *first = lo;
+  return end - lo;
+}
+
 size_t tg_wellknown_count(void)
 {
   return tg_data_wellknown_count;

@@ -28,6 +28,9 @@ const TgWellKnown *tg_wellknown_find(const char *ascii_domain);
  * hq.army.mil), or NULL. */
 const TgWellKnown *tg_wellknown_find_ancestor(const char *ascii_domain);
 size_t tg_wellknown_count(void);
+/* The built-in domains that start with `prefix` ("anhembi."): they are tg_wellknown_at(*first)
+ * and the next (return value - 1) ones. One binary search. */
+size_t tg_wellknown_prefix(const char *prefix, size_t *first);
 const TgWellKnown *tg_wellknown_at(size_t i);
 
 /* A real TLD that is easily typed for another one (ml for mil, co for com …). */

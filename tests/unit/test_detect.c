@@ -249,6 +249,82 @@ START_TEST(every_gov_domain_is_not_a_near_miss) {
 }
 END_TEST
 
+/* Every listed second-level .mil name typed with .ml, from a sender on a public provider and on a
+ * fresh install: blocked as tld_confusion with the .mil name as the suggestion (issue 12). */
+START_TEST(every_listed_mil_name_typed_ml_is_blocked) {
+  g_autoptr(TgContext) ctx = tg_context_new(psl);
+  size_t n = 0, missed = 0;
+  for (size_t i = 0; i < tg_wellknown_count(); i++) {
+    const TgWellKnown *wk = tg_wellknown_at(i);
+    const char *dot = strchr(wk->domain, '.');
+    if (!(wk->kind & TG_WK_US_MIL) || !dot || strcmp(dot, ".mil") != 0)
+      continue;
+    n++;
+    g_autofree char *name = g_strndup(wk->domain, (gsize)(dot - wk->domain));
+    g_autofree char *addr = g_strconcat("info@", name, ".ml", NULL);
+    g_autofree char *want = g_strconcat("info@", wk->domain, NULL);
+    const char *rcpt[] = {addr};
+    g_autoptr(TgResult) res = check_one(ctx, "someone@gmail.com", rcpt, 1);
+    bool ok = false;
+    for (guint k = 0; k < res->findings->len; k++) {
+      const TgFinding *f = g_ptr_array_index(res->findings, k);
+      if (f->code == TG_CODE_TLD_CONFUSION && f->severity == TG_SEVERITY_BLOCK && f->suggestion &&
+          strcmp(f->suggestion, want) == 0)
+        ok = true;
+    }
+    if (!ok) {
+      missed++;
+      fprintf(stderr, ".mil seed missed: %s\n", addr);
+    }
+  }
+  fprintf(stderr, "listed .mil names typed .ml: %zu, missed: %zu\n", n, missed);
+  ck_assert_uint_ge(n, 140);
+  ck_assert_uint_eq(missed, 0);
+}
+END_TEST
+
+/* Context beats length: a neighbour-key slip of an address-book domain is a near miss whatever the
+ * label's length, and the same unknown name without that context is left alone when its label is
+ * short (a random 2-3 letter name is likely real). */
+START_TEST(context_beats_length) {
+  g_autoptr(TgContext) ctx = tg_context_new(psl);
+  static const struct {
+    const char *known, *typed, *meant;
+  } cases[] = {
+      {"hb.de", "x@hn.de", "x@hb.de"},
+      {"sun.ac.za", "x@sjn.ac.za", "x@sun.ac.za"},
+      {"tin.it", "x@tni.it", "x@tin.it"},
+      {"unibas.ch", "x@unibsa.ch", "x@unibas.ch"},
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    TgRequest req;
+    tg_request_init(&req);
+    TgRecipient r = {TG_FIELD_TO, cases[i].typed};
+    req.recipients = &r;
+    req.n_recipients = 1;
+    const char *known[] = {cases[i].known};
+    req.known_domains.items = known;
+    req.known_domains.len = 1;
+    g_autoptr(TgResult) with = tg_check(ctx, &req);
+    bool flagged = false;
+    for (guint k = 0; k < with->findings->len; k++) {
+      const TgFinding *f = g_ptr_array_index(with->findings, k);
+      if (f->code == TG_CODE_NEAR_MISS && f->suggestion && strcmp(f->suggestion, cases[i].meant) == 0) {
+        flagged = true;
+        ck_assert_int_eq(f->severity, TG_SEVERITY_WARN); /* a near miss informs, never blocks */
+      }
+    }
+    ck_assert_msg(flagged, "%s with %s known: not flagged", cases[i].typed, cases[i].known);
+  }
+  /* without the context, short unknown names stay silent */
+  const char *rcpt[] = {"x@hn.de", "x@sjn.ac.za", "x@tni.it"};
+  g_autoptr(TgResult) without = check_one(ctx, NULL, rcpt, 3);
+  for (guint k = 0; k < without->findings->len; k++)
+    ck_assert_int_lt(((const TgFinding *)g_ptr_array_index(without->findings, k))->severity,
+                     TG_SEVERITY_WARN);
+}
+END_TEST
+
 START_TEST(corpus) {
   const char *path = g_getenv("TG_DETECT_CASES");
   /* The shared case folder, tests/cases (TG_CASES_DIR). */
@@ -314,6 +390,8 @@ int main(void) {
   tcase_add_test(tc, trusted_domains_never_near_miss);
   tcase_add_test(tc, deterministic);
   tcase_add_test(tc, every_gov_domain_is_not_a_near_miss);
+  tcase_add_test(tc, every_listed_mil_name_typed_ml_is_blocked);
+  tcase_add_test(tc, context_beats_length);
   tcase_add_test(tc, corpus);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "index.h"
+#include "typoguard.h"
 #include "typo.h"
 #include "wellknown.h"
 
@@ -274,6 +275,80 @@ START_TEST(test_candidates_ranking_and_ties)
 }
 END_TEST
 
+/* ---- the noisy-channel model (typo.h) -------------------------------------------------------- */
+
+START_TEST(test_model_slip_has_no_length_term)
+{
+  /* the same transposition in a 5- and a 12-letter name: the same error-model likelihood */
+  double a = tg_typo_slip("gmial.com", "gmail.com", NULL, NULL);
+  double b = tg_typo_slip("protonmial.com", "protonmail.com", NULL, NULL);
+  ck_assert_double_gt(a, 0.0);
+  ck_assert_double_eq_tol(a, b, 1e-9);
+  /* while the open-zone score still discounts the short one */
+  ck_assert_double_lt(tg_typo_score("gmial.com", "gmail.com", NULL),
+                      tg_typo_score("protonmial.com", "protonmail.com", NULL) + 1e-9);
+  size_t label = 0;
+  ck_assert_double_gt(tg_typo_slip("sjn.ac.za", "sun.ac.za", NULL, &label), 0.0);
+  ck_assert_uint_eq(label, 3);
+  ck_assert_double_eq(tg_typo_slip("army.ml", "army.mil", NULL, NULL), 0.0); /* the TLD rules' */
+}
+END_TEST
+
+START_TEST(test_model_terms)
+{
+  ck_assert_int_eq(tg_typo_zone("x.gov"), TG_ZONE_REGISTRY);
+  ck_assert_int_eq(tg_typo_zone("hq.army.mil"), TG_ZONE_LISTED);
+  ck_assert_int_eq(tg_typo_zone("gmail.com"), TG_ZONE_OPEN);
+  ck_assert_int_eq(tg_typo_zone(NULL), TG_ZONE_OPEN);
+  for (size_t n = 2; n < 30; n++) {
+    /* closed zones make a real unknown name less likely, context too */
+    ck_assert_double_lt(tg_typo_real(n, TG_ZONE_REGISTRY, false), tg_typo_real(n, TG_ZONE_LISTED, false));
+    ck_assert_double_lt(tg_typo_real(n, TG_ZONE_LISTED, false), tg_typo_real(n, TG_ZONE_OPEN, false));
+    ck_assert_double_le(tg_typo_real(n, TG_ZONE_OPEN, true), tg_typo_real(n, TG_ZONE_OPEN, false));
+    /* longer names are sparser */
+    ck_assert_double_le(tg_typo_real(n + 1, TG_ZONE_OPEN, false), tg_typo_real(n, TG_ZONE_OPEN, false));
+    ck_assert_double_le(tg_typo_real(n + 1, TG_ZONE_OPEN, true), tg_typo_real(n, TG_ZONE_OPEN, true));
+    /* context beats length: a neighbour-key slip of an address-book domain is a near miss at any
+     * length */
+    double p = tg_typo_posterior(0.8, tg_typo_prior_context(TG_SOURCE_KNOWN, 0),
+                                 tg_typo_real(n, TG_ZONE_OPEN, true));
+    ck_assert_msg(p >= TG_MODEL_FLAG, "label %zu: %.3f", n, p);
+  }
+  /* a one-letter label is no evidence at all */
+  ck_assert_double_eq(tg_typo_posterior(0.9, 1.5, tg_typo_real(1, TG_ZONE_OPEN, true)), 0.0);
+  /* priors: organisation >= address book >= history, history grows with use up to the book */
+  double org = tg_typo_prior_context(TG_SOURCE_ORG, 0), book = tg_typo_prior_context(TG_SOURCE_KNOWN, 0);
+  double h1 = tg_typo_prior_context(TG_SOURCE_HISTORY, 1), h64 = tg_typo_prior_context(TG_SOURCE_HISTORY, 64);
+  ck_assert_double_ge(org, book);
+  ck_assert_double_gt(book, h1);
+  ck_assert_double_gt(h64, h1);
+  ck_assert_double_le(tg_typo_prior_context(TG_SOURCE_HISTORY, 1u << 30), book);
+  ck_assert_double_eq(tg_typo_prior_context(0, 0), 0.0);
+  ck_assert_double_gt(tg_typo_prior_builtin(255), tg_typo_prior_builtin(40));
+  /* the posterior rises with the slip's likelihood and the prior, falls with real(T) */
+  ck_assert_double_gt(tg_typo_posterior(0.8, 1.0, 0.5), tg_typo_posterior(0.3, 1.0, 0.5));
+  ck_assert_double_gt(tg_typo_posterior(0.8, 1.5, 0.5), tg_typo_posterior(0.8, 1.0, 0.5));
+  ck_assert_double_gt(tg_typo_posterior(0.8, 1.0, 0.1), tg_typo_posterior(0.8, 1.0, 0.5));
+  ck_assert_double_eq(tg_typo_posterior(0.0, 1.0, 0.5), 0.0);
+  ck_assert_double_lt(tg_typo_posterior(1.0, 2.0, 0.01), 1.0);
+}
+END_TEST
+
+/* The slips added for issue 12's misses score as the kind they are. */
+START_TEST(test_model_new_slips)
+{
+  double far = tg_typo_slip("gqail.com", "gmail.com", NULL, NULL);
+  ck_assert_double_gt(tg_typo_slip("gmeil.com", "gmail.com", NULL, NULL), far);     /* vowel */
+  ck_assert_double_gt(tg_typo_slip("verazon.net", "verizon.net", NULL, NULL), far); /* vowel */
+  ck_assert_double_gt(tg_typo_slip("yahho.com", "yahoo.com", NULL, NULL), far);     /* repeat */
+  ck_assert_double_gt(tg_typo_slip("gimail.com", "gmail.com", NULL, NULL),
+                      tg_typo_slip("gqmail.com", "gmail.com", NULL, NULL));          /* vowel in */
+  /* a slip of the first letter is rarer than the same slip later */
+  ck_assert_double_lt(tg_typo_slip("fmail.com", "gmail.com", NULL, NULL),
+                      tg_typo_slip("gnail.com", "gmail.com", NULL, NULL));
+}
+END_TEST
+
 /* ---- the .gov property ---------------------------------------------------------------------- */
 
 /* Hyphen and trailing-s variants of one name are, in the .gov registry, nearly always defensive
@@ -347,6 +422,9 @@ static Suite *typo_suite(void)
   tcase_add_test(tc, test_candidates_indexes);
   tcase_add_test(tc, test_candidates_ranking_and_ties);
   tcase_add_test(tc, test_gov_property);
+  tcase_add_test(tc, test_model_slip_has_no_length_term);
+  tcase_add_test(tc, test_model_terms);
+  tcase_add_test(tc, test_model_new_slips);
   suite_add_tcase(s, tc);
   return s;
 }

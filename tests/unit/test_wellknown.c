@@ -95,6 +95,45 @@ static const struct {
     {".", NULL},
 };
 
+/* tg_wellknown_prefix: every built-in name with the prefix, and nothing else, in one run. */
+START_TEST(test_prefix)
+{
+  static const char *const prefixes[] = {"yahoo.", "gmail.", "army.", "zzzz-none.", "a", ""};
+  for (size_t p = 0; p < G_N_ELEMENTS(prefixes); p++) {
+    size_t first = 0, n = tg_wellknown_prefix(prefixes[p], &first), want = 0;
+    size_t len = strlen(prefixes[p]);
+    for (size_t i = 0; i < tg_wellknown_count(); i++)
+      want += strncmp(tg_wellknown_at(i)->domain, prefixes[p], len) == 0;
+    ck_assert_uint_eq(n, want);
+    for (size_t i = 0; i < n; i++)
+      ck_assert_int_eq(strncmp(tg_wellknown_at(first + i)->domain, prefixes[p], len), 0);
+  }
+  size_t first = 0;
+  ck_assert_uint_gt(tg_wellknown_prefix("yahoo.", &first), 20); /* yahoo.com, yahoo.co.jp … */
+}
+END_TEST
+
+/* The .mil list holds hundreds of names from public listings (host/data/SOURCES.md). */
+START_TEST(test_mil_list)
+{
+  size_t second_level = 0;
+  for (size_t i = 0; i < tg_wellknown_count(); i++) {
+    const TgWellKnown *wk = tg_wellknown_at(i);
+    const char *dot = strchr(wk->domain, '.');
+    if ((wk->kind & TG_WK_US_MIL) && dot && strcmp(dot, ".mil") == 0)
+      second_level++;
+  }
+  ck_assert_uint_ge(second_level, 140);
+  static const char *const listed[] = {"dcsa.mil", "whs.mil", "nro.mil", "dsca.mil", "dcaa.mil",
+                                       "usfk.mil", "mail.mil", "army.mil", "navy.mil", "usmc.mil"};
+  for (size_t i = 0; i < G_N_ELEMENTS(listed); i++) {
+    const TgWellKnown *wk = tg_wellknown_find(listed[i]);
+    ck_assert_msg(wk && (wk->kind & TG_WK_US_MIL), "%s not listed", listed[i]);
+  }
+  ck_assert_ptr_null(tg_wellknown_find("smil.mil")); /* classified network: never listed */
+}
+END_TEST
+
 START_TEST(test_ancestor)
 {
   const TgWellKnown *wk = tg_wellknown_find_ancestor(kAncestor[_i].domain);
@@ -272,6 +311,8 @@ static Suite *wellknown_suite(void)
   TCase *tc = tcase_create("wellknown");
   tcase_add_loop_test(tc, test_find, 0, G_N_ELEMENTS(kFind));
   tcase_add_test(tc, test_find_null);
+  tcase_add_test(tc, test_prefix);
+  tcase_add_test(tc, test_mil_list);
   tcase_add_loop_test(tc, test_ancestor, 0, G_N_ELEMENTS(kAncestor));
   tcase_add_test(tc, test_all_sorted_valid);
   tcase_add_test(tc, test_no_trap_tlds_among_providers);
