@@ -34,6 +34,7 @@ typedef struct View {
   GHashTable *addresses;  /* address -> GUINT_TO_POINTER(recipient index + 1), first occurrence */
   GHashTable *tally;      /* organisation key -> GUINT_TO_POINTER(parties there) */
   GStringChunk *chunk;    /* the organisation keys */
+  guint n_personal;       /* parties at a public mail provider */
   const char *sender_org; /* or NULL without a (parsable) sender */
   bool sender_personal;
 } View;
@@ -128,6 +129,7 @@ static View *view_of(TgWrongAddr *c) {
       g_array_append_val(v->parties, p);
       if (!g_hash_table_contains(v->addresses, p.address))
         g_hash_table_insert(v->addresses, p.address, GUINT_TO_POINTER((guint)i + 1));
+      v->n_personal += p.personal;
       guint n = GPOINTER_TO_UINT(g_hash_table_lookup(v->tally, p.org));
       g_hash_table_insert(v->tally, (gpointer)p.org, GUINT_TO_POINTER(n + 1));
     }
@@ -173,6 +175,26 @@ static const char *org_context(const View *v, size_t r) {
   for (guint k = 0; k < v->count[r]; k++)
     at_d -= strcmp(mine[k].org, d) == 0;
   return at_d == others ? d : NULL;
+}
+
+/* A personal message: from a personal address (gmail.com, gmx.de …), or to other recipients who
+ * are all at personal providers (a work account writing to a circle of friends). Writing to a
+ * friend's new personal address there is ordinary; the never-used address says nothing. */
+static bool personal_message(const View *v, size_t r) {
+  if (v->sender_org && v->sender_personal)
+    return true;
+  guint others = v->parties->len - v->count[r], mine = 0;
+  for (guint k = v->first[r]; k < v->first[r] + v->count[r]; k++)
+    mine += g_array_index(v->parties, Party, k).personal;
+  return others > 0 && v->n_personal - mine == others;
+}
+
+/* The organisation the message is written from: the sender's, or without one the one
+ * organisation of the other recipients; NULL for a personal message or none at all. */
+static const char *home_org(const View *v, const char *ctx_org) {
+  if (v->sender_org)
+    return v->sender_personal ? NULL : v->sender_org;
+  return ctx_org;
 }
 
 /* How `address` was written to with the other recipients than `r`, from the pair counts. */
@@ -237,6 +259,8 @@ typedef struct {
   bool by_name;      /* matched through the display name */
   bool by_local;     /* matched through the local part (john.smith@gmail.com -> john.smith@…) */
   bool org;          /* at the organisation everyone else is at, while the chosen one is not */
+  bool home;         /* at the sender's organisation, while the chosen one is not */
+  bool elsewhere;    /* at another organisation than the chosen address */
   Together together; /* with the other recipients */
 } Namesake;
 
@@ -246,6 +270,8 @@ typedef struct {
 static int namesake_cmp(const Namesake *a, const Namesake *b) {
   if (a->org != b->org)
     return a->org ? 1 : -1;
+  if (a->home != b->home)
+    return a->home ? 1 : -1;
   bool sa_strong = together_strong(&a->together), sb_strong = together_strong(&b->together);
   if (sa_strong != sb_strong)
     return sa_strong ? 1 : -1;
@@ -266,10 +292,20 @@ static int namesake_cmp(const Namesake *a, const Namesake *b) {
  *   2. the address is at a public mail provider, everyone else is at one organisation, and a
  *      known contact there has the same name or local part (john.smith@gmail.com among army.mil
  *      colleagues, beside a known john.smith@army.mil);
- *   3. the typed address is itself known (address book or history) and a namesake fits better:
+ *   3. the typed address was never used — in no address book, no history — and the name is a
+ *      known contact's at another organisation, with or without other recipients (a sender at
+ *      university-of-example.edu writing only to Joseph Nguyen <joseph_nguyen@gmx.de>, whom the
+ *      book knows only at university-of-example.edu): the known person at an unknown address is
+ *      the signal. At a personal provider the local part may name the person instead of a display
+ *      name, then only a contact at the sender's organisation. Not for a personal message
+ *      (personal_message), nor when the typed address is at the sender's organisation or the
+ *      other recipients' (the message is where it was typed), nor for a contact at the typed
+ *      address's own organisation (an alias, or a namesake in a large organisation);
+ *   4. the typed address is itself known (address book or history) and a namesake fits better:
  *      two people can share a name, so this only informs — unless the history shows the namesake
  *      written to with these recipients strongly (together_strong), or rule 2 holds.
- * A name known only from weak history (a pair or two) also only informs.
+ * A name known only from weak history (a pair or two) also only informs. A name is never matched
+ * loosely: sharing a first or a last name makes no namesake.
  * Never when the typed address was sent together with these recipients before (WRONG_HABIT_MIN),
  * when the namesake is already a recipient (both addresses on purpose), or when two namesakes fit
  * equally well (which one was meant is a guess). */
@@ -288,6 +324,17 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
   const View *v = view_of(c);
   const TgPeople *people = people_of(c);
   const char *ctx_org = org_context(v, s->recipient);
+  const char *home = home_org(v, ctx_org);
+
+  g_autofree char *local = g_utf8_strdown(s->local, -1);
+  g_autofree char *typed = g_strconcat(local, "@", s->dom->ascii, NULL);
+  const char *typed_org = org_key(c, s->dom->ascii, NULL);
+  bool typed_at_ctx = ctx_org && strcmp(typed_org, ctx_org) == 0;
+  bool typed_at_home = home && strcmp(typed_org, home) == 0;
+  bool typed_known = g_hash_table_contains(c->in.known, typed) ||
+                     g_hash_table_contains(c->in.ctx->history_addresses, typed);
+  /* Rule 3's question: a never-used address, in a message from an organisation, elsewhere. */
+  bool fresh = !typed_known && !personal_message(v, s->recipient) && !typed_at_ctx && !typed_at_home;
 
   g_autoptr(GArray) by_name = g_array_new(FALSE, FALSE, sizeof(guint));
   g_autoptr(GArray) by_spelled = g_array_new(FALSE, FALSE, sizeof(guint)); /* name in the local part */
@@ -296,7 +343,7 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
     tg_people_lookup_name(people, &name, by_name);
     tg_person_name_clear(&name);
   }
-  if (personal && ctx_org) {
+  if (personal && (ctx_org || (fresh && home))) {
     TgPersonName spelled;
     if (tg_person_name_from_local(s->local, &spelled)) {
       tg_people_lookup_name(people, &spelled, by_spelled);
@@ -308,15 +355,13 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
   if (by_name->len == 0 && by_spelled->len == 0 && by_local->len == 0)
     return false;
 
-  g_autofree char *local = g_utf8_strdown(s->local, -1);
-  g_autofree char *typed = g_strconcat(local, "@", s->dom->ascii, NULL);
-  const char *typed_org = org_key(c, s->dom->ascii, NULL);
-  bool typed_at_ctx = ctx_org && strcmp(typed_org, ctx_org) == 0;
   if (together_with_others(c, v, typed, s->recipient).max >= WRONG_HABIT_MIN)
     return false;
 
   /* The candidates, each once (a contact can match by name and by local part). */
   g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(Namesake));
+  /* id -> position in `found` + 1: a name shared by thousands of contacts stays linear. */
+  g_autoptr(GHashTable) where = g_hash_table_new(g_direct_hash, g_direct_equal);
   GArray *lists[] = {by_name, by_spelled, by_local};
   for (size_t l = 0; l < G_N_ELEMENTS(lists); l++)
     for (guint k = 0; k < lists[l]->len; k++) {
@@ -327,22 +372,25 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
       if (g_hash_table_contains(v->addresses, addr))
         return false; /* the person's other address is in the message too: both on purpose */
       const char *dom = strrchr(addr, '@') + 1;
-      bool at_ctx = ctx_org && strcmp(org_key(c, dom, NULL), ctx_org) == 0;
-      if (l > 0 && !at_ctx)
+      const char *cand_org = org_key(c, dom, NULL);
+      bool at_ctx = ctx_org && strcmp(cand_org, ctx_org) == 0;
+      bool at_home = home && strcmp(cand_org, home) == 0;
+      if (l > 0 && !at_ctx && !(fresh && at_home))
         continue; /* a local part alone identifies a colleague only at the organisation */
-      Namesake *seen = NULL;
-      for (guint j = 0; j < found->len && !seen; j++)
-        if (g_array_index(found, Namesake, j).id == id)
-          seen = &g_array_index(found, Namesake, j);
+      guint at = GPOINTER_TO_UINT(g_hash_table_lookup(where, GUINT_TO_POINTER(id + 1)));
+      Namesake *seen = at ? &g_array_index(found, Namesake, at - 1) : NULL;
       if (seen) {
         seen->by_name |= l < 2;
         seen->by_local |= l == 2;
         continue;
       }
       Namesake n = {.id = id, .by_name = l < 2, .by_local = l == 2, .org = at_ctx && !typed_at_ctx,
+                    .home = fresh && at_home, .elsewhere = strcmp(cand_org, typed_org) != 0,
                     .together = together_with_others(c, v, addr, s->recipient)};
-      if (n.org || n.together.support > 0) /* else nothing says this one was meant */
+      if (n.org || n.together.support > 0 || (fresh && n.elsewhere)) { /* else nothing says this one was meant */
         g_array_append_val(found, n);
+        g_hash_table_insert(where, GUINT_TO_POINTER(id + 1), GUINT_TO_POINTER(found->len));
+      }
     }
   if (found->len == 0)
     return false;
@@ -359,8 +407,6 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
   if (tie)
     return false; /* two namesakes fit equally well: which one was meant is a guess */
 
-  bool typed_known = g_hash_table_contains(c->in.known, typed) ||
-                     g_hash_table_contains(c->in.ctx->history_addresses, typed);
   TgSeverity sev;
   double conf;
   TgMessageId msg;
@@ -372,6 +418,9 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
     msg = personal ? TG_MSG_WRONG_ADDRESS : TG_MSG_WRONG_ADDRESS_OTHER;
   } else if (together_strong(&best.together)) {
     sev = TG_SEVERITY_WARN, conf = 0.7;
+    msg = personal ? TG_MSG_WRONG_ADDRESS : TG_MSG_WRONG_ADDRESS_OTHER;
+  } else if (fresh && best.elsewhere) {
+    sev = TG_SEVERITY_WARN, conf = best.home ? 0.75 : 0.65;
     msg = personal ? TG_MSG_WRONG_ADDRESS : TG_MSG_WRONG_ADDRESS_OTHER;
   } else {
     sev = TG_SEVERITY_INFO, conf = 0.5, msg = TG_MSG_WRONG_ADDRESS_NAMESAKE;

@@ -379,6 +379,59 @@ START_TEST(large_book_is_cheap) {
 }
 END_TEST
 
+/* One name shared by a whole address book: every contact is a candidate, and the rule must stay
+ * linear in them (and abstain: no one of them fits better). Timed against a tenth of the book. */
+static gint64 namesakes_check_us(guint n, bool *silent) {
+  g_autoptr(TgContext) ctx = tg_context_new(psl);
+  g_autoptr(GPtrArray) book = g_ptr_array_new_with_free_func(g_free);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add(book, g_strdup_printf("John Smith <john.smith@org%u.example>", i));
+  TgRecipient r[2] = {{TG_FIELD_TO, "ops@other.example"}, {TG_FIELD_TO, "John Smith <js@gmail.com>"}};
+  TgRequest req;
+  tg_request_init(&req);
+  req.sender = "jane@other.example";
+  req.recipients = r;
+  req.n_recipients = 2;
+  req.known_addresses = (TgStrings){(const char *const *)book->pdata, book->len};
+  gint64 t0 = g_get_monotonic_time();
+  g_autoptr(TgResult) res = tg_check(ctx, &req);
+  gint64 dt = g_get_monotonic_time() - t0;
+  *silent = true;
+  for (guint i = 0; i < res->findings->len; i++)
+    if (((const TgFinding *)g_ptr_array_index(res->findings, i))->code == TG_CODE_WRONG_ADDRESS)
+      *silent = false;
+  return dt;
+}
+
+START_TEST(namesakes_stay_linear) {
+  bool silent_small, silent_large;
+  gint64 small = namesakes_check_us(1000, &silent_small);
+  gint64 large = namesakes_check_us(10000, &silent_large);
+  ck_assert(silent_small && silent_large); /* 10,000 John Smiths: which one is a guess */
+  /* Linear: ten times the book, about ten times the time; quadratic would be a hundred. */
+  ck_assert_msg(large < 40 * MAX(small, 1000), "1,000 namesakes %" G_GINT64_FORMAT " us, 10,000 %" G_GINT64_FORMAT " us", small, large);
+}
+END_TEST
+
+/* The issue-14 entry: an unquoted "Last, First" name is one mailbox, never a syntax block. */
+START_TEST(last_first_is_no_syntax) {
+  g_autoptr(TgContext) ctx = tg_context_new(psl);
+  const char *entries[] = {"Smith, John <john.smith@yahoo.com>", "Smith, John, Jr. <john.smith@yahoo.com>",
+                           "Doe, Jane <jane@example.org>, Smith, John <john.smith@yahoo.com>"};
+  for (size_t k = 0; k < G_N_ELEMENTS(entries); k++) {
+    TgRecipient r = {TG_FIELD_TO, entries[k]};
+    TgRequest req;
+    tg_request_init(&req);
+    req.sender = "jane@army.mil";
+    req.recipients = &r;
+    req.n_recipients = 1;
+    g_autoptr(TgResult) res = tg_check(ctx, &req);
+    for (guint i = 0; i < res->findings->len; i++)
+      ck_assert_msg(((const TgFinding *)g_ptr_array_index(res->findings, i))->code != TG_CODE_SYNTAX, "%s", entries[k]);
+  }
+}
+END_TEST
+
 /* ---- co-recipient pairs in the history store (host/src/history.c) ---------------------------- */
 
 static void remove_tree(const char *path);
@@ -686,6 +739,8 @@ int main(void) {
   tcase_set_timeout(core, 120);
   tcase_add_test(core, case_table);
   tcase_add_test(core, name_normalisation);
+  tcase_add_test(core, namesakes_stay_linear);
+  tcase_add_test(core, last_first_is_no_syntax);
   tcase_add_test(core, local_parts);
   tcase_add_test(core, people_index);
   tcase_add_test(core, book_split_matches_parser);
