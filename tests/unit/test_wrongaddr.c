@@ -413,6 +413,24 @@ START_TEST(namesakes_stay_linear) {
 }
 END_TEST
 
+/* TG_PERSON_MAX_FORMS: a name whose words' spellings combine into more keys than that keeps one
+ * spelling per system (all words alike), so it still matches a consistently written form. */
+START_TEST(spellings_bounded) {
+  const char *many = "Юрий Дмитрий Ёлкин Юдин Василий"; /* 5 words, each spelled 2-4 ways */
+  TgPersonName n;
+  ck_assert(tg_person_name_parse(many, &n));
+  ck_assert_uint_ge(n.n, 2);
+  ck_assert_uint_le(n.n, TG_PERSON_MAX_FORMS);
+  tg_person_name_clear(&n);
+  ck_assert(same_person(many, "Iurii Dmitrii Elkin Iudin Vasilii"));  /* ICAO throughout */
+  ck_assert(same_person(many, "Yury Dmitry Yolkin Yudin Vasily"));    /* English throughout */
+  ck_assert(!same_person(many, "Iurii Dmitry Elkin Yudin Vasily"));  /* mixed: beyond the bound */
+  ck_assert(tg_person_name_parse("Jörg Müller", &n));
+  ck_assert_uint_eq(n.n, 4); /* two words, two spellings each: every combination */
+  tg_person_name_clear(&n);
+}
+END_TEST
+
 /* The issue-14 entry: an unquoted "Last, First" name is one mailbox, never a syntax block. */
 START_TEST(last_first_is_no_syntax) {
   g_autoptr(TgContext) ctx = tg_context_new(psl);
@@ -740,6 +758,7 @@ int main(void) {
   tcase_add_test(core, case_table);
   tcase_add_test(core, name_normalisation);
   tcase_add_test(core, namesakes_stay_linear);
+  tcase_add_test(core, spellings_bounded);
   tcase_add_test(core, last_first_is_no_syntax);
   tcase_add_test(core, local_parts);
   tcase_add_test(core, people_index);
