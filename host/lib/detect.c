@@ -14,7 +14,7 @@
  *   contact_near_miss  a known domain, an unknown local part one slip from a known one
  *   wrong_address the right domain but the wrong person's address: the display name (or, at a
  *                 personal provider, the local part) belongs to a known contact whose address
- *                 the rest of the message calls for (see rule_wrong_address)
+ *                 the rest of the message calls for (wrongaddr.c)
  *   external / first_contact  at the levels the settings ask for
  * A domain that is trusted (any source, its parents included) or well known is never a near_miss,
  * tld_confusion, invalid_tld or homoglyph — with one exception: a domain trusted only because the
@@ -34,9 +34,9 @@
 #include "finding.h"
 #include "lookalike.h"
 #include "mailbox.h"
-#include "people.h"
 #include "typo.h"
 #include "wellknown.h"
+#include "wrongaddr.h"
 
 /* Tunables of the rules; tests/cases/detect.tsv is the evidence behind each value. */
 #define TIE_MARGIN TG_TYPO_TIE_MARGIN /* contact_near_miss: a runner-up this close is a tie */
@@ -44,16 +44,6 @@
 #define TLD_TIE_RATIO 0.8 /* weighted TLD corrections: the runner-up within this ratio is a tie */
 #define MAX_CANDIDATES 8u
 #define MAX_SYNTAX_ECHO 256u     /* raw text echoed back in a syntax finding, in bytes */
-/* wrong_address: pair counts (messages written to together, from the history). HABIT: the
- * chosen address was already sent together with one of these recipients this often — the user
- * meant it, and asking again teaches people to click through. STRONG: the namesake was written
- * to with them in this many messages in all, and with at least half of them — enough to warn,
- * not only inform. (A pair seen by chance in a 20-recipient message is no pattern: with "any pair,
- * 3 times" bench_wrongaddr's random history raised 5 namesake warnings in 1,000 messages.) */
-#define WRONG_HABIT_MIN 1u
-#define WRONG_STRONG_MIN 3u
-/* The organisation key of a party whose domain is an organisation domain (policy/settings). */
-#define ORG_KEY "\x01org"
 
 #define STRONG_TRUST (TG_SOURCE_ORG | TG_SOURCE_TRUSTED | TG_SOURCE_SENDER)
 #define ANY_TRUST (STRONG_TRUST | TG_SOURCE_HISTORY | TG_SOURCE_KNOWN)
@@ -74,43 +64,9 @@ typedef struct {
   size_t n_org;               /* organisation domains in the context and the request */
   TgLevel flag_external;
   TgLevel first_contact;
-  /* wrong_address, each built on its first use and then shared by every recipient: */
   GPtrArray *book;            /* known addresses in request order (keys of `known`, borrowed) */
-  TgPeople *people;           /* names and local parts of `book`, ids are positions in it */
-  struct View *view;          /* the message as a whole: who else is written to */
+  TgWrongAddr *wa;            /* wrong_address's judge, built on its first use */
 } Check;
-
-/* One mailbox of the message, as the other recipients' context sees it. */
-typedef struct {
-  char *address;   /* lower-case local part @ A-label domain */
-  const char *org; /* organisation key (org_key) */
-  bool personal;   /* at a public mail provider */
-} Party;
-
-typedef struct View {
-  GArray *parties;        /* Party, the recipients' mailboxes in request order */
-  guint *first, *count;   /* per recipient: its parties are [first, first + count) */
-  size_t n_recipients;
-  GHashTable *addresses;  /* address -> GUINT_TO_POINTER(recipient index + 1), first occurrence */
-  GHashTable *tally;      /* organisation key -> GUINT_TO_POINTER(parties there) */
-  GStringChunk *chunk;    /* the organisation keys */
-  const char *sender_org; /* or NULL without a (parsable) sender */
-  bool sender_personal;
-} View;
-
-static void view_free(View *v) {
-  if (!v)
-    return;
-  for (guint i = 0; i < v->parties->len; i++)
-    g_free(g_array_index(v->parties, Party, i).address);
-  g_array_unref(v->parties);
-  g_free(v->first);
-  g_free(v->count);
-  g_hash_table_destroy(v->addresses);
-  g_hash_table_destroy(v->tally);
-  g_string_chunk_free(v->chunk);
-  g_free(v);
-}
 
 static void check_clear(Check *c) {
   g_clear_pointer(&c->domains, g_hash_table_destroy);
@@ -121,8 +77,7 @@ static void check_clear(Check *c) {
   g_clear_pointer(&c->blocked_tlds, g_hash_table_destroy);
   g_clear_pointer(&c->sender_domain, g_free);
   g_clear_pointer(&c->book, g_ptr_array_unref);
-  g_clear_pointer(&c->people, tg_people_free);
-  g_clear_pointer(&c->view, view_free);
+  g_clear_pointer(&c->wa, tg_wrongaddr_free);
 }
 
 static void add_request_domain(Check *c, char *ascii /* owned */, TgSource source) {
@@ -1056,331 +1011,36 @@ static bool rule_contact_near_miss(Check *c, Subject *s) {
   return true;
 }
 
-/* ---- wrong_address: the autocomplete slip --------------------------------------------------- */
+/* ---- wrong_address: the autocomplete slip (the rule lives in wrongaddr.c) ------------------ */
 
-/* Which organisation a domain belongs to, for "everyone else in this message is at one place":
- * the configured organisation domains are one organisation whatever their names (mail.mil and
- * army.mil); the US military is one across its .mil domains; otherwise the registrable domain. */
-static const char *org_key(const Check *c, const char *ascii, GStringChunk *chunk) {
-  if (sources_of(c, ascii) & TG_SOURCE_ORG)
-    return ORG_KEY;
-  if (strcmp(tg_domain_tld(ascii), "mil") == 0)
-    return "mil";
-  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-  return chunk ? g_string_chunk_insert_const(chunk, reg ? reg : ascii) : (reg ? reg : ascii);
+static guint sources_of_check(const void *check, const char *ascii) {
+  return sources_of(check, ascii);
 }
 
-/* A public mail provider (gmail.com, gmx.de …) that is not one of the organisation's domains. */
-static bool is_personal(const Check *c, const char *ascii) {
-  const TgWellKnown *wk = tg_wellknown_find_ancestor(ascii);
-  return wk && (wk->kind & TG_WK_MAIL_PROVIDER) && !(sources_of(c, ascii) & TG_SOURCE_ORG);
-}
-
-/* Parses every recipient once (only when a wrong_address question comes up). */
-static View *view_of(Check *c) {
-  if (c->view)
-    return c->view;
-  View *v = g_new0(View, 1);
-  v->parties = g_array_new(FALSE, FALSE, sizeof(Party));
-  v->n_recipients = MIN(c->req->n_recipients, (size_t)TG_MAX_RECIPIENTS);
-  v->first = g_new0(guint, v->n_recipients ? v->n_recipients : 1);
-  v->count = g_new0(guint, v->n_recipients ? v->n_recipients : 1);
-  v->addresses = g_hash_table_new(g_str_hash, g_str_equal); /* keys owned by `parties` */
-  v->tally = g_hash_table_new(g_str_hash, g_str_equal);
-  v->chunk = g_string_chunk_new(1024);
-  for (size_t i = 0; i < v->n_recipients && c->req->recipients; i++) {
-    v->first[i] = v->parties->len;
-    const char *text = c->req->recipients[i].address ? c->req->recipients[i].address : "";
-    g_autoptr(GPtrArray) mbs = tg_mailbox_parse_list(text, strnlen(text, TG_MAX_ADDRESS_BYTES + 1), NULL);
-    for (guint m = 0; mbs && m < mbs->len; m++) {
-      const TgMailbox *mb = g_ptr_array_index(mbs, m);
-      g_autofree char *dom = tg_context_normalise_domain(mb->domain);
-      if (!dom)
-        continue; /* syntax: no party */
-      g_autofree char *local = g_utf8_strdown(mb->local, -1);
-      Party p = {.address = g_strconcat(local, "@", dom, NULL), .org = org_key(c, dom, v->chunk),
-                 .personal = is_personal(c, dom)};
-      g_array_append_val(v->parties, p);
-      if (!g_hash_table_contains(v->addresses, p.address))
-        g_hash_table_insert(v->addresses, p.address, GUINT_TO_POINTER((guint)i + 1));
-      guint n = GPOINTER_TO_UINT(g_hash_table_lookup(v->tally, p.org));
-      g_hash_table_insert(v->tally, (gpointer)p.org, GUINT_TO_POINTER(n + 1));
-    }
-    v->count[i] = v->parties->len - v->first[i];
-  }
-  if (c->sender_domain) {
-    v->sender_org = org_key(c, c->sender_domain, v->chunk);
-    v->sender_personal = is_personal(c, c->sender_domain);
-  }
-  return c->view = v;
-}
-
-/* The address book's people, indexed once per request. */
-static const TgPeople *people_of(Check *c) {
-  if (c->people)
-    return c->people;
-  c->people = tg_people_new(c->book->len);
-  for (guint i = 0; i < c->book->len; i++) {
-    const char *addr = g_ptr_array_index(c->book, i);
-    tg_people_add(c->people, i, g_hash_table_lookup(c->known, addr), addr);
-  }
-  tg_people_freeze(c->people);
-  return c->people;
-}
-
-/* The one organisation of the sender and every other recipient than `r`, or NULL when they are
- * at several, at a public mail provider, or when `r` is alone. */
-static const char *org_context(const View *v, size_t r) {
-  guint others = v->parties->len - v->count[r];
-  if (others == 0)
-    return NULL;
-  const Party *mine = &g_array_index(v->parties, Party, v->first[r]);
-  const char *d = v->sender_org;
-  bool personal = v->sender_personal;
-  if (!d) {
-    const Party *p = &g_array_index(v->parties, Party, v->first[r] == 0 ? v->count[r] : 0);
-    d = p->org;
-    personal = p->personal;
-  }
-  if (personal)
-    return NULL;
-  guint at_d = GPOINTER_TO_UINT(g_hash_table_lookup(v->tally, d));
-  for (guint k = 0; k < v->count[r]; k++)
-    at_d -= strcmp(mine[k].org, d) == 0;
-  return at_d == others ? d : NULL;
-}
-
-/* How `address` was written to with the other recipients than `r`, from the pair counts. */
-typedef struct {
-  guint max;     /* the largest pair count */
-  guint sum;     /* all pair counts */
-  guint support; /* other recipients it was written to with at least once */
-  guint others;  /* other recipients */
-} Together;
-
-static void together_add(Together *t, guint count) {
-  if (!count)
-    return;
-  t->max = MAX(t->max, count);
-  t->sum = (guint)MIN((guint64)t->sum + count, G_MAXUINT);
-  t->support++;
-}
-
-/* Walks the shorter of its partner list and the message. */
-static Together together_with_others(const Check *c, const View *v, const char *address, size_t r) {
-  Together t = {.others = v->parties->len - v->count[r]};
-  const TgPairNode *node = tg_context_pair_node(c->ctx, address);
-  if (!node)
-    return t;
-  if (node->degree <= v->parties->len) {
-    for (guint32 e = node->first; e;) {
-      const TgPairEdge *edge = tg_context_pair_edge(c->ctx, e);
-      guint at = GPOINTER_TO_UINT(g_hash_table_lookup(v->addresses, tg_context_pair_address(c->ctx, edge->partner)));
-      if (at && at - 1 != r)
-        together_add(&t, edge->count);
-      e = edge->next;
-    }
-  } else {
-    for (guint i = 0; i < v->parties->len; i++) {
-      if (i >= v->first[r] && i < v->first[r] + v->count[r])
-        continue;
-      const Party *p = &g_array_index(v->parties, Party, i);
-      together_add(&t, tg_context_together(c->ctx, address, p->address));
-    }
-  }
-  return t;
-}
-
-static bool together_strong(const Together *t) {
-  return t->sum >= WRONG_STRONG_MIN && 2 * t->support >= t->others;
-}
-
-/* "Smith, John" reads "John Smith" in a sentence. */
-static char *natural_name(const char *name) {
-  const char *comma = strchr(name, ',');
-  if (!comma || strchr(comma + 1, ','))
-    return g_strdup(name);
-  g_autofree char *last = g_strstrip(g_strndup(name, (gsize)(comma - name)));
-  g_autofree char *first = g_strstrip(g_strdup(comma + 1));
-  if (!*last || !*first)
-    return g_strdup(name);
-  return g_strconcat(first, " ", last, NULL);
-}
-
-typedef struct {
-  guint id;          /* position in the book */
-  bool by_name;      /* matched through the display name */
-  bool by_local;     /* matched through the local part (john.smith@gmail.com -> john.smith@…) */
-  bool org;          /* at the organisation everyone else is at, while the chosen one is not */
-  Together together; /* with the other recipients */
-} Namesake;
-
-/* Which namesake the message calls for: the organisation first, then the history, then the one
- * the name and the local part both point at (two John Smiths at army.mil, and the slip was
- * john.smith@gmail.com: the one whose address is john.smith@army.mil). */
-static int namesake_cmp(const Namesake *a, const Namesake *b) {
-  if (a->org != b->org)
-    return a->org ? 1 : -1;
-  bool sa_strong = together_strong(&a->together), sb_strong = together_strong(&b->together);
-  if (sa_strong != sb_strong)
-    return sa_strong ? 1 : -1;
-  if (a->together.support != b->together.support)
-    return a->together.support > b->together.support ? 1 : -1;
-  if (a->together.sum != b->together.sum)
-    return a->together.sum > b->together.sum ? 1 : -1;
-  int sa = a->by_name + a->by_local, sb = b->by_name + b->by_local;
-  return (sa > sb) - (sa < sb);
-}
-
-/* The address a known person should have been written to at.
- *
- *   1. the recipient's display name is a known contact's name (people.h normalisations), the
- *      address differs, and the message calls for the contact's: everyone else (sender and other
- *      recipients) is at the contact's organisation and the typed address is not, or the history
- *      has the contact written to with these recipients and the typed address never;
- *   2. the address is at a public mail provider, everyone else is at one organisation, and a
- *      known contact there has the same name or local part (john.smith@gmail.com among army.mil
- *      colleagues, beside a known john.smith@army.mil);
- *   3. the typed address is itself known (address book or history) and a namesake fits better:
- *      two people can share a name, so this only informs — unless the history shows the namesake
- *      written to with these recipients strongly (together_strong), or rule 2 holds.
- * A name known only from weak history (a pair or two) also only informs.
- * Never when the typed address was sent together with these recipients before (WRONG_HABIT_MIN),
- * when the namesake is already a recipient (both addresses on purpose), or when two namesakes fit
- * equally well (which one was meant is a guess). */
 static bool rule_wrong_address(Check *c, Subject *s) {
-  bool personal = is_personal(c, s->dom.ascii);
-  TgPersonName name;
-  bool named = s->display && tg_person_name_parse(s->display, &name);
-  if (!named && !personal)
-    return false; /* the common case costs nothing: no book index, no view */
-  if (c->book->len == 0) {
-    if (named)
-      tg_person_name_clear(&name);
-    return false;
+  if (!c->wa) {
+    TgWrongAddrInput in = {.ctx = c->ctx, .req = c->req, .known = c->known, .book = c->book,
+                           .sender_domain = c->sender_domain, .sources = sources_of_check, .check = c};
+    c->wa = tg_wrongaddr_new(&in);
   }
-  const View *v = view_of(c);
-  const TgPeople *people = people_of(c);
-  const char *ctx_org = org_context(v, s->recipient);
-
-  g_autoptr(GArray) by_name = g_array_new(FALSE, FALSE, sizeof(guint));
-  g_autoptr(GArray) by_spelled = g_array_new(FALSE, FALSE, sizeof(guint)); /* name in the local part */
-  g_autoptr(GArray) by_local = g_array_new(FALSE, FALSE, sizeof(guint));
-  if (named) {
-    tg_people_lookup_name(people, &name, by_name);
-    tg_person_name_clear(&name);
-  }
-  if (personal && ctx_org) {
-    TgPersonName spelled;
-    if (tg_person_name_from_local(s->local, &spelled)) {
-      tg_people_lookup_name(people, &spelled, by_spelled);
-      tg_person_name_clear(&spelled);
-    }
-    g_autofree char *lk = tg_people_local_key(s->local);
-    tg_people_lookup_local(people, lk, by_local);
-  }
-  if (by_name->len == 0 && by_spelled->len == 0 && by_local->len == 0)
+  TgWrongAddrMailbox mb = {.recipient = s->recipient, .local = s->local, .display = s->display,
+                           .dom = &s->dom};
+  TgWrongAddrVerdict v;
+  if (!tg_wrongaddr_judge(c->wa, &mb, &v))
     return false;
-
-  g_autofree char *local = g_utf8_strdown(s->local, -1);
-  g_autofree char *typed = g_strconcat(local, "@", s->dom.ascii, NULL);
-  const char *typed_org = org_key(c, s->dom.ascii, NULL);
-  bool typed_at_ctx = ctx_org && strcmp(typed_org, ctx_org) == 0;
-  if (together_with_others(c, v, typed, s->recipient).max >= WRONG_HABIT_MIN)
-    return false;
-
-  /* The candidates, each once (a contact can match by name and by local part). */
-  g_autoptr(GArray) found = g_array_new(FALSE, FALSE, sizeof(Namesake));
-  GArray *lists[] = {by_name, by_spelled, by_local};
-  for (size_t l = 0; l < G_N_ELEMENTS(lists); l++)
-    for (guint k = 0; k < lists[l]->len; k++) {
-      guint id = g_array_index(lists[l], guint, k);
-      const char *addr = g_ptr_array_index(c->book, id);
-      if (strcmp(addr, typed) == 0)
-        continue;
-      if (g_hash_table_contains(v->addresses, addr))
-        return false; /* the person's other address is in the message too: both on purpose */
-      const char *dom = strrchr(addr, '@') + 1;
-      bool at_ctx = ctx_org && strcmp(org_key(c, dom, NULL), ctx_org) == 0;
-      if (l > 0 && !at_ctx)
-        continue; /* a local part alone identifies a colleague only at the organisation */
-      Namesake *seen = NULL;
-      for (guint j = 0; j < found->len && !seen; j++)
-        if (g_array_index(found, Namesake, j).id == id)
-          seen = &g_array_index(found, Namesake, j);
-      if (seen) {
-        seen->by_name |= l < 2;
-        seen->by_local |= l == 2;
-        continue;
-      }
-      Namesake n = {.id = id, .by_name = l < 2, .by_local = l == 2, .org = at_ctx && !typed_at_ctx,
-                    .together = together_with_others(c, v, addr, s->recipient)};
-      if (n.org || n.together.support > 0) /* else nothing says this one was meant */
-        g_array_append_val(found, n);
-    }
-  if (found->len == 0)
-    return false;
-  Namesake best = g_array_index(found, Namesake, 0);
-  bool tie = false;
-  for (guint j = 1; j < found->len; j++) {
-    const Namesake *n = &g_array_index(found, Namesake, j);
-    int cmp = namesake_cmp(n, &best);
-    if (cmp > 0)
-      best = *n, tie = false;
-    else if (cmp == 0)
-      tie = true;
-  }
-  if (tie)
-    return false; /* two namesakes fit equally well: which one was meant is a guess */
-
-  bool typed_known = g_hash_table_contains(c->known, typed) ||
-                     g_hash_table_contains(c->ctx->history_addresses, typed);
-  TgSeverity sev;
-  double conf;
-  TgMessageId msg;
-  if (personal && best.org) {
-    sev = TG_SEVERITY_WARN, conf = best.by_name && best.by_local ? 0.9 : best.by_name ? 0.85 : 0.8;
-    msg = TG_MSG_WRONG_ADDRESS;
-  } else if (!typed_known && (best.org || together_strong(&best.together))) {
-    sev = TG_SEVERITY_WARN, conf = best.org ? 0.8 : 0.7;
-    msg = personal ? TG_MSG_WRONG_ADDRESS : TG_MSG_WRONG_ADDRESS_OTHER;
-  } else if (together_strong(&best.together)) {
-    sev = TG_SEVERITY_WARN, conf = 0.7;
-    msg = personal ? TG_MSG_WRONG_ADDRESS : TG_MSG_WRONG_ADDRESS_OTHER;
+  TgMessageArgs a = {.domain = s->dom.unicode, .intended = v.intended, .address = s->address,
+                     .name = v.who};
+  TgFinding *f = emit(s, TG_CODE_WRONG_ADDRESS, v.confidence, v.msg, &a);
+  f->severity = v.severity;
+  if (v.keep_display || (s->mailboxes && s->mailboxes->len > 1)) {
+    set_correction(s, f, v.intended); /* keeps the name as the user has it */
   } else {
-    sev = TG_SEVERITY_INFO, conf = 0.5, msg = TG_MSG_WRONG_ADDRESS_NAMESAKE;
+    f->suggestion = g_strdup(v.intended);
+    f->replacement = tg_mailbox_format(v.meant_name, v.intended);
   }
-
-  const char *meant = g_ptr_array_index(c->book, best.id);
-  const char *meant_name = g_hash_table_lookup(c->known, meant);
-  if (!meant_name || !*meant_name)
-    meant_name = NULL;
-  /* The address as people read it: U-label domain. */
-  g_autofree char *shown = NULL;
-  if (strstr(meant, "xn--")) {
-    TgDomain d;
-    const char *at = strrchr(meant, '@');
-    if (tg_domain_normalise(at + 1, &d, NULL)) {
-      shown = g_strdup_printf("%.*s@%s", (int)(at - meant), meant, d.unicode);
-      tg_domain_clear(&d);
-    }
-  }
-  if (!shown)
-    shown = g_strdup(meant);
-  g_autofree char *meant_local = g_strndup(meant, (gsize)(strrchr(meant, '@') - meant));
-  /* A display name that is an address ("a@b <a@b>", as some clients fill it) names nobody. */
-  bool keep_display = s->display && *s->display && !strchr(s->display, '@');
-  g_autofree char *who = natural_name(keep_display ? s->display : meant_name ? meant_name : meant_local);
-  TgMessageArgs a = {.domain = s->dom.unicode, .intended = shown, .address = s->address, .name = who};
-  TgFinding *f = emit(s, TG_CODE_WRONG_ADDRESS, conf, msg, &a);
-  f->severity = sev;
-  if (keep_display || (s->mailboxes && s->mailboxes->len > 1)) {
-    set_correction(s, f, shown); /* keeps the name as the user has it */
-  } else {
-    f->suggestion = g_strdup(shown);
-    f->replacement = tg_mailbox_format(meant_name, shown);
-  }
-  return sev >= TG_SEVERITY_WARN;
+  bool warn = v.severity >= TG_SEVERITY_WARN;
+  tg_wrongaddr_verdict_clear(&v);
+  return warn;
 }
 
 static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {

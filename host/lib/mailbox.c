@@ -20,6 +20,11 @@
  * tests/cases/mailbox.tsv):
  *  - `,` and, outside a group, `;` separate mailboxes (Outlook habit); empty elements (`a@b,`,
  *    `a@b,,c@d`) are ignored; a group may lack its closing `;` at the end of the input;
+ *  - but comma-separated parts that hold only words, the last of them ending in `<addr>`, are one
+ *    unquoted display name (`Smith, John <john@x>` is John Smith's mailbox, named "Smith, John",
+ *    as Outlook writes and people paste it; no one reads it as two addresses); a real list
+ *    (`a@x, b@y`, `A <a@x>, B <b@y>`) stays a list, and a name part without any address after it
+ *    (`Smith, John`, `Smith, john@x`) stays an element without @;
  *  - `mailto:` before a mailbox or inside `<>` is dropped, and so is a `?query` after its domain
  *    (no percent-decoding);
  *  - white space is ASCII SP/HT/CR/LF and any Unicode space separator (NBSP, U+3000, …) outside
@@ -906,6 +911,45 @@ static TgMailbox *parse_angle(const Parser *P, size_t lt, size_t *after, GError 
 
 static bool parse_group(Parser *P, size_t colon, size_t *next, GError **error);
 
+/* Does tokens [from, to) hold a word (an atom or a quoted string), as a name part must? */
+static bool has_word(const Parser *P, size_t from, size_t to)
+{
+  for (size_t k = from; k < to; k++)
+    if (P->t[k].kind == TOK_ATOM || P->t[k].kind == TOK_QSTRING)
+      return true;
+  return false;
+}
+
+/* The element [i, comma) holds words but no @, and a comma follows: when the next comma-separated
+ * parts also hold only words and the last of them reaches a `<` (`Smith, John <john@x>`,
+ * `Smith, John, Jr. <j@x>`), the whole run is one unquoted display name — Outlook's "Last,
+ * First", pasted or typed — and the `<` is returned. Otherwise `comma` is returned unchanged and
+ * the element stays an element without @. A part holding an @, a `:` or a `;`, an empty part, or
+ * the end of the input ends the search: `Smith, john@x` and `a@x, b@y` are not names. Scans
+ * only tokens up to that point, and a failed search makes the caller fail at once, so the parse
+ * stays linear. */
+static size_t unquoted_name_end(const Parser *P, size_t i, size_t comma)
+{
+  if (!has_word(P, i, comma))
+    return comma;
+  size_t j = comma;
+  while (is_kind(P, j, TOK_COMMA)) {
+    size_t from = j + 1, k = from;
+    while (k < P->n && P->t[k].kind != TOK_LT && P->t[k].kind != TOK_COMMA) {
+      TokKind kind = P->t[k].kind;
+      if (kind == TOK_AT || kind == TOK_COLON || kind == TOK_SEMI || kind == TOK_GT)
+        return comma;
+      k++;
+    }
+    if (!has_word(P, from, k))
+      return comma;
+    if (is_kind(P, k, TOK_LT))
+      return k;
+    j = k;
+  }
+  return comma;
+}
+
 /* One address (mailbox or group) starting at token `i`. *next gets the index where the caller
  * continues: a separator, the end, or (after a group) anything. */
 static bool parse_address(Parser *P, size_t i, bool in_group, size_t *next, bool *was_group,
@@ -927,6 +971,8 @@ static bool parse_address(Parser *P, size_t i, bool in_group, size_t *next, bool
     seen_at |= kind == TOK_AT;
     j++;
   }
+  if (!seen_at && !mailto && is_kind(P, j, TOK_COMMA))
+    j = unquoted_name_end(P, i, j);
 
   if (is_kind(P, j, TOK_COLON)) {
     if (in_group) {

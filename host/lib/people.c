@@ -11,12 +11,99 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- transliteration: the spellings a name is written in ----------------------------------
+ *
+ * A name in letters an English keyboard lacks is written several ways, and each is the same
+ * person's name: Müller is Mueller or Muller, Øyvind is Oeyvind or Oyvind, Дмитрий is Dmitry,
+ * Dmitrii, Dmitri or Dmitriy. A name is therefore folded once per transliteration system below,
+ * and it matches another when any of its spellings equals any of the other's — still exactly, a
+ * loose resemblance is never a match. The systems (one column each in the table):
+ *   0  "expanded": German/Scandinavian ä ö ü å ø → ae oe ue aa oe; Russian as English prints it
+ *      (й → y, final -ий → y, ё → yo, ю → yu, я → ya: Sergey, Dmitry, Yury, Fyodor)
+ *   1  "stripped": ä ö ü å ø → a o u a o; Russian by ICAO Doc 9303, the passport system since
+ *      2013 (й → i, -ий → ii, ю → iu, я → ia, ё → e, ъ → ie: Sergei, Dmitrii, Iurii)
+ *   2  stripped; Russian with й → i, -ий → i, -ия → ia (Sergei, Dmitri, Yuri, Maria, Yulia)
+ *   3  stripped; Russian as BGN/PCGN writes it without diacritics (й → y, -ий → iy: Dmitriy,
+ *      Yuriy, Fedor)
+ * Letters common to all systems (х → kh, ц → ts, щ → shch, ж → zh …) are in the same table;
+ * Ukrainian і ї є ґ and Belarusian ў are included. Other accents (é, ñ, č …) are folded by
+ * Unicode decomposition in every system; a few letters without one by extra_fold. Greek and other
+ * scripts are compared in their own letters. ASCII names have one spelling and never get here. */
+#define N_SYSTEMS 4u
+
+typedef struct {
+  gunichar c;
+  const char *as[N_SYSTEMS];
+} Translit;
+
+static const Translit translit_table[] = {
+    {0x00E4, {"ae", "a", "a", "a"}},     /* ä */
+    {0x00F6, {"oe", "o", "o", "o"}},     /* ö */
+    {0x00FC, {"ue", "u", "u", "u"}},     /* ü */
+    {0x00E5, {"aa", "a", "a", "a"}},     /* å */
+    {0x00F8, {"oe", "o", "o", "o"}},     /* ø */
+    {0x0430, {"a", "a", "a", "a"}},      /* а */
+    {0x0431, {"b", "b", "b", "b"}},      /* б */
+    {0x0432, {"v", "v", "v", "v"}},      /* в */
+    {0x0433, {"g", "g", "g", "g"}},      /* г */
+    {0x0434, {"d", "d", "d", "d"}},      /* д */
+    {0x0435, {"e", "e", "e", "e"}},      /* е */
+    {0x0436, {"zh", "zh", "zh", "zh"}},  /* ж */
+    {0x0437, {"z", "z", "z", "z"}},      /* з */
+    {0x0438, {"i", "i", "i", "i"}},      /* и */
+    {0x0439, {"y", "i", "i", "y"}},      /* й */
+    {0x043A, {"k", "k", "k", "k"}},      /* к */
+    {0x043B, {"l", "l", "l", "l"}},      /* л */
+    {0x043C, {"m", "m", "m", "m"}},      /* м */
+    {0x043D, {"n", "n", "n", "n"}},      /* н */
+    {0x043E, {"o", "o", "o", "o"}},      /* о */
+    {0x043F, {"p", "p", "p", "p"}},      /* п */
+    {0x0440, {"r", "r", "r", "r"}},      /* р */
+    {0x0441, {"s", "s", "s", "s"}},      /* с */
+    {0x0442, {"t", "t", "t", "t"}},      /* т */
+    {0x0443, {"u", "u", "u", "u"}},      /* у */
+    {0x0444, {"f", "f", "f", "f"}},      /* ф */
+    {0x0445, {"kh", "kh", "kh", "kh"}},  /* х */
+    {0x0446, {"ts", "ts", "ts", "ts"}},  /* ц */
+    {0x0447, {"ch", "ch", "ch", "ch"}},  /* ч */
+    {0x0448, {"sh", "sh", "sh", "sh"}},  /* ш */
+    {0x0449, {"shch", "shch", "shch", "shch"}}, /* щ */
+    {0x044A, {"", "ie", "", ""}},        /* ъ */
+    {0x044B, {"y", "y", "y", "y"}},      /* ы */
+    {0x044C, {"", "", "", ""}},          /* ь */
+    {0x044D, {"e", "e", "e", "e"}},      /* э */
+    {0x044E, {"yu", "iu", "yu", "yu"}},  /* ю */
+    {0x044F, {"ya", "ia", "ya", "ya"}},  /* я */
+    {0x0451, {"yo", "e", "yo", "e"}},    /* ё */
+    {0x0454, {"ye", "ie", "ye", "ye"}},  /* є */
+    {0x0456, {"i", "i", "i", "i"}},      /* і */
+    {0x0457, {"yi", "i", "yi", "yi"}},   /* ї */
+    {0x045E, {"u", "u", "u", "u"}},      /* ў */
+    {0x0491, {"g", "g", "g", "g"}},      /* ґ */
+};
+
+/* A word-final -ий (Дмитрий, Юрий, Василий) and -ия (Мария, Юлия, Наталия), written
+ * differently by each system (Maria and Yulia are how English writes the second). */
+static const char *const final_iy[N_SYSTEMS] = {"y", "ii", "i", "iy"};
+static const char *const final_iya[N_SYSTEMS] = {"iya", "iia", "ia", "iya"};
+
+static const Translit *translit_of(gunichar lower) {
+  if (lower < 0x00E4 || lower > 0x0491 || (lower > 0x00FC && lower < 0x0430))
+    return NULL; /* most accented Latin letters and everything else: not in the table */
+  for (size_t i = 0; i < G_N_ELEMENTS(translit_table); i++)
+    if (translit_table[i].c == lower)
+      return &translit_table[i];
+  return NULL;
+}
+
+/* Does a letter's spelling differ among the Latin systems (0 and 1) only? Then systems 2 and 3,
+ * which differ from 1 only in Cyrillic, need no pass of their own. */
+static bool latin_only(const Translit *t) { return t->c < 0x0400; }
+
 /* Letters that Unicode does not decompose into a base letter and a mark, folded the way people
- * write them without the accent (a Dane's "Søren" is typed "Soren" on an English keyboard). */
+ * write them without the accent (a Pole's "Łukasz" is typed "Lukasz" on an English keyboard). */
 static const char *extra_fold(gunichar c) {
   switch (c) {
-  case 0x00F8: /* ø */
-    return "o";
   case 0x0142: /* ł */
     return "l";
   case 0x0111: /* đ */
@@ -44,6 +131,13 @@ static const char *extra_fold(gunichar c) {
  * book; they are not matched. */
 #define NAME_MAX_BYTES 256u
 #define NAME_MAX_WORDS 16u
+#define KEY_BYTES (NAME_MAX_BYTES + NAME_MAX_WORDS)
+
+/* Han-script, Hangul or Kana names are written without spaces (王小明, 山田太郎, 김민준): the
+ * whole name is one key. Fewer than CJK_MIN characters is a surname or a given name alone, more
+ * than CJK_MAX no one's name. */
+#define CJK_MIN 2u
+#define CJK_MAX 6u
 
 /* A name folded and cut into words, without heap allocations for the ASCII names that fill most
  * address books: the words' bytes lie back to back in `text`. */
@@ -52,19 +146,30 @@ typedef struct {
   guint16 start[NAME_MAX_WORDS], len[NAME_MAX_WORDS];
   guint n;
   int comma; /* words before the first comma, or -1 */
+  bool cjk;  /* every letter Han, Hangul or Kana */
 } Words;
 
-/* The keys of a name, in caller buffers. */
+/* The keys of a name, in caller buffers: one full key and one initial key per spelling. */
 typedef struct {
-  char full[NAME_MAX_BYTES + NAME_MAX_WORDS];
-  char initial[NAME_MAX_BYTES + 8];
+  guint n;
+  char full[TG_PERSON_MAX_FORMS][KEY_BYTES];
+  char initial[TG_PERSON_MAX_FORMS][NAME_MAX_BYTES + 8]; /* "" for a name without one (CJK) */
   bool abbreviated;
 } Keys;
 
 static bool is_apostrophe(gunichar c) { return c == '\'' || c == 0x2019 || c == 0x02BC; }
 
+static bool is_cjk(gunichar c) {
+  GUnicodeScript sc = g_unichar_get_script(c);
+  return sc == G_UNICODE_SCRIPT_HAN || sc == G_UNICODE_SCRIPT_HANGUL ||
+         sc == G_UNICODE_SCRIPT_HIRAGANA || sc == G_UNICODE_SCRIPT_KATAKANA ||
+         c == 0x30FC; /* ー, the Kana length mark (script Common) */
+}
+
 /* Appends byte(s) of a word character; `open` says whether a word is in progress. */
 static bool words_put(Words *w, size_t *at, bool *open, const char *bytes, size_t n) {
+  if (n == 0)
+    return true; /* ь: a letter no system writes */
   if (*at + n > NAME_MAX_BYTES)
     return false;
   if (!*open) {
@@ -100,19 +205,51 @@ static bool words_ascii(const char *s, size_t len, Words *w) {
   return true;
 }
 
-/* Unicode, one character at a time and without allocating: its compatibility decomposition
- * (NFKD: accents become marks, full-width letters plain ones), marks dropped, lower case, and a
- * few letters without a decomposition mapped (extra_fold). Mark order is all that per-character
- * decomposition leaves out of NFKD, and marks are dropped anyway. */
-static bool words_unicode(const char *s, size_t len, Words *w) {
-  if (!g_utf8_validate(s, (gssize)len, NULL))
-    return false;
+static bool is_letter_at(const char *p, const char *end) {
+  return p < end && g_unichar_isalpha(g_unichar_tolower(g_utf8_get_char(p)));
+}
+
+/* Unicode (NFC: ü typed as u + ¨ is ü), in one transliteration system, one character at a
+ * time: the table's spelling, else its compatibility decomposition (NFKD:
+ * accents become marks, full-width letters plain ones) with marks dropped, lower case, and
+ * extra_fold. `*varies` gets bit 0 when a Latin letter is spelled differently by another system,
+ * bit 1 when a Cyrillic one is. */
+static bool words_unicode(const char *nfc, size_t len, guint sys, Words *w, guint *varies) {
   size_t at = 0;
   bool open = false;
-  for (const char *p = s; p < s + len; p = g_utf8_next_char(p)) {
-    gunichar c = g_utf8_get_char(p);
+  const char *end = nfc + len;
+  w->cjk = true;
+  for (const char *p = nfc; p < end; p = g_utf8_next_char(p)) {
+    gunichar c = g_unichar_tolower(g_utf8_get_char(p));
     if (is_apostrophe(c))
       continue;
+    const Translit *t = translit_of(c);
+    if (t) {
+      w->cjk = false;
+      const char *m = t->as[sys];
+      const char *next = g_utf8_next_char(p);
+      gunichar after = next < end ? g_unichar_tolower(g_utf8_get_char(next)) : 0;
+      if (c == 0x0438 && (after == 0x0439 || after == 0x044F) &&
+          !is_letter_at(g_utf8_next_char(next), end)) {
+        m = after == 0x0439 ? final_iy[sys] : final_iya[sys]; /* at the end of a word */
+        p = next;
+        *varies |= 2u;
+      }
+      if (strcmp(t->as[0], t->as[1]) != 0 || strcmp(t->as[0], t->as[2]) != 0 ||
+          strcmp(t->as[0], t->as[3]) != 0)
+        *varies |= latin_only(t) ? 1u : 2u;
+      if (!words_put(w, &at, &open, m, strlen(m)))
+        return false;
+      continue;
+    }
+    if (is_cjk(c)) {
+      /* As written (NFC): decomposing would cut a Hangul syllable into its letters and drop
+       * the voicing mark that tells が from か. */
+      char one[8];
+      if (!words_put(w, &at, &open, one, (size_t)g_unichar_to_utf8(c, one)))
+        return false;
+      continue;
+    }
     gunichar parts[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
     gsize n = g_unichar_fully_decompose(c, TRUE, parts, G_N_ELEMENTS(parts));
     for (gsize k = 0; k < n; k++) {
@@ -130,6 +267,7 @@ static bool words_unicode(const char *s, size_t len, Words *w) {
         one_len = strlen(m);
       }
       if (m) {
+        w->cjk = false;
         if (!words_put(w, &at, &open, m, one_len))
           return false;
       } else {
@@ -142,13 +280,48 @@ static bool words_unicode(const char *s, size_t len, Words *w) {
   return true;
 }
 
-static bool words_of(const char *s, size_t len, Words *w) {
-  w->n = 0;
-  w->comma = -1;
-  for (size_t i = 0; i < len; i++)
-    if ((unsigned char)s[i] >= 0x80)
-      return words_unicode(s, len, w);
-  return words_ascii(s, len, w);
+/* The spellings of a name, one Words per system that spells it differently (at least one);
+ * how many in *n. */
+static bool words_of(const char *s, size_t len, Words w[N_SYSTEMS], guint *n) {
+  w[0].n = 0;
+  w[0].comma = -1;
+  w[0].cjk = false;
+  *n = 1;
+  bool ascii = true;
+  for (size_t i = 0; i < len && ascii; i++)
+    ascii = (unsigned char)s[i] < 0x80;
+  if (ascii)
+    return words_ascii(s, len, &w[0]);
+  if (!g_utf8_validate(s, (gssize)len, NULL))
+    return false;
+  /* NFC only when a combining mark (U+0300–U+036F, lead bytes CC and CD) may need composing:
+   * names typed on a keyboard come precomposed, and normalising costs an allocation. */
+  g_autofree char *nfc = NULL;
+  const char *text = s;
+  size_t nlen = len;
+  if (memchr(s, 0xCC, len) || memchr(s, 0xCD, len)) {
+    nfc = g_utf8_normalize(s, (gssize)len, G_NORMALIZE_NFC);
+    if (!nfc)
+      return false;
+    text = nfc;
+    nlen = strlen(nfc);
+  }
+  guint varies = 0;
+  if (!words_unicode(text, nlen, 0, &w[0], &varies))
+    return false;
+  if (!varies)
+    return true;
+  for (guint sys = 1; sys < ((varies & 2u) ? N_SYSTEMS : 2u); sys++) {
+    w[*n].n = 0;
+    w[*n].comma = -1;
+    guint ignored = 0;
+    /* A spelling that does not cut into the same words (it cannot, but a bound is cheap) or
+     * overflows is left out: the others still match. */
+    if (words_unicode(text, nlen, sys, &w[*n], &ignored) && w[*n].n == w[0].n &&
+        w[*n].comma == w[0].comma)
+      (*n)++;
+  }
+  return true;
 }
 
 static size_t word_chars(const Words *w, guint i) {
@@ -159,45 +332,142 @@ static size_t word_chars(const Words *w, guint i) {
   return n;
 }
 
-/* The keys of a name's words; false when they do not name a person (fewer than two words, a
- * one-letter surname). */
-static bool keys_of(const Words *w, Keys *k) {
-  guint n = w->n;
-  if (n < 2)
+/* The fewest characters word `i` has in any spelling (an initial stays an initial). */
+static size_t word_chars_min(const Words *w, guint nw, guint i) {
+  size_t m = word_chars(&w[0], i);
+  for (guint v = 1; v < nw; v++)
+    m = MIN(m, word_chars(&w[v], i));
+  return m;
+}
+
+static bool word_eq(const Words *a, const Words *b, guint i) {
+  return a->len[i] == b->len[i] && memcmp(a->text + a->start[i], b->text + b->start[i], a->len[i]) == 0;
+}
+
+/* Department and office names in Han or Hangul look like a name without spaces (総務課, 营业部,
+ * 고객센터) but name a mailbox, not a person: their last characters say so. */
+static bool cjk_role(const Words *w) {
+  static const char *const suffixes[] = {"部", "課", "课", "科", "室", "局", "係", "组", "組", "处",
+                                         "處", "中心", "公司", "会社", "센터", "팀"};
+  const Words *x = w;
+  guint last = x->n - 1;
+  const char *wend = x->text + x->start[last] + x->len[last];
+  for (size_t i = 0; i < G_N_ELEMENTS(suffixes); i++) {
+    size_t sl = strlen(suffixes[i]);
+    if (x->len[last] >= sl && memcmp(wend - sl, suffixes[i], sl) == 0)
+      return true;
+  }
+  return false;
+}
+
+/* A name written without spaces: its words (if a space was typed anyway) run together. */
+static bool keys_of_cjk(const Words *w, Keys *k) {
+  size_t chars = 0, at = 0;
+  for (guint i = 0; i < w->n; i++) {
+    chars += word_chars(w, i);
+    memcpy(k->full[0] + at, w->text + w->start[i], w->len[i]);
+    at += w->len[i];
+  }
+  if (chars < CJK_MIN || chars > CJK_MAX || cjk_role(w))
     return false;
-  /* "Smith, John" -> john smith: the words after the first comma come first. */
-  guint order[NAME_MAX_WORDS];
-  guint split = w->comma > 0 && (guint)w->comma < n ? (guint)w->comma : 0, m = 0;
-  for (guint i = split; i < n; i++)
-    order[m++] = i;
-  for (guint i = 0; i < split; i++)
-    order[m++] = i;
-  guint first = order[0], last = order[n - 1];
-  if (word_chars(w, last) < 2)
-    return false;
-  k->abbreviated = true;
-  for (guint i = 0; i + 1 < n; i++)
-    if (word_chars(w, order[i]) > 1)
-      k->abbreviated = false;
+  k->full[0][at] = '\0';
+  k->initial[0][0] = '\0';
+  k->abbreviated = false;
+  k->n = 1;
+  return true;
+}
+
+/* Adds one spelling's keys (the words of `w`, word x taken from w[pick[x]]) unless already
+ * there. */
+static void keys_add(const Words *w, const guint *pick, const guint *order, guint n, guint nw,
+                     Keys *k) {
+  g_assert(k->n < TG_PERSON_MAX_FORMS);
+  char *full = k->full[k->n], *initial = k->initial[k->n];
   size_t at = 0;
   for (guint i = 0; i < n; i++) {
     guint x = order[i];
     /* Middle initials say too little: John Q. Smith is John Smith. */
-    if (i > 0 && i + 1 < n && !k->abbreviated && word_chars(w, x) == 1)
+    if (i > 0 && i + 1 < n && !k->abbreviated && word_chars_min(w, nw, x) == 1)
       continue;
+    const Words *v = &w[pick[x]];
     if (at)
-      k->full[at++] = ' ';
-    memcpy(k->full + at, w->text + w->start[x], w->len[x]);
-    at += w->len[x];
+      full[at++] = ' ';
+    memcpy(full + at, v->text + v->start[x], v->len[x]);
+    at += v->len[x];
   }
-  k->full[at] = '\0';
-  const char *f = w->text + w->start[first];
+  full[at] = '\0';
+  const Words *fw = &w[pick[order[0]]], *lw = &w[pick[order[n - 1]]];
+  const char *f = fw->text + fw->start[order[0]];
   size_t lead = (size_t)(g_utf8_next_char(f) - f);
-  memcpy(k->initial, f, lead);
-  k->initial[lead] = ' ';
-  memcpy(k->initial + lead + 1, w->text + w->start[last], w->len[last]);
-  k->initial[lead + 1 + w->len[last]] = '\0';
-  return true;
+  guint last = order[n - 1];
+  memcpy(initial, f, lead);
+  initial[lead] = ' ';
+  memcpy(initial + lead + 1, lw->text + lw->start[last], lw->len[last]);
+  initial[lead + 1 + lw->len[last]] = '\0';
+  for (guint j = 0; j < k->n; j++)
+    if (strcmp(k->full[j], full) == 0 && strcmp(k->initial[j], initial) == 0)
+      return;
+  k->n++;
+}
+
+/* The keys of a name's spellings; false when they do not name a person (fewer than two words, a
+ * one-letter surname; a name without spaces of too few or too many characters). */
+static bool keys_of(const Words *w, guint nw, Keys *k) {
+  k->n = 0;
+  if (w[0].cjk && w[0].n > 0)
+    return keys_of_cjk(&w[0], k);
+  guint n = w[0].n;
+  if (n < 2)
+    return false;
+  /* "Smith, John" -> john smith: the words after the first comma come first. */
+  guint order[NAME_MAX_WORDS];
+  guint split = w[0].comma > 0 && (guint)w[0].comma < n ? (guint)w[0].comma : 0, m = 0;
+  for (guint i = split; i < n; i++)
+    order[m++] = i;
+  for (guint i = 0; i < split; i++)
+    order[m++] = i;
+  if (word_chars_min(w, nw, order[n - 1]) < 2)
+    return false;
+  k->abbreviated = true;
+  for (guint i = 0; i + 1 < n; i++)
+    if (word_chars_min(w, nw, order[i]) > 1)
+      k->abbreviated = false;
+  /* Per word, the spellings that differ; every combination when there are few enough (Jörg
+   * Mueller and Joerg Müller are the same name), else each system's whole spelling. */
+  guint choices[NAME_MAX_WORDS][N_SYSTEMS], nchoice[NAME_MAX_WORDS];
+  guint combos = 1;
+  for (guint x = 0; x < n; x++) {
+    nchoice[x] = 0;
+    for (guint v = 0; v < nw; v++) {
+      bool dup = false;
+      for (guint j = 0; j < nchoice[x] && !dup; j++)
+        dup = word_eq(&w[choices[x][j]], &w[v], x);
+      if (!dup)
+        choices[x][nchoice[x]++] = v;
+    }
+    combos = MIN(combos * nchoice[x], TG_PERSON_MAX_FORMS + 1u);
+  }
+  guint pick[NAME_MAX_WORDS];
+  if (combos <= TG_PERSON_MAX_FORMS) {
+    guint digit[NAME_MAX_WORDS] = {0};
+    for (guint c = 0; c < combos; c++) {
+      for (guint x = 0; x < n; x++)
+        pick[x] = choices[x][digit[x]];
+      keys_add(w, pick, order, n, nw, k);
+      for (guint x = 0; x < n; x++) { /* the next combination, mixed radix */
+        if (++digit[x] < nchoice[x])
+          break;
+        digit[x] = 0;
+      }
+    }
+  } else {
+    for (guint v = 0; v < nw; v++) {
+      for (guint x = 0; x < n; x++)
+        pick[x] = v;
+      keys_add(w, pick, order, n, nw, k);
+    }
+  }
+  return k->n > 0;
 }
 
 static bool name_keys(const char *display, Keys *k) {
@@ -206,8 +476,9 @@ static bool name_keys(const char *display, Keys *k) {
   size_t len = strnlen(display, NAME_MAX_BYTES * 2 + 1);
   if (len > NAME_MAX_BYTES * 2)
     return false;
-  Words w;
-  return words_of(display, len, &w) && keys_of(&w, k);
+  Words w[N_SYSTEMS];
+  guint nw;
+  return words_of(display, len, w, &nw) && keys_of(w, nw, k);
 }
 
 /* The words a local part spells: letters between . _ or -, at least two words. */
@@ -226,15 +497,19 @@ static bool local_keys(const char *local, Keys *k) {
       return false; /* digits or symbols: jsmith84, ops#2 — not a name */
     text[i] = ch;
   }
-  Words w;
-  return words_of(text, len, &w) && keys_of(&w, k);
+  Words w[N_SYSTEMS];
+  guint nw;
+  return words_of(text, len, w, &nw) && keys_of(w, nw, k);
 }
 
 void tg_person_name_clear(TgPersonName *n) {
   if (!n)
     return;
-  g_clear_pointer(&n->full, g_free);
-  g_clear_pointer(&n->initial, g_free);
+  for (guint i = 0; i < TG_PERSON_MAX_FORMS; i++) {
+    g_clear_pointer(&n->full[i], g_free);
+    g_clear_pointer(&n->initial[i], g_free);
+  }
+  n->n = 0;
   n->abbreviated = false;
 }
 
@@ -242,8 +517,11 @@ static bool name_out(bool ok, const Keys *k, TgPersonName *out) {
   memset(out, 0, sizeof *out);
   if (!ok)
     return false;
-  out->full = g_strdup(k->full);
-  out->initial = g_strdup(k->initial);
+  out->n = k->n;
+  for (guint i = 0; i < k->n; i++) {
+    out->full[i] = g_strdup(k->full[i]);
+    out->initial[i] = g_strdup(k->initial[i]);
+  }
   out->abbreviated = k->abbreviated;
   return true;
 }
@@ -376,9 +654,12 @@ void tg_people_add(TgPeople *p, guint id, const char *display, const char *addre
   Keys k;
   bool person = false;
   if (name_keys(display, &k)) {
-    if (!k.abbreviated)
-      push(&p->full, k.full, record);
-    push(&p->initial, k.initial, record);
+    for (guint i = 0; i < k.n; i++) {
+      if (!k.abbreviated)
+        push(&p->full, k.full[i], record);
+      if (k.initial[i][0])
+        push(&p->initial, k.initial[i], record);
+    }
     r.abbreviated = k.abbreviated;
     person = true;
   } else if (address && local_keys(address, &k)) {
@@ -411,7 +692,10 @@ static bool record_has(const Record *r, KeyKind kind, const char *key) {
   Keys k;
   if (!name_keys(r->display, &k))
     return false;
-  return strcmp(kind == KEY_FULL ? k.full : k.initial, key) == 0;
+  for (guint i = 0; i < k.n; i++)
+    if (strcmp(kind == KEY_FULL ? k.full[i] : k.initial[i], key) == 0)
+      return true;
+  return false;
 }
 
 /* Appends the ids of the records in `t` whose key of `kind` is `key`. */
@@ -447,14 +731,17 @@ static void sort_unique(GArray *ids, guint from) {
 }
 
 void tg_people_lookup_name(const TgPeople *p, const TgPersonName *name, GArray *ids) {
-  g_return_if_fail(p != NULL && p->frozen && name != NULL && name->full != NULL);
+  g_return_if_fail(p != NULL && p->frozen && name != NULL && name->n > 0);
   guint from = ids->len;
-  if (name->abbreviated) {
-    /* "J. Smith" is John Smith, Jane Smith and J. Smith alike: the caller decides on a tie. */
-    find(p, &p->initial, KEY_INITIAL, name->initial, false, ids);
-  } else {
-    find(p, &p->full, KEY_FULL, name->full, false, ids);
-    find(p, &p->initial, KEY_INITIAL, name->initial, true, ids); /* a contact saved as "J. Smith" */
+  for (guint i = 0; i < name->n && i < TG_PERSON_MAX_FORMS; i++) {
+    if (name->abbreviated) {
+      /* "J. Smith" is John Smith, Jane Smith and J. Smith alike: the caller decides on a tie. */
+      find(p, &p->initial, KEY_INITIAL, name->initial[i], false, ids);
+    } else {
+      find(p, &p->full, KEY_FULL, name->full[i], false, ids);
+      if (name->initial[i][0]) /* a contact saved as "J. Smith" */
+        find(p, &p->initial, KEY_INITIAL, name->initial[i], true, ids);
+    }
   }
   sort_unique(ids, from);
 }

@@ -21,15 +21,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A person's name in the forms it is compared in. */
+/* At most this many spellings of one name are compared: every combination of its words'
+ * spellings when there are no more, else one per transliteration system. */
+#define TG_PERSON_MAX_FORMS 16u
+
+/* A person's name in the forms it is compared in, one per spelling. */
 typedef struct {
-  char *full;       /* folded words in "first … last" order, middle initials dropped */
-  char *initial;    /* first given name's first letter and the last word: "j smith" */
-  bool abbreviated; /* every given name is an initial ("J. R. Smith") */
+  guint n;                              /* spellings, 1 ≤ n ≤ TG_PERSON_MAX_FORMS */
+  char *full[TG_PERSON_MAX_FORMS];      /* folded words in "first … last" order, middle initials
+                                           dropped (a CJK name: its characters run together) */
+  char *initial[TG_PERSON_MAX_FORMS];   /* first given name's first letter and the last word:
+                                           "j smith"; "" for a CJK name */
+  bool abbreviated;                     /* every given name is an initial ("J. R. Smith") */
 } TgPersonName;
 
 /* Parses a display name; false (and *out cleared) when it does not name a person: empty,
- * holding an @, fewer than two words, or a surname of one letter. */
+ * holding an @, fewer than two words (unless a CJK name), or a surname of one letter. */
 bool tg_person_name_parse(const char *display, TgPersonName *out);
 /* The name a local part spells when it is one (john.smith, john_smith, john-smith, j.smith):
  * at least two words of letters separated by . _ or -. The text may be a whole address: it is

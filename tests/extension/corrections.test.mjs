@@ -27,6 +27,19 @@ const cases = [
     want: { cc: ['"Doe, John" <john.doe@army.mil>'] },
   },
   {
+    name: "an unquoted \"Last, First\" name: kept, and quoted in the fix (bare suggestion)",
+    details: { to: ["Smith, John <john.smith@yahoo.com>"], cc: ["ops@army.mil"] },
+    findings: [{ recipient: 0, field: "to", code: "wrong_address", severity: "warn", suggestion: "john.smith@army.mil" }],
+    want: { to: ['"Smith, John" <john.smith@army.mil>'] },
+  },
+  {
+    name: "an unquoted \"Last, First\" name: the host's replacement is used as it comes",
+    details: { to: ["Smith, John <john.smith@yahoo.com>"] },
+    findings: [{ recipient: 0, field: "to", code: "wrong_address", severity: "warn", suggestion: "john.smith@army.mil",
+                 replacement: '"Smith, John" <john.smith@army.mil>' }],
+    want: { to: ['"Smith, John" <john.smith@army.mil>'] },
+  },
+  {
     name: "the most severe finding with a correction wins",
     details: { to: ["ops@gmial.com"] },
     findings: [

@@ -16,6 +16,7 @@ const BOOKS = [{
 for (const [input, bare, name, domain] of [
   ["John Doe <john.doe@army.ml>", "john.doe@army.ml", "John Doe", "army.ml"],
   ['"Doe, John" <J@Army.MIL>', "J@Army.MIL", "Doe, John", "army.mil"],
+  ["Smith, John <john.smith@yahoo.com>", "john.smith@yahoo.com", "Smith, John", "yahoo.com"],
   ["plain@example.org", "plain@example.org", "", "example.org"],
   ["<only@angle.example>", "only@angle.example", "", "angle.example"],
   ["broken <no-close", "broken <no-close", "broken", ""],
@@ -58,6 +59,20 @@ test("lists are expanded with parseMailboxString when Thunderbird has it", async
   const r = await collectRecipients({ to: ["Team <Team>", "x@y.org"] }, thunderbirdExpander(messenger));
   assert.deepEqual(r.map((x) => [x.address, x.list]), [["Ann <ann@example.org>", "Team <Team>"], ["Bob <bob@example.org>", "Team <Team>"], ["x@y.org", null]]);
   assert.deepEqual(calls, [{ expandMailingLists: true }]);
+});
+
+test("an unquoted \"Last, First\" entry is one recipient, never split at its comma", async () => {
+  const messenger = {
+    messengerUtilities: {
+      async parseMailboxString(s) {
+        // A parser that splits at every comma, as a naive one would: it must not be asked.
+        return s.split(",").map((p) => ({ name: "", email: p.trim() }));
+      },
+    },
+  };
+  const r = await collectRecipients({ to: ["Smith, John <john.smith@yahoo.com>", "a@x.org, b@y.org"] }, thunderbirdExpander(messenger));
+  assert.deepEqual(r.map((x) => [x.address, x.position]),
+    [["Smith, John <john.smith@yahoo.com>", 0], ["a@x.org, b@y.org", 1]]);
 });
 
 test("without parseMailboxString, lists are looked up in the address books; unknown lists stay as typed", async () => {
