@@ -694,8 +694,9 @@ static bool rule_tld_confusion(Check *c, Subject *s, bool weak) {
   return true;
 }
 
-/* Is a domain, or a parent of it up to its registrable domain, one someone means? 2 trusted (any
- * source), 1 built-in well known, 0 neither. Unlike meant_rank, a public suffix that is built in
+/* Is a domain, or a parent of it up to its registrable domain, one someone means? 3 trusted by
+ * the organisation or the user (org, trusted lists, the sender's own), 2 trusted only because
+ * the address book or the history holds it, 1 built-in well known, 0 neither. Unlike meant_rank, a public suffix that is built in
  * (gov.au, gc.ca) does not make every name below it meant: defence.gov.au is a lookalike target,
  * münchen.gov.au read as munchen.gov.au is not. The exact lookups come first; the public suffix
  * list is asked only about a hit, so judging the many readings of a name stays cheap. */
@@ -708,7 +709,7 @@ static int meant_below_suffix(const Check *c, const char *ascii) {
     guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, d));
     if (tg_index_lookup(c->ctx->trusted, d, &tag))
       bits |= tag;
-    int r = bits & ANY_TRUST ? 2 : tg_wellknown_find(d) ? 1 : 0;
+    int r = bits & STRONG_TRUST ? 3 : bits & ANY_TRUST ? 2 : tg_wellknown_find(d) ? 1 : 0;
     if (!r)
       continue;
     if (!floor_len) {
@@ -717,8 +718,8 @@ static int meant_below_suffix(const Check *c, const char *ascii) {
     }
     if (strlen(d) < floor_len)
       break; /* a public suffix (or above): not what anyone registered */
-    if (r == 2)
-      return 2;
+    if (r >= 2)
+      return r;
     rank = 1;
   }
   return rank;
@@ -756,7 +757,11 @@ static bool rule_homoglyph(Check *c, Subject *s) {
                                                   : TG_MSG_HOMOGLYPH;
     if (msg == TG_MSG_HOMOGLYPH_LETTER && !m.description)
       msg = TG_MSG_HOMOGLYPH;
-    bool trusted = m.rank >= 2;
+    /* An all-ASCII name that reads as an address-book domain may be that domain's registered
+     * neighbour (nlc.bc.ca and nic.bc.ca are two real colleges): no one registers a Unicode
+     * lookalike of a Latin name by chance, but plain letters collide. So an ASCII reading blocks
+     * only what the organisation or the user declared trusted, and warns otherwise. */
+    bool trusted = m.rank >= 3 || (m.rank == 2 && s->dom.idn);
     TgFinding *f = emit(s, TG_CODE_HOMOGLYPH, trusted ? 0.97 : 0.85, msg, &a);
     f->severity = trusted ? TG_SEVERITY_BLOCK : TG_SEVERITY_WARN;
     g_autofree char *addr = with_domain(s, shown);

@@ -106,7 +106,9 @@ def main():
 
     providers = read_list(os.path.join(hd, 'mail-providers.txt'))
     gov = read_list(os.path.join(hd, 'us-gov.txt'))
-    mil_builtin = read_list(os.path.join(hd, 'us-mil.txt'))
+    # The .mil list as built in when this set was made (43 names): later builds list more .mil
+    # names from the same public listings, and the set must not move with the model's data.
+    mil_builtin = read_list(os.path.join(data, 'builtin-us-mil-2026-11-29.txt'))
     gov_intl = read_list(os.path.join(hd, 'gov-intl.txt'))
     builtin = set(providers) | set(gov) | set(mil_builtin) | set(gov_intl)
 

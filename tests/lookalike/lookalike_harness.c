@@ -125,7 +125,10 @@ int main(int argc, char **argv) {
     bool ok = false;
     for (guint j = 0; j < r->findings->len && !ok; j++) {
       const TgFinding *g = g_ptr_array_index(r->findings, j);
-      ok = g->severity >= (book ? TG_SEVERITY_BLOCK : TG_SEVERITY_WARN) && g->suggestion &&
+      /* An address-book lookalike blocks, except an all-ASCII one (it may be a registered
+       * neighbour: detect.c's rule_homoglyph), which warns like a built-in one. */
+      bool ascii = !strcmp(kinds[k], "ascii");
+      ok = g->severity >= (book && !ascii ? TG_SEVERITY_BLOCK : TG_SEVERITY_WARN) && g->suggestion &&
            !strcmp(g->suggestion, want);
     }
     if (ok)
