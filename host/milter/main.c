@@ -6,6 +6,8 @@
  *
  * Exit status: 0 stopped cleanly, 1 libmilter failed, 78 (EX_CONFIG) the configuration is wrong. */
 #include <libmilter/mfapi.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,16 @@ int main(int argc, char **argv) {
     return TG_EXIT_CONFIG;
   }
   g_autofree char *socket = g_strdup(cfg->socket);
+  /* libmilter's signal thread takes SIGTERM, SIGINT and SIGHUP with sigwait: every thread, the
+   * learner too, must have them blocked, or the kernel may hand one to a thread that dies of it
+   * before the queued learning is written. */
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+  signal(SIGPIPE, SIG_IGN);
   g_autoptr(TgEngine) engine = tg_engine_new(cfg, warnings, &error);
   for (guint i = 0; i < warnings->len; i++)
     tg_engine_note("%s", (const char *)g_ptr_array_index(warnings, i));

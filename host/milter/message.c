@@ -309,7 +309,8 @@ TgMilterOutcome *tg_mmsg_finish(TgMilterMessage *m) {
     if (honoured) {
       action = "override";
       tag = true;
-      g_ptr_array_add(learn, g_strdup(r->key)); /* the sender chose it, as at the desktop */
+      /* Not learned: at the desktop a "send anyway" teaches one user's history, but here the
+       * history is everyone's, and one person's choice must not silence the finding for all. */
     } else if (block) {
       switch (cfg->on_block) {
       case TG_ON_BLOCK_REJECT:

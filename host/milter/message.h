@@ -9,6 +9,11 @@
  * refused at RCPT (the header comes later), so an unconfirmed block then refuses the message at
  * its end.
  *
+ * Learning: when the message is delivered (not refused, held or quarantined), its recipients
+ * without a warn or block finding go to the organisation's history. An overridden recipient is
+ * not learned: the history is everyone's, and one sender's choice must not silence a finding for
+ * the whole organisation.
+ *
  * Bounds: at most TG_MAX_RECIPIENTS recipients are taken (more get 452 4.5.3, the standard "too
  * many recipients", and the client sends them in another message); To/Cc are read up to
  * TG_MMSG_MAX_ADDRESS_HEADER_BYTES, override headers up to TG_MMSG_MAX_OVERRIDE_BYTES; at most

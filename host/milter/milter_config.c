@@ -156,14 +156,14 @@ static bool read_milter_group(TgMilterConfig *c, GKeyFile *kf, GPtrArray *warnin
   }
   g_autofree char *history = get_string(kf, "history");
   if (history) {
-    g_free(c->history_dir);
     if (g_ascii_strcasecmp(history, "none") == 0) {
-      c->history_dir = NULL;
+      g_clear_pointer(&c->history_dir, g_free);
     } else if (!g_path_is_absolute(history)) {
       g_set_error(error, TG_MILTER_ERROR, 0, "%s: history = %s: write an absolute folder or none",
                   c->path, history);
       return false;
     } else {
+      g_free(c->history_dir);
       c->history_dir = g_steal_pointer(&history);
     }
   }
