@@ -96,16 +96,10 @@ static void learn_batch(TgEngine *e, GPtrArray *batch) {
   if (!tg_history_learn_batch_at(e->history, messages, lens, batch->len,
                                  g_get_real_time() / G_USEC_PER_SEC, &count, &error))
     tg_engine_note("history: %u messages not saved: %s", batch->len, error->message);
-  /* The context learns them even when the disk did not: this process still knows. */
-  g_rw_lock_writer_lock(&e->ctx_lock);
-  for (guint i = 0; i < batch->len; i++) {
-    GPtrArray *m = g_ptr_array_index(batch, i);
-    for (guint j = 0; j < m->len; j++)
-      tg_context_add_history(e->ctx, g_ptr_array_index(m, j), 1);
-    tg_context_add_corecipients(e->ctx, messages[i], lens[i], 1);
-  }
-  tg_context_seal(e->ctx);
-  g_rw_lock_writer_unlock(&e->ctx_lock);
+  /* The context takes what was learned at the next reload, from the file: the file's bounds
+   * (TG_HISTORY_MAX_*) then bound the context too. Adding every learned address to the live
+   * context instead would let it grow to the library's own, ten times larger, bounds, and the
+   * contact rules scan a domain's known addresses for every new recipient there. */
 }
 
 /* A fresh context from the settings and the history on disk (what every process learned). */

@@ -5,10 +5,11 @@
  * longer than a batch's in-memory additions: accepted messages are queued (bounded; beyond
  * TG_ENGINE_MAX_PENDING the extra ones are counted and dropped), and one learner thread writes
  * them to the history in batches — one locked read-merge-write of the files per batch, through
- * the host's history code, which is safe when several milter processes share the folder — then
- * adds them to the context under the write lock. Every history_reload seconds the learner builds
- * a fresh context from the settings and the history as it is on disk (what other processes
- * learned) and swaps it in, which also keeps memory flat however long the milter runs. */
+ * the host's history code, which is safe when several milter processes share the folder. Every
+ * history_reload seconds the learner builds a fresh context from the settings and the history as
+ * it is on disk (what this and every other process learned, within the file's bounds) and swaps
+ * it in under the write lock: the lock is held for a pointer swap, and memory stays flat however
+ * long the milter runs. */
 #ifndef TG_MILTER_ENGINE_H
 #define TG_MILTER_ENGINE_H
 

@@ -8,7 +8,7 @@
  *   local_domains = example.org                   (senders judged; default org_domains)
  *   history = /var/lib/typoguard                  (organisation-wide history folder)
  *   quarantine_to = typoguard-review@example.org  (needed by on_block = quarantine)
- *   history_reload = 300                          (seconds; other processes' learning)
+ *   history_reload = 60                           (seconds: learned mail takes effect)
  *
  * Guarantees: a bad value of a [milter] key is an error (the milter must not start acting
  * differently from what the administrator wrote); unknown [milter] keys and problems with the
@@ -25,7 +25,7 @@
 #define TG_MILTER_DEFAULT_SOCKET "unix:/run/typoguard/milter.sock"
 #define TG_MILTER_DEFAULT_HISTORY "/var/lib/typoguard"
 #define TG_MILTER_GROUP "milter"
-#define TG_MILTER_DEFAULT_RELOAD 300u
+#define TG_MILTER_DEFAULT_RELOAD 60u
 #define TG_MILTER_MAX_RELOAD 86400u
 /* The socket names a path (unix:) or a port and address (inet:PORT@HOST); no longer. */
 #define TG_MILTER_MAX_SOCKET_BYTES 512u

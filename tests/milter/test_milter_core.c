@@ -6,6 +6,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "history.h"
@@ -317,6 +319,46 @@ START_TEST(test_history_batch) {
 }
 END_TEST
 
+/* Several milter processes share one history folder: batches from concurrent processes all
+ * arrive (the host's history code locks the files and merges before it writes). */
+START_TEST(test_history_batch_processes) {
+  g_autofree char *dir = g_dir_make_tmp("tg-milter-procs-XXXXXX", NULL);
+  enum { PROCS = 4, BATCHES = 10, PER_BATCH = 5 };
+  pid_t pids[PROCS];
+  for (int p = 0; p < PROCS; p++) {
+    pids[p] = fork();
+    ck_assert(pids[p] >= 0);
+    if (pids[p] == 0) {
+      TgHistory *h = tg_history_open(dir, NULL);
+      for (int b = 0; b < BATCHES; b++) {
+        g_autofree char *own = g_strdup_printf("p%d-b%d@own.example.com", p, b);
+        const char *m[] = {"shared@partner.example.com", own};
+        const char *const *msgs[PER_BATCH];
+        size_t lens[PER_BATCH];
+        for (int k = 0; k < PER_BATCH; k++) {
+          msgs[k] = m;
+          lens[k] = 2;
+        }
+        if (!tg_history_learn_batch_at(h, msgs, lens, PER_BATCH, 1000 + b, NULL, NULL))
+          _exit(1);
+      }
+      tg_history_free(h);
+      _exit(0);
+    }
+  }
+  for (int p = 0; p < PROCS; p++) {
+    int st = 0;
+    ck_assert(waitpid(pids[p], &st, 0) == pids[p]);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  }
+  g_autoptr(TgHistory) h = tg_history_open(dir, NULL);
+  unsigned count = 0;
+  ck_assert(tg_history_lookup_address(h, "shared@partner.example.com", &count, NULL));
+  ck_assert_uint_eq(count, PROCS * BATCHES * PER_BATCH);
+  ck_assert_uint_eq(tg_history_address_count(h), 1 + PROCS * BATCHES);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("milter");
   TCase *tc = tcase_create("core");
@@ -336,6 +378,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, test_actions);
   tcase_add_test(tc, test_learning);
   tcase_add_test(tc, test_history_batch);
+  tcase_add_test(tc, test_history_batch_processes);
   suite_add_tcase(s, tc);
   return s;
 }
