@@ -24,7 +24,7 @@
 #define TG_ENGINE_MAX_PENDING 20000u
 /* A batch is written when it has this many messages or is this old. */
 #define TG_ENGINE_BATCH_MESSAGES 2000u
-#define TG_ENGINE_BATCH_US (1 * G_USEC_PER_SEC)
+#define TG_ENGINE_BATCH_US (5 * G_USEC_PER_SEC)
 
 typedef struct TgEngine TgEngine;
 

@@ -48,15 +48,19 @@ def postfix_available():
 class Milter:
     """One typoguard-milter process on a loopback port with its own config and history."""
 
-    def __init__(self, binary, folder, name, typoguard_keys, milter_keys):
+    def __init__(self, binary, folder, name, typoguard_keys, milter_keys, unix=False):
         self.port = free_port()
         self.folder = os.path.join(folder, name)
         os.makedirs(self.folder, exist_ok=True)
+        os.chmod(self.folder, 0o755)
         self.history = os.path.join(self.folder, "history")
         self.config = os.path.join(self.folder, "milter.conf")
         self.log_path = os.path.join(self.folder, "milter.log")
+        # A Unix socket (the production default) or loopback TCP.
+        self.unix = os.path.join(self.folder, "milter.sock") if unix else None
         lines = ["[typoguard]"] + [f"{k} = {v}" for k, v in typoguard_keys.items()]
-        keys = {"socket": f"inet:{self.port}@127.0.0.1", "history": self.history}
+        keys = {"socket": f"unix:{self.unix}" if unix else f"inet:{self.port}@127.0.0.1",
+                "history": self.history}
         keys.update(milter_keys)
         lines += ["[milter]"] + [f"{k} = {v}" for k, v in keys.items()]
         with open(self.config, "w") as f:
@@ -65,14 +69,19 @@ class Milter:
         self.proc = None
 
     def spec(self):
-        return f"inet:127.0.0.1:{self.port}"
+        return f"unix:{self.unix}" if self.unix else f"inet:127.0.0.1:{self.port}"
 
     def start(self):
         self.log = open(self.log_path, "ab")
+        # umask 0: Postfix's smtpd (user postfix) must be able to open the socket.
         self.proc = subprocess.Popen([self.binary, "--config", self.config],
-                                     stdout=self.log, stderr=self.log)
-        if not wait_port(self.port):
-            raise RuntimeError(f"typoguard-milter did not listen on {self.port}: {self.read_log()}")
+                                     stdout=self.log, stderr=self.log,
+                                     preexec_fn=(lambda: os.umask(0)) if self.unix else None)
+        deadline = time.monotonic() + 20
+        while self.unix and not os.path.exists(self.unix) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not (os.path.exists(self.unix) if self.unix else wait_port(self.port)):
+            raise RuntimeError(f"typoguard-milter did not listen: {self.read_log()}")
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -280,8 +289,8 @@ class Rig:
         self.close()
         sys.exit(128 + signum)
 
-    def add_milter(self, name, typoguard_keys, milter_keys=None):
-        m = Milter(self.binary, self.folder, name, typoguard_keys, milter_keys or {})
+    def add_milter(self, name, typoguard_keys, milter_keys=None, unix=False):
+        m = Milter(self.binary, self.folder, name, typoguard_keys, milter_keys or {}, unix)
         self.milters[name] = m
         return m
 

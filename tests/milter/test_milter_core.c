@@ -92,7 +92,8 @@ START_TEST(test_config_warnings) {
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(TgMilterConfig) c = tg_milter_config_load(path, warnings, NULL);
   ck_assert(c != NULL);
-  g_autofree char *all = g_strjoinv("\n", (char **)g_ptr_array_steal(warnings, NULL));
+  g_ptr_array_add(warnings, NULL);
+  g_autofree char *all = g_strjoinv("\n", (char **)warnings->pdata);
   ck_assert_msg(strstr(all, "sokcet is not a milter key"), "%s", all);
   ck_assert_msg(strstr(all, "nothing will be judged"), "%s", all);
   g_autoptr(GError) error = NULL;
