@@ -23,7 +23,9 @@ and shows a dialog to fix the address, send anyway or go back.
 .
 This package holds the host (also a command-line checker for scripts), its
 native-messaging manifest for Thunderbird and Firefox, the extension for
-deployment by enterprise policy, and an example administrator policy.")
+deployment by enterprise policy, an example administrator policy, and
+typoguard-milter, the same judgement for every message a Postfix or Sendmail
+server sends (a systemd service, disabled until configured).")
 
 # Absolute install destinations (/etc, /usr/lib/mozilla) need DESTDIR staging; with it, the
 # install prefix is CPACK_INSTALL_PREFIX, which the manifests then name.
@@ -39,7 +41,11 @@ set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/strip.cmake)
 # the package, and lets cpack's "preinstall" build only what these need (about 3 s instead of
 # 13 s for the whole tree on a busy 2-core machine; cpack runs it once per generator).
 set(CPACK_INSTALL_CMAKE_PROJECTS "")
-foreach(d host/src extension packaging)
+set(_tg_pkg_dirs host/src extension packaging)
+if(TYPOGUARD_MILTER)
+  list(APPEND _tg_pkg_dirs host/milter)
+endif()
+foreach(d ${_tg_pkg_dirs})
   list(APPEND CPACK_INSTALL_CMAKE_PROJECTS "${CMAKE_BINARY_DIR}/${d}" "typoguard ${d}" ALL /)
 endforeach()
 set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
@@ -67,12 +73,21 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "publicsuffix, libicu${TG_ICU_MAJOR}")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "thunderbird")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 set(TG_CONFFILES ${TG_PKG_POLICY})
+if(TYPOGUARD_MILTER)
+  list(APPEND TG_CONFFILES ${TG_PKG_MILTER_CONF})
+endif()
 if(TYPOGUARD_CHROME_EXTENSION_ID)
   list(APPEND TG_CONFFILES ${TG_PKG_CHROME_MANIFESTS})
 endif()
 list(JOIN TG_CONFFILES "\n" _tg_conffiles)
 file(WRITE ${TG_PKG_OUT}/deb/conffiles "${_tg_conffiles}\n")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${TG_PKG_OUT}/deb/conffiles)
+if(TYPOGUARD_MILTER)
+  # postinst creates the milter's system user (systemd-sysusers); the service stays disabled.
+  list(APPEND CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_CURRENT_LIST_DIR}/postinst)
+  set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${CMAKE_CURRENT_LIST_DIR}/postinst)
+  set(CPACK_DEBIAN_PACKAGE_SUGGESTS "thunderbird, postfix | sendmail")
+endif()
 
 # ---- .rpm --------------------------------------------------------------------------------------
 set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
@@ -92,11 +107,17 @@ list(TRANSFORM TG_CONFFILES PREPEND "%config(noreplace) " OUTPUT_VARIABLE CPACK_
 # CPackRPM marks every file with an absolute destination %config; the Mozilla manifest is not
 # configuration (an upgrade must replace it), so it is listed here with a plain directive.
 list(APPEND CPACK_RPM_USER_FILELIST "%attr(0644,root,root) ${TG_PKG_MOZILLA_MANIFEST}")
+if(TYPOGUARD_MILTER)
+  list(APPEND CPACK_RPM_USER_FILELIST
+       "%attr(0644,root,root) ${TG_PKG_SYSTEMD_DIR}/typoguard-milter.service"
+       "%attr(0644,root,root) /usr/lib/sysusers.d/typoguard-milter.conf")
+endif()
 # Folders other packages own too: the package must not claim them.
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION
     /etc/opt /etc/opt/chrome /etc/opt/chrome/native-messaging-hosts /etc/chromium
     /etc/chromium/native-messaging-hosts /usr/lib/mozilla /usr/lib/mozilla/native-messaging-hosts
-    /usr/share/man /usr/share/man/man1 /usr/share/lintian /usr/share/lintian/overrides)
+    /usr/share/man /usr/share/man/man1 /usr/share/lintian /usr/share/lintian/overrides
+    /usr/share/man/man8 /usr/sbin /usr/lib/systemd /usr/lib/systemd/system /usr/lib/sysusers.d)
 
 # ---- .tar.gz -----------------------------------------------------------------------------------
 # Unpacks at / (paths usr/…, etc/…), for machines without dpkg or rpm.

@@ -6,7 +6,8 @@ if(NOT CPACK_TG_STRIP)
   message(FATAL_ERROR "strip.cmake: no strip program (CMAKE_STRIP was empty at configure time)")
 endif()
 file(GLOB_RECURSE _tg_programs LIST_DIRECTORIES false
-     "${CPACK_TEMPORARY_DIRECTORY}/usr/lib/typoguard/*")
+     "${CPACK_TEMPORARY_DIRECTORY}/usr/lib/typoguard/*"
+     "${CPACK_TEMPORARY_DIRECTORY}/usr/sbin/typoguard-*")
 foreach(p ${_tg_programs})
   if(IS_SYMLINK "${p}")
     continue()

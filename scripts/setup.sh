@@ -7,10 +7,12 @@
 set -euo pipefail
 profile=${1:-build}
 pkgs=(build-essential cmake pkg-config libcjson-dev libidn2-dev libglib2.0-dev libpsl-dev
-      publicsuffix libicu-dev zip)
+      publicsuffix libicu-dev zip
+      libmilter-dev)  # typoguard-milter (built when libmilter is found)
 if [ "$profile" = test ]; then
   pkgs+=(check clang libclang-rt-14-dev valgrind thunderbird python3 python3-aiosmtpd
-        lintian rpm file)  # lintian, rpm: tests/packaging (the .deb check, the .rpm build)
+        lintian rpm file  # lintian, rpm: tests/packaging (the .deb check, the .rpm build)
+        postfix)  # tests/milter: a private Postfix instance (it replaces another MTA, e.g. exim4)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 fi
 missing=()
@@ -22,5 +24,10 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Postfix without questions and without a system instance: no /etc/postfix/main.cf, nothing
+# started (the milter tests run their own instance in a temporary folder).
+if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+fi
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

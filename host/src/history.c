@@ -621,21 +621,76 @@ static void keep_bad_copy(const TgHistory *h, const char *path, const char *bad_
 
 /* ---- learning -------------------------------------------------------------------------- */
 
+/* Applies one message's addresses and domains (parsed, duplicates dropped) to the store;
+ * returns whether it added co-recipient pairs. */
+static bool learn_message(TgHistory *h, GHashTable *addrs, GHashTable *doms, gint64 now) {
+  GHashTableIter it;
+  gpointer k;
+  struct {
+    GHashTable *src, *dst;
+  } apply[] = {{addrs, h->addresses}, {doms, h->domains}};
+  for (size_t t = 0; t < G_N_ELEMENTS(apply); t++) {
+    g_hash_table_iter_init(&it, apply[t].src);
+    while (g_hash_table_iter_next(&it, &k, NULL)) {
+      Entry *e = g_hash_table_lookup(apply[t].dst, k);
+      if (e == NULL) {
+        e = g_new0(Entry, 1);
+        g_hash_table_insert(apply[t].dst, g_strdup(k), e);
+      }
+      if (e->count < G_MAXUINT) e->count++;
+      e->last = MAX(e->last, now);
+    }
+  }
+  /* Co-recipient pairs: every two distinct addresses of this message, unless it is a mailing. */
+  bool pairs_changed = false;
+  guint n_addrs = g_hash_table_size(addrs);
+  if (n_addrs >= 2 && n_addrs <= TG_MAX_PATTERN_ADDRESSES) {
+    g_autoptr(GPtrArray) sorted = keys_sorted(addrs);
+    for (guint i = 0; i < sorted->len; i++)
+      for (guint j = i + 1; j < sorted->len; j++) {
+        g_autofree char *key = g_strconcat(g_ptr_array_index(sorted, i), "\t",
+                                           g_ptr_array_index(sorted, j), NULL);
+        Entry *e = g_hash_table_lookup(h->pairs, key);
+        if (e == NULL) {
+          e = g_new0(Entry, 1);
+          g_hash_table_insert(h->pairs, g_steal_pointer(&key), e);
+        }
+        if (e->count < G_MAXUINT) e->count++;
+        e->last = MAX(e->last, now);
+        pairs_changed = true;
+      }
+  }
+  return pairs_changed;
+}
+
 bool tg_history_learn_at(TgHistory *h, const char *const *addresses, size_t n, gint64 now,
                          unsigned *count, GError **error) {
+  return tg_history_learn_batch_at(h, &addresses, &n, 1, now, count, error);
+}
+
+bool tg_history_learn_batch_at(TgHistory *h, const char *const *const *messages, const size_t *lens,
+                               size_t n_messages, gint64 now, unsigned *count, GError **error) {
   if (count) *count = 0;
-  /* Parse before touching the disk: bad addresses are skipped, duplicates count once. */
-  g_autoptr(GHashTable) addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) doms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  for (size_t i = 0; i < n; i++) {
-    if (addresses[i] == NULL) continue;
-    char *domain = NULL;
-    char *key = address_key(addresses[i], &domain);
-    if (key == NULL) continue;
-    g_hash_table_add(addrs, key);
-    g_hash_table_add(doms, domain);
+  /* Parse before touching the disk: bad addresses are skipped, duplicates count once a message. */
+  g_autoptr(GPtrArray) msg_addrs = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
+  g_autoptr(GPtrArray) msg_doms = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
+  unsigned total = 0;
+  for (size_t m = 0; m < n_messages; m++) {
+    GHashTable *addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTable *doms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    for (size_t i = 0; i < lens[m]; i++) {
+      if (messages[m][i] == NULL) continue;
+      char *domain = NULL;
+      char *key = address_key(messages[m][i], &domain);
+      if (key == NULL) continue;
+      g_hash_table_add(addrs, key);
+      g_hash_table_add(doms, domain);
+    }
+    total += g_hash_table_size(addrs);
+    g_ptr_array_add(msg_addrs, addrs);
+    g_ptr_array_add(msg_doms, doms);
   }
-  if (g_hash_table_size(addrs) == 0) return true;
+  if (total == 0) return true;
 
   int lock = lock_acquire(h, error);
   if (lock < 0) return false;
@@ -676,42 +731,10 @@ bool tg_history_learn_at(TgHistory *h, const char *const *addresses, size_t n, g
   read_result_clear(&rp);
   remove_stale_temps(h->dir);
 
-  GHashTableIter it;
-  gpointer k;
-  struct {
-    GHashTable *src, *dst;
-  } apply[] = {{addrs, h->addresses}, {doms, h->domains}};
-  for (size_t t = 0; t < G_N_ELEMENTS(apply); t++) {
-    g_hash_table_iter_init(&it, apply[t].src);
-    while (g_hash_table_iter_next(&it, &k, NULL)) {
-      Entry *e = g_hash_table_lookup(apply[t].dst, k);
-      if (e == NULL) {
-        e = g_new0(Entry, 1);
-        g_hash_table_insert(apply[t].dst, g_strdup(k), e);
-      }
-      if (e->count < G_MAXUINT) e->count++;
-      e->last = MAX(e->last, now);
-    }
-  }
-  /* Co-recipient pairs: every two distinct addresses of this message, unless it is a mailing. */
   bool pairs_changed = false;
-  guint n_addrs = g_hash_table_size(addrs);
-  if (n_addrs >= 2 && n_addrs <= TG_MAX_PATTERN_ADDRESSES) {
-    g_autoptr(GPtrArray) sorted = keys_sorted(addrs);
-    for (guint i = 0; i < sorted->len; i++)
-      for (guint j = i + 1; j < sorted->len; j++) {
-        g_autofree char *key = g_strconcat(g_ptr_array_index(sorted, i), "\t",
-                                           g_ptr_array_index(sorted, j), NULL);
-        Entry *e = g_hash_table_lookup(h->pairs, key);
-        if (e == NULL) {
-          e = g_new0(Entry, 1);
-          g_hash_table_insert(h->pairs, g_steal_pointer(&key), e);
-        }
-        if (e->count < G_MAXUINT) e->count++;
-        e->last = MAX(e->last, now);
-        pairs_changed = true;
-      }
-  }
+  for (guint m = 0; m < msg_addrs->len; m++)
+    pairs_changed |= learn_message(h, g_ptr_array_index(msg_addrs, m),
+                                   g_ptr_array_index(msg_doms, m), now);
   evict(h->addresses, TG_HISTORY_MAX_ADDRESSES);
   evict(h->domains, TG_HISTORY_MAX_DOMAINS);
   evict(h->pairs, TG_HISTORY_MAX_PAIRS);
@@ -728,7 +751,7 @@ bool tg_history_learn_at(TgHistory *h, const char *const *addresses, size_t n, g
     h->truncated = false;
   }
   lock_release(lock);
-  if (ok && count) *count = g_hash_table_size(addrs);
+  if (ok && count) *count = total;
   return ok;
 }
 

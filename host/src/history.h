@@ -47,6 +47,11 @@ char *tg_history_default_dir(void);
 bool tg_history_learn_at(TgHistory *h, const char *const *addresses, size_t n, gint64 now,
                          unsigned *count, GError **error);
 
+/* Several messages with one read and one write of the files (the milter learns in batches):
+ * message m has lens[m] addresses; each counts as tg_history_learn would count it. */
+bool tg_history_learn_batch_at(TgHistory *h, const char *const *const *messages, const size_t *lens,
+                               size_t n_messages, gint64 now, unsigned *count, GError **error);
+
 size_t tg_history_domain_count(const TgHistory *h);
 size_t tg_history_address_count(const TgHistory *h);
 size_t tg_history_pair_count(const TgHistory *h);
