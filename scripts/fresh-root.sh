@@ -55,12 +55,17 @@ cleanup() {
   local status=$?
   set +e
   # Processes the run left behind (a Thunderbird, an SMTP sink) keep mounts busy.
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -9 "${p#/proc/}" 2>/dev/null
+  local p
+  for p in $(find /proc -mindepth 2 -maxdepth 2 -name root -lname "$root" 2>/dev/null); do
+    p=${p#/proc/}
+    kill -9 "${p%/root}" 2>/dev/null
   done
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
     umount -R "${mounted[i]}" 2>/dev/null || umount -R -l "${mounted[i]}"
   done
+  # Anything else mounted there (debootstrap's /proc if it was killed), deepest first.
+  awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo |
+    sort -r | while read -r m; do umount -l "$m"; done
   if grep -q " $root[/ ]" /proc/self/mountinfo; then
     echo "fresh-root.sh: still mounted under $root; not removing it" >&2
   elif $keep; then
