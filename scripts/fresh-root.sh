@@ -14,8 +14,9 @@
 #   --mirror URL   Debian mirror for debootstrap and apt (default http://deb.debian.org/debian)
 #   --keep         leave the root in place (unmounted) for a look afterwards
 #
-# As root on Debian or Ubuntu (installs debootstrap when missing). Prints the time of each step
-# and the ctest summary lines; exits with .ci/run's status. Whatever happens, everything it
+# As root on Debian or Ubuntu (installs debootstrap when missing). Prints the time of each step,
+# the ctest summary lines and why each skipped test skipped; keeps .ci/run's whole output in
+# PARENT/typoguard-fresh-root.log; exits with .ci/run's status. Whatever happens, everything it
 # mounted is unmounted before it removes the root, and it removes nothing still mounted.
 # Slow: debootstrap, then setup.sh downloads the compilers and Thunderbird; on 2 cores expect
 # the better part of an hour.
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --dir) parent=$2; shift 2 ;;
     --mirror) mirror=$2; shift 2 ;;
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n "2,22p" "$0"; exit 0 ;;
     *) echo "fresh-root.sh: unknown argument $1 (see --help)" >&2; exit 64 ;;
   esac
 done
@@ -71,8 +72,8 @@ cleanup() {
   elif $keep; then
     echo "fresh-root.sh: kept $work (log: $log)"
   else
-    # The log is the one thing worth keeping from a failed run.
-    [ "$status" -ne 0 ] && [ -f "$log" ] && cp "$log" "$parent/typoguard-fresh-root.log" &&
+    # The log is the one thing worth keeping.
+    [ -f "$log" ] && cp "$log" "$parent/typoguard-fresh-root.log" &&
       echo "fresh-root.sh: log kept in $parent/typoguard-fresh-root.log" >&2
     rm -rf --one-file-system "$work"
   fi
@@ -119,7 +120,7 @@ chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/u
 t2=$(date +%s)
 
 echo "== ctest summaries"
-grep -E "tests passed|tests failed|The following tests (FAILED|did not run)|\(Skipped\)|\(Failed\)|SKIPPED:" "$log" || true
+grep -E "tests passed|tests failed|The following tests (FAILED|did not run)|\(Skipped\)|\(Failed\)|^  [^ ]+: SKIP" "$log" || true
 echo "== .ci/run exit status $status; bootstrap $((t1 - t0)) s, .ci/run $((t2 - t1)) s, total $((t2 - t0)) s"
 [ "$status" -eq 0 ] || tail -40 "$log" >&2
 exit "$status"
