@@ -64,17 +64,25 @@ return true;
 
 # Replaces the alerts service (behind messenger.notifications) with one that records each alert
 # in a pref, so the test can see the notification a headless Thunderbird cannot display.
+# Thunderbird 153 calls showAlert(alert, listener); 140 (Debian 12's point release, before the
+# security updates) still calls showAlertNotification(image, title, text, clickable, cookie,
+# listener, ...): both are recorded.
 MOCK_ALERTS_JS = r"""
 const registrar = Components.manager.QueryInterface(Ci.nsIComponentRegistrar);
+const record = (title, text, cookie, listener) => {
+  const seen = JSON.parse(Services.prefs.getStringPref("typoguard.e2e.alerts", "[]"));
+  seen.push({ title, text });
+  Services.prefs.setStringPref("typoguard.e2e.alerts", JSON.stringify(seen));
+  listener?.observe(null, "alertshow", cookie);
+};
 const service = {
   QueryInterface: ChromeUtils.generateQI(["nsIAlertsService"]),
   showAlert(alert, listener) {
-    const seen = JSON.parse(Services.prefs.getStringPref("typoguard.e2e.alerts", "[]"));
-    seen.push({ title: alert.title, text: alert.text });
-    Services.prefs.setStringPref("typoguard.e2e.alerts", JSON.stringify(seen));
-    listener?.observe(null, "alertshow", alert.cookie);
+    record(alert.title, alert.text, alert.cookie, listener);
   },
-  showAlertNotification() {},
+  showAlertNotification(image, title, text, clickable, cookie, listener) {
+    record(title, text, cookie, listener);
+  },
   closeAlert() {},
 };
 const factory = { createInstance(iid) { return service.QueryInterface(iid); } };

@@ -6,8 +6,14 @@
 // scripted host; nothing touches the network or the file system except reading _locales.
 
 import { readFileSync } from "node:fs";
+import { webcrypto } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+
+// The Web Crypto global every extension page has (background.js makes dialog tokens with
+// crypto.randomUUID): Node has it as a global only from 19 on; Debian 12's Node 18 keeps it in
+// node:crypto.
+globalThis.crypto ??= webcrypto;
 
 export const EXTENSION_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../extension");
 

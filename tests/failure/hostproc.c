@@ -1,17 +1,19 @@
-/* hostproc.c — see hostproc.h. Plain fork/exec rather than GSubprocess: the child needs a user
- * change, a resource limit and an ignored SIGXFSZ set between fork and exec, and the callers need
+/* hostproc.c — see hostproc.h. Plain fork/exec rather than GSubprocess: the child needs
+ * capabilities dropped, a resource limit and an ignored SIGXFSZ set between fork and exec, and the callers need
  * the raw pid and descriptors. */
 #include "hostproc.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,8 +28,6 @@ HostEnv *host_env_new(void) {
   HostEnv *e = g_new0(HostEnv, 1);
   e->root = g_dir_make_tmp("typoguard-fail-XXXXXX", NULL);
   g_assert(e->root);
-  /* Traversable by another user (tests that run the host as nobody). */
-  g_chmod(e->root, 0755);
   e->data = g_build_filename(e->root, "data", NULL);
   e->config = g_build_filename(e->root, "config", NULL);
   e->hist_dir = g_build_filename(e->data, "typoguard", NULL);
@@ -68,6 +68,29 @@ void host_env_free(HostEnv *e) {
   g_free(e->hist);
   g_ptr_array_unref(e->env);
   g_free(e);
+}
+
+bool host_bind_to_permissions(void) {
+  if (geteuid() != 0)
+    return true;
+  static const int caps[] = {CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH};
+  for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
+    if (prctl(PR_CAPBSET_DROP, caps[i], 0, 0, 0) != 0)
+      return false;
+  /* Kernels before 4.3 have no ambient set: nothing to clear there. */
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    return false;
+  struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+  if (syscall(SYS_capget, &head, data) != 0)
+    return false;
+  for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+    __u32 bit = CAP_TO_MASK(caps[i]);
+    data[CAP_TO_INDEX(caps[i])].effective &= ~bit;
+    data[CAP_TO_INDEX(caps[i])].permitted &= ~bit;
+    data[CAP_TO_INDEX(caps[i])].inheritable &= ~bit;
+  }
+  return syscall(SYS_capset, &head, data) == 0;
 }
 
 void host_env_set(HostEnv *e, const char *name, const char *value) {
@@ -129,10 +152,8 @@ HostProc host_start(const HostEnv *e, const char *const *args) {
       if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
         _exit(126);
     }
-    if (e->uid) {
-      if (setgroups(0, NULL) != 0 || setgid(e->gid) != 0 || setuid(e->uid) != 0)
-        _exit(126);
-    }
+    if (e->bound_by_permissions && !host_bind_to_permissions())
+      _exit(126);
     /* execve needs a path: a wrapper is looked up in PATH (of this process). */
     execvpe(argv->pdata[0], (char *const *)argv->pdata, (char *const *)envp->pdata);
     _exit(127);

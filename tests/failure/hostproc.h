@@ -1,6 +1,6 @@
 /* hostproc.h — runs the built typoguard-host for the failure and soak tests, with what those need
- * beyond tests/integration/hostrun.c: a private scratch HOME per test, another user (to make files
- * unreadable to the host while the test runs as root), a file size limit, pipelined input written
+ * beyond tests/integration/hostrun.c: a private scratch HOME per test, a host bound by file
+ * permissions even when the test runs as root (to make files unreadable to it), a file size limit, pipelined input written
  * while replies are read, a timeout (a hang is a failure), and a handle on the running process
  * (to kill it mid-work or close its output early). */
 #ifndef TG_HOSTPROC_H
@@ -19,13 +19,20 @@ typedef struct {
   char *hist;     /* hist_dir/history */
   char *config;   /* XDG_CONFIG_HOME (root/config) */
   GPtrArray *env; /* extra NAME=VALUE pairs */
-  uid_t uid;      /* run the host as this user (with gid) when non-zero */
-  gid_t gid;
+  bool bound_by_permissions; /* as root: run the host without the capabilities that bypass file
+                              * permissions (see host_bind_to_permissions) */
   rlim_t fsize;   /* RLIMIT_FSIZE for the host when non-zero (SIGXFSZ ignored: writes fail EFBIG) */
   const char *const *wrapper; /* a program and its arguments to run the host under (valgrind) */
 } HostEnv;
 
 HostEnv *host_env_new(void);
+/* Makes this process, and every program it execs, bound by file permissions like any user:
+ * for root, drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the bounding, inheritable,
+ * ambient, permitted and effective sets (root regains its permitted set from the bounding set
+ * at exec, so all of them must go). Nothing to do for another user. Async-signal-safe (raw
+ * system calls), for a child between fork and exec. False, with errno, when the process lacks
+ * CAP_SETPCAP (some containers). */
+bool host_bind_to_permissions(void);
 void host_env_free(HostEnv *e);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HostEnv, host_env_free)
 void host_env_set(HostEnv *e, const char *name, const char *value);
