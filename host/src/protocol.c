@@ -113,7 +113,18 @@ char *tg_protocol_error(const cJSON *id, const char *code, const char *message, 
   cJSON_AddStringToObject(obj, "type", "error");
   add_id(obj, id);
   cJSON_AddStringToObject(obj, "code", code);
-  cJSON_AddStringToObject(obj, "message", message);
+  /* A message may quote what the request held (a bad domain of 2 MiB): bounded, cut at a
+   * character boundary, so that an error reply always fits the 1 MiB frame. */
+  size_t mlen = strlen(message);
+  if (mlen > TG_MAX_ERROR_MESSAGE_BYTES) {
+    size_t cut = TG_MAX_ERROR_MESSAGE_BYTES - strlen("…");
+    while (cut > 0 && ((unsigned char)message[cut] & 0xC0) == 0x80)
+      cut--;
+    g_autofree char *shown = g_strdup_printf("%.*s…", (int)cut, message);
+    cJSON_AddStringToObject(obj, "message", shown);
+  } else {
+    cJSON_AddStringToObject(obj, "message", message);
+  }
   return print_object(obj, reply_len);
 }
 
@@ -151,56 +162,58 @@ static char *envelope(const cJSON *id, const TgResult *res, gint64 elapsed_us, b
   return txt;
 }
 
+/* Findings are serialised most severe first and only until the reply is full: a request may
+ * produce tens of thousands of findings (TG_MAX_MAILBOXES), and printing them all to keep a
+ * megabyte of them cost more than the check. Within a severity, the earlier recipients first;
+ * the first finding that does not fit ends the reply (the next ones are at most as severe). The
+ * kept findings go out in request order, grouped by recipient as tg_check made them. */
 char *tg_protocol_result(const cJSON *id, const TgResult *res, gint64 elapsed_us, size_t limit,
                          size_t *reply_len) {
   guint n = res->findings->len;
-  g_autoptr(GPtrArray) texts = g_ptr_array_new_full(n, g_free);
-  size_t total = 0;
-  for (guint i = 0; i < n; i++) {
-    g_autoptr(cJSON) o = finding_to_json(g_ptr_array_index(res->findings, i));
-    size_t len = 0;
-    g_ptr_array_add(texts, print_object(o, &len));
-    total += len + 1; /* the comma */
-  }
-
+  /* "true" is one byte shorter than "false": the untruncated envelope's length bounds both. */
   g_autofree char *env_txt = envelope(id, res, elapsed_us, false);
   size_t env_len = strlen(env_txt);
   const size_t tail = strlen(",\"findings\":[]}");
+  size_t budget = limit > env_len + tail ? limit - env_len - tail : 0;
 
-  g_autofree bool *keep = g_new0(bool, n ? n : 1);
+  g_autofree char **texts = g_new0(char *, n ? n : 1);
   bool truncated = false;
-  if (env_len + tail + total <= limit) {
-    for (guint i = 0; i < n; i++)
-      keep[i] = true;
-  } else {
-    /* Keep the most severe findings that fit; within a severity, the earlier recipients.
-     * "true" is one byte shorter than "false", so the measured envelope is an upper bound. */
-    truncated = true;
-    g_free(env_txt);
-    env_txt = envelope(id, res, elapsed_us, true);
-    size_t budget = limit > env_len + tail ? limit - env_len - tail : 0;
-    for (int sev = TG_SEVERITY_BLOCK; sev >= TG_SEVERITY_OK; sev--) {
-      for (guint i = 0; i < n; i++) {
-        const TgFinding *f = g_ptr_array_index(res->findings, i);
-        size_t len = strlen(g_ptr_array_index(texts, i)) + 1;
-        if ((int)f->severity == sev && len <= budget) {
-          keep[i] = true;
-          budget -= len;
-        }
+  size_t total = 0;
+  for (int sev = TG_SEVERITY_BLOCK; sev >= TG_SEVERITY_OK && !truncated; sev--) {
+    for (guint i = 0; i < n; i++) {
+      const TgFinding *f = g_ptr_array_index(res->findings, i);
+      if ((int)f->severity != sev)
+        continue;
+      g_autoptr(cJSON) o = finding_to_json(f);
+      size_t len = 0;
+      char *txt = print_object(o, &len);
+      if (len + 1 > budget) { /* with its comma */
+        g_free(txt);
+        truncated = true;
+        break;
       }
+      budget -= len + 1;
+      total += len + 1;
+      texts[i] = txt;
     }
   }
+  if (truncated) {
+    g_free(env_txt);
+    env_txt = envelope(id, res, elapsed_us, true);
+    env_len = strlen(env_txt);
+  }
 
-  GString *out = g_string_sized_new(env_len + tail + (truncated ? limit : total));
+  GString *out = g_string_sized_new(env_len + tail + total);
   g_string_append(out, env_txt);
   g_string_append(out, ",\"findings\":[");
   bool first = true;
   for (guint i = 0; i < n; i++) {
-    if (!keep[i])
+    if (!texts[i])
       continue;
     if (!first)
       g_string_append_c(out, ',');
-    g_string_append(out, g_ptr_array_index(texts, i));
+    g_string_append(out, texts[i]);
+    g_free(texts[i]);
     first = false;
   }
   g_string_append(out, "]}");
@@ -358,6 +371,12 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
   req.first_contact = (int)eff->first_contact;
 
   g_autoptr(TgResult) res = tg_check(s->ctx, &req);
+  if (res->too_many) {
+    g_autofree char *msg = g_strdup_printf("the recipients hold more than %u addresses: at most "
+                                           "%u are checked at once",
+                                           TG_MAX_MAILBOXES, TG_MAX_MAILBOXES);
+    return tg_protocol_error(id, "too_many", msg, reply_len);
+  }
   return tg_protocol_result(id, res, g_get_monotonic_time() - t0, TG_MAX_REPLY_BYTES, reply_len);
 }
 
@@ -423,7 +442,20 @@ static void neutralise_nul_escapes(char *data, size_t len) {
   }
 }
 
+static char *session_handle(TgSession *s, const char *data, size_t len, size_t *reply_len);
+
 char *tg_session_handle(TgSession *s, const char *data, size_t len, size_t *reply_len) {
+  char *txt = session_handle(s, data, len, reply_len);
+  /* Every handler bounds its reply; should one not, the peer still gets an answer and the host
+   * goes on serving (the frame writer would refuse the reply and the host would stop). */
+  if (*reply_len > TG_MAX_REPLY_BYTES) {
+    g_free(txt);
+    txt = tg_protocol_error(NULL, "internal", "the reply would exceed 1 MiB", reply_len);
+  }
+  return txt;
+}
+
+static char *session_handle(TgSession *s, const char *data, size_t len, size_t *reply_len) {
   g_assert(len <= TG_MAX_REQUEST_BYTES);
   if (len == 0)
     return tg_protocol_error(NULL, "bad_json", "empty frame", reply_len);

@@ -18,6 +18,7 @@
 
 #define TG_PROTOCOL_VERSION 1
 #define TG_MAX_ID_BYTES 1024u /* a longer string id is a bad_request (it would bloat every reply) */
+#define TG_MAX_ERROR_MESSAGE_BYTES 1024u /* an error message is cut (with …) beyond this */
 
 typedef struct {
   TgSettings *settings; /* from the files, before any request */
