@@ -278,9 +278,15 @@ typedef struct {
   guint sources;
   GPtrArray *mailboxes; /* all mailboxes of this recipient (for multi-mailbox replacements) */
   size_t index;         /* this mailbox's position in `mailboxes` */
-  GPtrArray *shown;     /* `mailboxes` formatted, filled by the recipient's first correction */
+  struct ListText *list; /* `mailboxes` formatted, filled by the recipient's first correction */
   GPtrArray *out;       /* findings of this recipient */
 } Subject;
+
+/* A recipient's mailboxes as text, for replacements that keep the others of a list. */
+typedef struct ListText {
+  GPtrArray *shown; /* char*, each mailbox formatted */
+  size_t bytes;     /* of all of them joined with ", " */
+} ListText;
 
 /* Builds the corrected address and mailbox for a new domain (A-label or display form). */
 static void set_correction(const Subject *s, TgFinding *f, const char *new_address) {
@@ -292,23 +298,24 @@ static void set_correction(const Subject *s, TgFinding *f, const char *new_addre
   /* A list or group in one recipient field: keep the others, replace this one. Each mailbox is
    * formatted once per recipient, so a correction costs one copy of the list, not a formatting of
    * every mailbox (a 2,048-byte entry holds ~170: the rewrite was quadratic per entry). */
-  if (s->shown->len == 0) {
+  GPtrArray *shown = s->list->shown;
+  if (shown->len == 0) {
     for (guint i = 0; i < s->mailboxes->len; i++) {
       const TgMailbox *mb = g_ptr_array_index(s->mailboxes, i);
-      g_ptr_array_add(s->shown, tg_mailbox_format(mb->display_name, mb->address));
+      char *one = tg_mailbox_format(mb->display_name, mb->address);
+      s->list->bytes += strlen(one) + (i ? 2 : 0);
+      g_ptr_array_add(shown, one);
     }
   }
-  g_assert(s->shown->len == s->mailboxes->len && s->index < s->shown->len);
+  g_assert(shown->len == s->mailboxes->len && s->index < shown->len);
   const TgMailbox *self = g_ptr_array_index(s->mailboxes, s->index);
   g_autofree char *mine = tg_mailbox_format(self->display_name, new_address);
-  size_t total = strlen(mine);
-  for (guint i = 0; i < s->shown->len; i++)
-    total += strlen(g_ptr_array_index(s->shown, i)) + 2;
-  GString *all = g_string_sized_new(total);
-  for (guint i = 0; i < s->shown->len; i++) {
+  const char *old = g_ptr_array_index(shown, s->index);
+  GString *all = g_string_sized_new(s->list->bytes - strlen(old) + strlen(mine));
+  for (guint i = 0; i < shown->len; i++) {
     if (i)
       g_string_append(all, ", ");
-    g_string_append(all, i == s->index ? mine : (const char *)g_ptr_array_index(s->shown, i));
+    g_string_append(all, i == s->index ? mine : (const char *)g_ptr_array_index(shown, i));
   }
   f->replacement = g_string_free(all, FALSE);
 }
@@ -1261,10 +1268,11 @@ static bool check_recipient(Check *c, size_t i, GPtrArray *out, size_t *n_mailbo
   if (*n_mailboxes > TG_MAX_MAILBOXES)
     return false;
   g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func(g_free);
+  ListText list = {.shown = shown};
   for (guint m = 0; m < mbs->len; m++) {
     const TgMailbox *mb = g_ptr_array_index(mbs, m);
     Subject s = {.recipient = i, .field = r->field, .address = mb->address, .local = mb->local,
-                 .display = mb->display_name, .mailboxes = mbs, .index = m, .shown = shown,
+                 .display = mb->display_name, .mailboxes = mbs, .index = m, .list = &list,
                  .out = out};
     check_mailbox(c, &s, mb->domain ? mb->domain : "");
     tg_domain_clear(&s.dom);
@@ -1284,6 +1292,29 @@ static int finding_order(gconstpointer pa, gconstpointer pb) {
   return (int)a->code - (int)b->code;
 }
 
+/* Does the request hold more than TG_MAX_MAILBOXES mailboxes? Every mailbox has an '@', so
+ * counting them bounds the answer at memchr speed; only a request over that bound is parsed
+ * (up to the mailbox that goes over), so that too_many costs no check at all. */
+static bool too_many_mailboxes(const TgRequest *req, size_t n) {
+  size_t bound = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *t = req->recipients[i].address ? req->recipients[i].address : "";
+    size_t len = strnlen(t, TG_MAX_ADDRESS_BYTES + 1), ats = 0;
+    for (const char *p = t; (p = memchr(p, '@', len - (size_t)(p - t))) != NULL; p++)
+      ats++;
+    bound += MAX(ats, (size_t)1);
+  }
+  if (bound <= TG_MAX_MAILBOXES)
+    return false;
+  size_t count = 0;
+  for (size_t i = 0; i < n && count <= TG_MAX_MAILBOXES; i++) {
+    const char *t = req->recipients[i].address ? req->recipients[i].address : "";
+    g_autoptr(GPtrArray) mbs = tg_mailbox_parse_list(t, strnlen(t, TG_MAX_ADDRESS_BYTES + 1), NULL);
+    count += mbs ? mbs->len : 1;
+  }
+  return count > TG_MAX_MAILBOXES;
+}
+
 void tg_request_init(TgRequest *req) {
   memset(req, 0, sizeof *req);
   req->flag_external = -1;
@@ -1295,9 +1326,13 @@ TgResult *tg_check(const TgContext *ctx, const TgRequest *req) {
   TgResult *res = g_new0(TgResult, 1);
   res->verdict = TG_SEVERITY_OK;
   res->findings = g_ptr_array_new_with_free_func((GDestroyNotify)tg_finding_free);
+  size_t n = MIN(req->n_recipients, (size_t)TG_MAX_RECIPIENTS);
+  if (req->recipients && too_many_mailboxes(req, n)) {
+    res->too_many = true;
+    return res;
+  }
   Check c;
   check_init(&c, ctx, req);
-  size_t n = MIN(req->n_recipients, (size_t)TG_MAX_RECIPIENTS);
   g_autoptr(GPtrArray) one = g_ptr_array_new();
   for (size_t i = 0; i < n && req->recipients; i++) {
     g_ptr_array_set_size(one, 0);

@@ -7,7 +7,10 @@
 #include "protocol.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mailbox.h"
 
@@ -62,6 +65,8 @@ TgSession *tg_session_new(const char *policy_path) {
 }
 
 void tg_session_reset(TgSession *s, const char *policy_path) {
+  g_clear_pointer(&s->policy_ctx, tg_context_free);
+  g_clear_pointer(&s->policy_ctx_key, g_free);
   g_clear_pointer(&s->history, tg_history_free);
   g_clear_pointer(&s->ctx, tg_context_free);
   g_clear_pointer(&s->settings, tg_settings_free);
@@ -80,6 +85,8 @@ void tg_session_reset(TgSession *s, const char *policy_path) {
 void tg_session_free(TgSession *s) {
   if (!s)
     return;
+  g_clear_pointer(&s->policy_ctx, tg_context_free);
+  g_clear_pointer(&s->policy_ctx_key, g_free);
   g_clear_pointer(&s->history, tg_history_free);
   g_clear_pointer(&s->ctx, tg_context_free);
   g_clear_pointer(&s->settings, tg_settings_free);
@@ -286,6 +293,72 @@ static bool request_settings(const TgSession *s, const cJSON *root, TgSettings *
   return true;
 }
 
+/* ---- list files named by a request --------------------------------------------------------- */
+
+static bool same_list_files(const TgSession *s, const TgSettings *eff) {
+  return g_strcmp0(eff->trusted_domains_file, s->settings->trusted_domains_file) == 0 &&
+         g_strcmp0(eff->blocked_domains_file, s->settings->blocked_domains_file) == 0;
+}
+
+/* What identifies the list files `eff` names: each one opened as the loader will (a regular file
+ * within the size limit), and its path, device, inode, size and modification time. NULL with
+ * `error` when one cannot be used: an administrator's deny list that is silently not applied
+ * would be worse than a refused request. */
+static char *list_files_key(const TgSettings *eff, GError **error) {
+  const struct {
+    const char *path, *key;
+  } files[] = {{eff->trusted_domains_file, "trusted_domains_file"},
+               {eff->blocked_domains_file, "blocked_domains_file"}};
+  GString *key = g_string_new(NULL);
+  for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+    g_string_append_c(key, '\n');
+    if (!files[i].path)
+      continue;
+    int fd = -1;
+    struct stat st;
+    if (!tg_settings_open_list_file(files[i].path, files[i].key, &fd, error)) {
+      g_string_free(key, true);
+      return NULL;
+    }
+    if (fstat(fd, &st) != 0)
+      memset(&st, 0, sizeof st);
+    close(fd);
+    g_string_append_printf(key, "%s\t%ju:%ju:%jd:%jd.%09ld", files[i].path, (uintmax_t)st.st_dev,
+                           (uintmax_t)st.st_ino, (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec,
+                           st.st_mtim.tv_nsec);
+  }
+  return g_string_free(key, false);
+}
+
+/* The context a request is checked against: the session's, or one with the request's list files
+ * (loaded by the same bounded loader as the files', and kept for the next request). */
+static const TgContext *context_for(TgSession *s, const TgSettings *eff, GError **error) {
+  if (same_list_files(s, eff))
+    return s->ctx;
+  g_autofree char *key = list_files_key(eff, error);
+  if (!key)
+    return NULL;
+  if (s->policy_ctx && strcmp(key, s->policy_ctx_key) == 0)
+    return s->policy_ctx;
+  g_clear_pointer(&s->policy_ctx, tg_context_free);
+  g_clear_pointer(&s->policy_ctx_key, g_free);
+  g_autoptr(TgSettings) files = tg_settings_copy(s->settings);
+  g_free(files->trusted_domains_file);
+  g_free(files->blocked_domains_file);
+  files->trusted_domains_file = g_strdup(eff->trusted_domains_file);
+  files->blocked_domains_file = g_strdup(eff->blocked_domains_file);
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+  TgContext *ctx = tg_settings_build_context(files, s->psl, warnings);
+  for (guint i = 0; i < warnings->len; i++)
+    g_printerr("typoguard: %s\n", (const char *)g_ptr_array_index(warnings, i));
+  if (s->history)
+    tg_history_apply(s->history, ctx);
+  tg_context_seal(ctx);
+  s->policy_ctx = ctx;
+  s->policy_ctx_key = g_steal_pointer(&key);
+  return ctx;
+}
+
 static TgStrings strings_of(GPtrArray *a) {
   return (TgStrings){.items = (const char *const *)a->pdata, .len = a->len};
 }
@@ -295,6 +368,12 @@ static char *handle_hello(TgSession *s, const cJSON *root, const cJSON *id, size
   g_autoptr(TgSettings) eff = NULL;
   if (!request_settings(s, root, &eff, NULL, &error))
     return tg_protocol_error(id, "bad_request", error->message, reply_len);
+  /* A list file that could not be applied is not reported as in force. */
+  if (!same_list_files(s, eff)) {
+    g_autofree char *key = list_files_key(eff, &error);
+    if (!key)
+      return tg_protocol_error(id, "bad_request", error->message, reply_len);
+  }
   g_autoptr(cJSON) obj = cJSON_CreateObject();
   cJSON_AddStringToObject(obj, "type", "hello");
   add_id(obj, id);
@@ -355,6 +434,9 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
   g_autoptr(TgSettings) extra = NULL;
   if (!request_settings(s, root, &eff, &extra, &error))
     return tg_protocol_error(id, "bad_request", error->message, reply_len);
+  const TgContext *ctx = context_for(s, eff, &error);
+  if (!ctx)
+    return tg_protocol_error(id, "bad_request", error->message, reply_len);
 
   TgRequest req;
   tg_request_init(&req);
@@ -370,7 +452,7 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
   req.flag_external = (int)eff->flag_external;
   req.first_contact = (int)eff->first_contact;
 
-  g_autoptr(TgResult) res = tg_check(s->ctx, &req);
+  g_autoptr(TgResult) res = tg_check(ctx, &req);
   if (res->too_many) {
     g_autofree char *msg = g_strdup_printf("the recipients hold more than %u addresses: at most "
                                            "%u are checked at once",
@@ -414,9 +496,12 @@ static char *handle_learn(TgSession *s, const cJSON *root, const cJSON *id, size
       g_autofree char *msg = g_strdup_printf("could not save what was learned: %s", error->message);
       return tg_protocol_error(id, "internal", msg, reply_len);
     }
-    for (guint i = 0; i < addresses->len; i++)
-      tg_context_add_history(s->ctx, g_ptr_array_index(addresses, i), 1);
-    tg_context_add_corecipients(s->ctx, (const char *const *)addresses->pdata, addresses->len, 1);
+    TgContext *ctxs[] = {s->ctx, s->policy_ctx};
+    for (size_t c = 0; c < G_N_ELEMENTS(ctxs) && ctxs[c]; c++) {
+      for (guint i = 0; i < addresses->len; i++)
+        tg_context_add_history(ctxs[c], g_ptr_array_index(addresses, i), 1);
+      tg_context_add_corecipients(ctxs[c], (const char *const *)addresses->pdata, addresses->len, 1);
+    }
   }
   g_autoptr(cJSON) obj = cJSON_CreateObject();
   cJSON_AddStringToObject(obj, "type", "learned");

@@ -27,6 +27,12 @@ typedef struct {
   psl_ctx_t *psl;
   bool psl_owned;
   GPtrArray *warnings;  /* problems found while loading, each a line for stderr */
+  /* The context for requests whose policy or settings name other list files
+   * (trusted_domains_file, blocked_domains_file) than the files do: built like `ctx` with those
+   * lists, for the last such request, and kept while the files are the same (path, device,
+   * inode, size, modification time), so that a managed policy costs one load, not one per check. */
+  TgContext *policy_ctx;
+  char *policy_ctx_key;
 } TgSession;
 
 /* Names a public suffix list file to use instead of the system's (tests, unusual installs). A

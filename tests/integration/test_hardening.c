@@ -238,6 +238,187 @@ START_TEST(huge_bad_value_is_not_echoed_whole) {
 }
 END_TEST
 
+/* ---- item 4: list files named by a request's policy are applied ---------------------------- */
+
+static char *write_scratch(const char *name, const char *text) {
+  g_autofree char *dir = g_build_filename(scratch_home(), "lists", NULL);
+  g_mkdir_with_parents(dir, 0700);
+  char *path = g_build_filename(dir, name, NULL);
+  ck_assert(g_file_set_contents(path, text, -1, NULL));
+  return path;
+}
+
+static const cJSON *finding_of(const cJSON *res, int recipient, const char *code) {
+  const cJSON *f;
+  cJSON_ArrayForEach(f, cJSON_GetObjectItem(res, "findings")) {
+    if (cJSON_GetObjectItem(f, "recipient")->valueint == recipient && strcmp(str(f, "code"), code) == 0)
+      return f;
+  }
+  return NULL;
+}
+
+/* blocked_domains_file / trusted_domains_file in a request's policy were accepted, reported as
+ * locked by hello, and ignored by check. */
+START_TEST(policy_list_files_are_applied) {
+  g_autofree char *blocked = write_scratch("blocked.txt", "# deny list\nevil.example\n");
+  g_autofree char *trusted = write_scratch("trusted.txt", "partnercorp.com\n");
+  g_autofree char *req = g_strdup_printf(
+      "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":\"to\",\"address\":\"x@evil.example\"},"
+      "{\"field\":\"to\",\"address\":\"y@partnercorp.com\"},"
+      "{\"field\":\"to\",\"address\":\"z@partnercrop.com\"}],"
+      "\"policy\":{\"blocked_domains_file\":\"%s\",\"trusted_domains_file\":\"%s\"}}",
+      blocked, trusted);
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frame_append_str(in, req);
+  {
+    g_autoptr(HostRun) r = host_run(NATIVE, in->data, in->len, NULL);
+    const cJSON *res = reply(r, 0);
+    ck_assert_str_eq(str(res, "verdict"), "block");
+    ck_assert_ptr_nonnull(finding_of(res, 0, "blocked"));
+    ck_assert_ptr_null(finding_of(res, 1, "first_contact")); /* trusted by the list */
+    const cJSON *nm = finding_of(res, 2, "near_miss");
+    ck_assert_ptr_nonnull(nm);
+    ck_assert_str_eq(str(nm, "suggestion"), "z@partnercorp.com");
+  }
+  /* Unreadable, missing or not a regular file: a clear error, never a silent no-op. */
+  static const char *const bad[] = {"/nonexistent/typoguard/blocked.txt", "/dev/zero", "/tmp"};
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    g_autofree char *q = g_strdup_printf(
+        "{\"type\":\"check\",\"id\":2,\"recipients\":[{\"field\":\"to\",\"address\":\"x@evil.example\"}],"
+        "\"policy\":{\"blocked_domains_file\":\"%s\"}}", bad[i]);
+    g_autoptr(GByteArray) in2 = g_byte_array_new();
+    frame_append_str(in2, q);
+    frame_append_str(in2, "{\"type\":\"hello\",\"id\":\"after\"}");
+    g_autoptr(HostRun) r = host_run(NATIVE, in2->data, in2->len, NULL);
+    const cJSON *e = reply(r, 0);
+    ck_assert_str_eq(str(e, "type"), "error");
+    ck_assert_str_eq(str(e, "code"), "bad_request");
+    ck_assert_msg(strstr(str(e, "message"), "blocked_domains_file") && strstr(str(e, "message"), bad[i]),
+                  "message: %s", str(e, "message"));
+    ck_assert_str_eq(str(reply(r, 1), "id"), "after");
+  }
+}
+END_TEST
+
+START_TEST(policy_list_file_change_is_seen) {
+  g_autofree char *blocked = write_scratch("blocked2.txt", "evil.example\n");
+  g_autofree char *req = g_strdup_printf(
+      "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":\"to\",\"address\":\"x@other.example\"}],"
+      "\"policy\":{\"blocked_domains_file\":\"%s\"}}", blocked);
+  /* Requests naming different lists in turn: each gets its own (the host keeps the last one
+   * loaded, keyed by the files' identity, and must not answer from the wrong one). */
+  g_autofree char *blocked3 = write_scratch("blocked3.txt", "other.example\n");
+  g_autofree char *req3 = g_strdup_printf(
+      "{\"type\":\"check\",\"id\":3,\"recipients\":[{\"field\":\"to\",\"address\":\"x@other.example\"}],"
+      "\"policy\":{\"blocked_domains_file\":\"%s\"}}", blocked3);
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frame_append_str(in, req);
+  frame_append_str(in, req3);
+  frame_append_str(in, req);
+  g_autoptr(HostRun) r = host_run(NATIVE, in->data, in->len, NULL);
+  ck_assert_ptr_null(finding_of(reply(r, 0), 0, "blocked"));
+  ck_assert_ptr_nonnull(finding_of(reply(r, 1), 0, "blocked"));
+  ck_assert_ptr_null(finding_of(reply(r, 2), 0, "blocked"));
+}
+END_TEST
+
+/* ---- item 6: files are read only when regular, and never beyond their limits ---------------- */
+
+/* A sparse file of `bytes` NUL bytes: one enormous line, at no cost on disk. */
+static char *sparse_file(const char *name, off_t bytes) {
+  g_autofree char *dir = g_build_filename(scratch_home(), "files", NULL);
+  g_mkdir_with_parents(dir, 0700);
+  char *path = g_build_filename(dir, name, NULL);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(ftruncate(fd, bytes), 0);
+  close(fd);
+  return path;
+}
+
+static HostRun *hello_with_env(const char *const *env, Usage *u) {
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frame_append_str(in, "{\"type\":\"hello\",\"id\":\"h\"}");
+  return run_measured(in, env, u);
+}
+
+/* TYPOGUARD_POLICY=/dev/zero tried to allocate gigabytes; a FIFO hung the start. */
+START_TEST(policy_that_is_not_a_regular_file) {
+  g_autofree char *dir = g_build_filename(scratch_home(), "files", NULL);
+  g_mkdir_with_parents(dir, 0700);
+  g_autofree char *fifo = g_build_filename(dir, "policy.fifo", NULL);
+  g_unlink(fifo);
+  ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+  g_autofree char *big = sparse_file("policy-big.conf", (off_t)300 * 1024 * 1024);
+  const char *paths[] = {"/dev/zero", fifo, big};
+  for (size_t i = 0; i < G_N_ELEMENTS(paths); i++) {
+    g_autofree char *env0 = g_strdup_printf("TYPOGUARD_POLICY=%s", paths[i]);
+    const char *env[] = {env0, NULL};
+    Usage u;
+    g_autoptr(HostRun) r = hello_with_env(env, &u);
+    ck_assert_str_eq(str(reply(r, 0), "type"), "hello");
+    ck_assert_msg(strstr(r->err, paths[i]) != NULL, "stderr does not name %s: %s", paths[i], r->err);
+    ck_assert_msg(r->seconds < 10.0, "%s: the start took %.1f s", paths[i], r->seconds);
+    assert_bounded(&u, paths[i]);
+  }
+}
+END_TEST
+
+/* A user typoguard.conf linked to /dev/zero: the same. */
+START_TEST(user_settings_linked_to_a_device) {
+  g_autofree char *cfg = g_build_filename(scratch_home(), "cfg-zero", "typoguard", NULL);
+  g_mkdir_with_parents(cfg, 0700);
+  g_autofree char *conf = g_build_filename(cfg, "typoguard.conf", NULL);
+  g_unlink(conf);
+  ck_assert_int_eq(symlink("/dev/zero", conf), 0);
+  g_autofree char *env0 = g_strdup_printf("XDG_CONFIG_HOME=%s/cfg-zero", scratch_home());
+  const char *env[] = {env0, NULL};
+  Usage u;
+  g_autoptr(HostRun) r = hello_with_env(env, &u);
+  ck_assert_str_eq(str(reply(r, 0), "type"), "hello");
+  ck_assert_msg(strstr(r->err, "not a regular file"), "stderr: %s", r->err);
+  assert_bounded(&u, "typoguard.conf -> /dev/zero");
+}
+END_TEST
+
+/* A 300 MB list file of one line was read whole. */
+START_TEST(list_file_with_one_huge_line) {
+  g_autofree char *big = sparse_file("list-big.txt", (off_t)200 * 1024 * 1024);
+  g_autofree char *policy = write_scratch("policy-list.conf", "");
+  g_autofree char *text = g_strdup_printf("[typoguard]\nblocked_domains_file = %s\n", big);
+  ck_assert(g_file_set_contents(policy, text, -1, NULL));
+  g_autofree char *env0 = g_strdup_printf("TYPOGUARD_POLICY=%s", policy);
+  const char *env[] = {env0, NULL};
+  Usage u;
+  g_autoptr(HostRun) r = hello_with_env(env, &u);
+  ck_assert_str_eq(str(reply(r, 0), "type"), "hello");
+  ck_assert_msg(strstr(r->err, "overlong line"), "stderr: %s", r->err);
+  ck_assert_msg(u.rss_mb < 64, "%.0f MB peak reading a one-line list", u.rss_mb);
+}
+END_TEST
+
+/* History lines likewise: a 200 MB line in the history file is skipped, not held. */
+START_TEST(history_with_one_huge_line) {
+  g_autofree char *data = g_build_filename(scratch_home(), "data-bigline", NULL);
+  g_autofree char *dir = g_build_filename(data, "typoguard", NULL);
+  g_mkdir_with_parents(dir, 0700);
+  g_autofree char *hist = g_build_filename(dir, "history", NULL);
+  ck_assert(g_file_set_contents(hist, "typoguard-history 1\nd\tarmy.mil\t3\t1764430000\n", -1, NULL));
+  int fd = open(hist, O_WRONLY | O_APPEND);
+  ck_assert_int_ge(fd, 0);
+  struct stat st;
+  ck_assert_int_eq(fstat(fd, &st), 0);
+  ck_assert_int_eq(ftruncate(fd, st.st_size + (off_t)200 * 1024 * 1024), 0);
+  close(fd);
+  g_autofree char *env0 = g_strdup_printf("XDG_DATA_HOME=%s", data);
+  const char *env[] = {env0, NULL};
+  Usage u;
+  g_autoptr(HostRun) r = hello_with_env(env, &u);
+  ck_assert_str_eq(str(reply(r, 0), "type"), "hello");
+  ck_assert_msg(u.rss_mb < 64, "%.0f MB peak reading the history", u.rss_mb);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("hardening");
   TCase *req = tcase_create("requests");
@@ -248,6 +429,18 @@ static Suite *suite(void) {
   tcase_add_test(req, contact_near_miss_same_answers);
   tcase_add_test(req, huge_bad_value_is_not_echoed_whole);
   suite_add_tcase(s, req);
+  TCase *pol = tcase_create("policy");
+  tcase_set_timeout(pol, 120);
+  tcase_add_test(pol, policy_list_files_are_applied);
+  tcase_add_test(pol, policy_list_file_change_is_seen);
+  suite_add_tcase(s, pol);
+  TCase *files = tcase_create("files");
+  tcase_set_timeout(files, 120);
+  tcase_add_test(files, policy_that_is_not_a_regular_file);
+  tcase_add_test(files, user_settings_linked_to_a_device);
+  tcase_add_test(files, list_file_with_one_huge_line);
+  tcase_add_test(files, history_with_one_huge_line);
+  suite_add_tcase(s, files);
   return s;
 }
 
