@@ -24,6 +24,9 @@
 
 #define CPU_BOUND_S 3.0   /* the issue's 1 s, with room for sanitizers and a busy machine */
 #define RSS_BOUND_MB 256.0
+/* stderr as text ("" when there was none) */
+#define ERR(r) ((r)->err ? (r)->err : "")
+#define TG_HISTORY_MAX_ADDRESSES_TEST 10000u /* history.h's TG_HISTORY_MAX_ADDRESSES */
 
 static const char *const NATIVE[] = {"--native", NULL};
 
@@ -357,7 +360,7 @@ START_TEST(policy_that_is_not_a_regular_file) {
     Usage u;
     g_autoptr(HostRun) r = hello_with_env(env, &u);
     ck_assert_str_eq(str(reply(r, 0), "type"), "hello");
-    ck_assert_msg(strstr(r->err, paths[i]) != NULL, "stderr does not name %s: %s", paths[i], r->err);
+    ck_assert_msg(strstr(ERR(r), paths[i]) != NULL, "stderr does not name %s: %s", paths[i], r->err);
     ck_assert_msg(r->seconds < 10.0, "%s: the start took %.1f s", paths[i], r->seconds);
     assert_bounded(&u, paths[i]);
   }
@@ -376,7 +379,7 @@ START_TEST(user_settings_linked_to_a_device) {
   Usage u;
   g_autoptr(HostRun) r = hello_with_env(env, &u);
   ck_assert_str_eq(str(reply(r, 0), "type"), "hello");
-  ck_assert_msg(strstr(r->err, "not a regular file"), "stderr: %s", r->err);
+  ck_assert_msg(strstr(ERR(r), "not a regular file"), "stderr: %s", r->err);
   assert_bounded(&u, "typoguard.conf -> /dev/zero");
 }
 END_TEST
@@ -392,7 +395,7 @@ START_TEST(list_file_with_one_huge_line) {
   Usage u;
   g_autoptr(HostRun) r = hello_with_env(env, &u);
   ck_assert_str_eq(str(reply(r, 0), "type"), "hello");
-  ck_assert_msg(strstr(r->err, "overlong line"), "stderr: %s", r->err);
+  ck_assert_msg(strstr(ERR(r), "overlong line"), "stderr: %s", r->err);
   ck_assert_msg(u.rss_mb < 64, "%.0f MB peak reading a one-line list", u.rss_mb);
 }
 END_TEST
@@ -419,6 +422,159 @@ START_TEST(history_with_one_huge_line) {
 }
 END_TEST
 
+/* ---- items 7 and 8: the history folder ------------------------------------------------------ */
+
+/* A fresh data folder (XDG_DATA_HOME) with a typoguard folder of `mode`; returns its path. */
+static char *data_home(const char *name, int mode, char **folder) {
+  char *data = g_build_filename(scratch_home(), name, NULL);
+  *folder = g_build_filename(data, "typoguard", NULL);
+  g_mkdir_with_parents(*folder, 0700);
+  ck_assert_int_eq(chmod(*folder, (mode_t)mode), 0);
+  return data;
+}
+
+static HostRun *learn_in(const char *data, const char *addresses_json) {
+  g_autofree char *env0 = g_strdup_printf("XDG_DATA_HOME=%s", data);
+  const char *env[] = {env0, NULL};
+  g_autofree char *req = g_strdup_printf("{\"type\":\"learn\",\"id\":\"l\",\"addresses\":%s}",
+                                         addresses_json);
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frame_append_str(in, req);
+  frame_append_str(in, "{\"type\":\"hello\",\"id\":\"after\"}");
+  return host_run(NATIVE, in->data, in->len, env);
+}
+
+/* history.lock was opened without O_NOFOLLOW: a planted symlink made the host create its target. */
+START_TEST(planted_lock_symlink_is_not_followed) {
+  g_autofree char *folder = NULL;
+  g_autofree char *data = data_home("data-lock", 0700, &folder);
+  g_autofree char *lock = g_build_filename(folder, "history.lock", NULL);
+  g_autofree char *target = g_build_filename(scratch_home(), "created-by-the-host", NULL);
+  g_unlink(target);
+  ck_assert_int_eq(symlink(target, lock), 0);
+  g_autoptr(HostRun) r = learn_in(data, "[\"a@example.com\"]");
+  const cJSON *e = reply(r, 0);
+  ck_assert_str_eq(str(e, "type"), "error");
+  ck_assert_msg(strstr(str(e, "message"), "symbolic link"), "message: %s", str(e, "message"));
+  ck_assert(!g_file_test(target, G_FILE_TEST_EXISTS));
+  ck_assert_str_eq(str(reply(r, 1), "id"), "after");
+}
+END_TEST
+
+/* A data folder others can write was used as is. */
+START_TEST(data_folder_writable_by_others_is_refused) {
+  g_autofree char *folder = NULL;
+  g_autofree char *data = data_home("data-0777", 0777, &folder);
+  g_autoptr(HostRun) r = learn_in(data, "[\"a@example.com\"]");
+  ck_assert_int_eq(cJSON_GetObjectItem(reply(r, 0), "count")->valueint, 0);
+  ck_assert_msg(strstr(ERR(r), folder) && strstr(ERR(r), "other users"), "stderr: %s", r->err);
+  g_autofree char *hist = g_build_filename(folder, "history", NULL);
+  ck_assert(!g_file_test(hist, G_FILE_TEST_EXISTS));
+  /* --selftest says so too, and is not healthy */
+  g_autofree char *env0 = g_strdup_printf("XDG_DATA_HOME=%s", data);
+  const char *env[] = {env0, NULL};
+  const char *const argv[] = {"--selftest", NULL};
+  g_autoptr(HostRun) st = host_run(argv, "", 0, env);
+  gsize len = 0;
+  g_autofree char *out = g_strndup(g_bytes_get_data(st->out, &len), g_bytes_get_size(st->out));
+  ck_assert_msg(strstr(out, "other users"), "selftest output: %s", out);
+  ck_assert_int_ne(st->status, 0);
+}
+END_TEST
+
+/* The bad-copy step followed a symlinked history file. */
+START_TEST(symlinked_history_is_not_followed) {
+  g_autofree char *folder = NULL;
+  g_autofree char *data = data_home("data-histlink", 0700, &folder);
+  g_autofree char *victim = write_scratch("victim.txt", "not a history\n");
+  g_autofree char *hist = g_build_filename(folder, "history", NULL);
+  ck_assert_int_eq(symlink(victim, hist), 0);
+  g_autoptr(HostRun) r = learn_in(data, "[\"a@example.com\"]");
+  ck_assert_str_eq(str(reply(r, 0), "type"), "error");
+  g_autofree char *bad = g_build_filename(folder, "history.bad", NULL);
+  ck_assert(!g_file_test(bad, G_FILE_TEST_EXISTS));
+  g_autofree char *text = NULL;
+  ck_assert(g_file_get_contents(victim, &text, NULL, NULL));
+  ck_assert_str_eq(text, "not a history\n");
+  ck_assert(g_file_test(hist, G_FILE_TEST_IS_SYMLINK));
+}
+END_TEST
+
+/* Two 2,048-byte addresses made a 4,112-byte corecipients line that the reader (4,096) dropped as
+ * corrupt, and the message then spoke of "0 domains and 0 addresses" about the wrong file. */
+START_TEST(long_pair_is_not_written_and_message_names_the_file) {
+  g_autofree char *folder = NULL;
+  g_autofree char *data = data_home("data-longpair", 0700, &folder);
+  g_autofree char *la = g_strnfill(2048 - 12, 'a'); /* 2,048-byte addresses */
+  g_autofree char *lb = g_strnfill(2048 - 12, 'b');
+  g_autofree char *json =
+      g_strdup_printf("[\"%s@example.com\",\"%s@example.com\",\"c@example.com\"]", la, lb);
+  {
+    g_autoptr(HostRun) r = learn_in(data, json);
+    ck_assert_int_eq(cJSON_GetObjectItem(reply(r, 0), "count")->valueint, 3);
+  }
+  g_autoptr(HostRun) r = learn_in(data, "[\"d@example.com\"]");
+  ck_assert_msg(strstr(ERR(r), "unreadable") == NULL, "a line written was not readable: %s", r->err);
+  /* A damaged corecipients file with no pair left: the message names it and counts pairs. */
+  g_autofree char *pairs = g_build_filename(folder, "corecipients", NULL);
+  ck_assert(g_file_test(pairs, G_FILE_TEST_IS_REGULAR));
+  ck_assert(g_file_set_contents(pairs, "typoguard-history 1\ngarbage line\nend\t0\n", -1, NULL));
+  g_autoptr(HostRun) r2 = learn_in(data, "[\"e@example.com\"]");
+  ck_assert_msg(strstr(ERR(r2), "corecipients") && strstr(ERR(r2), "co-recipient pairs kept") &&
+                    !strstr(ERR(r2), "domains and 0 addresses"),
+                "stderr: %s", r2->err);
+}
+END_TEST
+
+/* One learn of 456k addresses evicted all earlier history. */
+START_TEST(one_big_learn_keeps_earlier_history) {
+  g_autofree char *folder = NULL;
+  g_autofree char *data = data_home("data-evict", 0700, &folder);
+  /* A full store of addresses used often and lately. */
+  gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+  GString *h = g_string_new("typoguard-history 1\n");
+  for (unsigned i = 0; i < TG_HISTORY_MAX_ADDRESSES_TEST; i++)
+    g_string_append_printf(h, "a\told%u@partner.example\t5\t%" G_GINT64_FORMAT "\n", i, now - 3600);
+  g_string_append(h, "d\tpartner.example\t50\t0\nend\t0\n");
+  g_autofree char *hist = g_build_filename(folder, "history", NULL);
+  ck_assert(g_file_set_contents(hist, h->str, -1, NULL));
+  g_string_free(h, true);
+  /* A mailing to 20,000 (the most one learn takes) new addresses. */
+  GString *j = g_string_new("[");
+  for (unsigned i = 0; i < 400; i++) {
+    g_string_append_printf(j, "%s\"", i ? "," : "");
+    for (unsigned k = 0; k < 50; k++)
+      g_string_append_printf(j, "%snew%u.%u@mailing.example", k ? "," : "", i, k);
+    g_string_append(j, "\"");
+  }
+  g_string_append(j, "]");
+  g_autoptr(HostRun) r = learn_in(data, j->str);
+  g_string_free(j, true);
+  ck_assert_str_eq(str(reply(r, 0), "type"), "learned");
+  g_autofree char *text = NULL;
+  ck_assert(g_file_get_contents(hist, &text, NULL, NULL));
+  unsigned old = 0, fresh = 0;
+  for (const char *p = text; (p = strstr(p, "\na\t")) != NULL; p++) {
+    if (g_str_has_prefix(p + 3, "old")) old++;
+    else fresh++;
+  }
+  ck_assert_msg(old >= TG_HISTORY_MAX_ADDRESSES_TEST / 2, "%u of the earlier addresses kept", old);
+  ck_assert_uint_gt(fresh, 0);
+  /* More than TG_MAX_MAILBOXES in one learn is too_many. */
+  GString *k = g_string_new("[");
+  for (unsigned i = 0; i < 410; i++) {
+    g_string_append_printf(k, "%s\"", i ? "," : "");
+    for (unsigned m = 0; m < 50; m++)
+      g_string_append_printf(k, "%sx%u.%u@mailing.example", m ? "," : "", i, m);
+    g_string_append(k, "\"");
+  }
+  g_string_append(k, "]");
+  g_autoptr(HostRun) r2 = learn_in(data, k->str);
+  g_string_free(k, true);
+  ck_assert_str_eq(str(reply(r2, 0), "code"), "too_many");
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("hardening");
   TCase *req = tcase_create("requests");
@@ -441,6 +597,14 @@ static Suite *suite(void) {
   tcase_add_test(files, list_file_with_one_huge_line);
   tcase_add_test(files, history_with_one_huge_line);
   suite_add_tcase(s, files);
+  TCase *hist = tcase_create("history");
+  tcase_set_timeout(hist, 120);
+  tcase_add_test(hist, planted_lock_symlink_is_not_followed);
+  tcase_add_test(hist, data_folder_writable_by_others_is_refused);
+  tcase_add_test(hist, symlinked_history_is_not_followed);
+  tcase_add_test(hist, long_pair_is_not_written_and_message_names_the_file);
+  tcase_add_test(hist, one_big_learn_keeps_earlier_history);
+  suite_add_tcase(s, hist);
   return s;
 }
 
