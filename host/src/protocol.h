@@ -18,6 +18,8 @@
 
 #define TG_PROTOCOL_VERSION 1
 #define TG_MAX_ID_BYTES 1024u /* a longer string id is a bad_request (it would bloat every reply) */
+/* List entries (domains, TLDs) in a request's policy and settings together; more is too_many. */
+#define TG_MAX_REQUEST_LIST_ENTRIES 20000u
 #define TG_MAX_ERROR_MESSAGE_BYTES 1024u /* an error message is cut (with …) beyond this */
 
 typedef struct {
