@@ -19,14 +19,15 @@
 
 #include <glib/gstdio.h>
 
+#include "history.h"
 #include "hostrun.h"
+#include "protocol.h"
 #include "typoguard.h"
 
 #define CPU_BOUND_S 3.0   /* the 1 s, with room for sanitizers and a busy machine */
 #define RSS_BOUND_MB 256.0
 /* stderr as text ("" when there was none) */
 #define ERR(r) ((r)->err ? (r)->err : "")
-#define TG_HISTORY_MAX_ADDRESSES_TEST 10000u /* history.h's TG_HISTORY_MAX_ADDRESSES */
 
 static const char *const NATIVE[] = {"--native", NULL};
 
@@ -93,7 +94,8 @@ START_TEST(many_mailboxes_per_entry_are_too_many) {
   ck_assert_str_eq(str(e, "type"), "error");
   ck_assert_str_eq(str(e, "code"), "too_many");
   ck_assert_str_eq(str(e, "id"), "m");
-  ck_assert_msg(strstr(str(e, "message"), "20000"), "message: %s", str(e, "message"));
+  g_autofree char *limit = g_strdup_printf("%u", TG_MAX_MAILBOXES);
+  ck_assert_msg(strstr(str(e, "message"), limit), "message: %s", str(e, "message"));
   ck_assert_str_eq(str(reply(r, 1), "id"), "after");
   assert_bounded(&u, "4,000 x 170 mailboxes");
 }
@@ -206,6 +208,39 @@ START_TEST(contact_near_miss_same_answers) {
       ck_assert_str_eq(got ? got : "(none)", cases[i].want);
     else
       ck_assert_msg(got == NULL, "%s: unexpected %s", cases[i].typed, got);
+  }
+}
+END_TEST
+
+/* 300,000 domains in a request's settings cost 1.7 s a check: lists in a request are bounded
+ * (TG_MAX_REQUEST_LIST_ENTRIES in policy and settings together), large ones go in list files. */
+START_TEST(request_lists_are_bounded) {
+  for (int over = 0; over < 2; over++) {
+    unsigned n = TG_MAX_REQUEST_LIST_ENTRIES / 2;
+    GString *req = g_string_new("{\"type\":\"check\",\"id\":\"b\",\"recipients\":"
+                                "[{\"field\":\"to\",\"address\":\"x@gmial.com\"}],\"settings\":"
+                                "{\"trusted_domains\":[");
+    for (unsigned i = 0; i < n + (unsigned)over; i++)
+      g_string_append_printf(req, "%s\"partner%u.example.org\"", i ? "," : "", i);
+    g_string_append(req, "]},\"policy\":{\"blocked_domains\":[");
+    for (unsigned i = 0; i < n; i++)
+      g_string_append_printf(req, "%s\"bad%u.example.org\"", i ? "," : "", i);
+    g_string_append(req, "]}}");
+    g_autoptr(GByteArray) in = g_byte_array_new();
+    append_gstring(in, req);
+    frame_append_str(in, "{\"type\":\"hello\",\"id\":\"after\"}");
+    Usage u;
+    g_autoptr(HostRun) r = run_measured(in, NULL, &u);
+    const cJSON *res = reply(r, 0);
+    if (over) {
+      ck_assert_str_eq(str(res, "code"), "too_many");
+      ck_assert_msg(strstr(str(res, "message"), "trusted_domains_file"), "%s", str(res, "message"));
+    } else {
+      ck_assert_str_eq(str(res, "type"), "result");
+      ck_assert_str_eq(str(res, "verdict"), "warn"); /* gmial.com */
+    }
+    ck_assert_str_eq(str(reply(r, 1), "id"), "after");
+    assert_bounded(&u, over ? "request lists over the limit" : "request lists at the limit");
   }
 }
 END_TEST
@@ -533,7 +568,7 @@ START_TEST(one_big_learn_keeps_earlier_history) {
   /* A full store of addresses used often and lately. */
   gint64 now = g_get_real_time() / G_USEC_PER_SEC;
   GString *h = g_string_new("typoguard-history 1\n");
-  for (unsigned i = 0; i < TG_HISTORY_MAX_ADDRESSES_TEST; i++)
+  for (unsigned i = 0; i < TG_HISTORY_MAX_ADDRESSES; i++)
     g_string_append_printf(h, "a\told%u@partner.example\t5\t%" G_GINT64_FORMAT "\n", i, now - 3600);
   g_string_append(h, "d\tpartner.example\t50\t0\nend\t0\n");
   g_autofree char *hist = g_build_filename(folder, "history", NULL);
@@ -558,7 +593,7 @@ START_TEST(one_big_learn_keeps_earlier_history) {
     if (g_str_has_prefix(p + 3, "old")) old++;
     else fresh++;
   }
-  ck_assert_msg(old >= TG_HISTORY_MAX_ADDRESSES_TEST / 2, "%u of the earlier addresses kept", old);
+  ck_assert_msg(old >= TG_HISTORY_MAX_ADDRESSES / 2, "%u of the earlier addresses kept", old);
   ck_assert_uint_gt(fresh, 0);
   /* More than TG_MAX_MAILBOXES in one learn is too_many. */
   GString *k = g_string_new("[");
@@ -584,6 +619,7 @@ static Suite *suite(void) {
   tcase_add_test(req, contact_near_miss_scales);
   tcase_add_test(req, contact_near_miss_same_answers);
   tcase_add_test(req, huge_bad_value_is_not_echoed_whole);
+  tcase_add_test(req, request_lists_are_bounded);
   suite_add_tcase(s, req);
   TCase *pol = tcase_create("policy");
   tcase_set_timeout(pol, 120);
