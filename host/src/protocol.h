@@ -20,6 +20,9 @@
 #define TG_MAX_ID_BYTES 1024u /* a longer string id is a bad_request (it would bloat every reply) */
 /* List entries (domains, TLDs) in a request's policy and settings together; more is too_many. */
 #define TG_MAX_REQUEST_LIST_ENTRIES 20000u
+/* Entries of `known` (domains and addresses together) in one check; more is too_many. The
+ * extension sends at most 20,000 address-book and recent addresses. */
+#define TG_MAX_KNOWN_ENTRIES 50000u
 #define TG_MAX_ERROR_MESSAGE_BYTES 1024u /* an error message is cut (with …) beyond this */
 
 typedef struct {

@@ -6,7 +6,9 @@
 #     temporary folder) on the same corpus rows;
 #  3. the index alone (bench_index): build time, peak memory and lookup latency, 1k..1M domains;
 #  4. the cold round trip of the native host (start, hello, check of 20 recipients, exit) against
-#     a trivial C program that drains stdin, as a ratio (bench_coldstart).
+#     a trivial C program that drains stdin, as a ratio (bench_coldstart);
+#  5. adversarial request shapes at the protocol's limits, whole host processes (CPU, peak RSS, growth
+#     from 1x to 10x; bench_adversarial.py, issue 15).
 set -euo pipefail
 build=${1:?usage: tests/bench/run.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,3 +53,8 @@ echo "| program                                    | median ms |    p90 ms | rat
 echo "|--------------------------------------------|----------:|----------:|-------:|"
 "$build/tests/bench/bench_coldstart" --host "$build/host/src/typoguard-host" \
   --trivial "$build/tests/bench/bench_coldstart_trivial" --runs "${TG_BENCH_RUNS:-41}"
+
+echo
+echo "## Adversarial requests at the protocol's limits (tests/bench/bench_adversarial.py: host CPU and peak RSS at 1x and 10x; 10x is the limit; bound 1 s and 256 MB at 10x, growth 10 = linear)"
+echo
+"${TG_PYTHON:-/usr/bin/python3}" "$here/bench_adversarial.py" "$build/host/src/typoguard-host"

@@ -174,6 +174,26 @@ START_TEST(contact_near_miss_scales) {
 }
 END_TEST
 
+/* 300,000 known addresses took a second a check: `known` is bounded (TG_MAX_KNOWN_ENTRIES). */
+START_TEST(known_entries_are_bounded) {
+  for (int over = 0; over < 2; over++) {
+    GString *req = g_string_new("{\"type\":\"check\",\"id\":\"k\",\"recipients\":"
+                                "[{\"field\":\"to\",\"address\":\"p1x@o1.io\"}],\"known\":{\"addresses\":[");
+    for (unsigned i = 0; i < TG_MAX_KNOWN_ENTRIES - 1; i++)
+      g_string_append_printf(req, "%s\"p%u@o%u.io\"", i ? "," : "", i, i % 2500);
+    g_string_append_printf(req, "],\"domains\":[\"a.io\"%s]}}", over ? ",\"b.io\"" : "");
+    g_autoptr(GByteArray) in = g_byte_array_new();
+    append_gstring(in, req);
+    frame_append_str(in, "{\"type\":\"hello\",\"id\":\"after\"}");
+    Usage u;
+    g_autoptr(HostRun) r = run_measured(in, NULL, &u);
+    ck_assert_str_eq(str(reply(r, 0), over ? "code" : "type"), over ? "too_many" : "result");
+    ck_assert_str_eq(str(reply(r, 1), "id"), "after");
+    assert_bounded(&u, over ? "known over the limit" : "known at the limit");
+  }
+}
+END_TEST
+
 /* The index finds what the scan found: the best of several contacts one slip away, a tie left
  * alone, digits-only differences left alone. */
 START_TEST(contact_near_miss_same_answers) {
@@ -618,6 +638,7 @@ static Suite *suite(void) {
   tcase_add_test(req, mailboxes_at_the_limit_are_checked);
   tcase_add_test(req, contact_near_miss_scales);
   tcase_add_test(req, contact_near_miss_same_answers);
+  tcase_add_test(req, known_entries_are_bounded);
   tcase_add_test(req, huge_bad_value_is_not_echoed_whole);
   tcase_add_test(req, request_lists_are_bounded);
   suite_add_tcase(s, req);
