@@ -171,7 +171,7 @@ typedef struct {
   /* The recipients hold more than TG_MAX_MAILBOXES mailboxes: the check stopped before the
    * recipient that went over, and its findings are incomplete (the host answers too_many). */
   bool too_many;
-  size_t n_mailboxes; /* mailboxes checked (or counted up to the one over the limit) */
+  size_t n_mailboxes; /* mailboxes checked (0 when too_many) */
 } TgResult;
 
 TgResult *tg_check(const TgContext *ctx, const TgRequest *req);

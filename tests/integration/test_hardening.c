@@ -101,6 +101,21 @@ START_TEST(many_mailboxes_per_entry_are_too_many) {
 }
 END_TEST
 
+/* --check reads any number of lines in batches of TG_MAX_RECIPIENTS; a batch whose lines hold more
+ * than TG_MAX_MAILBOXES mailboxes is a usage error (exit 64), said on stderr. */
+START_TEST(cli_batch_over_the_mailbox_limit) {
+  GString *in = g_string_new(NULL);
+  for (unsigned i = 0; i < TG_MAX_RECIPIENTS; i++)
+    g_string_append_printf(in, "a%u@example.com, b%u@example.com, c%u@example.com\n", i, i, i);
+  const char *const argv[] = {"--check", "-", NULL};
+  g_autoptr(HostRun) r = host_run(argv, in->str, in->len, NULL);
+  g_string_free(in, true);
+  ck_assert_int_eq(r->status, 64);
+  g_autofree char *limit = g_strdup_printf("%u", TG_MAX_MAILBOXES);
+  ck_assert_msg(strstr(ERR(r), limit), "stderr: %s", ERR(r));
+}
+END_TEST
+
 /* Just under the limit: 117 entries of 170 mistyped mailboxes (19,890 addresses, every one a
  * near_miss with a correction in a 170-mailbox list): checked whole, the reply cut at 1 MiB with
  * the most severe kept, within the bounds. */
@@ -636,6 +651,7 @@ static Suite *suite(void) {
   tcase_set_timeout(req, 300);
   tcase_add_test(req, many_mailboxes_per_entry_are_too_many);
   tcase_add_test(req, mailboxes_at_the_limit_are_checked);
+  tcase_add_test(req, cli_batch_over_the_mailbox_limit);
   tcase_add_test(req, contact_near_miss_scales);
   tcase_add_test(req, contact_near_miss_same_answers);
   tcase_add_test(req, known_entries_are_bounded);
