@@ -72,7 +72,7 @@ typedef struct {
    * each domain's added on its first recipient there (so one search per recipient, not one
    * comparison per contact). */
   TgIndex *locals_index;
-  GHashTable *locals_domains; /* A-label -> GUINT_TO_POINTER(domain id + 1) */
+  GHashTable *locals_domains; /* A-label -> GUINT_TO_POINTER(domain id), 0: no contacts there */
   GHashTable *blocked;        /* request's blocked domains */
   GHashTable *blocked_tlds;
   char *sender_domain;        /* A-label, or NULL */
