@@ -163,7 +163,7 @@ SHAPES = [
     ("mailboxes_distinct", mailboxes_distinct, 400),
     ("commas", commas, 1000),
     ("contacts_domain", contacts_domain, 1000),
-    ("namesakes", namesakes, 10000),
+    ("namesakes", namesakes, 5000),
     ("long_labels", long_labels, 1000),
     ("idn_everywhere", idn_everywhere, 1000),
     ("big_settings", big_settings, 2000),
