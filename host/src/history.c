@@ -27,7 +27,10 @@
  * are read again under the lock and this learn is applied to what is there, so concurrent hosts
  * lose nothing and a crash at any point leaves the previous file whole. A corrupt file gives up
  * only the lines that do not parse (said on stderr, and a copy is kept as `history.bad`). The
- * store is bounded (TG_HISTORY_MAX_*): the least recently used entries go first.
+ * store is bounded (TG_HISTORY_MAX_*): the least useful entries go first (history.h), and one
+ * learn adds at most half of a bound in new names. The folder must be the user's alone (not
+ * writable by group or others), its files are never opened through a symbolic link, and no line
+ * is written that the reader (TG_HISTORY_MAX_LINE) would refuse.
  *
  * Test hook (harmless in production): with TYPOGUARD_TEST_CRASH=history-before-rename in the
  * environment the process kills itself (SIGKILL) after the temporary file is written and synced,
