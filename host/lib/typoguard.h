@@ -24,6 +24,10 @@ G_BEGIN_DECLS
 #define TG_MAX_ADDRESS_BYTES 2048u                /* longer mailbox strings are a syntax finding */
 #define TG_MAX_DOMAIN_BYTES 253u                  /* RFC 1035, in ASCII (A-label) form */
 #define TG_MAX_LIST_DOMAINS 1000000u              /* trusted_domains_file / blocked_domains_file */
+/* Mailboxes in all the recipients of one request (a recipient may hold a list or a group, up to
+ * ~170 in its 2,048 bytes): the check's work is bounded by this, not by the frame. More is
+ * too_many; tg_check then stops before the recipient that goes over (TgResult.too_many). */
+#define TG_MAX_MAILBOXES 20000u
 
 typedef enum {
   TG_SEVERITY_OK = 0,
@@ -169,6 +173,10 @@ typedef struct {
 typedef struct {
   TgSeverity verdict;
   GPtrArray *findings; /* of TgFinding*, grouped by recipient, most severe first */
+  /* The recipients hold more than TG_MAX_MAILBOXES mailboxes: the check stopped before the
+   * recipient that went over, and its findings are incomplete (the host answers too_many). */
+  bool too_many;
+  size_t n_mailboxes; /* mailboxes checked (0 when too_many) */
 } TgResult;
 
 TgResult *tg_check(const TgContext *ctx, const TgRequest *req);

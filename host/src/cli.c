@@ -91,6 +91,14 @@ int tg_cli_check(const TgCliOptions *opts) {
       g_ptr_array_unref(all.findings);
       return TG_EXIT_INTERNAL;
     }
+    if (res->too_many) {
+      g_printerr("typoguard-host: addresses %u to %u hold more than %u mailboxes: at most %u are "
+                 "checked at once\n",
+                 start + 1, start + n, TG_MAX_MAILBOXES, TG_MAX_MAILBOXES);
+      tg_result_free(res);
+      g_ptr_array_unref(all.findings);
+      return TG_EXIT_USAGE;
+    }
     for (guint i = 0; i < res->findings->len; i++) {
       TgFinding *f = g_ptr_array_index(res->findings, i);
       f->recipient += start;

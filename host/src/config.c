@@ -15,11 +15,14 @@
 #include "config.h"
 
 #include "domain.h"
+#include "files.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 G_DEFINE_QUARK(tg-settings-error-quark, tg_settings_error)
 
@@ -27,6 +30,8 @@ G_DEFINE_QUARK(tg-settings-error-quark, tg_settings_error)
 #define TG_MAX_KEY_FILE_BYTES (1024u * 1024u)
 /* A list file line longer than this cannot hold a domain (253 bytes plus comments and blanks). */
 #define TG_MAX_LIST_LINE_BYTES 4096u
+/* A list of TG_MAX_LIST_DOMAINS domains with comments fits easily; a bigger file is not read. */
+#define TG_MAX_LIST_FILE_BYTES (256u * 1024u * 1024u)
 /* How many bad lines of a list file are named one by one before they are only counted. */
 #define TG_MAX_NAMED_BAD_LINES 3u
 
@@ -120,8 +125,11 @@ char *tg_settings_normalize_domain(const char *text, GError **error) {
   TgDomain d;
   g_autoptr(GError) err = NULL;
   if (*p == '[' || !tg_domain_normalise(p, &d, &err)) {
-    g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "'%s' is not a domain%s%s", s,
-                err ? ": " : "", err ? err->message : "");
+    /* Quoted at most 80 characters: the text may be a 2 MiB value from a request. */
+    glong chars = g_utf8_strlen(s, -1);
+    g_autofree char *shown = g_utf8_substring(s, 0, MIN(chars, 80));
+    g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "'%s%s' is not a domain%s%s",
+                shown, chars > 80 ? "…" : "", err ? ": " : "", err ? err->message : "");
     return NULL;
   }
   char *out = g_steal_pointer(&d.ascii);
@@ -467,20 +475,16 @@ static void key_file_read_key(TgSettings *s, GKeyFile *kf, const char *path, con
 bool tg_settings_load_file(TgSettings *s, const char *path, bool admin, GPtrArray *warnings,
                            GPtrArray *applied) {
   g_autofree char *text = NULL;
-  gsize len = 0;
+  size_t len = 0;
   g_autoptr(GError) err = NULL;
-  if (!g_file_test(path, G_FILE_TEST_EXISTS)) return false;
-  if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
-    warn(warnings, g_strdup_printf("%s: is a folder, not a settings file; ignored", path));
-    return true;
-  }
-  if (!g_file_get_contents(path, &text, &len, &err)) {
-    warn(warnings, g_strdup_printf("%s: cannot be read: %s", path, err->message));
-    return true;
-  }
-  if (len > TG_MAX_KEY_FILE_BYTES) {
-    warn(warnings, g_strdup_printf("%s: larger than %u bytes, not a settings file; ignored", path,
-                                   TG_MAX_KEY_FILE_BYTES));
+  /* A regular file of bounded size only: /dev/zero or a FIFO named as the policy (or a user file
+   * linked to one) must neither exhaust memory nor hang the start. */
+  if (!tg_file_read_bounded(path, false, TG_MAX_KEY_FILE_BYTES, &text, &len, &err)) {
+    if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) return false;
+    if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_ISDIR))
+      warn(warnings, g_strdup_printf("%s: is a folder, not a settings file; ignored", path));
+    else
+      warn(warnings, g_strdup_printf("%s; not a settings file, ignored", err->message));
     return true;
   }
   if (memchr(text, '\0', len) != NULL) {
@@ -696,32 +700,56 @@ static char *shown_line(const char *text) {
   return g_utf8_substring(escaped, 0, MIN(g_utf8_strlen(escaped, -1), 80));
 }
 
+bool tg_settings_open_list_file(const char *path, const char *key, int *fd, GError **error) {
+  g_autoptr(GError) err = NULL;
+  *fd = tg_file_open_regular(path, false, &err);
+  if (*fd < 0) {
+    g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "%s (key '%s'): %s", path, key,
+                err->message);
+    return false;
+  }
+  struct stat st;
+  if (fstat(*fd, &st) == 0 && (guint64)st.st_size > TG_MAX_LIST_FILE_BYTES) {
+    g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID,
+                "%s (key '%s'): larger than %u MiB, not read", path, key,
+                TG_MAX_LIST_FILE_BYTES >> 20);
+    close(*fd);
+    *fd = -1;
+    return false;
+  }
+  return true;
+}
+
 size_t tg_settings_load_list_file(TgContext *ctx, const char *path, bool blocked,
                                   GPtrArray *warnings) {
   AddFn add = blocked ? add_blocked : add_trusted;
   const char *key = blocked ? "blocked_domains_file" : "trusted_domains_file";
-  FILE *f = fopen(path, "re");
-  if (f == NULL) {
-    warn(warnings,
-         g_strdup_printf("%s (key '%s'): cannot be opened: %s", path, key, g_strerror(errno)));
+  int fd = -1;
+  g_autoptr(GError) err = NULL;
+  if (!tg_settings_open_list_file(path, key, &fd, &err)) {
+    warn(warnings, g_strdup(err->message));
     return 0;
   }
-  char *line = NULL;
-  size_t cap = 0, added = 0, bad = 0, over = 0;
+  /* Line by line with a buffer of one accepted line: an overlong line is skipped unread. */
+  TgLineReader lr;
+  tg_lines_init(&lr, fd, TG_MAX_LIST_LINE_BYTES);
+  size_t added = 0, bad = 0;
+  bool over = false;
   unsigned lineno = 0;
-  ssize_t got;
-  while ((got = getline(&line, &cap, f)) >= 0) {
+  char *line;
+  size_t len;
+  bool long_line, newline;
+  while (tg_lines_next(&lr, &line, &len, &long_line, &newline)) {
     lineno++;
-    size_t len = (size_t)got;
     /* An overlong line or one with a NUL byte cannot be a domain. */
-    bool long_line = len > TG_MAX_LIST_LINE_BYTES || strlen(line) != len;
+    long_line = long_line || strlen(line) != len;
     char *hash = long_line ? NULL : memchr(line, '#', len);
     if (hash) *hash = '\0';
     char *t = long_line ? line : g_strstrip(line);
     if (!long_line && t[0] == '\0') continue;
     if (added >= TG_MAX_LIST_DOMAINS) {
-      over++;
-      continue;
+      over = true; /* the rest is not read: a list is bounded in time as well as in size */
+      break;
     }
     if (!long_line && add(ctx, t)) {
       added++;
@@ -733,19 +761,19 @@ size_t tg_settings_load_list_file(TgContext *ctx, const char *path, bool blocked
                                      lineno, key, shown));
     }
   }
-  bool read_error = ferror(f) != 0;
-  free(line);
-  fclose(f);
+  bool read_error = lr.read_errno != 0;
+  tg_lines_clear(&lr);
+  close(fd);
   if (read_error)
     warn(warnings, g_strdup_printf("%s (key '%s'): read error; %zu domains used", path, key, added));
   if (bad > TG_MAX_NAMED_BAD_LINES)
     warn(warnings,
          g_strdup_printf("%s (key '%s'): %zu lines in all are not domains and were skipped", path,
                          key, bad));
-  if (over > 0)
+  if (over)
     warn(warnings, g_strdup_printf("%s (key '%s'): more than %u domains; the first %u are used, "
-                                   "%zu ignored",
-                                   path, key, TG_MAX_LIST_DOMAINS, TG_MAX_LIST_DOMAINS, over));
+                                   "the rest ignored",
+                                   path, key, TG_MAX_LIST_DOMAINS, TG_MAX_LIST_DOMAINS));
   return added;
 }
 

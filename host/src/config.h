@@ -82,6 +82,10 @@ char *tg_settings_user_path(void);
 bool tg_settings_load_file(TgSettings *s, const char *path, bool admin, GPtrArray *warnings,
                            GPtrArray *applied);
 
+/* Opens a list file named by key `key` for reading: a regular file of at most 256 MiB. On failure
+ * `error` (TG_SETTINGS_ERROR) names the file, the key and why. */
+bool tg_settings_open_list_file(const char *path, const char *key, int *fd, GError **error);
+
 /* Adds the domains of a list file (one a line, '#' comments, at most TG_MAX_LIST_DOMAINS) to the
  * trusted or blocked set of `ctx`; returns how many were added. */
 size_t tg_settings_load_list_file(TgContext *ctx, const char *path, bool blocked,

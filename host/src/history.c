@@ -27,7 +27,10 @@
  * are read again under the lock and this learn is applied to what is there, so concurrent hosts
  * lose nothing and a crash at any point leaves the previous file whole. A corrupt file gives up
  * only the lines that do not parse (said on stderr, and a copy is kept as `history.bad`). The
- * store is bounded (TG_HISTORY_MAX_*): the least recently used entries go first.
+ * store is bounded (TG_HISTORY_MAX_*): the least useful entries go first (history.h), and one
+ * learn adds at most half of a bound in new names. The folder must be the user's alone (not
+ * writable by group or others), its files are never opened through a symbolic link, and no line
+ * is written that the reader (TG_HISTORY_MAX_LINE) would refuse.
  *
  * Test hook (harmless in production): with TYPOGUARD_TEST_CRASH=history-before-rename in the
  * environment the process kills itself (SIGKILL) after the temporary file is written and synced,
@@ -36,8 +39,10 @@
 #include "history.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +54,7 @@
 #include <glib/gstdio.h>
 
 #include "config.h"
+#include "files.h"
 
 #define TG_HISTORY_FILE "history"
 #define TG_HISTORY_LOCK "history.lock"
@@ -61,7 +67,11 @@
 #define TG_HISTORY_VERSION 1u
 /* Lines of unknown kinds kept for a later version; beyond this they are dropped. */
 #define TG_HISTORY_MAX_EXTRA 20000u
-#define TG_HISTORY_MAX_LINE 4096u
+#define TG_HISTORY_MAX_LINE 4096u /* longer lines are not read, so they are never written */
+/* A full store of maximal lines, with room: the bad copy never reads more. */
+#define TG_HISTORY_MAX_FILE_BYTES                                                                \
+  ((size_t)(TG_HISTORY_MAX_ADDRESSES + TG_HISTORY_MAX_DOMAINS + TG_HISTORY_MAX_PAIRS +           \
+            TG_HISTORY_MAX_EXTRA + 16u) * (TG_HISTORY_MAX_LINE + 1u))
 /* How long a learn waits for another host's lock before giving up. */
 #define TG_HISTORY_LOCK_TIMEOUT_US (10 * G_USEC_PER_SEC)
 
@@ -147,6 +157,7 @@ typedef struct {
   bool truncated;
   bool exists;
   int read_errno; /* the file is there but cannot be read (EACCES, EIO, EISDIR): never rewrite it */
+  char *open_error; /* why, when it could not be opened (a symbolic link, a FIFO …) */
 } ReadResult;
 
 static void read_result_clear(ReadResult *r) {
@@ -154,6 +165,7 @@ static void read_result_clear(ReadResult *r) {
   g_clear_pointer(&r->addresses, g_hash_table_unref);
   g_clear_pointer(&r->pairs, g_hash_table_unref);
   g_clear_pointer(&r->extra, g_ptr_array_unref);
+  g_clear_pointer(&r->open_error, g_free);
 }
 
 static bool parse_record(ReadResult *r, const char *text) {
@@ -203,29 +215,34 @@ static bool parse_record(ReadResult *r, const char *text) {
 static ReadResult history_read(const char *path) {
   ReadResult r = {.domains = table_new(), .addresses = table_new(), .pairs = table_new(),
                   .extra = g_ptr_array_new_with_free_func(g_free)};
-  FILE *f = fopen(path, "re");
-  if (f == NULL) {
-    if (errno != ENOENT) r.read_errno = errno, r.exists = true;
+  /* A regular file only, never through a symbolic link (a name in the data folder), read line by
+   * line with a buffer of one accepted line: a 300 MB line is skipped unread. */
+  g_autoptr(GError) err = NULL;
+  int fd = tg_file_open_regular(path, true, &err);
+  if (fd < 0) {
+    if (!g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+      r.read_errno = EIO;
+      r.exists = true;
+      r.open_error = g_strdup(err->message);
+    }
     return r; /* a missing file is an empty history */
   }
   r.exists = true;
   r.truncated = true; /* until the end marker is seen */
+  TgLineReader lr;
+  tg_lines_init(&lr, fd, TG_HISTORY_MAX_LINE);
   char *line = NULL;
-  size_t cap = 0;
-  ssize_t got;
+  size_t len = 0;
+  bool overlong = false, whole = false;
   unsigned lineno = 0;
   guint64 max_lines = (guint64)TG_HISTORY_MAX_ADDRESSES + TG_HISTORY_MAX_DOMAINS +
                       TG_HISTORY_MAX_PAIRS + TG_HISTORY_MAX_EXTRA + 1000u;
-  while ((got = getline(&line, &cap, f)) >= 0 && lineno < max_lines) {
+  while (lineno < max_lines && tg_lines_next(&lr, &line, &len, &overlong, &whole)) {
     lineno++;
-    size_t len = (size_t)got;
-    bool whole = len > 0 && line[len - 1] == '\n';
-    if (whole) line[--len] = '\0';
     bool ok = false;
     if (!whole) {
       ok = false; /* a last line without its newline was cut short */
-    } else if (strlen(line) != len || len > TG_HISTORY_MAX_LINE ||
-               !g_utf8_validate(line, (gssize)len, NULL)) {
+    } else if (overlong || strlen(line) != len || !g_utf8_validate(line, (gssize)len, NULL)) {
       ok = false;
     } else if (lineno == 1) {
       guint64 v;
@@ -256,17 +273,21 @@ static ReadResult history_read(const char *path) {
       if (r.dropped++ == 0) r.first_bad_line = lineno;
     }
   }
-  if (ferror(f)) r.read_errno = errno ? errno : EIO;
-  free(line);
-  fclose(f);
+  if (lr.read_errno != 0) r.read_errno = lr.read_errno;
+  tg_lines_clear(&lr);
+  close(fd);
   return r;
 }
 
-static void report_read(const char *path, const ReadResult *r) {
-  if (r->read_errno != 0)
+/* `pairs`: the co-recipients file, whose records are pairs only (its message must not count the
+ * address file's domains and addresses). */
+static void report_read(const char *path, const ReadResult *r, bool pairs) {
+  if (r->open_error != NULL)
+    g_printerr("typoguard: history: %s; nothing is learned until it can be read\n", r->open_error);
+  else if (r->read_errno != 0)
     g_printerr("typoguard: history %s cannot be read: %s; nothing is learned until it can\n",
                path, g_strerror(r->read_errno));
-  else if (r->dropped > 0 && g_hash_table_size(r->pairs) > 0)
+  else if (r->dropped > 0 && pairs)
     g_printerr("typoguard: history %s: %u unreadable line%s dropped (first at line %u); %u "
                "co-recipient pairs kept\n",
                path, r->dropped, r->dropped == 1 ? "" : "s", r->first_bad_line,
@@ -276,11 +297,14 @@ static void report_read(const char *path, const ReadResult *r) {
                "domains and %u addresses kept\n",
                path, r->dropped, r->dropped == 1 ? "" : "s", r->first_bad_line,
                g_hash_table_size(r->domains), g_hash_table_size(r->addresses));
+  else if (r->exists && r->truncated && pairs)
+    g_printerr("typoguard: history %s: the file ends early (no end marker); kept %u co-recipient "
+               "pairs\n",
+               path, g_hash_table_size(r->pairs));
   else if (r->exists && r->truncated)
-    g_printerr("typoguard: history %s: the file ends early (no end marker); kept %u domains, "
-               "%u addresses and %u co-recipient pairs\n",
-               path, g_hash_table_size(r->domains), g_hash_table_size(r->addresses),
-               g_hash_table_size(r->pairs));
+    g_printerr("typoguard: history %s: the file ends early (no end marker); kept %u domains and "
+               "%u addresses\n",
+               path, g_hash_table_size(r->domains), g_hash_table_size(r->addresses));
 }
 
 /* Takes the address file's read `r` and the pairs file's read `rp` (both emptied). Pairs found
@@ -308,6 +332,8 @@ static void history_take(TgHistory *h, ReadResult *r, ReadResult *rp) {
   h->truncated = (r->exists && r->truncated) || (rp->exists && rp->truncated);
 }
 
+static bool folder_safe(const char *dir, GError **error);
+
 char *tg_history_default_dir(void) {
   /* Read the environment each call (g_get_user_data_dir caches its first answer). */
   const char *xdg = g_getenv("XDG_DATA_HOME");
@@ -325,15 +351,17 @@ TgHistory *tg_history_open(const char *dir, GError **error) {
                 "cannot tell where the history lives: neither XDG_DATA_HOME nor HOME is set");
     return NULL;
   }
+  if (!folder_safe(d, error))
+    return NULL;
   TgHistory *h = g_new0(TgHistory, 1);
   h->path = g_build_filename(d, TG_HISTORY_FILE, NULL);
   h->lock_path = g_build_filename(d, TG_HISTORY_LOCK, NULL);
   h->pairs_path = g_build_filename(d, TG_PAIRS_FILE, NULL);
   h->dir = g_steal_pointer(&d);
   ReadResult r = history_read(h->path);
-  report_read(h->path, &r);
+  report_read(h->path, &r, false);
   ReadResult rp = history_read(h->pairs_path);
-  report_read(h->pairs_path, &rp);
+  report_read(h->pairs_path, &rp, true);
   h->domains = table_new();
   h->addresses = table_new();
   h->pairs = table_new();
@@ -442,17 +470,32 @@ void tg_history_apply(const TgHistory *h, TgContext *ctx) {
 typedef struct {
   const char *name;
   const Entry *e;
+  double worth;
+  bool now_used; /* used by the learn being recorded */
 } Ranked;
 
-static gint cmp_lru(gconstpointer pa, gconstpointer pb) {
+/* How useful an entry still is: how often it was used, fading with the time since its last use
+ * (halved every TG_HISTORY_HALF_LIFE_S). A domain written to weekly for a year outweighs a
+ * hundred addresses of one mass mailing, which outweigh what was used once, long ago. */
+static double worth(const Entry *e, gint64 now) {
+  double age = now > e->last ? (double)(now - e->last) : 0.0;
+  return (double)e->count * exp2(-age / TG_HISTORY_HALF_LIFE_S);
+}
+
+static gint cmp_worth(gconstpointer pa, gconstpointer pb) {
   const Ranked *a = pa, *b = pb;
+  if (a->now_used != b->now_used) return a->now_used ? 1 : -1;
+  if (a->worth != b->worth) return a->worth < b->worth ? -1 : 1;
   if (a->e->last != b->e->last) return a->e->last < b->e->last ? -1 : 1;
   if (a->e->count != b->e->count) return a->e->count < b->e->count ? -1 : 1;
   return strcmp(a->name, b->name);
 }
 
-/* Drops the least recently used entries (then the least used) until `t` holds at most `max`. */
-static void evict(GHashTable *t, size_t max) {
+/* Drops the least useful entries (worth(), then the least recently used) until `t` holds at most
+ * `max`. What the current learn used (last == now) goes last: a new contact has a count of 1 and
+ * would otherwise never outlast a store of old favourites long enough to be counted again; one
+ * learn adds at most half of a bound in new names, so the better half of the rest stays. */
+static void evict(GHashTable *t, size_t max, gint64 now) {
   size_t n = g_hash_table_size(t);
   if (n <= max) return;
   g_autofree Ranked *all = g_new(Ranked, n);
@@ -460,8 +503,11 @@ static void evict(GHashTable *t, size_t max) {
   gpointer k, v;
   size_t i = 0;
   g_hash_table_iter_init(&it, t);
-  while (g_hash_table_iter_next(&it, &k, &v)) all[i++] = (Ranked){k, v};
-  qsort(all, n, sizeof *all, cmp_lru);
+  while (g_hash_table_iter_next(&it, &k, &v)) {
+    const Entry *e = v;
+    all[i++] = (Ranked){k, e, worth(e, now), e->last >= now};
+  }
+  qsort(all, n, sizeof *all, cmp_worth);
   g_autoptr(GPtrArray) victims = g_ptr_array_new_with_free_func(g_free);
   for (i = 0; i < n - max; i++) g_ptr_array_add(victims, g_strdup(all[i].name));
   for (i = 0; i < victims->len; i++) g_hash_table_remove(t, g_ptr_array_index(victims, i));
@@ -544,8 +590,14 @@ static char *history_serialise(const TgHistory *h, bool pairs) {
     for (guint i = 0; i < keys->len; i++) {
       const char *name = g_ptr_array_index(keys, i);
       const Entry *e = g_hash_table_lookup(tables[k].t, name);
+      size_t before = out->len;
       g_string_append_printf(out, "%s\t%s\t%u\t%" G_GINT64_FORMAT "\n", tables[k].kind, name,
                              e->count, e->last);
+      /* What the reader would drop as corrupt is not written (learn keeps such pairs out). */
+      if (out->len - before - 1 > TG_HISTORY_MAX_LINE) {
+        g_string_truncate(out, before);
+        continue;
+      }
       records++;
     }
   }
@@ -561,6 +613,38 @@ static char *history_serialise(const TgHistory *h, bool pairs) {
 
 /* ---- locking --------------------------------------------------------------------------- */
 
+/* The data folder must be ours alone: one that another user owns, or that group or others can
+ * write, lets them plant names (a history.lock symlink that creates a file of their choosing, a
+ * history of their making) — it is refused, with the reason and the fix. A missing folder is
+ * fine (it is created 0700). */
+static bool folder_safe(const char *dir, GError **error) {
+  struct stat st;
+  if (stat(dir, &st) != 0)
+    return errno == ENOENT ? true
+                           : (g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+                                          "history folder %s: %s", dir, g_strerror(errno)),
+                              false);
+  if (!S_ISDIR(st.st_mode)) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR, "history folder %s is not a folder", dir);
+    return false;
+  }
+  if (st.st_uid != geteuid()) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                "history folder %s belongs to another user (uid %ju); typoguard will not use it",
+                dir, (uintmax_t)st.st_uid);
+    return false;
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                "history folder %s can be written by %s (mode %04o); typoguard will not use it "
+                "(chmod 700 %s)",
+                dir, (st.st_mode & S_IWOTH) ? "other users" : "its group",
+                (unsigned)(st.st_mode & 07777), dir);
+    return false;
+  }
+  return true;
+}
+
 static int lock_acquire(const TgHistory *h, GError **error) {
   if (g_mkdir_with_parents(h->dir, 0700) != 0) {
     int e = errno;
@@ -568,11 +652,21 @@ static int lock_acquire(const TgHistory *h, GError **error) {
                 g_strerror(e));
     return -1;
   }
-  int fd = open(h->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (!folder_safe(h->dir, error))
+    return -1;
+  /* Never through a symbolic link: one planted there would make us create its target. */
+  int fd = open(h->lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+  struct stat st;
+  if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+    close(fd);
+    fd = -1;
+    errno = EINVAL;
+  }
   if (fd < 0) {
     int e = errno;
     g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open %s: %s",
-                h->lock_path, g_strerror(e));
+                h->lock_path, e == ELOOP ? "it is a symbolic link" :
+                e == EINVAL ? "it is not a regular file" : g_strerror(e));
     return -1;
   }
   /* Hosts hold the lock for milliseconds; poll rather than block so that a stuck holder (a
@@ -613,41 +707,89 @@ static void remove_stale_temps(const char *dir) {
 static void keep_bad_copy(const TgHistory *h, const char *path, const char *bad_name) {
   g_autofree char *bad = g_build_filename(h->dir, bad_name, NULL);
   g_autofree char *data = NULL;
-  gsize len = 0;
-  if (g_file_get_contents(path, &data, &len, NULL) &&
+  size_t len = 0;
+  /* Not through a symbolic link, and no bigger than a full store could be. */
+  if (tg_file_read_bounded(path, true, TG_HISTORY_MAX_FILE_BYTES, &data, &len, NULL) &&
       tg_write_file_atomic(bad, data, len, 0600, NULL, NULL))
     g_printerr("typoguard: history %s: a copy of the damaged file is kept in %s\n", path, bad);
 }
 
 /* ---- learning -------------------------------------------------------------------------- */
 
-/* Applies one message's addresses and domains (parsed, duplicates dropped) to the store;
- * returns whether it added co-recipient pairs. */
-static bool learn_message(TgHistory *h, GHashTable *addrs, GHashTable *doms, gint64 now) {
-  GHashTableIter it;
-  gpointer k;
+/* One message's addresses and domains, parsed, duplicates dropped, in first-occurrence order. */
+typedef struct {
+  GHashTable *addrs, *doms;   /* own the keys */
+  GPtrArray *addr_order, *dom_order; /* borrowed from the tables */
+} Parsed;
+
+static void parsed_free(Parsed *p) {
+  g_hash_table_unref(p->addrs);
+  g_hash_table_unref(p->doms);
+  g_ptr_array_unref(p->addr_order);
+  g_ptr_array_unref(p->dom_order);
+  g_free(p);
+}
+
+static Parsed *parse_message(const char *const *addresses, size_t n) {
+  Parsed *p = g_new0(Parsed, 1);
+  p->addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  p->doms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  p->addr_order = g_ptr_array_new();
+  p->dom_order = g_ptr_array_new();
+  for (size_t i = 0; i < n; i++) {
+    if (addresses[i] == NULL) continue;
+    char *domain = NULL;
+    char *key = address_key(addresses[i], &domain);
+    if (key == NULL) continue;
+    /* (g_hash_table_add would replace, and free, the first copy that the order array holds) */
+    if (g_hash_table_contains(p->addrs, key)) g_free(key);
+    else g_hash_table_add(p->addrs, key), g_ptr_array_add(p->addr_order, key);
+    if (g_hash_table_contains(p->doms, domain)) g_free(domain);
+    else g_hash_table_add(p->doms, domain), g_ptr_array_add(p->dom_order, domain);
+  }
+  return p;
+}
+
+/* Applies one message to the store. fresh[] counts the names new to the store in this learn
+ * (addresses, domains): one learn may fill at most half of each bound with new names, however big
+ * the batch (a mass mailing of 450,000), so at least half of what was learned before stays, and
+ * eviction then weighs use and recency. Known names are always counted. Adds the number of
+ * addresses taken to *recorded; returns whether it added co-recipient pairs. */
+static bool learn_message(TgHistory *h, const Parsed *p, gint64 now, size_t fresh[2],
+                          size_t *recorded) {
   struct {
-    GHashTable *src, *dst;
-  } apply[] = {{addrs, h->addresses}, {doms, h->domains}};
+    GPtrArray *src;
+    GHashTable *dst;
+    size_t max_new;
+    bool record;
+  } apply[] = {{p->addr_order, h->addresses, TG_HISTORY_MAX_ADDRESSES / 2, true},
+               {p->dom_order, h->domains, TG_HISTORY_MAX_DOMAINS / 2, false}};
   for (size_t t = 0; t < G_N_ELEMENTS(apply); t++) {
-    g_hash_table_iter_init(&it, apply[t].src);
-    while (g_hash_table_iter_next(&it, &k, NULL)) {
+    for (guint i = 0; i < apply[t].src->len; i++) {
+      const char *k = g_ptr_array_index(apply[t].src, i);
       Entry *e = g_hash_table_lookup(apply[t].dst, k);
       if (e == NULL) {
+        if (fresh[t] >= apply[t].max_new) continue;
+        fresh[t]++;
         e = g_new0(Entry, 1);
         g_hash_table_insert(apply[t].dst, g_strdup(k), e);
       }
       if (e->count < G_MAXUINT) e->count++;
       e->last = MAX(e->last, now);
+      if (apply[t].record) (*recorded)++;
     }
   }
   /* Co-recipient pairs: every two distinct addresses of this message, unless it is a mailing. */
   bool pairs_changed = false;
-  guint n_addrs = g_hash_table_size(addrs);
+  guint n_addrs = g_hash_table_size(p->addrs);
   if (n_addrs >= 2 && n_addrs <= TG_MAX_PATTERN_ADDRESSES) {
-    g_autoptr(GPtrArray) sorted = keys_sorted(addrs);
+    g_autoptr(GPtrArray) sorted = keys_sorted(p->addrs);
     for (guint i = 0; i < sorted->len; i++)
       for (guint j = i + 1; j < sorted->len; j++) {
+        /* A pair line must be one the reader accepts (two 2,048-byte addresses are not). */
+        size_t line = strlen("p\t\t\t\t") + strlen(g_ptr_array_index(sorted, i)) +
+                      strlen(g_ptr_array_index(sorted, j)) + 10 + 20;
+        if (line > TG_HISTORY_MAX_LINE) continue;
         g_autofree char *key = g_strconcat(g_ptr_array_index(sorted, i), "\t",
                                            g_ptr_array_index(sorted, j), NULL);
         Entry *e = g_hash_table_lookup(h->pairs, key);
@@ -672,26 +814,14 @@ bool tg_history_learn_batch_at(TgHistory *h, const char *const *const *messages,
                                size_t n_messages, gint64 now, unsigned *count, GError **error) {
   if (count) *count = 0;
   /* Parse before touching the disk: bad addresses are skipped, duplicates count once a message. */
-  g_autoptr(GPtrArray) msg_addrs = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
-  g_autoptr(GPtrArray) msg_doms = g_ptr_array_new_with_free_func((GDestroyNotify)g_hash_table_unref);
-  unsigned total = 0;
+  g_autoptr(GPtrArray) parsed = g_ptr_array_new_with_free_func((GDestroyNotify)parsed_free);
+  size_t total = 0;
   for (size_t m = 0; m < n_messages; m++) {
-    GHashTable *addrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    GHashTable *doms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    for (size_t i = 0; i < lens[m]; i++) {
-      if (messages[m][i] == NULL) continue;
-      char *domain = NULL;
-      char *key = address_key(messages[m][i], &domain);
-      if (key == NULL) continue;
-      g_hash_table_add(addrs, key);
-      g_hash_table_add(doms, domain);
-    }
-    total += g_hash_table_size(addrs);
-    g_ptr_array_add(msg_addrs, addrs);
-    g_ptr_array_add(msg_doms, doms);
+    Parsed *p = parse_message(messages[m], lens[m]);
+    total += g_hash_table_size(p->addrs);
+    g_ptr_array_add(parsed, p);
   }
   if (total == 0) return true;
-
   int lock = lock_acquire(h, error);
   if (lock < 0) return false;
   ReadResult r = history_read(h->path);
@@ -700,8 +830,12 @@ bool tg_history_learn_batch_at(TgHistory *h, const char *const *const *messages,
     /* Rewriting a file we could not read would replace all it holds with this one learn. */
     bool main_bad = r.read_errno != 0;
     int e = main_bad ? r.read_errno : rp.read_errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot read %s: %s; not changed",
-                main_bad ? h->path : h->pairs_path, g_strerror(e));
+    const char *why = main_bad ? r.open_error : rp.open_error;
+    if (why)
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s; not changed", why);
+    else
+      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot read %s: %s; not changed",
+                  main_bad ? h->path : h->pairs_path, g_strerror(e));
     read_result_clear(&r);
     read_result_clear(&rp);
     lock_release(lock);
@@ -718,12 +852,12 @@ bool tg_history_learn_batch_at(TgHistory *h, const char *const *const *messages,
     return false;
   }
   if (r.dropped > 0 || (r.exists && r.truncated)) {
-    report_read(h->path, &r);
+    report_read(h->path, &r, false);
     keep_bad_copy(h, h->path, TG_HISTORY_BAD);
   }
   bool pairs_damaged = rp.dropped > 0 || (rp.exists && rp.truncated);
   if (pairs_damaged) {
-    report_read(h->pairs_path, &rp);
+    report_read(h->pairs_path, &rp, true);
     keep_bad_copy(h, h->pairs_path, TG_PAIRS_BAD);
   }
   history_take(h, &r, &rp);
@@ -731,13 +865,14 @@ bool tg_history_learn_batch_at(TgHistory *h, const char *const *const *messages,
   read_result_clear(&rp);
   remove_stale_temps(h->dir);
 
+  size_t fresh[2] = {0, 0};
+  size_t recorded = 0;
   bool pairs_changed = false;
-  for (guint m = 0; m < msg_addrs->len; m++)
-    pairs_changed |= learn_message(h, g_ptr_array_index(msg_addrs, m),
-                                   g_ptr_array_index(msg_doms, m), now);
-  evict(h->addresses, TG_HISTORY_MAX_ADDRESSES);
-  evict(h->domains, TG_HISTORY_MAX_DOMAINS);
-  evict(h->pairs, TG_HISTORY_MAX_PAIRS);
+  for (guint m = 0; m < parsed->len; m++)
+    pairs_changed |= learn_message(h, g_ptr_array_index(parsed, m), now, fresh, &recorded);
+  evict(h->addresses, TG_HISTORY_MAX_ADDRESSES, now);
+  evict(h->domains, TG_HISTORY_MAX_DOMAINS, now);
+  evict(h->pairs, TG_HISTORY_MAX_PAIRS, now);
 
   g_autofree char *text = history_serialise(h, false);
   bool ok = tg_write_file_atomic(h->path, text, strlen(text), 0600, "history-before-rename", error);
@@ -751,7 +886,7 @@ bool tg_history_learn_batch_at(TgHistory *h, const char *const *const *messages,
     h->truncated = false;
   }
   lock_release(lock);
-  if (ok && count) *count = total;
+  if (ok && count) *count = (unsigned)MIN(recorded, G_MAXUINT);
   return ok;
 }
 

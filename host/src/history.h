@@ -1,7 +1,8 @@
 /* history.h — the learned store: domains and addresses the user really sent to.
  *
- * Lives in `$XDG_DATA_HOME/typoguard/` (default ~/.local/share/typoguard/). Bounded in size
- * (least recently used entries go first), written atomically (temporary file, fsync, rename)
+ * Lives in `$XDG_DATA_HOME/typoguard/` (default ~/.local/share/typoguard/), a folder that must be
+ * the user's own and not writable by others (else it is refused, saying why). Bounded in size
+ * (the least useful entries go first: use and recency), written atomically (temporary file, fsync, rename)
  * under an advisory lock, so a crash or several hosts at once never corrupt it or lose entries. */
 #ifndef TG_HISTORY_H
 #define TG_HISTORY_H
@@ -33,7 +34,11 @@ bool tg_history_learn(TgHistory *h, const char *const *addresses, size_t n, unsi
 
 const char *tg_history_path(const TgHistory *h);
 
-/* Bounds of the store; beyond them the least recently used entries go first. */
+/* Bounds of the store; beyond them the least useful entries go first: an entry's worth is its
+ * count of uses halved for every TG_HISTORY_HALF_LIFE_S since its last use (then the least
+ * recently used). One learn adds at most half of each bound in new names, so no single batch can
+ * push out all that was learned before. */
+#define TG_HISTORY_HALF_LIFE_S (90.0 * 24 * 3600)
 #define TG_HISTORY_MAX_ADDRESSES 10000u
 #define TG_HISTORY_MAX_DOMAINS 5000u
 /* Co-recipient pairs (two addresses written to in one message; about 1.2 MB on disk when full).

@@ -7,7 +7,10 @@
 #include "protocol.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mailbox.h"
 
@@ -62,6 +65,8 @@ TgSession *tg_session_new(const char *policy_path) {
 }
 
 void tg_session_reset(TgSession *s, const char *policy_path) {
+  g_clear_pointer(&s->policy_ctx, tg_context_free);
+  g_clear_pointer(&s->policy_ctx_key, g_free);
   g_clear_pointer(&s->history, tg_history_free);
   g_clear_pointer(&s->ctx, tg_context_free);
   g_clear_pointer(&s->settings, tg_settings_free);
@@ -80,6 +85,8 @@ void tg_session_reset(TgSession *s, const char *policy_path) {
 void tg_session_free(TgSession *s) {
   if (!s)
     return;
+  g_clear_pointer(&s->policy_ctx, tg_context_free);
+  g_clear_pointer(&s->policy_ctx_key, g_free);
   g_clear_pointer(&s->history, tg_history_free);
   g_clear_pointer(&s->ctx, tg_context_free);
   g_clear_pointer(&s->settings, tg_settings_free);
@@ -113,7 +120,18 @@ char *tg_protocol_error(const cJSON *id, const char *code, const char *message, 
   cJSON_AddStringToObject(obj, "type", "error");
   add_id(obj, id);
   cJSON_AddStringToObject(obj, "code", code);
-  cJSON_AddStringToObject(obj, "message", message);
+  /* A message may quote what the request held (a bad domain of 2 MiB): bounded, cut at a
+   * character boundary, so that an error reply always fits the 1 MiB frame. */
+  size_t mlen = strlen(message);
+  if (mlen > TG_MAX_ERROR_MESSAGE_BYTES) {
+    size_t cut = TG_MAX_ERROR_MESSAGE_BYTES - strlen("…");
+    while (cut > 0 && ((unsigned char)message[cut] & 0xC0) == 0x80)
+      cut--;
+    g_autofree char *shown = g_strdup_printf("%.*s…", (int)cut, message);
+    cJSON_AddStringToObject(obj, "message", shown);
+  } else {
+    cJSON_AddStringToObject(obj, "message", message);
+  }
   return print_object(obj, reply_len);
 }
 
@@ -157,56 +175,58 @@ static char *envelope(const cJSON *id, const TgResult *res, gint64 elapsed_us, b
   return txt;
 }
 
+/* Findings are serialised most severe first and only until the reply is full: a request may
+ * produce tens of thousands of findings (TG_MAX_MAILBOXES), and printing them all to keep a
+ * megabyte of them cost more than the check. Within a severity, the earlier recipients first;
+ * the first finding that does not fit ends the reply (the next ones are at most as severe). The
+ * kept findings go out in request order, grouped by recipient as tg_check made them. */
 char *tg_protocol_result(const cJSON *id, const TgResult *res, gint64 elapsed_us, size_t limit,
                          size_t *reply_len) {
   guint n = res->findings->len;
-  g_autoptr(GPtrArray) texts = g_ptr_array_new_full(n, g_free);
-  size_t total = 0;
-  for (guint i = 0; i < n; i++) {
-    g_autoptr(cJSON) o = finding_to_json(g_ptr_array_index(res->findings, i));
-    size_t len = 0;
-    g_ptr_array_add(texts, print_object(o, &len));
-    total += len + 1; /* the comma */
-  }
-
+  /* "true" is one byte shorter than "false": the untruncated envelope's length bounds both. */
   g_autofree char *env_txt = envelope(id, res, elapsed_us, false);
   size_t env_len = strlen(env_txt);
   const size_t tail = strlen(",\"findings\":[]}");
+  size_t budget = limit > env_len + tail ? limit - env_len - tail : 0;
 
-  g_autofree bool *keep = g_new0(bool, n ? n : 1);
+  g_autofree char **texts = g_new0(char *, n ? n : 1);
   bool truncated = false;
-  if (env_len + tail + total <= limit) {
-    for (guint i = 0; i < n; i++)
-      keep[i] = true;
-  } else {
-    /* Keep the most severe findings that fit; within a severity, the earlier recipients.
-     * "true" is one byte shorter than "false", so the measured envelope is an upper bound. */
-    truncated = true;
-    g_free(env_txt);
-    env_txt = envelope(id, res, elapsed_us, true);
-    size_t budget = limit > env_len + tail ? limit - env_len - tail : 0;
-    for (int sev = TG_SEVERITY_BLOCK; sev >= TG_SEVERITY_OK; sev--) {
-      for (guint i = 0; i < n; i++) {
-        const TgFinding *f = g_ptr_array_index(res->findings, i);
-        size_t len = strlen(g_ptr_array_index(texts, i)) + 1;
-        if ((int)f->severity == sev && len <= budget) {
-          keep[i] = true;
-          budget -= len;
-        }
+  size_t total = 0;
+  for (int sev = TG_SEVERITY_BLOCK; sev >= TG_SEVERITY_OK && !truncated; sev--) {
+    for (guint i = 0; i < n; i++) {
+      const TgFinding *f = g_ptr_array_index(res->findings, i);
+      if ((int)f->severity != sev)
+        continue;
+      g_autoptr(cJSON) o = finding_to_json(f);
+      size_t len = 0;
+      char *txt = print_object(o, &len);
+      if (len + 1 > budget) { /* with its comma */
+        g_free(txt);
+        truncated = true;
+        break;
       }
+      budget -= len + 1;
+      total += len + 1;
+      texts[i] = txt;
     }
   }
+  if (truncated) {
+    g_free(env_txt);
+    env_txt = envelope(id, res, elapsed_us, true);
+    env_len = strlen(env_txt);
+  }
 
-  GString *out = g_string_sized_new(env_len + tail + (truncated ? limit : total));
+  GString *out = g_string_sized_new(env_len + tail + total);
   g_string_append(out, env_txt);
   g_string_append(out, ",\"findings\":[");
   bool first = true;
   for (guint i = 0; i < n; i++) {
-    if (!keep[i])
+    if (!texts[i])
       continue;
     if (!first)
       g_string_append_c(out, ',');
-    g_string_append(out, g_ptr_array_index(texts, i));
+    g_string_append(out, texts[i]);
+    g_free(texts[i]);
     first = false;
   }
   g_string_append(out, "]}");
@@ -265,6 +285,19 @@ static bool request_settings(const TgSession *s, const cJSON *root, TgSettings *
   const cJSON *user = get_object(root, "settings", error);
   if (error && *error)
     return false;
+  /* Lists in a request are normalised and merged for every request: large ones belong in a list
+   * file, read once (300,000 domains in settings cost 1.7 s a check). */
+  size_t entries = 0;
+  const cJSON *objs[] = {policy, user}, *item;
+  for (size_t i = 0; i < G_N_ELEMENTS(objs); i++)
+    cJSON_ArrayForEach(item, objs[i]) if (cJSON_IsArray(item)) entries += (size_t)cJSON_GetArraySize(item);
+  if (entries > TG_MAX_REQUEST_LIST_ENTRIES) {
+    g_set_error(error, TG_PROTOCOL_ERROR, TG_PROTO_TOO_MANY,
+                "policy and settings hold %zu list entries: at most %u in a request (name a "
+                "trusted_domains_file or blocked_domains_file for larger lists)",
+                entries, TG_MAX_REQUEST_LIST_ENTRIES);
+    return false;
+  }
   g_autoptr(TgSettings) eff = tg_settings_copy(s->settings);
   g_autoptr(TgSettings) ext = tg_settings_new();
   if (policy && (!tg_settings_merge_json(eff, policy, true, error) ||
@@ -279,6 +312,76 @@ static bool request_settings(const TgSession *s, const cJSON *root, TgSettings *
   return true;
 }
 
+static const char *settings_error_code(const GError *error) {
+  return g_error_matches(error, TG_PROTOCOL_ERROR, TG_PROTO_TOO_MANY) ? "too_many" : "bad_request";
+}
+
+/* ---- list files named by a request --------------------------------------------------------- */
+
+static bool same_list_files(const TgSession *s, const TgSettings *eff) {
+  return g_strcmp0(eff->trusted_domains_file, s->settings->trusted_domains_file) == 0 &&
+         g_strcmp0(eff->blocked_domains_file, s->settings->blocked_domains_file) == 0;
+}
+
+/* What identifies the list files `eff` names: each one opened as the loader will (a regular file
+ * within the size limit), and its path, device, inode, size and modification time. NULL with
+ * `error` when one cannot be used: an administrator's deny list that is silently not applied
+ * would be worse than a refused request. */
+static char *list_files_key(const TgSettings *eff, GError **error) {
+  const struct {
+    const char *path, *key;
+  } files[] = {{eff->trusted_domains_file, "trusted_domains_file"},
+               {eff->blocked_domains_file, "blocked_domains_file"}};
+  GString *key = g_string_new(NULL);
+  for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+    g_string_append_c(key, '\n');
+    if (!files[i].path)
+      continue;
+    int fd = -1;
+    struct stat st;
+    if (!tg_settings_open_list_file(files[i].path, files[i].key, &fd, error)) {
+      g_string_free(key, true);
+      return NULL;
+    }
+    if (fstat(fd, &st) != 0)
+      memset(&st, 0, sizeof st);
+    close(fd);
+    g_string_append_printf(key, "%s\t%ju:%ju:%jd:%jd.%09ld", files[i].path, (uintmax_t)st.st_dev,
+                           (uintmax_t)st.st_ino, (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec,
+                           st.st_mtim.tv_nsec);
+  }
+  return g_string_free(key, false);
+}
+
+/* The context a request is checked against: the session's, or one with the request's list files
+ * (loaded by the same bounded loader as the files', and kept for the next request). */
+static const TgContext *context_for(TgSession *s, const TgSettings *eff, GError **error) {
+  if (same_list_files(s, eff))
+    return s->ctx;
+  g_autofree char *key = list_files_key(eff, error);
+  if (!key)
+    return NULL;
+  if (s->policy_ctx && strcmp(key, s->policy_ctx_key) == 0)
+    return s->policy_ctx;
+  g_clear_pointer(&s->policy_ctx, tg_context_free);
+  g_clear_pointer(&s->policy_ctx_key, g_free);
+  g_autoptr(TgSettings) files = tg_settings_copy(s->settings);
+  g_free(files->trusted_domains_file);
+  g_free(files->blocked_domains_file);
+  files->trusted_domains_file = g_strdup(eff->trusted_domains_file);
+  files->blocked_domains_file = g_strdup(eff->blocked_domains_file);
+  g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
+  TgContext *ctx = tg_settings_build_context(files, s->psl, warnings);
+  for (guint i = 0; i < warnings->len; i++)
+    g_printerr("typoguard: %s\n", (const char *)g_ptr_array_index(warnings, i));
+  if (s->history)
+    tg_history_apply(s->history, ctx);
+  tg_context_seal(ctx);
+  s->policy_ctx = ctx;
+  s->policy_ctx_key = g_steal_pointer(&key);
+  return ctx;
+}
+
 static TgStrings strings_of(GPtrArray *a) {
   return (TgStrings){.items = (const char *const *)a->pdata, .len = a->len};
 }
@@ -287,7 +390,13 @@ static char *handle_hello(TgSession *s, const cJSON *root, const cJSON *id, size
   g_autoptr(GError) error = NULL;
   g_autoptr(TgSettings) eff = NULL;
   if (!request_settings(s, root, &eff, NULL, &error))
-    return tg_protocol_error(id, "bad_request", error->message, reply_len);
+    return tg_protocol_error(id, settings_error_code(error), error->message, reply_len);
+  /* A list file that could not be applied is not reported as in force. */
+  if (!same_list_files(s, eff)) {
+    g_autofree char *key = list_files_key(eff, &error);
+    if (!key)
+      return tg_protocol_error(id, "bad_request", error->message, reply_len);
+  }
   g_autoptr(cJSON) obj = cJSON_CreateObject();
   cJSON_AddStringToObject(obj, "type", "hello");
   add_id(obj, id);
@@ -343,10 +452,21 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
   if (error || !get_strings(known, "domains", "known.", known_domains, &error) ||
       !get_strings(known, "addresses", "known.", known_addresses, &error))
     return tg_protocol_error(id, "bad_request", error->message, reply_len);
+  /* Each known entry is parsed and indexed for every check: 300,000 took a second. */
+  if (known_domains->len + known_addresses->len > TG_MAX_KNOWN_ENTRIES) {
+    g_autofree char *msg = g_strdup_printf("known holds %u domains and addresses: at most %u are "
+                                           "used at once",
+                                           known_domains->len + known_addresses->len,
+                                           TG_MAX_KNOWN_ENTRIES);
+    return tg_protocol_error(id, "too_many", msg, reply_len);
+  }
 
   g_autoptr(TgSettings) eff = NULL;
   g_autoptr(TgSettings) extra = NULL;
   if (!request_settings(s, root, &eff, &extra, &error))
+    return tg_protocol_error(id, settings_error_code(error), error->message, reply_len);
+  const TgContext *ctx = context_for(s, eff, &error);
+  if (!ctx)
     return tg_protocol_error(id, "bad_request", error->message, reply_len);
 
   TgRequest req;
@@ -363,7 +483,13 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
   req.flag_external = (int)eff->flag_external;
   req.first_contact = (int)eff->first_contact;
 
-  g_autoptr(TgResult) res = tg_check(s->ctx, &req);
+  g_autoptr(TgResult) res = tg_check(ctx, &req);
+  if (res->too_many) {
+    g_autofree char *msg = g_strdup_printf("the recipients hold more than %u addresses: at most "
+                                           "%u are checked at once",
+                                           TG_MAX_MAILBOXES, TG_MAX_MAILBOXES);
+    return tg_protocol_error(id, "too_many", msg, reply_len);
+  }
   return tg_protocol_result(id, res, g_get_monotonic_time() - t0, TG_MAX_REPLY_BYTES, reply_len);
 }
 
@@ -381,7 +507,7 @@ static char *handle_learn(TgSession *s, const cJSON *root, const cJSON *id, size
   }
   g_autoptr(TgSettings) eff = NULL;
   if (!request_settings(s, root, &eff, NULL, &error))
-    return tg_protocol_error(id, "bad_request", error->message, reply_len);
+    return tg_protocol_error(id, settings_error_code(error), error->message, reply_len);
 
   /* Only well-formed mailboxes are remembered; a typo that was sent anyway still counts, since
    * the user chose to send it. */
@@ -393,6 +519,13 @@ static char *handle_learn(TgSession *s, const cJSON *root, const cJSON *id, size
       const TgMailbox *mb = g_ptr_array_index(list, j);
       g_ptr_array_add(addresses, g_ascii_strdown(mb->address, -1));
     }
+    /* The same bound as a check's: 10,000 strings of 45 addresses were 450,000 to learn. */
+    if (addresses->len > TG_MAX_MAILBOXES) {
+      g_autofree char *msg = g_strdup_printf("the addresses hold more than %u mailboxes: at most "
+                                             "%u are learned at once",
+                                             TG_MAX_MAILBOXES, TG_MAX_MAILBOXES);
+      return tg_protocol_error(id, "too_many", msg, reply_len);
+    }
   }
   unsigned count = 0;
   if (eff->learn && s->history && addresses->len > 0) {
@@ -401,9 +534,12 @@ static char *handle_learn(TgSession *s, const cJSON *root, const cJSON *id, size
       g_autofree char *msg = g_strdup_printf("could not save what was learned: %s", error->message);
       return tg_protocol_error(id, "internal", msg, reply_len);
     }
-    for (guint i = 0; i < addresses->len; i++)
-      tg_context_add_history(s->ctx, g_ptr_array_index(addresses, i), 1);
-    tg_context_add_corecipients(s->ctx, (const char *const *)addresses->pdata, addresses->len, 1);
+    TgContext *ctxs[] = {s->ctx, s->policy_ctx};
+    for (size_t c = 0; c < G_N_ELEMENTS(ctxs) && ctxs[c]; c++) {
+      for (guint i = 0; i < addresses->len; i++)
+        tg_context_add_history(ctxs[c], g_ptr_array_index(addresses, i), 1);
+      tg_context_add_corecipients(ctxs[c], (const char *const *)addresses->pdata, addresses->len, 1);
+    }
   }
   g_autoptr(cJSON) obj = cJSON_CreateObject();
   cJSON_AddStringToObject(obj, "type", "learned");
@@ -429,7 +565,20 @@ static void neutralise_nul_escapes(char *data, size_t len) {
   }
 }
 
+static char *session_handle(TgSession *s, const char *data, size_t len, size_t *reply_len);
+
 char *tg_session_handle(TgSession *s, const char *data, size_t len, size_t *reply_len) {
+  char *txt = session_handle(s, data, len, reply_len);
+  /* Every handler bounds its reply; should one not, the peer still gets an answer and the host
+   * goes on serving (the frame writer would refuse the reply and the host would stop). */
+  if (*reply_len > TG_MAX_REPLY_BYTES) {
+    g_free(txt);
+    txt = tg_protocol_error(NULL, "internal", "the reply would exceed 1 MiB", reply_len);
+  }
+  return txt;
+}
+
+static char *session_handle(TgSession *s, const char *data, size_t len, size_t *reply_len) {
   g_assert(len <= TG_MAX_REQUEST_BYTES);
   if (len == 0)
     return tg_protocol_error(NULL, "bad_json", "empty frame", reply_len);

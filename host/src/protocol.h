@@ -18,6 +18,12 @@
 
 #define TG_PROTOCOL_VERSION 1
 #define TG_MAX_ID_BYTES 1024u /* a longer string id is a bad_request (it would bloat every reply) */
+/* List entries (domains, TLDs) in a request's policy and settings together; more is too_many. */
+#define TG_MAX_REQUEST_LIST_ENTRIES 20000u
+/* Entries of `known` (domains and addresses together) in one check; more is too_many. The
+ * extension sends at most 20,000 address-book and recent addresses. */
+#define TG_MAX_KNOWN_ENTRIES 50000u
+#define TG_MAX_ERROR_MESSAGE_BYTES 1024u /* an error message is cut (with …) beyond this */
 
 typedef struct {
   TgSettings *settings; /* from the files, before any request */
@@ -26,6 +32,12 @@ typedef struct {
   psl_ctx_t *psl;
   bool psl_owned;
   GPtrArray *warnings;  /* problems found while loading, each a line for stderr */
+  /* The context for requests whose policy or settings name other list files
+   * (trusted_domains_file, blocked_domains_file) than the files do: built like `ctx` with those
+   * lists, for the last such request, and kept while the files are the same (path, device,
+   * inode, size, modification time), so that a managed policy costs one load, not one per check. */
+  TgContext *policy_ctx;
+  char *policy_ctx_key;
 } TgSession;
 
 /* Names a public suffix list file to use instead of the system's (tests, unusual installs). A

@@ -9,6 +9,8 @@
 #     a trivial C program that drains stdin, as a ratio (bench_coldstart);
 #  5. the held-out half of the evaluation set (tests/eval/heldout.tsv) per class: typoguard
 #     (eval_detect) next to mailcheck, @zootools/email-spell-checker and email-misspelled.
+#  6. adversarial request shapes at the protocol's limits, whole host processes (CPU, peak RSS, growth
+#     from 1x to 10x; bench_adversarial.py, issue 15).
 set -euo pipefail
 build=${1:?usage: tests/bench/run.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,3 +70,8 @@ if (cd "$evalmods" && npm install --silent --no-audit --no-fund --no-save mailch
 else
   echo "(npm install failed: no comparison)"
 fi
+
+echo
+echo "## Adversarial requests at the protocol's limits (tests/bench/bench_adversarial.py: host CPU and peak RSS at 1x and 10x; 10x is the limit; bound 1 s and 256 MB at 10x, growth 10 = linear)"
+echo
+"${TG_PYTHON:-/usr/bin/python3}" "$here/bench_adversarial.py" "$build/host/src/typoguard-host"

@@ -1,5 +1,5 @@
 /* test_history.c — the learned store (host/src/history.c): learning and reading back, the file
- * format, bounds with least-recently-used eviction, recovery from corrupt and truncated files,
+ * format, bounds with eviction of the least useful (use, then recency), recovery from corrupt and truncated files,
  * files of a newer format, concurrent learners (forked processes) and the atomic writer. */
 #include <check.h>
 #include <glib.h>
@@ -103,7 +103,7 @@ START_TEST(test_apply) {
 }
 END_TEST
 
-/* Bounds: the least recently used go first; within one time, the least used. */
+/* Bounds: the least useful go first (count fading with age, then the least recently used). */
 START_TEST(test_eviction) {
   g_autofree char *dir = scratch_dir();
   g_autofree char *path = history_file(dir);
