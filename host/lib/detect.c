@@ -724,8 +724,9 @@ static bool rule_tld_confusion(Check *c, Subject *s, bool weak) {
 
 /* Is a domain, or a parent of it up to its registrable domain, one someone means? 3 trusted by
  * the organisation or the user (org, trusted lists, the sender's own), 2 trusted only because
- * the address book or the history holds it, 1 built-in well known, 0 neither. Unlike meant_rank, a public suffix that is built in
- * (gov.au, gc.ca) does not make every name below it meant: defence.gov.au is a lookalike target,
+ * the address book or the history holds it, 1 built-in well known, 0 neither. Unlike meant_rank,
+ * a public suffix that is built in (gov.au, gc.ca) does not make every name below it meant:
+ * defence.gov.au is a lookalike target,
  * münchen.gov.au read as munchen.gov.au is not. The exact lookups come first; the public suffix
  * list is asked only about a hit, so judging the many readings of a name stays cheap. */
 static int meant_below_suffix(const Check *c, const char *ascii) {
