@@ -200,7 +200,8 @@ def check_tree(root, args, keys):
             env={**os.environ, "HOME": tempfile.mkdtemp(dir=args.work), "XDG_CONFIG_HOME": "",
                  "XDG_DATA_HOME": ""})
     codes = [f.get("code") for f in json.loads(h.stdout or "{}").get("findings", [])]
-    check(h.returncode == 2 and "homoglyph" in codes, f"--check of \u0430rmy.mil finds a homoglyph ({codes})")
+    # army.mil is built in, not the user's: a lookalike of it warns (exit 1); of a trusted one, blocks.
+    check(h.returncode == 1 and "homoglyph" in codes, f"--check of \u0430rmy.mil finds a homoglyph ({codes})")
 
 
 def uncommented_policy(text, files_dir):
