@@ -23,6 +23,7 @@
 #include "hostrun.h"
 #include "protocol.h"
 #include "typoguard.h"
+#include "runsuite.h"
 
 #define CPU_BOUND_S 3.0   /* the 1 s, with room for sanitizers and a busy machine */
 #define RSS_BOUND_MB 256.0
@@ -683,9 +684,5 @@ static Suite *suite(void) {
 
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
-  SRunner *sr = srunner_create(suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return tg_run_suite(suite(), NULL, TG_SUITE_DEFAULT);
 }

@@ -8,6 +8,7 @@
 
 #include "hostrun.h"
 #include "typoguard.h"
+#include "runsuite.h"
 
 static const char *const NATIVE[] = {"--native", NULL};
 
@@ -432,9 +433,5 @@ static Suite *suite(void) {
 
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
-  SRunner *sr = srunner_create(suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return tg_run_suite(suite(), NULL, TG_SUITE_DEFAULT);
 }

@@ -12,6 +12,7 @@
 #include "finding.h"
 #include "typoguard.h"
 #include "wellknown.h"
+#include "runsuite.h"
 
 static psl_ctx_t *psl;
 
@@ -394,9 +395,5 @@ int main(void) {
   tcase_add_test(tc, context_beats_length);
   tcase_add_test(tc, corpus);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tg_run_suite(s, NULL, TG_SUITE_DEFAULT);
 }

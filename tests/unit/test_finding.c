@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "finding.h"
+#include "runsuite.h"
 
 static const struct {
   TgCode code;
@@ -166,9 +167,5 @@ int main(void) {
   tcase_add_test(tc, message_names_and_args);
   tcase_add_test(tc, finding_alloc);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tg_run_suite(s, NULL, TG_SUITE_DEFAULT);
 }

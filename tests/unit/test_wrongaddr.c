@@ -22,6 +22,7 @@
 #include "protocol.h"
 #include "typoguard.h"
 #include "wrongaddr_cases.h"
+#include "runsuite.h"
 
 static psl_ctx_t *psl;
 
@@ -788,9 +789,5 @@ int main(void) {
   tcase_add_test(host, cli_known_address);
 #endif
   suite_add_tcase(s, host);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tg_run_suite(s, NULL, TG_SUITE_DEFAULT);
 }
