@@ -115,6 +115,14 @@ def check_tree(root, args, keys):
                 got = stat.S_IMODE(os.stat(p).st_mode)
                 check(got == mode, f"{path} mode {got:o} (want {mode:o})")
 
+    # Test hooks are compiled only into test builds (atomicfile.h): no shipped program has one.
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            if os.path.isfile(p) and not os.path.islink(p) and os.access(p, os.X_OK):
+                with open(p, "rb") as fh:
+                    check(b"TYPOGUARD_TEST_" not in fh.read(), f"{p[len(root):]} holds no test hook")
+
     # Every JSON file parses; every native manifest names the installed program.
     for dirpath, _, files in os.walk(root):
         for f in files:
