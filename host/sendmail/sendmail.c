@@ -80,8 +80,10 @@ char *tg_sendmail_replace_address(const char *text, size_t len, const char *old,
       return NULL;
     size_t pos = from + (size_t)hit;
     bool left_ok = pos == 0 || !address_char(text[pos - 1]);
-    bool right_ok = pos + n == len || !address_char(text[pos + n]) ||
-                    (text[pos + n] == '.' && (pos + n + 1 == len || !address_char(text[pos + n + 1])));
+    /* A dot right after may end a sentence ("write to a@b.ml."), not continue the domain. */
+    size_t end = pos + n;
+    bool right_ok = end == len || !address_char(text[end]) ||
+                    (text[end] == '.' && (end + 1 == len || !address_char(text[end + 1])));
     if (left_ok && right_ok) {
       if (at)
         *at = pos;

@@ -45,6 +45,28 @@ static bool proc_stat(pid_t pid, pid_t *ppid, dev_t *tty) {
   return true;
 }
 
+/* The process's controlling terminal `tty`, opened through one of its descriptors (any of them:
+ * a shell running `cmd < file > log` has moved the terminal off 0, 1 and 2 for the moment). */
+static int open_ancestor_tty(pid_t pid, dev_t tty, char **how) {
+  g_autofree char *dir_path = g_strdup_printf("/proc/%d/fd", (int)pid);
+  g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
+  if (!dir)
+    return -1;
+  const char *name;
+  for (int n = 0; n < TG_TTY_MAX_FDS && (name = g_dir_read_name(dir)) != NULL; n++) {
+    g_autofree char *link = g_build_filename(dir_path, name, NULL);
+    g_autofree char *target = g_file_read_link(link, NULL);
+    if (!target || !g_str_has_prefix(target, "/dev/"))
+      continue;
+    int fd = open_checked(target, tty);
+    if (fd >= 0) {
+      *how = g_strdup_printf("%s, the terminal of process %d", target, (int)pid);
+      return fd;
+    }
+  }
+  return -1;
+}
+
 int tg_tty_open(char **how) {
   const char *env = g_getenv(TG_TTY_ENV);
   if (env && strcmp(env, "none") == 0) {
@@ -68,19 +90,8 @@ int tg_tty_open(char **how) {
     dev_t tty = 0;
     if (!proc_stat(pid, &parent, &tty))
       break;
-    if (tty != 0) {
-      for (int d = 0; d <= 2; d++) {
-        g_autofree char *link = g_strdup_printf("/proc/%d/fd/%d", (int)pid, d);
-        g_autofree char *target = g_file_read_link(link, NULL);
-        if (!target || target[0] != '/')
-          continue;
-        fd = open_checked(target, tty);
-        if (fd >= 0) {
-          *how = g_strdup_printf("%s, the terminal of process %d", target, (int)pid);
-          return fd;
-        }
-      }
-    }
+    if (tty != 0 && (fd = open_ancestor_tty(pid, tty, how)) >= 0)
+      return fd;
     pid = parent;
   }
   *how = g_strdup("no terminal: /dev/tty cannot be opened and no parent process has one");

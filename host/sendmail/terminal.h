@@ -6,9 +6,9 @@
  *   1. $TYPOGUARD_TTY: `none` means there is no terminal (scripts, tests); a path names one;
  *   2. /dev/tty, the controlling terminal;
  *   3. the controlling terminal of the nearest ancestor process that has one (walking the parent
- *      chain through /proc, at most TG_TTY_MAX_ANCESTORS steps), opened through that process's
- *      standard descriptors — the terminal the mail client itself runs on (under tmux that is the
- *      pane's terminal, so $TMUX needs no case of its own).
+ *      chain through /proc, at most TG_TTY_MAX_ANCESTORS steps), opened through one of that
+ *      process's descriptors that is that terminal: the terminal the mail client itself runs on
+ *      (under tmux the pane's terminal, so $TMUX needs no case of its own).
  * A terminal is used only when it is a terminal device that belongs to the user (so a process of
  * another user higher up the chain never gets the question). The question sets its own mode (no
  * echo, no line editing, one key at a time), restores the previous mode, and ends its lines with
@@ -21,6 +21,7 @@
 
 #define TG_TTY_ENV "TYPOGUARD_TTY"
 #define TG_TTY_MAX_ANCESTORS 32
+#define TG_TTY_MAX_FDS 256 /* descriptors of one ancestor looked at */
 /* A question not answered in this time is answered "abort": nothing is sent. */
 #define TG_TTY_ANSWER_TIMEOUT_MS (15 * 60 * 1000)
 
