@@ -78,12 +78,21 @@ static bool read_header(TgSpool *s, GError **error) {
   return true;
 }
 
-TgSpool *tg_spool_new(int in, GError **error) {
+/* A spool on a new, empty temporary file. */
+static TgSpool *spool_empty(GError **error) {
   int fd = temp_file(error);
   if (fd < 0)
     return NULL;
   TgSpool *s = g_new0(TgSpool, 1);
   s->fd = fd;
+  return s;
+}
+
+TgSpool *tg_spool_new(int in, GError **error) {
+  TgSpool *s = spool_empty(error);
+  if (!s)
+    return NULL;
+  int fd = s->fd;
   g_autofree char *buf = g_malloc(TG_SPOOL_BUFFER_BYTES);
   for (;;) {
     ssize_t r = read(in, buf, TG_SPOOL_BUFFER_BYTES);
@@ -112,11 +121,10 @@ TgSpool *tg_spool_new(int in, GError **error) {
 }
 
 TgSpool *tg_spool_new_from_data(const char *data, size_t len, GError **error) {
-  int fd = temp_file(error);
-  if (fd < 0)
+  TgSpool *s = spool_empty(error);
+  if (!s)
     return NULL;
-  TgSpool *s = g_new0(TgSpool, 1);
-  s->fd = fd;
+  int fd = s->fd;
   if (!write_all(fd, data, len, error) || ((s->size = (goffset)len), !read_header(s, error))) {
     tg_spool_free(s);
     return NULL;
@@ -316,11 +324,10 @@ static bool copy_range(int from, int to, goffset off, goffset len, char *buf, GE
 }
 
 TgSpool *tg_spool_rewrite(const TgSpool *s, GArray *edits, GError **error) {
-  int fd = temp_file(error);
-  if (fd < 0)
+  TgSpool *out = spool_empty(error);
+  if (!out)
     return NULL;
-  TgSpool *out = g_new0(TgSpool, 1);
-  out->fd = fd;
+  int fd = out->fd;
   g_autofree char *buf = g_malloc(TG_SPOOL_BUFFER_BYTES);
   goffset pos = 0;
   for (guint i = 0; i < edits->len; i++) {
