@@ -38,6 +38,8 @@ TgSendmailArgs *tg_sendmail_args_parse(int argc, char **argv, GError **error) {
       a->extract = true;
       continue;
     }
+    if ((w[1] == 'b' && strcmp(w, "-bm") != 0) || w[1] == 'q')
+      a->passthrough = true; /* -bs (SMTP on stdin), -bp, -bi, -q: no message to check */
     if (strchr("fFrBNRVXCLOph", w[1]) && w[2] == '\0') {
       if (i + 1 >= a->words->len) {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "option %s needs a value", w);
@@ -282,13 +284,18 @@ static Decision ask(const Run *r, int tty, bool can_send, bool can_fix) {
 
 /* ---- the fix ---------------------------------------------------------------------------- */
 
-/* Corrected address for a bare address (lower case), from the recipients' fixes. */
+/* Corrected address for a bare address (lower case), from every warn or block finding that has
+ * one (a recipient word may hold a list, each of its mailboxes with its own finding); the most
+ * severe finding of an address speaks for it. */
 static GHashTable *fix_map(const Run *r) {
   GHashTable *map = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  for (guint i = 0; i < r->rcpts->len; i++) {
-    const Rcpt *rc = &g_array_index(r->rcpts, Rcpt, i);
-    if (rc->fix_from)
-      g_hash_table_insert(map, g_ascii_strdown(rc->fix_from, -1), (gpointer)rc->fix_to);
+  for (guint i = 0; i < r->result->findings->len; i++) {
+    const TgFinding *f = g_ptr_array_index(r->result->findings, i);
+    if (f->severity < TG_SEVERITY_WARN || !f->suggestion || !f->address)
+      continue;
+    g_autofree char *key = g_ascii_strdown(f->address, -1);
+    if (!g_hash_table_contains(map, key))
+      g_hash_table_insert(map, g_steal_pointer(&key), f->suggestion);
   }
   return map;
 }
@@ -298,13 +305,18 @@ static bool apply_fixes(Run *r, GError **error) {
   g_autoptr(GHashTable) map = fix_map(r);
   for (guint i = 0; i < r->rcpts->len; i++) {
     Rcpt *rc = &g_array_index(r->rcpts, Rcpt, i);
-    if (!rc->fix_from || rc->word < 0)
+    if (rc->word < 0)
       continue;
     char **word = (char **)&g_ptr_array_index(r->args->words, (guint)rc->word);
-    char *fixed = tg_sendmail_replace_address(*word, strlen(*word), rc->fix_from, rc->fix_to, NULL);
-    if (fixed) {
-      g_free(*word);
-      *word = fixed;
+    GHashTableIter it;
+    gpointer from, to;
+    g_hash_table_iter_init(&it, map);
+    while (g_hash_table_iter_next(&it, &from, &to)) {
+      char *fixed = tg_sendmail_replace_address(*word, strlen(*word), from, to, NULL);
+      if (fixed) {
+        g_free(*word);
+        *word = fixed;
+      }
     }
   }
   g_autoptr(GArray) edits = g_array_new(FALSE, TRUE, sizeof(TgSpoolEdit));
@@ -379,20 +391,19 @@ static char **real_command(const Run *r, GError **error) {
   return (char **)g_ptr_array_free(argv, FALSE);
 }
 
-static int send_message(Run *r) {
+/* Runs the real sendmail with `in` as its stdin; returns its exit status. */
+static int run_real(Run *r, int in) {
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = real_command(r, &error);
   if (!argv) {
     g_printerr(PROG ": %s; not sent\n", error->message);
     return TG_SM_EXIT_UNAVAILABLE;
   }
-  if (lseek(r->spool->fd, 0, SEEK_SET) != 0) {
-    g_printerr(PROG ": cannot rewind the temporary file: %s; not sent\n", g_strerror(errno));
-    return TG_SM_EXIT_IOERR;
-  }
   GPid pid = 0;
-  if (!g_spawn_async_with_fds(NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
-                              r->spool->fd, -1, -1, &error)) {
+  /* GLib leaves a descriptor 0 alone only when told to inherit it (else /dev/null). */
+  GSpawnFlags flags = G_SPAWN_DO_NOT_REAP_CHILD | (in == 0 ? G_SPAWN_CHILD_INHERITS_STDIN : 0);
+  if (!g_spawn_async_with_fds(NULL, argv, NULL, flags, NULL, NULL, &pid, in == 0 ? -1 : in, -1,
+                              -1, &error)) {
     g_printerr(PROG ": cannot run %s: %s; not sent\n", argv[0], error->message);
     return TG_SM_EXIT_UNAVAILABLE;
   }
@@ -410,6 +421,14 @@ static int send_message(Run *r) {
     return TG_SM_EXIT_TEMPFAIL;
   }
   return WEXITSTATUS(status);
+}
+
+static int send_message(Run *r) {
+  if (lseek(r->spool->fd, 0, SEEK_SET) != 0) {
+    g_printerr(PROG ": cannot rewind the temporary file: %s; not sent\n", g_strerror(errno));
+    return TG_SM_EXIT_IOERR;
+  }
+  return run_real(r, r->spool->fd);
 }
 
 /* Learns the recipients as sent, except those whose warn or block was sent anyway. */
@@ -485,6 +504,12 @@ int tg_sendmail_run(int argc, char **argv, int in) {
   if (!r.args) {
     g_printerr(PROG ": %s\n", error->message);
     return TG_SM_EXIT_USAGE;
+  }
+  if (r.args->passthrough) {
+    r.session = tg_session_new(NULL);
+    int status = run_real(&r, in);
+    run_clear(&r);
+    return status;
   }
   r.spool = tg_spool_new(in, &error);
   if (!r.spool) {

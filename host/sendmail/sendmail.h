@@ -16,6 +16,9 @@
  * stdin; its exit status is ours. After it succeeded, the recipients without an unresolved warn or
  * block are learned (an address sent "anyway" is not, so it keeps being questioned).
  *
+ * -bs (SMTP on stdin), -bp, -bi, -q and the other -b modes carry no message to check: the real
+ * sendmail runs at once with our stdin.
+ *
  * Exit statuses (sysexits.h): the real sendmail's own; 64 usage; 65 not sent (a block, an abort,
  * a message that cannot be checked); 69 the real sendmail cannot run; 74 the message cannot be
  * read or stored; 75 the real sendmail died of a signal. On any of ours nothing was sent. */
@@ -42,6 +45,7 @@ typedef struct {
   guint first_rcpt;   /* index of the first recipient word in `words` (== len: none) */
   bool extract;       /* -t */
   char *from;         /* -f ADDR (or -fADDR, -r), or NULL */
+  bool passthrough;   /* -b… (but -bm) or -q…: no message on stdin; handed on unchecked */
 } TgSendmailArgs;
 
 /* Parses sendmail's arguments. Options that take a value (-f, -F, -r, -B, -N, -R, -V, -X, -C,

@@ -90,6 +90,11 @@ def main():
         r = rig.run(["-i", "ops@example.org"], CLEAN)
         check(r.returncode == 69 and b"itself" in r.stderr,
               "self as sendmail: exit %d, %r" % (r.returncode, r.stderr))
+        # -bs is SMTP on stdin: handed on at once, nothing read or checked.
+        rig.settings()
+        r = rig.run(["-bs"], b"HELO x\r\nQUIT\r\n")
+        check(r.returncode == 0 and rig.sent()[-1] == (["-x", "-bs"], b"HELO x\r\nQUIT\r\n"),
+              "-bs: exit %d, %r" % (r.returncode, rig.sent()[-1]))
         # A usage error: an option without its value.
         r = rig.run(["-f"], CLEAN)
         check(r.returncode == 64, "usage: exit %d" % r.returncode)

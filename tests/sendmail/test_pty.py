@@ -120,6 +120,12 @@ def main():
         code, screen = session(rig, [b"s"])
         check(code == 0 and len(rig.sent()) == 2 and rig.sent()[1][1] == MSG,
               "send anyway: exit %d, sent %d" % (code, len(rig.sent())))
+
+        # One argument holding a list: each of its mailboxes gets its own fix.
+        code, screen = session(rig, [b"f"], rcpt="'john.doe@army.ml, ops@gmial.com'")
+        check(code == 0 and len(rig.sent()) == 3, "list: exit %d" % code)
+        check(rig.sent()[2][0][-1] == "john.doe@army.mil, ops@gmail.com",
+              "list: arguments %r" % rig.sent()[2][0])
     finally:
         rig.close()
     print("ok")

@@ -34,6 +34,11 @@ START_TEST(test_args) {
   ck_assert(!g->extract);
   ck_assert_uint_eq(g->first_rcpt, 1);
 
+  g_autoptr(TgSendmailArgs) q = parse("-bs");
+  ck_assert(q->passthrough);
+  g_autoptr(TgSendmailArgs) m = parse("-bm -oi a@b.org");
+  ck_assert(!m->passthrough);
+
   g_auto(GStrv) bad = g_strsplit("sendmail -oi -f", " ", -1);
   g_autoptr(GError) error = NULL;
   ck_assert(tg_sendmail_args_parse(3, bad, &error) == NULL);
