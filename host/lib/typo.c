@@ -516,7 +516,7 @@ double tg_typo_prior_context(unsigned sources, unsigned history_count)
 double tg_typo_real(size_t label_len, TgZone zone, bool context)
 {
   /* By label length 0..7 (8 and more: the last entry); see the table in typo.h. */
-  static const double open[] = {0.0, 0.0, 5.0, 1.67, 0.455, 0.335, 0.295, 0.27, 0.25};
+  static const double open[] = {0.0, 0.0, 3.5, 1.17, 0.42, 0.26, 0.205, 0.19, 0.175};
   static const double own[] = {0.0, 0.0, 0.75, 0.75, 0.42, 0.26, 0.192, 0.168, 0.15};
   if (label_len <= 1)
     return G_MAXDOUBLE; /* a one-letter difference in a one-letter name: no evidence at all */

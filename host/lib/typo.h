@@ -90,12 +90,13 @@
  * | PRIOR_BOOK           | 1.00             | the unit of the scale                                |
  * | PRIOR_HISTORY(_STEP) | 0.70 (+0.10)     | below the book until ~8 messages (assumed)           |
  * | PRIOR_BUILTIN        | 1.0 + 0.5 w/255  | fitted on tests/eval/tune.tsv (min and span swept)   |
- * | REAL_OPEN[n]         | 2: 5.0, 3: 1.67, 4: 0.455, 5: 0.335, 6: 0.295, 7: 0.27, >=8: 0.25 |
- * |                      |                  | n <= 3 kept from v1: every 2-3 letter .com is taken  |
- * |                      |                  | and many are real companies (gm.com, gmc.com);        |
- * |                      |                  | n >= 4 scaled x0.5 on tests/eval/tune.tsv, bounded by |
- * |                      |                  | the corpus negatives (tests/cases/detect.tsv) staying |
- * |                      |                  | silent                                                |
+ * | REAL_OPEN[n]         | 2: 3.5, 3: 1.17, 4: 0.42, 5: 0.26, 6: 0.205, 7: 0.19, >=8: 0.175 |
+ * |                      |                  | the shape from v1 (every 2-3 letter .com is taken and |
+ * |                      |                  | many are real companies: gm.com, gmc.com; n >= 4 then |
+ * |                      |                  | scaled x0.5 on tune.tsv); scaled x0.7 again on        |
+ * |                      |                  | tune.tsv with the sibling term (x0.6 flags 4 corpus   |
+ * |                      |                  | negatives, tests/cases/detect.tsv), never below       |
+ * |                      |                  | REAL_CONTEXT[n] (context never makes T likelier real) |
  * | REAL_CONTEXT[n]      | 2-3: 0.75, 4: 0.42, 5: 0.26, 6: 0.192, 7: 0.168, >=8: 0.15    |
  * |                      |                  | min(0.15 (REAL_OPEN_v1[n]/0.5)^1.5, 0.75): the length |
  * |                      |                  | effect weakened by context; the cap 0.75 < a neighbour|
