@@ -385,9 +385,13 @@ static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
   if (second_p > 0 && second_odds >= best_odds * TG_MODEL_TIE)
     return false; /* two plausible intentions: saying either would mislead */
   /* Whether T is itself a real name depends on how it differs from D (the sibling term). */
-  double sib = 1.0;
-  if (sources_of(c, best->intended) || tg_typo_zone(typed) != TG_ZONE_OPEN)
-    sib = tg_typo_sibling(best->kind, best->near_key, best->label);
+  double sib = tg_typo_sibling(best->kind, best->near_key, best->label);
+  /* With no context in an open zone REAL_OPEN was fitted over all kinds at once; only a doubled
+   * letter, a hyphen or a dot more, which next to never make another name, keep their factor. */
+  bool typo_like = best->kind == TG_TYPO_DOT_ADDED || best->kind == TG_TYPO_HYPHEN_ADDED ||
+                   best->kind == TG_TYPO_DOUBLING;
+  if (!sources_of(c, best->intended) && tg_typo_zone(typed) == TG_ZONE_OPEN && !typo_like)
+    sib = 1.0;
   best_p = posterior_of(c, typed, best->intended, best->slip, best->label, sib);
   if (best_p < TG_MODEL_FLAG)
     return false;

@@ -44,7 +44,8 @@
  *              none. The factor is for the decision only: the candidates for one T are ranked
  *              without it (T's realness does not depend on which D it is compared with). With
  *              no context in an open zone, REAL_OPEN was fitted over all kinds at once and the
- *              factor is 1 (tni.it stays silent for the built-in tin.it).
+ *              factor is 1 (tni.it stays silent for the built-in tin.it) except for a doubled
+ *              letter, an added hyphen or dot, which next to never make another name.
  *
  * Severity and confidence follow from the posterior: the confidence of a near_miss is the
  * posterior itself (bounded to [0.5, 0.99]); a candidate whose runner-up, another domain, has
