@@ -1027,8 +1027,12 @@ static guint locals_domain_id(Check *c, const char *domain) {
   gpointer v = NULL;
   if (g_hash_table_lookup_extended(c->locals_domains, domain, NULL, &v))
     return GPOINTER_TO_UINT(v);
+  /* The history's contacts are in the sealed context's own index (context.h); only an unsealed
+   * context's are indexed here. */
   const GPtrArray *lists[] = {g_hash_table_lookup(c->known_locals, domain),
-                              g_hash_table_lookup(c->ctx->history_locals, domain)};
+                              c->ctx->locals_index ? NULL
+                                                   : g_hash_table_lookup(c->ctx->history_locals,
+                                                                         domain)};
   guint id = 0;
   if (lists[0] || lists[1]) {
     id = g_hash_table_size(c->locals_domains) + 1;
@@ -1043,10 +1047,11 @@ static guint locals_domain_id(Check *c, const char *domain) {
   return id;
 }
 
-/* The best and second-best scores of the contacts at domain `id` one slip from `typed`. False
- * when the search is saturated (too many contacts one slip away to tell). */
-static bool consider_locals(Check *c, guint id, const char *typed, char **best, double *best_score,
-                            double *second_score) {
+/* The best and second-best scores of the contacts at domain `id` of `index` one slip from
+ * `typed`; `seen` holds the contacts scored already (the request's and the history's indexes may
+ * both hold one). False when the search is saturated (too many contacts one slip away to tell). */
+static bool consider_locals(const TgIndex *index, guint id, const char *typed, GHashTable *seen,
+                            char **best, double *best_score, double *second_score) {
   g_autofree char *key = g_strdup_printf("%s.%x", typed, id);
   size_t n = strlen(key);
   if (n > CONTACT_KEY_MAX)
@@ -1056,21 +1061,20 @@ static bool consider_locals(Check *c, guint id, const char *typed, char **best, 
   uint32_t dels[CONTACT_KEY_MAX];
   size_t n_dels = tg_key_deletions(key, n, dels);
   g_autofree uint32_t *ids = g_new(uint32_t, CONTACT_MAX_PROBE_IDS);
-  size_t k = tg_index_probe_slips(c->locals_index, tg_key_hash(key, n), dels, n_dels, ids,
+  size_t k = tg_index_probe_slips(index, tg_key_hash(key, n), dels, n_dels, ids,
                                   CONTACT_MAX_PROBE_IDS);
   if (k >= CONTACT_MAX_PROBE_IDS)
     return false;
   g_autofree char *typed_key = local_as_domain(typed);
-  g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
   for (size_t i = 0; i < k; i++) {
-    if (!g_hash_table_add(seen, GUINT_TO_POINTER(ids[i] + 1)))
-      continue;
-    const char *entry = tg_index_domain_at(c->locals_index, ids[i], NULL);
+    const char *entry = tg_index_domain_at(index, ids[i], NULL);
     size_t len = entry ? strlen(entry) : 0;
     /* A hash collision may bring another domain's contact: only this domain's count. */
     if (len <= suffix_len || strcmp(entry + len - suffix_len, suffix) != 0)
       continue;
-    g_autofree char *known = g_strndup(entry, len - suffix_len);
+    char *known = g_strndup(entry, len - suffix_len);
+    if (!g_hash_table_add(seen, known))
+      continue; /* scored already (the set owns `known`) */
     if (strcmp(known, typed) == 0 || differ_in_digits_only(known, typed))
       continue;
     g_autofree char *kd = local_as_domain(known);
@@ -1079,7 +1083,7 @@ static bool consider_locals(Check *c, guint id, const char *typed, char **best, 
       *second_score = *best_score;
       *best_score = sc;
       g_free(*best);
-      *best = g_steal_pointer(&known);
+      *best = g_strdup(known);
     } else if (sc > *second_score) {
       *second_score = sc;
     }
@@ -1093,11 +1097,16 @@ static bool rule_contact_near_miss(Check *c, Subject *s) {
   if (g_hash_table_contains(c->known, bare) || g_hash_table_contains(c->ctx->history_addresses, bare))
     return false;
   guint id = locals_domain_id(c, s->dom.ascii);
-  if (id == 0)
+  guint history_id = tg_context_locals_id(c->ctx, s->dom.ascii);
+  if (id == 0 && history_id == 0)
     return false;
   g_autofree char *best = NULL;
   double best_score = 0, second = 0;
-  if (!consider_locals(c, id, local, &best, &best_score, &second))
+  g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  if (id && !consider_locals(c->locals_index, id, local, seen, &best, &best_score, &second))
+    return false;
+  if (history_id && !consider_locals(c->ctx->locals_index, history_id, local, seen, &best,
+                                     &best_score, &second))
     return false;
   if (!best || best_score < CONTACT_MIN_SCORE || second >= best_score - TIE_MARGIN)
     return false;
