@@ -80,22 +80,12 @@ static const KeyDef *key_find(const char *name) {
 
 #define FIELD(s, def, type) ((type *)(void *)((char *)(s) + (def)->offset))
 
-/* Levels are named here rather than through the core so that the names the settings accept are
- * exactly the ones DESIGN.md lists for these keys. */
-static const char *const kLevelNames[] = {"off", "info", "warn"};
-
-static const char *level_name(TgLevel l) {
-  return (size_t)l < G_N_ELEMENTS(kLevelNames) ? kLevelNames[l] : "off";
-}
+/* Level names are the core's (tg_level_name); settings spell them in any case. */
+static const char *level_name(TgLevel l) { return tg_level_name(l); }
 
 static bool level_parse(const char *text, TgLevel *out) {
-  for (size_t i = 0; i < G_N_ELEMENTS(kLevelNames); i++) {
-    if (g_ascii_strcasecmp(text, kLevelNames[i]) == 0) {
-      *out = (TgLevel)i;
-      return true;
-    }
-  }
-  return false;
+  g_autofree char *lower = g_ascii_strdown(text, -1);
+  return tg_level_from_name(lower, out);
 }
 
 static bool bool_parse(const char *text, bool *out) {
