@@ -59,23 +59,7 @@ void tg_context_free(TgContext *ctx) {
 }
 
 char *tg_context_normalise_domain(const char *domain) {
-  if (!domain)
-    return NULL;
-  while (g_ascii_isspace(*domain))
-    domain++;
-  if (*domain == '@') /* lists sometimes hold "@example.com" */
-    domain++;
-  g_autofree char *trimmed = g_strstrip(g_strdup(domain));
-  TgDomain d;
-  if (!tg_domain_normalise(trimmed, &d, NULL))
-    return NULL;
-  if (d.literal) {
-    tg_domain_clear(&d);
-    return NULL;
-  }
-  char *ascii = g_steal_pointer(&d.ascii);
-  tg_domain_clear(&d);
-  return ascii;
+  return domain ? tg_domain_normalise_entry(domain, NULL) : NULL;
 }
 
 bool tg_context_add_domain(TgContext *ctx, const char *domain, TgSource source) {

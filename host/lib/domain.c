@@ -144,6 +144,30 @@ bool tg_domain_normalise(const char *text, TgDomain *out, GError **error) {
   return true;
 }
 
+char *tg_domain_normalise_entry(const char *text, GError **error) {
+  g_return_val_if_fail(text != NULL, NULL);
+  while (g_ascii_isspace(*text))
+    text++;
+  if (*text == '@')
+    text++;
+  if (text[0] == '*' && text[1] == '.')
+    text += 2;
+  while (*text == '.')
+    text++;
+  g_autofree char *trimmed = g_strchomp(g_strdup(text));
+  if (trimmed[0] == '[') {
+    g_set_error_literal(error, TG_DOMAIN_ERROR, TG_DOMAIN_ERROR_CHARACTER,
+                        "an address literal is not a domain");
+    return NULL;
+  }
+  TgDomain d;
+  if (!tg_domain_normalise(trimmed, &d, error))
+    return NULL;
+  char *ascii = g_steal_pointer(&d.ascii);
+  tg_domain_clear(&d);
+  return ascii;
+}
+
 void tg_domain_clear(TgDomain *d) {
   if (!d)
     return;

@@ -246,7 +246,7 @@ bool tg_engine_is_local(const TgEngine *e, const char *address) {
   const char *at = address ? strrchr(address, '@') : NULL;
   if (!at || !at[1])
     return false;
-  g_autofree char *domain = tg_settings_normalize_domain(at + 1, NULL);
+  g_autofree char *domain = tg_settings_normalise_domain(at + 1, NULL);
   if (!domain)
     return false;
   size_t dl = strlen(domain);

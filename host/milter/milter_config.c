@@ -145,7 +145,7 @@ static bool read_milter_group(TgMilterConfig *c, GKeyFile *kf, GPtrArray *warnin
         if (!*text)
           continue;
         g_autoptr(GError) err = NULL;
-        char *d = tg_settings_normalize_domain(text, &err);
+        char *d = tg_settings_normalise_domain(text, &err);
         if (!d) {
           g_set_error(error, TG_MILTER_ERROR, 0, "%s: local_domains: %s", c->path, err->message);
           return false;

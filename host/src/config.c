@@ -112,36 +112,27 @@ static bool fail_mode_parse(const char *text, TgFailMode *out) {
 
 /* ---- domains --------------------------------------------------------------------------- */
 
-char *tg_settings_normalize_domain(const char *text, GError **error) {
+char *tg_settings_normalise_domain(const char *text, GError **error) {
   g_return_val_if_fail(text != NULL, NULL);
   if (!g_utf8_validate(text, -1, NULL)) {
     g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "not valid UTF-8");
     return NULL;
   }
-  g_autofree char *s = g_strstrip(g_strdup(text));
-  const char *p = s;
-  /* Forms people write in lists: "@example.com", "*.example.com", ".example.com". */
-  if (*p == '@') p++;
-  if (p[0] == '*' && p[1] == '.') p += 2;
-  while (*p == '.') p++;
-  /* The core's one normal form (UTS #46, A-labels, lowercase, no root dot). */
-  TgDomain d;
   g_autoptr(GError) err = NULL;
-  if (*p == '[' || !tg_domain_normalise(p, &d, &err)) {
+  char *out = tg_domain_normalise_entry(text, &err);
+  if (out == NULL) {
     /* Quoted at most 80 characters: the text may be a 2 MiB value from a request. */
+    g_autofree char *s = g_strstrip(g_strdup(text));
     glong chars = g_utf8_strlen(s, -1);
     g_autofree char *shown = g_utf8_substring(s, 0, MIN(chars, 80));
-    g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "'%s%s' is not a domain%s%s",
-                shown, chars > 80 ? "…" : "", err ? ": " : "", err ? err->message : "");
-    return NULL;
+    g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "'%s%s' is not a domain: %s",
+                shown, chars > 80 ? "…" : "", err->message);
   }
-  char *out = g_steal_pointer(&d.ascii);
-  tg_domain_clear(&d);
   return out;
 }
 
-char *tg_settings_normalize_tld(const char *text, GError **error) {
-  g_autofree char *d = tg_settings_normalize_domain(text, error);
+char *tg_settings_normalise_tld(const char *text, GError **error) {
+  g_autofree char *d = tg_settings_normalise_domain(text, error);
   if (d == NULL) return NULL;
   if (strchr(d, '.') != NULL) {
     g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID,
@@ -440,8 +431,8 @@ static void key_file_read_key(TgSettings *s, GKeyFile *kf, const char *path, con
         g_strstrip(items[j]);
         if (items[j][0] == '\0') continue;
         g_autoptr(GError) e2 = NULL;
-        char *n = def->kind == KEY_TLDS ? tg_settings_normalize_tld(items[j], &e2)
-                                        : tg_settings_normalize_domain(items[j], &e2);
+        char *n = def->kind == KEY_TLDS ? tg_settings_normalise_tld(items[j], &e2)
+                                        : tg_settings_normalise_domain(items[j], &e2);
         if (n == NULL) {
           warn(warnings, g_strdup_printf("%s:%u: key '%s': %s; entry skipped", path, lineno, key,
                                          e2->message));
@@ -576,8 +567,8 @@ static bool value_from_json(Value *v, const cJSON *item, const char *where, GErr
       }
       if (e->valuestring[0] == '\0') continue;
       g_autoptr(GError) err = NULL;
-      char *n = v->def->kind == KEY_TLDS ? tg_settings_normalize_tld(e->valuestring, &err)
-                                         : tg_settings_normalize_domain(e->valuestring, &err);
+      char *n = v->def->kind == KEY_TLDS ? tg_settings_normalise_tld(e->valuestring, &err)
+                                         : tg_settings_normalise_domain(e->valuestring, &err);
       if (n == NULL) {
         g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "%s.%s[%d]: %s", where, key,
                     i, err->message);

@@ -70,9 +70,9 @@ TgContext *tg_settings_build_context(const TgSettings *s, const psl_ctx_t *psl, 
 
 /* Normalises a domain as the lists store it: trimmed, "@", "*." and leading/trailing dots
  * dropped, IDNA2008/UTS#46 A-labels, lowercase ASCII. NULL with `error` when it is not a domain. */
-char *tg_settings_normalize_domain(const char *text, GError **error);
+char *tg_settings_normalise_domain(const char *text, GError **error);
 /* The same for a TLD ("ml", ".ml", ".ML" -> "ml"); more than one label is an error. */
-char *tg_settings_normalize_tld(const char *text, GError **error);
+char *tg_settings_normalise_tld(const char *text, GError **error);
 bool tg_settings_is_locked(const TgSettings *s, const char *key);
 
 /* The policy file in use: `policy_path` when given, else $TYPOGUARD_POLICY, else the system path. */

@@ -113,7 +113,7 @@ static char *address_key(const char *address, char **domain) {
     return NULL;
   const char *at = strrchr(address, '@');
   if (at == NULL || at == address || at[1] == '\0') return NULL;
-  g_autofree char *d = tg_settings_normalize_domain(at + 1, NULL);
+  g_autofree char *d = tg_settings_normalise_domain(at + 1, NULL);
   if (d == NULL || strchr(at + 1, '\t') || at[1] == '[') return NULL;
   g_autofree char *local = g_ascii_strdown(address, at - address);
   if (strchr(local, '\t') != NULL) return NULL;
@@ -194,7 +194,7 @@ static bool parse_record(ReadResult *r, const char *text) {
   if (!parse_u64(f[2], G_MAXUINT, &count) || !parse_u64(f[3], G_MAXINT64, &last) || count == 0)
     return false;
   if (strcmp(f[0], "d") == 0) {
-    g_autofree char *d = tg_settings_normalize_domain(f[1], NULL);
+    g_autofree char *d = tg_settings_normalise_domain(f[1], NULL);
     if (d == NULL || strcmp(d, f[1]) != 0) return false;
     entry_merge(r->domains, d, (unsigned)count, (gint64)last);
     return true;
@@ -401,7 +401,7 @@ static bool lookup(GHashTable *t, const char *name, unsigned *count, gint64 *las
 
 bool tg_history_lookup_domain(const TgHistory *h, const char *domain, unsigned *count,
                               gint64 *last) {
-  g_autofree char *d = tg_settings_normalize_domain(domain, NULL);
+  g_autofree char *d = tg_settings_normalise_domain(domain, NULL);
   return d != NULL && lookup(h->domains, d, count, last);
 }
 

@@ -97,15 +97,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
 
   /* The settings' normaliser (lists, history): a result is its own normal form. */
-  g_autofree char *s = tg_settings_normalize_domain(text, NULL);
+  g_autofree char *s = tg_settings_normalise_domain(text, NULL);
   if (s) {
-    g_autofree char *s2 = tg_settings_normalize_domain(s, NULL);
+    g_autofree char *s2 = tg_settings_normalise_domain(s, NULL);
     REQUIRE_MSG(s2 && strcmp(s, s2) == 0, "'%s' -> '%s' -> '%s'", text, s, s2 ? s2 : "(fails)");
   }
-  g_autofree char *t = tg_settings_normalize_tld(text, NULL);
+  g_autofree char *t = tg_settings_normalise_tld(text, NULL);
   if (t) {
     REQUIRE(strchr(t, '.') == NULL);
-    g_autofree char *t2 = tg_settings_normalize_tld(t, NULL);
+    g_autofree char *t2 = tg_settings_normalise_tld(t, NULL);
     REQUIRE_MSG(t2 && strcmp(t, t2) == 0, "'%s' -> '%s'", text, t);
   }
   return 0;

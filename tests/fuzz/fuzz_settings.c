@@ -32,8 +32,8 @@ static void check_warnings(const GPtrArray *warnings) {
 static void check_list(const GPtrArray *list, bool tlds) {
   for (guint i = 0; i < list->len; i++) {
     const char *d = g_ptr_array_index(list, i);
-    g_autofree char *again = tlds ? tg_settings_normalize_tld(d, NULL)
-                                  : tg_settings_normalize_domain(d, NULL);
+    g_autofree char *again = tlds ? tg_settings_normalise_tld(d, NULL)
+                                  : tg_settings_normalise_domain(d, NULL);
     REQUIRE_MSG(again && strcmp(again, d) == 0, "list entry '%s' is not normal", d);
   }
 }

@@ -93,7 +93,7 @@ static const struct {
 START_TEST(test_normalize) {
   const char *in = kNormal[_i].in;
   g_autoptr(GError) err = NULL;
-  g_autofree char *d = tg_settings_normalize_domain(in, &err);
+  g_autofree char *d = tg_settings_normalise_domain(in, &err);
   if (kNormal[_i].domain) {
     ck_assert_msg(d != NULL, "'%s' rejected: %s", in, err ? err->message : "");
     ck_assert_str_eq(d, kNormal[_i].domain);
@@ -101,7 +101,7 @@ START_TEST(test_normalize) {
     ck_assert_msg(d == NULL, "'%s' accepted as %s", in, d);
     ck_assert(err != NULL && strlen(err->message) > 0);
   }
-  g_autofree char *t = tg_settings_normalize_tld(in, NULL);
+  g_autofree char *t = tg_settings_normalise_tld(in, NULL);
   if (kNormal[_i].tld) {
     ck_assert_msg(t != NULL, "'%s' rejected as TLD", in);
     ck_assert_str_eq(t, kNormal[_i].tld);
