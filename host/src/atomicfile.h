@@ -11,10 +11,10 @@
 /* Replaces `path` atomically: a temporary file in the same folder with `mode`, fsync, rename,
  * fsync of the folder. On failure nothing is left behind and `path` is unchanged.
  *
- * `crash_point` names this write for the crash tests: in a build with TYPOGUARD_TEST_HOOKS (the
- * test builds, never the packages) and TYPOGUARD_TEST_CRASH equal to it in the environment, the
- * process kills itself (SIGKILL) after the temporary file is written and synced, just before the
- * rename — the moment a real crash would hurt most. NULL for writes no test crashes. */
+ * `crash_point` names this write for the crash tests: a test program that links
+ * tests/common/crashhook.c (never a shipped one) kills itself there, after the temporary file is
+ * written and synced and just before the rename — the moment a real crash would hurt most — when
+ * TYPOGUARD_TEST_CRASH equals it. NULL for writes no test crashes. */
 bool tg_write_file_atomic(const char *path, const char *data, size_t len, int mode,
                           const char *crash_point, GError **error);
 

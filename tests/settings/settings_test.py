@@ -7,7 +7,7 @@ of the machine's own configuration leaks in or is touched. Standard library only
 
     settings_test.py HOST CASE      (CASE: one of the names in CASES, or "all")
 
-Test-only hook used here (see host/src/history.c): TYPOGUARD_TEST_CRASH=history-before-rename
+Test-only hook used here (see host/src/atomicfile.h; the crash case runs typoguard-host-crashtest): TYPOGUARD_TEST_CRASH=history-before-rename
 makes the host kill itself after writing the new history to its temporary file, before the
 rename.
 """
