@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
-# docs.sh [BUILD_DIR] — regenerate the pictures in docs/ from the code as it is:
+# docs.sh [BUILD_DIR] — regenerate every picture in docs/ from the code as it is:
+#   docs/dialog-*.png    the dialog in a real headless Thunderbird, taken by the end-to-end test
+#                        (tests/e2e/run_e2e.py --screenshots) in the runs that click its buttons:
+#                        block, warn, several fields, dark mode, German
 #   docs/eval-report.md  tests/eval/tools/report.sh (both halves, and the npm checkers on the
 #                        held-out half: npm installs them into a temporary folder)
 #   docs/detection.svg   tests/eval/tools/chart.py, drawn from that report
-# Builds in BUILD_DIR (default build-docs/) with the tests, which report.sh needs.
+# Builds in BUILD_DIR (default build-docs/) with the tests. Needs what `scripts/setup.sh test`
+# installs (thunderbird, python3-aiosmtpd, nodejs/npm); for the German picture also Debian's
+# thunderbird-l10n-de, installed here when missing and run as root (else that picture is skipped
+# and the old one kept, with the reason printed). Fails when a picture could not be made.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-docs}
+if ! dpkg -s thunderbird-l10n-de >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+  apt-get install -y -q thunderbird-l10n-de >/dev/null || echo "note: thunderbird-l10n-de not installed"
+fi
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTYPOGUARD_TESTS=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
 mkdir -p docs
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
-bash tests/eval/tools/report.sh "$build" "Detection on the evaluation set" > "$tmp"
-/usr/bin/python3 tests/eval/tools/chart.py "$tmp" docs/detection.svg
-cp "$tmp" docs/eval-report.md
-echo "docs/eval-report.md, docs/detection.svg"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+/usr/bin/python3 tests/e2e/run_e2e.py --build "$build" --only main,dark,german \
+  --screenshots "$tmp/shots"
+cp "$tmp"/shots/dialog-*.png docs/
+
+bash tests/eval/tools/report.sh "$build" "Detection on the evaluation set" > "$tmp/report.md"
+/usr/bin/python3 tests/eval/tools/chart.py "$tmp/report.md" docs/detection.svg
+cp "$tmp/report.md" docs/eval-report.md
+ls -l docs/

@@ -9,10 +9,18 @@ Marionette. Guarantees: nothing outside the scratch folder is changed; every Thu
 under `timeout`; exit status 0 = all passed, 1 = a failure, 77 = skipped because Thunderbird is
 not installed (ctest SKIP_RETURN_CODE).
 
-Usage: /usr/bin/python3 run_e2e.py --build BUILD_DIR [--only NAME,...] [--keep]
+Usage: /usr/bin/python3 run_e2e.py --build BUILD_DIR [--only NAME,...] [--keep] [--screenshots DIR]
 Needs Debian's python3-aiosmtpd, hence /usr/bin/python3.
+
+With --screenshots DIR the same runs that click the dialog also save it as PNG pictures
+(Marionette's screenshot of the dialog page, as Thunderbird drew it): dialog-block.png (.ml, a
+block with a fix), dialog-warn.png (gmial.com), dialog-several.png (To, Cc and Bcc at once),
+dialog-dark.png (the system in dark mode) and dialog-de.png (Thunderbird in German, which needs
+Debian's thunderbird-l10n-de: without it that run is skipped with the reason). scripts/docs.sh
+puts them in docs/.
 """
 import argparse
+import base64
 import json
 import os
 import shutil
@@ -147,8 +155,9 @@ class Thunderbird:
     """One headless Thunderbird on a fresh scratch profile, driven through Marionette."""
 
     def __init__(self, args, scratch, name, *, with_product=True, host=True, managed=None,
-                 binary=None, extra_extensions=None):
+                 binary=None, extra_extensions=None, extra_prefs=None):
         self.name = name
+        self.shots = args.screenshots
         self.root = os.path.join(scratch, name)
         exts = {DRIVER_ID: args.driver_xpi}
         if with_product:
@@ -156,7 +165,8 @@ class Thunderbird:
         exts.update(extra_extensions or {})
         self.home, self.profile = tbprofile.make(
             self.root, smtp_port=args.smtp_port, sender_email=SENDER[1], sender_name=SENDER[0],
-            extensions=exts, host_path=args.host if host else None, managed=managed)
+            extensions=exts, host_path=args.host if host else None, managed=managed,
+            extra_prefs=extra_prefs)
         self.binary = binary or args.thunderbird
         self.log_path = os.path.join(self.root, "thunderbird.log")
         self.proc = None
@@ -222,10 +232,12 @@ class Thunderbird:
         self.attach_driver()
         return self.m.content(script, args)
 
-    def compose(self, to, subject, cc=None):
+    def compose(self, to, subject, cc=None, bcc=None):
         details = {"to": to, "subject": subject}
         if cc:
             details["cc"] = cc
+        if bcc:
+            details["bcc"] = bcc
         return self.driver("return window.tg.compose(arguments[0]);", [details])
 
     def send(self, tab):
@@ -289,6 +301,24 @@ class Thunderbird:
                 raise
         # no ReleaseActions: the dialog and its browsing context are gone
 
+    def shot(self, name):
+        """Saves the open dialog as DIR/NAME.png when the run was asked for pictures: the page as
+        Thunderbird drew it (Marionette's screenshot of the dialog's browsing context)."""
+        if not self.shots:
+            return
+        self.wait_dialog()
+        # Fonts loaded and a frame painted after the last layout change, so the picture is what
+        # a person sees.
+        self.m.content("return (document.fonts ? document.fonts.ready : Promise.resolve())"
+                       ".then(() => new Promise((r) => requestAnimationFrame(() => "
+                       "requestAnimationFrame(() => r(true)))));")
+        data = self.m.call("WebDriver:TakeScreenshot", {"full": True, "hash": False})
+        os.makedirs(self.shots, exist_ok=True)
+        path = os.path.join(self.shots, name + ".png")
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+        print(f"     picture {path}", flush=True)
+
     def alerts(self):
         return json.loads(self.m.chrome('return Services.prefs.getStringPref("typoguard.e2e.alerts", "[]");'))
 
@@ -330,6 +360,8 @@ def scenario_fix(tb, sink):
     check(state["send"]["disabled"], f"send-anyway enabled on a block: {state}")
     check(state["focus"] == "go-back", f"focus on a block should be go-back, is {state['focus']}")
     check(any("army.mil" in r and "Mali" in r for r in state["rows"]), f"row does not explain the .ml confusion: {state['rows']}")
+    check(any("Did you mean army.mil?" in r for r in state["rows"]), f"row does not say what was meant: {state['rows']}")
+    tb.shot("dialog-block")
     time.sleep(0.5)
     check(not sink.by_subject("e2e-b-fix"), "delivered before the dialog was answered")
     check(tb.outcome(tab)["state"] == "pending", "send settled while the dialog was open")
@@ -349,11 +381,62 @@ def scenario_send_anyway(tb, sink):
     state = tb.dialog_state()
     check(not state["send"]["disabled"], f"send-anyway disabled on a warning: {state}")
     check(state["focus"] == "fix-and-send", f"focus on a fixable warning should be fix-and-send, is {state['focus']}")
+    tb.shot("dialog-warn")
     tb.click("#send-anyway")
     out = tb.wait_outcome(tab)
     check(out["state"] == "sent", f"send-anyway did not send: {out}")
     msgs = delivered(sink, "e2e-c-anyway")
     check(len(msgs) == 1 and msgs[0]["rcpt_tos"] == ["ops@gmial.com"], f"not delivered as typed: {msgs}")
+
+
+def scenario_several(tb, sink):
+    """Several fields at once: a block in To, a warning in Cc and a block in Bcc give one row
+    each, in field order; go back sends nothing. (Before scenario_send_anyway, which teaches the
+    host gmial.com.)"""
+    tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-s-several", cc=["ops@gmial.com"],
+                     bcc=["Mary Major <mary.major@gmail.con>"])
+    tb.send(tab)
+    state = tb.dialog_state()
+    rows = state["rows"]
+    check(len(rows) == 3, f"expected three rows (To, Cc, Bcc): {rows}")
+    check("army.mil" in rows[0] and "gmail.com" in rows[1] and "gmail.con" in rows[2],
+          f"rows not in field order: {rows}")
+    check(state["send"]["disabled"], f"send-anyway enabled with blocks among the rows: {state}")
+    tb.shot("dialog-several")
+    tb.click("#go-back")
+    check(tb.wait_outcome(tab)["state"] == "failed", "go-back did not cancel")
+    time.sleep(0.5)
+    check(not sink.by_subject("e2e-s-several"), "delivered after go-back")
+
+
+def scenario_dark(tb, sink):
+    """The system in dark mode: the dialog follows it (prefers-color-scheme), readable."""
+    tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-t-dark", cc=["ops@gmial.com"])
+    tb.send(tab)
+    tb.wait_dialog()
+    look = tb.m.content("""
+      const cs = getComputedStyle(document.body);
+      return { dark: matchMedia('(prefers-color-scheme: dark)').matches,
+               bg: cs.backgroundColor, fg: cs.color };""")
+    check(look["dark"], f"the dialog does not see the dark system theme: {look}")
+    lum = lambda c: sum(int(x) for x in c[c.index("(") + 1:c.index(")")].split(",")[:3])
+    check(lum(look["bg"]) < lum(look["fg"]), f"not dark: background {look['bg']}, text {look['fg']}")
+    tb.shot("dialog-dark")
+    tb.click("#go-back")
+    check(tb.wait_outcome(tab)["state"] == "failed", "go-back did not cancel")
+
+
+def scenario_german(tb, sink):
+    """Thunderbird in German: the dialog's words come from _locales/de, by message_id."""
+    tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-g-german", cc=["ops@gmial.com"])
+    tb.send(tab)
+    state = tb.dialog_state()
+    check(state["fix"]["text"].strip() == "Korrigieren und senden", f"buttons not German: {state}")
+    check(any("Meinten Sie john.doe@army.mil" in r or "Meinten Sie army.mil" in r
+              for r in state["rows"]), f"rows not German: {state['rows']}")
+    tb.shot("dialog-de")
+    tb.click("#go-back")
+    check(tb.wait_outcome(tab)["state"] == "failed", "go-back did not cancel")
 
 
 def scenario_go_back(tb, sink):
@@ -486,8 +569,12 @@ POLICY = {"flag_external": "warn", "blocked_tlds": ["xyz"], "org_domains": ["mai
 
 RUNS = [
     # name, Thunderbird options, scenarios
-    ("main", {}, [scenario_clean, scenario_fix, scenario_send_anyway, scenario_go_back, scenario_keyboard,
-                  scenario_learned, scenario_wrong_address]),
+    ("main", {}, [scenario_clean, scenario_fix, scenario_several, scenario_send_anyway,
+                  scenario_go_back, scenario_keyboard, scenario_learned, scenario_wrong_address]),
+    # the desktop in dark mode (what GTK would report), and Thunderbird in German
+    ("dark", {"extra_prefs": {"ui.systemUsesDarkTheme": 1}}, [scenario_dark]),
+    ("german", {"extra_prefs": {"intl.locale.requested": "de"}, "langpack": "de"},
+     [scenario_german]),
     ("missing-open", {"host": False}, [scenario_missing_open]),
     ("missing-closed", {"host": False, "managed": {"fail_mode": "closed"}}, [scenario_missing_closed]),
     ("policy-managed", {"managed": POLICY}, [scenario_policy]),
@@ -508,6 +595,8 @@ def main():
     ap.add_argument("--timing-noop", action="store_true",
                     help="also time sends with an extension whose onBeforeSend listener does nothing")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    ap.add_argument("--screenshots", metavar="DIR",
+                    help="save pictures of the dialog in DIR (see the module's docstring)")
     args = ap.parse_args()
 
     if not os.access(args.thunderbird, os.X_OK):
@@ -539,6 +628,14 @@ def main():
             if only and name not in only and not any(s.__name__ in only for s in scenarios):
                 continue
             opts = dict(opts)
+            lang = opts.pop("langpack", None)
+            if lang:
+                pack = os.path.join(os.path.dirname(os.path.realpath(args.thunderbird)),
+                                    "extensions", f"langpack-{lang}@thunderbird.mozilla.org.xpi")
+                if not os.path.exists(pack):
+                    print(f"note {name}: skipped, Thunderbird's {lang} language pack is not "
+                          f"installed ({pack}; Debian: apt-get install thunderbird-l10n-{lang})")
+                    continue
             if "policies_json" in opts:
                 if os.path.exists("/etc/thunderbird/policies/policies.json"):
                     print(f"note {name}: /etc/thunderbird/policies/policies.json exists and wins "
