@@ -2,7 +2,8 @@
 # docs.sh [BUILD_DIR] — regenerate every picture in docs/ from the code as it is:
 #   docs/dialog-*.png    the dialog in a real headless Thunderbird, taken by the end-to-end test
 #                        (tests/e2e/run_e2e.py --screenshots) in the runs that click its buttons:
-#                        block, warn, several fields, dark mode, German
+#                        block, warn, several fields, dark mode, German; and
+#   docs/options-policy.png  the options page with the extension force-installed by policy
 #   docs/eval-report.md  tests/eval/tools/report.sh (both halves, and the npm checkers on the
 #                        held-out half: npm installs them into a temporary folder)
 #   docs/detection.svg   tests/eval/tools/chart.py, drawn from that report
@@ -22,9 +23,9 @@ mkdir -p docs
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-/usr/bin/python3 tests/e2e/run_e2e.py --build "$build" --only main,dark,german \
+/usr/bin/python3 tests/e2e/run_e2e.py --build "$build" --only main,dark,german,policy-force-installed \
   --screenshots "$tmp/shots"
-cp "$tmp"/shots/dialog-*.png docs/
+cp "$tmp"/shots/*.png docs/
 
 bash tests/eval/tools/report.sh "$build" "Detection on the evaluation set" > "$tmp/report.md"
 /usr/bin/python3 tests/eval/tools/chart.py "$tmp/report.md" docs/detection.svg

@@ -15,9 +15,10 @@ Needs Debian's python3-aiosmtpd, hence /usr/bin/python3.
 With --screenshots DIR the same runs that click the dialog also save it as PNG pictures
 (Marionette's screenshot of the dialog page, as Thunderbird drew it): dialog-block.png (.ml, a
 block with a fix), dialog-warn.png (gmial.com), dialog-several.png (To, Cc and Bcc at once),
-dialog-dark.png (the system in dark mode) and dialog-de.png (Thunderbird in German, which needs
-Debian's thunderbird-l10n-de: without it that run is skipped with the reason). scripts/docs.sh
-puts them in docs/.
+dialog-dark.png (the system in dark mode), dialog-de.png (Thunderbird in German, which needs
+Debian's thunderbird-l10n-de: without it that run is skipped with the reason) and
+options-policy.png (the options page, force-installed with every administrator key set).
+scripts/docs.sh puts them in docs/.
 """
 import argparse
 import base64
@@ -109,13 +110,13 @@ def check(cond, what):
         raise Failure(what)
 
 
-def policies_copy(thunderbird, scratch, policies):
+def policies_copy(thunderbird, scratch, policies, name="thunderbird-install"):
     """A private "installation" of Thunderbird whose distribution/policies.json holds `policies`:
     the real binary copied (Thunderbird finds its distribution folder next to the executable it
     runs from) and everything else symlinked (about 1 MB). The system's install and
     /etc/thunderbird are left alone. Returns the path of the copied binary."""
     src = os.path.dirname(os.path.realpath(thunderbird))
-    dest = os.path.join(scratch, "thunderbird-install")
+    dest = os.path.join(scratch, name)
     os.makedirs(os.path.join(dest, "distribution"))
     for name in os.listdir(src):
         if name == "distribution":
@@ -306,7 +307,10 @@ class Thunderbird:
         Thunderbird drew it (Marionette's screenshot of the dialog's browsing context)."""
         if not self.shots:
             return
-        self.wait_dialog()
+        if name.startswith("dialog"):
+            self.wait_dialog()
+        else:
+            self.m.set_context("content")  # the page the caller attached
         # Fonts loaded and a frame painted after the last layout change, so the picture is what
         # a person sees.
         self.m.content("return (document.fonts ? document.fonts.ready : Promise.resolve())"
@@ -360,7 +364,8 @@ def scenario_fix(tb, sink):
     check(state["send"]["disabled"], f"send-anyway enabled on a block: {state}")
     check(state["focus"] == "go-back", f"focus on a block should be go-back, is {state['focus']}")
     check(any("army.mil" in r and "Mali" in r for r in state["rows"]), f"row does not explain the .ml confusion: {state['rows']}")
-    check(any("Did you mean army.mil?" in r for r in state["rows"]), f"row does not say what was meant: {state['rows']}")
+    check(any("Did you mean army.mil?" in r for r in state["rows"]),
+          f"row does not say what was meant: {state['rows']}")
     tb.shot("dialog-block")
     time.sleep(0.5)
     check(not sink.by_subject("e2e-b-fix"), "delivered before the dialog was answered")
@@ -420,7 +425,8 @@ def scenario_dark(tb, sink):
                bg: cs.backgroundColor, fg: cs.color };""")
     check(look["dark"], f"the dialog does not see the dark system theme: {look}")
     lum = lambda c: sum(int(x) for x in c[c.index("(") + 1:c.index(")")].split(",")[:3])
-    check(lum(look["bg"]) < lum(look["fg"]), f"not dark: background {look['bg']}, text {look['fg']}")
+    check(lum(look["bg"]) < lum(look["fg"]),
+          f"not dark: background {look['bg']}, text {look['fg']}")
     tb.shot("dialog-dark")
     tb.click("#go-back")
     check(tb.wait_outcome(tab)["state"] == "failed", "go-back did not cancel")
@@ -437,6 +443,85 @@ def scenario_german(tb, sink):
     tb.shot("dialog-de")
     tb.click("#go-back")
     check(tb.wait_outcome(tab)["state"] == "failed", "go-back did not cancel")
+
+
+OPEN_TAB_JS = r"""
+const [url] = arguments;
+const win = Services.wm.getMostRecentWindow("mail:3pane");
+if (!win) return false;
+if (url === "about:addons") win.openAddonsMgr("addons://list/extension");
+else win.openTab("contentTab", { url });
+return true;
+"""
+
+# Points the content context at the browser showing `prefix` (about:addons is not an extension
+# page, so ATTACH_JS cannot find it).
+ATTACH_URL_JS = r"""
+const [prefix, sessionId] = arguments;
+const { getWebDriverSessionById } = ChromeUtils.importESModule(
+  "chrome://remote/content/shared/webdriver/Session.sys.mjs");
+for (const win of Services.wm.getEnumerator(null)) {
+  for (const b of win.document.querySelectorAll("browser")) {
+    if (b.currentURI?.spec?.startsWith(prefix)) {
+      getWebDriverSessionById(sessionId).contentBrowsingContext = b.browsingContext;
+      return true;
+    }
+  }
+}
+return false;
+"""
+
+
+def scenario_options_locked(tb, sink):
+    """Force-installed by policies.json with every administrator key set: what the options page
+    and about:addons show (the deployment docs describe exactly this)."""
+    tb.m.wait("the force-installed extension",
+              lambda: tb.m.chrome("return !!WebExtensionPolicy.getByID(arguments[0]);", [EXT_ID]),
+              timeout=30)
+    url = tb.m.chrome("return WebExtensionPolicy.getByID(arguments[0])"
+                      ".getURL('options/options.html');", [EXT_ID])
+    check(tb.m.chrome(OPEN_TAB_JS, [url]), "no mail window to open the options page in")
+    tb.m.wait("the options page", lambda: tb.m.chrome(ATTACH_URL_JS, [url, tb.m.session_id]) and
+              tb.m.content("return document.readyState === 'complete' && "
+                           "!!document.querySelector('#admin dt');"), timeout=20)
+    page = tb.m.content(r"""
+      const f = (id) => { const e = document.getElementById(id);
+        const note = document.getElementById(id + '-locked');
+        return { disabled: e.disabled, readOnly: !!e.readOnly,
+                 value: e.type === 'checkbox' ? e.checked : e.value,
+                 note: note && !note.hidden ? note.textContent : null }; };
+      return { fields: Object.fromEntries(['org_domains', 'trusted_domains', 'flag_external',
+                 'first_contact', 'learn'].map((id) => [id, f(id)])),
+               admin: [...document.querySelectorAll('#admin dt')].map((dt) =>
+                 [dt.textContent, dt.nextElementSibling.textContent]) };""")
+    print(f"     options page: {json.dumps(page)}", flush=True)
+    fields = page["fields"]
+    for key in ("flag_external", "first_contact", "learn"):
+        check(fields[key]["disabled"] and fields[key]["note"], f"{key} not locked: {fields[key]}")
+    check(fields["flag_external"]["value"] == "warn" and fields["learn"]["value"] is False,
+          f"locked fields do not show the administrator's values: {fields}")
+    for key in ("org_domains", "trusted_domains"):
+        # lists merge: the user may add, the administrator's entries are named beside the field
+        check(not fields[key]["disabled"] and fields[key]["note"], f"{key}: {fields[key]}")
+    admin = dict(page["admin"])
+    for key in POLICY_ALL:
+        check(key in admin, f"{key} missing from the administrator's list: {admin}")
+    tb.shot("options-policy")
+    # about:addons: the card's Remove item is there, greyed out
+    check(tb.m.chrome(OPEN_TAB_JS, ["about:addons"]), "could not open about:addons")
+    def card():
+        if not tb.m.chrome(ATTACH_URL_JS, ["about:addons", tb.m.session_id]):
+            return None
+        return tb.m.content(r"""
+          const card = document.querySelector(`addon-card[addon-id="${arguments[0]}"]`);
+          if (!card) return null;
+          const item = card.querySelector('panel-item[action="remove"]');
+          return item && { hidden: item.hidden, disabled: item.disabled,
+                           label: item.textContent.trim(), title: item.getAttribute('title'),
+                           l10n: item.getAttribute('data-l10n-id') };""", [EXT_ID])
+    remove = tb.m.wait("the add-on's card in about:addons", card, timeout=20)
+    print(f"     about:addons Remove: {json.dumps(remove)}", flush=True)
+    check(not remove["hidden"] and remove["disabled"], f"Remove is not shown greyed out: {remove}")
 
 
 def scenario_go_back(tb, sink):
@@ -566,6 +651,11 @@ def time_clean_sends(tb, sink, label, n):
 # ---- main ---------------------------------------------------------------------------------------
 
 POLICY = {"flag_external": "warn", "blocked_tlds": ["xyz"], "org_domains": ["mail.mil"]}
+# every administrator key the options page could show (the *_file keys need files: left out)
+POLICY_ALL = {"org_domains": ["mail.mil"], "trusted_domains": ["partner.example"],
+              "blocked_domains": ["evil.example"], "blocked_tlds": ["xyz"],
+              "flag_external": "warn", "first_contact": "warn", "allow_override": False,
+              "fail_mode": "closed", "learn": False}
 
 RUNS = [
     # name, Thunderbird options, scenarios
@@ -581,6 +671,9 @@ RUNS = [
     # the same settings from an enterprise policies.json "3rdparty" section
     ("policy-policies-json", {"policies_json": {"3rdparty": {"Extensions": {EXT_ID: POLICY}}}},
      [scenario_policy]),
+    # as DEPLOY.md deploys it: force-installed from a file: URL (not sideloaded), every key set
+    ("policy-force-installed", {"with_product": False, "policies_json": "force-installed"},
+     [scenario_options_locked]),
 ]
 
 
@@ -641,7 +734,13 @@ def main():
                     print(f"note {name}: /etc/thunderbird/policies/policies.json exists and wins "
                           "over a distribution folder; skipping this run")
                     continue
-                opts["binary"] = policies_copy(args.thunderbird, scratch, opts.pop("policies_json"))
+                pol = opts.pop("policies_json")
+                if pol == "force-installed":
+                    pol = {"ExtensionSettings": {EXT_ID: {
+                               "installation_mode": "force_installed",
+                               "install_url": "file://" + os.path.abspath(args.xpi)}},
+                           "3rdparty": {"Extensions": {EXT_ID: POLICY_ALL}}}
+                opts["binary"] = policies_copy(args.thunderbird, scratch, pol, "install-" + name)
             tb = Thunderbird(args, scratch, name, **opts)
             try:
                 tb.start()
