@@ -45,7 +45,7 @@ DRIVER_ID = "typoguard-e2e-driver@typoguard.org"
 NOOP_ID = "typoguard-e2e-noop@typoguard.org"
 SENDER = ("Jane Roe", "jane.roe@mail.mil")
 TB_DEFAULT = "/usr/lib/thunderbird/thunderbird"
-RUN_TIMEOUT_S = 150  # one Thunderbird run; the whole test stays well under 5 minutes
+RUN_TIMEOUT_S = 150  # one Thunderbird run; the whole test (9 runs) takes 3-6 minutes
 
 # The chrome-context script that points the session's content context at an extension page:
 # the product's dialog (a popup window) or the driver's background page.
