@@ -493,7 +493,8 @@ def scenario_options_locked(tb, sink):
       return { fields: Object.fromEntries(['org_domains', 'trusted_domains', 'flag_external',
                  'first_contact', 'learn'].map((id) => [id, f(id)])),
                admin: [...document.querySelectorAll('#admin dt')].map((dt) =>
-                 [dt.textContent, dt.nextElementSibling.textContent]) };""")
+                 [dt.querySelector('code')?.textContent ?? dt.textContent, dt.textContent,
+                  dt.nextElementSibling.textContent]) };""")
     print(f"     options page: {json.dumps(page)}", flush=True)
     fields = page["fields"]
     for key in ("flag_external", "first_contact", "learn"):
@@ -503,9 +504,13 @@ def scenario_options_locked(tb, sink):
     for key in ("org_domains", "trusted_domains"):
         # lists merge: the user may add, the administrator's entries are named beside the field
         check(not fields[key]["disabled"] and fields[key]["note"], f"{key}: {fields[key]}")
-    admin = dict(page["admin"])
+    admin = {key: (label, value) for key, label, value in page["admin"]}
     for key in POLICY_ALL:
         check(key in admin, f"{key} missing from the administrator's list: {admin}")
+        # said in words, the policy key beside them for the administrator
+        check(admin[key][0].strip() != key, f"{key} is not said in words: {admin[key]}")
+    check(admin["blocked_tlds"][1] == ".xyz" and admin["fail_mode"][1] == "Do not send",
+          f"administrator values not in words: {admin}")
     tb.shot("options-policy")
     # about:addons: the card's Remove item is there, greyed out
     check(tb.m.chrome(OPEN_TAB_JS, ["about:addons"]), "could not open about:addons")
