@@ -7,7 +7,8 @@
 #   docs/eval-report.md  tests/eval/tools/report.sh (both halves, and the npm checkers on the
 #                        held-out half: npm installs them into a temporary folder)
 #   docs/detection.svg   tests/eval/tools/chart.py, drawn from that report
-# Builds in BUILD_DIR (default build-docs/) with the tests. Needs what `scripts/setup.sh test`
+# Builds in BUILD_DIR (default build-docs/) with the tests; about 5 minutes after the build on
+# 2 cores (the e2e runs, then report.sh). Needs what `scripts/setup.sh test`
 # installs (thunderbird, python3-aiosmtpd, nodejs/npm); for the German picture also Debian's
 # thunderbird-l10n-de, installed here when missing and run as root (else that picture is skipped
 # and the old one kept, with the reason printed). Fails when a picture could not be made.
@@ -17,7 +18,11 @@ build=${1:-build-docs}
 if ! dpkg -s thunderbird-l10n-de >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
   apt-get install -y -q thunderbird-l10n-de >/dev/null || echo "note: thunderbird-l10n-de not installed"
 fi
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTYPOGUARD_TESTS=ON >/dev/null
+# An existing build folder is used as configured (it must have the tests: report.sh needs
+# eval_detect); a new one is configured here.
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTYPOGUARD_TESTS=ON >/dev/null
+fi
 cmake --build "$build" -j"$(nproc)" >/dev/null
 mkdir -p docs
 tmp=$(mktemp -d)
