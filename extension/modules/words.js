@@ -78,7 +78,8 @@ const SENTENCES = {
   "tld_confusion": (v, say, locale) => tldConfusion(v, say, locale),
   "tld_confusion.own": (v, say, locale) => tldConfusion(v, say, locale),
   "tld_confusion.wellknown": (v, say, locale) => tldConfusion(v, say, locale),
-  "tld_confusion.plain": (v, say, locale) => tldConfusion(v, say, locale),
+  "tld_confusion.plain": (v, say) =>
+    (v.meantDomain ? say("findingTldConfusion", [v.domain, v.meantDomain]) : ""),
   "tld_confusion.nofix": (v, say, locale) => {
     const country = owner(v, locale);
     const other = v.str(v.a.intended);

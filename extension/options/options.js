@@ -54,7 +54,9 @@ async function load() {
       const dt = document.createElement("dt");
       dt.append(ADMIN_LABELS[key] ? t(ADMIN_LABELS[key]) : key, " ",
                 Object.assign(document.createElement("code"), { textContent: key }));
-      dl.append(dt, Object.assign(document.createElement("dd"), { textContent: adminValue(key, policy[key]) }));
+      const dd = document.createElement("dd");
+      dd.textContent = adminValue(key, policy[key]);
+      dl.append(dt, dd);
     }
   }
   return locked;
@@ -77,7 +79,9 @@ const LEVEL_WORDS = { off: "levelOff", info: "levelInfo", warn: "levelWarn" };
 
 /** An administrator's value as the page's own fields would say it. */
 function adminValue(key, v) {
-  if (Array.isArray(v)) return v.map((x) => (key === "blocked_tlds" ? `.${x.replace(/^\./, "")}` : x)).join(", ");
+  if (Array.isArray(v)) {
+    return v.map((x) => (key === "blocked_tlds" ? `.${x.replace(/^\./, "")}` : x)).join(", ");
+  }
   if (typeof v === "boolean") return t(v ? "optionsYes" : "optionsNo");
   if (LEVEL_KEYS.includes(key)) return t(LEVEL_WORDS[v]) || String(v);
   if (key === "fail_mode") return t(v === "closed" ? "optionsFailClosed" : "optionsFailOpen");
