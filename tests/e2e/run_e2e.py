@@ -158,7 +158,7 @@ class Thunderbird:
     def __init__(self, args, scratch, name, *, with_product=True, host=True, managed=None,
                  binary=None, extra_extensions=None, extra_prefs=None):
         self.name = name
-        self.shots = args.screenshots
+        self.shots = getattr(args, "screenshots", None)  # policy_e2e.py builds its own args
         self.root = os.path.join(scratch, name)
         exts = {DRIVER_ID: args.driver_xpi}
         if with_product:
