@@ -13,6 +13,7 @@ import { knownCache } from "./modules/known.js";
 import { effective, sanitize } from "./modules/settings.js";
 import { decide } from "./modules/decision.js";
 import { buildDialogModel, answerToResult } from "./modules/dialog-model.js";
+import { withOverrideHeader } from "./modules/override.js";
 import { finalAddresses } from "./modules/corrections.js";
 
 const client = new HostClient({
@@ -194,7 +195,8 @@ async function guardSend(tab, details) {
     const keep = answer?.action === "fix" ? new Set((answer.keep ?? []).filter((i) => keepable.has(i))) : null;
     pendingLearn.set(tab.id, keep ? finalAddresses(recipients, reply.findings, keep) : finalAddresses(recipients, null));
   }
-  return result;
+  // The recipients sent anyway, named for the organisation's mail server (typoguard-milter).
+  return withOverrideHeader(result, answer, { model, details });
 }
 
 messenger.compose.onBeforeSend.addListener(async (tab, details) => {

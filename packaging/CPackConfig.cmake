@@ -1,7 +1,8 @@
 # packaging/CPackConfig.cmake — the package metadata for `cpack` (.deb, .rpm when rpmbuild is
 # there, .tar.gz), included from packaging/CMakeLists.txt.
 #
-# Guarantees: one package named typoguard, installed under /usr, its program stripped; the .deb
+# Guarantees: one package named typoguard (and, with TYPOGUARD_MILTER, a second .deb,
+# typoguard-milter: see below), installed under /usr, its program stripped; the .deb
 # depends on exactly the libraries the program links (dpkg-shlibdeps), the ICU it loads with
 # dlopen, and publicsuffix (the public suffix list libpsl reads at run time); every file under /etc is a conffile (.deb) or
 # %config(noreplace) (.rpm), so an administrator's edits survive upgrades.
@@ -25,7 +26,9 @@ This package holds the host (also a command-line checker for scripts), its
 native-messaging manifest for Thunderbird and Firefox, the extension for
 deployment by enterprise policy, an example administrator policy, and
 typoguard-milter, the same judgement for every message a Postfix or Sendmail
-server sends (a systemd service, disabled until configured).")
+server sends (a systemd service, disabled until configured), and
+typoguard-sendmail, a checking sendmail for mutt, NeoMutt, aerc and git
+send-email.")
 
 # Absolute install destinations (/etc, /usr/lib/mozilla) need DESTDIR staging; with it, the
 # install prefix is CPACK_INSTALL_PREFIX, which the manifests then name.
@@ -41,7 +44,7 @@ set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/strip.cmake)
 # the package, and lets cpack's "preinstall" build only what these need (about 3 s instead of
 # 13 s for the whole tree on a busy 2-core machine; cpack runs it once per generator).
 set(CPACK_INSTALL_CMAKE_PROJECTS "")
-set(_tg_pkg_dirs host/src extension packaging)
+set(_tg_pkg_dirs host/src host/sendmail extension packaging)
 if(TYPOGUARD_MILTER)
   list(APPEND _tg_pkg_dirs host/milter)
 endif()
@@ -73,9 +76,6 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "publicsuffix, libicu${TG_ICU_MAJOR}")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "thunderbird")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 set(TG_CONFFILES ${TG_PKG_POLICY})
-if(TYPOGUARD_MILTER)
-  list(APPEND TG_CONFFILES ${TG_PKG_MILTER_CONF})
-endif()
 if(TYPOGUARD_CHROME_EXTENSION_ID)
   list(APPEND TG_CONFFILES ${TG_PKG_CHROME_MANIFESTS})
 endif()
@@ -83,10 +83,45 @@ list(JOIN TG_CONFFILES "\n" _tg_conffiles)
 file(WRITE ${TG_PKG_OUT}/deb/conffiles "${_tg_conffiles}\n")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${TG_PKG_OUT}/deb/conffiles)
 if(TYPOGUARD_MILTER)
+  # Two .deb packages from the install components: typoguard (the host, the extension, the
+  # manifests: every install rule without a component, "Unspecified") and typoguard-milter
+  # (component "milter": the mail filter, its service, its conffile, its system user and its man
+  # page), so that a mail server installs no desktop parts and a desktop no service. Each has
+  # its own conffiles and Depends (dpkg-shlibdeps runs per package: libmilter only for the
+  # milter). The .rpm and the .tar.gz stay one package that holds both.
+  set(CPACK_DEB_COMPONENT_INSTALL ON)
+  set(CPACK_COMPONENTS_ALL Unspecified milter)
+  set(CPACK_DEBIAN_UNSPECIFIED_PACKAGE_NAME typoguard)
+  set(CPACK_DEBIAN_UNSPECIFIED_DESCRIPTION
+"typoguard warns when an email is about to go to a mistyped domain: army.ml
+(Mali) for army.mil, gmial.com for gmail.com, a lookalike Unicode domain, a
+TLD or domain blocked by policy. When the user presses Send, a Thunderbird
+extension hands the recipients to typoguard-host, a native-messaging host,
+and shows a dialog to fix the address, send anyway or go back.
+.
+This package holds the host (also a command-line checker for scripts), its
+native-messaging manifest for Thunderbird and Firefox, the extension for
+deployment by enterprise policy and an example administrator policy. The
+same judgement for every message a mail server sends is in typoguard-milter.")
+  set(CPACK_DEBIAN_UNSPECIFIED_PACKAGE_SUGGESTS "thunderbird, typoguard-milter")
+  set(CPACK_DEBIAN_MILTER_PACKAGE_NAME typoguard-milter)
+  set(CPACK_DEBIAN_MILTER_DESCRIPTION
+"typoguard-milter judges every message a Postfix or Sendmail server sends from
+its organisation's users, whatever the client: a recipient at a mistyped
+domain (army.ml for army.mil, gmial.com for gmail.com, a lookalike Unicode
+domain) is refused at RCPT with a reason a person understands, or the message
+is held, quarantined or tagged with an X-Typoguard header, as configured.
+.
+This package holds the milter (libmilter), its systemd service (running as
+the unprivileged user typoguard, disabled until configured), its
+configuration /etc/typoguard/milter.conf and its man page.")
+  set(CPACK_DEBIAN_MILTER_PACKAGE_SUGGESTS "postfix | sendmail")
+  file(WRITE ${TG_PKG_OUT}/deb-milter/conffiles "${TG_PKG_MILTER_CONF}\n")
   # postinst creates the milter's system user (systemd-sysusers); the service stays disabled.
-  list(APPEND CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA ${CMAKE_CURRENT_LIST_DIR}/postinst)
+  set(CPACK_DEBIAN_MILTER_PACKAGE_CONTROL_EXTRA ${TG_PKG_OUT}/deb-milter/conffiles
+      ${CMAKE_CURRENT_LIST_DIR}/postinst)
   set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${CMAKE_CURRENT_LIST_DIR}/postinst)
-  set(CPACK_DEBIAN_PACKAGE_SUGGESTS "thunderbird, postfix | sendmail")
+  list(APPEND TG_CONFFILES ${TG_PKG_MILTER_CONF}) # the .rpm's (one package)
 endif()
 
 # ---- .rpm --------------------------------------------------------------------------------------

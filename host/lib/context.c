@@ -43,6 +43,9 @@ void tg_context_free(TgContext *ctx) {
   g_hash_table_destroy(ctx->blocked_tlds);
   g_hash_table_destroy(ctx->history_domains);
   g_hash_table_destroy(ctx->history_locals);
+  tg_index_free(ctx->locals_index);
+  if (ctx->locals_ids)
+    g_hash_table_destroy(ctx->locals_ids);
   g_hash_table_destroy(ctx->history_addresses);
   g_hash_table_destroy(ctx->pair_ids);
   g_ptr_array_unref(ctx->pair_addrs);
@@ -95,9 +98,38 @@ bool tg_context_add_domain(TgContext *ctx, const char *domain, TgSource source) 
   return true;
 }
 
+/* One learned local part into locals_index (a key over the index's length limit is left out, as
+ * detect.c's per-check index does). */
+static void locals_index_add(TgContext *ctx, const char *domain, const char *local) {
+  gpointer v = g_hash_table_lookup(ctx->locals_ids, domain);
+  if (!v) {
+    v = GUINT_TO_POINTER(g_hash_table_size(ctx->locals_ids) + 1);
+    g_hash_table_insert(ctx->locals_ids, g_strdup(domain), v);
+  }
+  g_autofree char *key = g_strdup_printf("%s.%x", local, GPOINTER_TO_UINT(v));
+  (void)tg_index_add(ctx->locals_index, key, 0);
+}
+
+guint tg_context_locals_id(const TgContext *ctx, const char *domain) {
+  return ctx->locals_ids ? GPOINTER_TO_UINT(g_hash_table_lookup(ctx->locals_ids, domain)) : 0;
+}
+
 void tg_context_seal(TgContext *ctx) {
   g_return_if_fail(ctx != NULL);
   tg_index_seal(ctx->trusted);
+  if (!ctx->locals_index) {
+    ctx->locals_index = tg_index_new();
+    ctx->locals_ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, ctx->history_locals);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+      const GPtrArray *locals = v;
+      for (guint i = 0; i < locals->len; i++)
+        locals_index_add(ctx, k, g_ptr_array_index(locals, i));
+    }
+  }
+  tg_index_seal(ctx->locals_index);
 }
 
 /* Fast split for the usual shapes; anything unusual goes through the RFC 5322 parser. */
@@ -224,6 +256,8 @@ void tg_context_add_history(TgContext *ctx, const char *address, unsigned count)
         g_hash_table_insert(ctx->history_locals, g_strdup(dom), locals);
       }
       g_ptr_array_add(locals, g_strndup(addr, (gsize)(strrchr(addr, '@') - addr)));
+      if (ctx->locals_index) /* sealed: keep the search index in step */
+        locals_index_add(ctx, dom, g_ptr_array_index(locals, locals->len - 1));
       g_hash_table_insert(ctx->history_addresses, g_steal_pointer(&addr), GUINT_TO_POINTER(count));
     }
   }

@@ -331,9 +331,10 @@ typedef struct {
 static void guess_clear(Guess *g) { g_clear_pointer(&g->domain, g_free); }
 
 /* The posterior P(meant D | typed T) (the model: typo.h), for the error-model term `slip` in a
- * label of `label` characters. */
+ * label of `label` characters; `sibling` is the slip kind's factor on real(T) (1 to rank the
+ * candidates of one T: how likely T is a real name is the same whichever D it is compared with). */
 static double posterior_of(const Check *c, const char *typed, const char *intended, double slip,
-                           size_t label) {
+                           size_t label, double sibling) {
   guint src = sources_of(c, intended);
   unsigned count = 0;
   if (src & TG_SOURCE_HISTORY)
@@ -343,11 +344,12 @@ static double posterior_of(const Check *c, const char *typed, const char *intend
   if (wk)
     prior = MAX(prior, tg_typo_prior_builtin(wk->weight));
   double real = tg_typo_real(label, tg_typo_zone(typed), src != 0);
+  real *= sibling;
   return tg_typo_posterior(slip, prior, real);
 }
 
 static double candidate_posterior(const Check *c, const char *typed, const TgCandidate *cand) {
-  return posterior_of(c, typed, cand->intended, cand->slip, cand->label);
+  return posterior_of(c, typed, cand->intended, cand->slip, cand->label, 1.0);
 }
 
 /* The typo model's single best intended domain for `typed`, or false (none, too unlikely, or a
@@ -377,11 +379,22 @@ static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
       second_p = p;
     }
   }
-  if (!best || best_p < TG_MODEL_FLAG)
+  if (!best)
     return false;
   double best_odds = best_p / (1.0 - best_p), second_odds = second_p / (1.0 - second_p);
   if (second_p > 0 && second_odds >= best_odds * TG_MODEL_TIE)
     return false; /* two plausible intentions: saying either would mislead */
+  /* Whether T is itself a real name depends on how it differs from D (the sibling term). */
+  double sib = tg_typo_sibling(best->kind, best->near_key, best->label);
+  /* With no context in an open zone REAL_OPEN was fitted over all kinds at once; only a doubled
+   * letter, a hyphen or a dot more, which next to never make another name, keep their factor. */
+  bool typo_like = best->kind == TG_TYPO_DOT_ADDED || best->kind == TG_TYPO_HYPHEN_ADDED ||
+                   best->kind == TG_TYPO_DOUBLING;
+  if (!sources_of(c, best->intended) && tg_typo_zone(typed) == TG_ZONE_OPEN && !typo_like)
+    sib = 1.0;
+  best_p = posterior_of(c, typed, best->intended, best->slip, best->label, sib);
+  if (best_p < TG_MODEL_FLAG)
+    return false;
   out->domain = g_strdup(best->intended);
   out->score = best_p;
   out->kind = best->kind;
@@ -858,7 +871,7 @@ static void tld_slip_offer(const Check *c, const char *typed, const char *intend
   double slip = tg_typo_score_tld(typed, intended, NULL);
   if (slip <= 0)
     return;
-  double p = posterior_of(c, typed, intended, slip, label);
+  double p = posterior_of(c, typed, intended, slip, label, 1.0);
   if (p > *best_p) {
     *second_p = *best_p;
     *best_p = p;
@@ -1014,8 +1027,12 @@ static guint locals_domain_id(Check *c, const char *domain) {
   gpointer v = NULL;
   if (g_hash_table_lookup_extended(c->locals_domains, domain, NULL, &v))
     return GPOINTER_TO_UINT(v);
+  /* The history's contacts are in the sealed context's own index (context.h); only an unsealed
+   * context's are indexed here. */
   const GPtrArray *lists[] = {g_hash_table_lookup(c->known_locals, domain),
-                              g_hash_table_lookup(c->ctx->history_locals, domain)};
+                              c->ctx->locals_index ? NULL
+                                                   : g_hash_table_lookup(c->ctx->history_locals,
+                                                                         domain)};
   guint id = 0;
   if (lists[0] || lists[1]) {
     id = g_hash_table_size(c->locals_domains) + 1;
@@ -1030,10 +1047,11 @@ static guint locals_domain_id(Check *c, const char *domain) {
   return id;
 }
 
-/* The best and second-best scores of the contacts at domain `id` one slip from `typed`. False
- * when the search is saturated (too many contacts one slip away to tell). */
-static bool consider_locals(Check *c, guint id, const char *typed, char **best, double *best_score,
-                            double *second_score) {
+/* The best and second-best scores of the contacts at domain `id` of `index` one slip from
+ * `typed`; `seen` holds the contacts scored already (the request's and the history's indexes may
+ * both hold one). False when the search is saturated (too many contacts one slip away to tell). */
+static bool consider_locals(const TgIndex *index, guint id, const char *typed, GHashTable *seen,
+                            char **best, double *best_score, double *second_score) {
   g_autofree char *key = g_strdup_printf("%s.%x", typed, id);
   size_t n = strlen(key);
   if (n > CONTACT_KEY_MAX)
@@ -1043,21 +1061,20 @@ static bool consider_locals(Check *c, guint id, const char *typed, char **best, 
   uint32_t dels[CONTACT_KEY_MAX];
   size_t n_dels = tg_key_deletions(key, n, dels);
   g_autofree uint32_t *ids = g_new(uint32_t, CONTACT_MAX_PROBE_IDS);
-  size_t k = tg_index_probe_slips(c->locals_index, tg_key_hash(key, n), dels, n_dels, ids,
+  size_t k = tg_index_probe_slips(index, tg_key_hash(key, n), dels, n_dels, ids,
                                   CONTACT_MAX_PROBE_IDS);
   if (k >= CONTACT_MAX_PROBE_IDS)
     return false;
   g_autofree char *typed_key = local_as_domain(typed);
-  g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
   for (size_t i = 0; i < k; i++) {
-    if (!g_hash_table_add(seen, GUINT_TO_POINTER(ids[i] + 1)))
-      continue;
-    const char *entry = tg_index_domain_at(c->locals_index, ids[i], NULL);
+    const char *entry = tg_index_domain_at(index, ids[i], NULL);
     size_t len = entry ? strlen(entry) : 0;
     /* A hash collision may bring another domain's contact: only this domain's count. */
     if (len <= suffix_len || strcmp(entry + len - suffix_len, suffix) != 0)
       continue;
-    g_autofree char *known = g_strndup(entry, len - suffix_len);
+    char *known = g_strndup(entry, len - suffix_len);
+    if (!g_hash_table_add(seen, known))
+      continue; /* scored already (the set owns `known`) */
     if (strcmp(known, typed) == 0 || differ_in_digits_only(known, typed))
       continue;
     g_autofree char *kd = local_as_domain(known);
@@ -1066,7 +1083,7 @@ static bool consider_locals(Check *c, guint id, const char *typed, char **best, 
       *second_score = *best_score;
       *best_score = sc;
       g_free(*best);
-      *best = g_steal_pointer(&known);
+      *best = g_strdup(known);
     } else if (sc > *second_score) {
       *second_score = sc;
     }
@@ -1080,11 +1097,16 @@ static bool rule_contact_near_miss(Check *c, Subject *s) {
   if (g_hash_table_contains(c->known, bare) || g_hash_table_contains(c->ctx->history_addresses, bare))
     return false;
   guint id = locals_domain_id(c, s->dom.ascii);
-  if (id == 0)
+  guint history_id = tg_context_locals_id(c->ctx, s->dom.ascii);
+  if (id == 0 && history_id == 0)
     return false;
   g_autofree char *best = NULL;
   double best_score = 0, second = 0;
-  if (!consider_locals(c, id, local, &best, &best_score, &second))
+  g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  if (id && !consider_locals(c->locals_index, id, local, seen, &best, &best_score, &second))
+    return false;
+  if (history_id && !consider_locals(c->ctx->locals_index, history_id, local, seen, &best,
+                                     &best_score, &second))
     return false;
   if (!best || best_score < CONTACT_MIN_SCORE || second >= best_score - TIE_MARGIN)
     return false;

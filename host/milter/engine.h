@@ -4,7 +4,8 @@
  * Checks run concurrently under a read lock on the context. Learning never blocks a check for
  * longer than a batch's in-memory additions: accepted messages are queued (bounded; beyond
  * TG_ENGINE_MAX_PENDING the extra ones are counted and dropped), and one learner thread writes
- * them to the history in batches — one locked read-merge-write of the files per batch, through
+ * them to the history in batches (every history_reload seconds, sooner when
+ * TG_ENGINE_BATCH_MESSAGES wait) — one locked read-merge-write of the files per batch, through
  * the host's history code, which is safe when several milter processes share the folder. Every
  * history_reload seconds the learner builds a fresh context from the settings and the history as
  * it is on disk (what this and every other process learned, within the file's bounds) and swaps
@@ -22,9 +23,8 @@
 /* Messages waiting to be learned at most; a mail server that outruns its disk loses some learning,
  * never memory. */
 #define TG_ENGINE_MAX_PENDING 20000u
-/* A batch is written when it has this many messages or is this old. */
+/* A batch is written when it has this many messages, or at the next reload (history_reload). */
 #define TG_ENGINE_BATCH_MESSAGES 2000u
-#define TG_ENGINE_BATCH_US (5 * G_USEC_PER_SEC)
 
 typedef struct TgEngine TgEngine;
 

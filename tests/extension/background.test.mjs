@@ -58,7 +58,9 @@ test("the key case: block, dialog, fix-and-send returns the corrected To with th
 test("send-anyway on a warning sends as typed; go-back and closing the window cancel", async () => {
   const m = await boot();
   answerDialog(m, () => ({ action: "send" }));
-  assert.deepEqual(await send(m, { to: ["ops@gmial.com"] }), {});
+  // As typed, with the header that tells the organisation's mail server (typoguard-milter) so.
+  assert.deepEqual(await send(m, { to: ["ops@gmial.com"] }),
+                   { details: { customHeaders: [{ name: "X-Typoguard-Override", value: "ops@gmial.com" }] } });
   answerDialog(m, () => ({ action: "back" }));
   assert.deepEqual(await send(m, { to: ["ops@gmial.com"] }, 2), { cancel: true });
   answerDialog(m, () => "close");
@@ -77,7 +79,8 @@ test("send-anyway cannot send a blocked address, even if the page asks", async (
 test("allow_override from the administrator enables send-anyway on a block", async () => {
   const m = await boot({ managed: { allow_override: true } });
   answerDialog(m, (model) => (model.buttons.send.enabled ? { action: "send" } : { action: "back" }));
-  assert.deepEqual(await send(m, { to: ["John Doe <john.doe@army.ml>"] }), {});
+  assert.deepEqual(await send(m, { to: ["John Doe <john.doe@army.ml>"] }),
+                   { details: { customHeaders: [{ name: "X-Typoguard-Override", value: "john.doe@army.ml" }] } });
   assert.deepEqual(checks(m)[0].policy, { allow_override: true });
 });
 
@@ -179,7 +182,8 @@ test("what is learned after fix-and-send is what was sent: a blocked row cannot 
   const m = await boot();
   answerDialog(m, () => ({ action: "fix", keep: [0, 1] }));
   const result = await send(m, { to: ["John Doe <john.doe@army.ml>"], cc: ["ops@gmial.com"] });
-  assert.deepEqual(result, { details: { to: ["John Doe <john.doe@army.mil>"] } });
+  assert.deepEqual(result, { details: { to: ["John Doe <john.doe@army.mil>"],
+                                        customHeaders: [{ name: "X-Typoguard-Override", value: "ops@gmial.com" }] } });
   await afterSend(m);
   assert.deepEqual(m.hostLog.at(-1).addresses, ["John Doe <john.doe@army.mil>", "ops@gmial.com"]);
 });

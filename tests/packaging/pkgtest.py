@@ -16,7 +16,8 @@ overlay mounts live in a private mount namespace that ends with the checked proc
 status 0 pass, 1 fail, 77 skipped (a tool or permission is missing; ctest SKIP_RETURN_CODE).
 
 Usage: pkgtest.py COMMAND --build BUILD_DIR --source SOURCE_DIR --out OUT_DIR --version X.Y.Z
-       COMMAND: build (cpack into OUT) | deb | rpm | tgz | lintian | installed (need build)
+       COMMAND: build (cpack into OUT) | deb | milter (the .deb typoguard-milter) | rpm | tgz
+                | lintian | installed (need build)
                 | enterprise (the source's examples and the built host only)
 """
 import argparse
@@ -49,6 +50,8 @@ EXPECTED = {
     XPI: ("file", 0o644),
     POLICY: ("file", 0o644),
     "/usr/share/man/man1/typoguard-host.1.gz": ("file", 0o644),
+    "/usr/bin/typoguard-sendmail": ("file", 0o755),
+    "/usr/share/man/man1/typoguard-sendmail.1.gz": ("file", 0o644),
     DOC + "/copyright": ("file", 0o644),
     DOC + "/changelog.Debian.gz": ("file", 0o644),
     DOC + "/README.md": ("file", 0o644),
@@ -57,6 +60,21 @@ EXPECTED = {
     DOC + "/examples/typoguard.reg": ("file", 0o644),
     DOC + "/examples/typoguard.mobileconfig": ("file", 0o644),
 }
+# The .deb typoguard-milter (built with TYPOGUARD_MILTER): path -> (kind, mode), as EXPECTED.
+MILTER = "/usr/sbin/typoguard-milter"
+MILTER_CONF = "/etc/typoguard/milter.conf"
+MILTER_UNIT = "/usr/lib/systemd/system/typoguard-milter.service"
+MILTER_DOC = "/usr/share/doc/typoguard-milter"
+MILTER_EXPECTED = {
+    MILTER: ("file", 0o755),
+    MILTER_CONF: ("file", 0o644),
+    MILTER_UNIT: ("file", 0o644),
+    "/usr/lib/sysusers.d/typoguard-milter.conf": ("file", 0o644),
+    "/usr/share/man/man8/typoguard-milter.8.gz": ("file", 0o644),
+    MILTER_DOC + "/copyright": ("file", 0o644),
+    MILTER_DOC + "/changelog.Debian.gz": ("file", 0o644),
+}
+
 # Libraries the program links, by the Debian package that must be in Depends (regex on names).
 # The test also derives the packages from the binary itself; this table is the floor.
 REQUIRED_DEPENDS = [r"libc6", r"libglib2\.0-0", r"libcjson1", r"libidn2-0", r"libpsl5",
@@ -114,6 +132,14 @@ def check_tree(root, args, keys):
             if ok and mode is not None:
                 got = stat.S_IMODE(os.stat(p).st_mode)
                 check(got == mode, f"{path} mode {got:o} (want {mode:o})")
+
+    # Test hooks are compiled only into test builds (atomicfile.h): no shipped program has one.
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            if os.path.isfile(p) and not os.path.islink(p) and os.access(p, os.X_OK):
+                with open(p, "rb") as fh:
+                    check(b"TYPOGUARD_TEST_" not in fh.read(), f"{p[len(root):]} holds no test hook")
 
     # Every JSON file parses; every native manifest names the installed program.
     for dirpath, _, files in os.walk(root):
@@ -202,6 +228,21 @@ def check_tree(root, args, keys):
     codes = [f.get("code") for f in json.loads(h.stdout or "{}").get("findings", [])]
     # army.mil is built in, not the user's: a lookalike of it warns (exit 1); of a trusted one, blocks.
     check(h.returncode == 1 and "homoglyph" in codes, f"--check of \u0430rmy.mil finds a homoglyph ({codes})")
+    # typoguard-sendmail: without a terminal a block is not sent (65), and its man page renders.
+    home = tempfile.mkdtemp(dir=args.work)
+    s = run([root + "/usr/bin/typoguard-sendmail", "-oi", "--", "john.doe@army.ml"],
+            input="Subject: x\n\nbody\n",
+            env={**os.environ, "HOME": home, "XDG_CONFIG_HOME": "", "XDG_DATA_HOME": "",
+                 "TYPOGUARD_POLICY": "/nonexistent/policy.conf", "TYPOGUARD_TTY": "none"})
+    check(s.returncode == 65 and "tld_confusion" in s.stderr,
+          f"typoguard-sendmail blocks army.ml without a terminal (exit {s.returncode})")
+    if shutil.which("man"):
+        m = run(["man", "--warnings", "-E", "UTF-8", "-l",
+                 root + "/usr/share/man/man1/typoguard-sendmail.1.gz"],
+                env={**os.environ, "MANWIDTH": "80", "LC_ALL": "C.UTF-8", "MANPAGER": "cat",
+                     "PAGER": "cat"})
+        check(m.returncode == 0 and "typoguard-sendmail" in m.stdout and m.stderr.strip() == "",
+              f"typoguard-sendmail's man page renders without warnings {m.stderr.strip()!r}")
 
 
 def uncommented_policy(text, files_dir):
@@ -342,6 +383,86 @@ def cmd_deb(args, keys):
         check(pkg is not None and pkg in names, f"NEEDED {so} comes from {pkg}, in Depends")
 
     check_tree(root, args, keys)
+    if milter_deb(args):
+        check(not any(os.path.exists(root + p) for p in MILTER_EXPECTED),
+              "the typoguard .deb holds none of typoguard-milter's files (its own package)")
+
+
+def milter_deb(args):
+    found = [f for f in os.listdir(args.out) if re.fullmatch(r"typoguard-milter_.*\.deb", f)]
+    return os.path.join(args.out, found[0]) if len(found) == 1 else None
+
+
+def cmd_milter(args, keys):
+    """The .deb typoguard-milter: its control data, conffile, maintainer script, files, service
+    unit, man page, and the unpacked milter reading the shipped configuration."""
+    deb = milter_deb(args)
+    if not deb:
+        print("SKIP: no typoguard-milter .deb (built without TYPOGUARD_MILTER)")
+        return SKIP
+    info = run(["dpkg-deb", "-I", deb]).stdout
+    for field, want in [("Package", "typoguard-milter"), ("Version", f"{args.version}-1"),
+                        ("Section", "mail"), ("Priority", "optional")]:
+        got = deb_field(info, field)
+        check(got == want, f"milter control {field}: {got} (want {want})")
+    check("army.ml" in info and " ." in info and "Postfix" in info,
+          "milter control Description has an extended text")
+    depends = deb_field(info, "Depends") or ""
+    names = {d.strip().split(" ")[0] for d in depends.split(",")}
+    for pat in REQUIRED_DEPENDS + [r"libmilter[\d.]+"]:
+        check(any(re.fullmatch(pat, n) for n in names), f"milter Depends has {pat}: {depends}")
+    ctrl = tempfile.mkdtemp(dir=args.work)
+    run(["dpkg-deb", "-e", deb, ctrl], check=True)
+    conffiles = open(os.path.join(ctrl, "conffiles")).read().split()
+    check(conffiles == [MILTER_CONF], f"milter conffiles = [{MILTER_CONF}]: {conffiles}")
+    postinst = os.path.join(ctrl, "postinst")
+    check(os.path.isfile(postinst) and os.access(postinst, os.X_OK)
+          and "systemd-sysusers typoguard-milter.conf" in open(postinst).read(),
+          "milter postinst creates the system user (systemd-sysusers)")
+    root = unpack_root(args, "milter")
+    run(["dpkg-deb", "-x", deb, root], check=True)
+    in_etc = sorted("/" + os.path.relpath(os.path.join(d, f), root)
+                    for d, _, fs in os.walk(os.path.join(root, "etc")) for f in fs)
+    check(in_etc == [MILTER_CONF], f"the milter package's only file under /etc is {MILTER_CONF}")
+    for path, (kind, mode) in MILTER_EXPECTED.items():
+        ok = os.path.isfile(root + path) and not os.path.islink(root + path)
+        check(ok, f"{path} is a file")
+        if ok:
+            got = stat.S_IMODE(os.stat(root + path).st_mode)
+            check(got == mode, f"{path} mode {got:o} (want {mode:o})")
+    check(not os.path.exists(root + HOST) and not os.path.exists(root + XPI),
+          "the milter package holds no desktop parts (host, extension)")
+    listing = run(["dpkg-deb", "-c", deb]).stdout.splitlines()
+    check(all(l.split()[1] == "root/root" for l in listing), "every milter entry is owned by root/root")
+    for so, pkg in needed_packages(root + MILTER).items():
+        check(pkg is not None and pkg in names, f"milter NEEDED {so} comes from {pkg}, in Depends")
+    unit = open(root + MILTER_UNIT).read()
+    check(f"ExecStart={MILTER} --config {MILTER_CONF}" in unit, "the unit starts the packaged milter")
+    check(re.search(r"^User=typoguard$", unit, re.M) is not None
+          and re.search(r"^User=root$", unit, re.M) is None, "the unit runs unprivileged (User=typoguard)")
+    sysusers = open(root + "/usr/lib/sysusers.d/typoguard-milter.conf").read()
+    check(re.search(r"^u typoguard ", sysusers, re.M) is not None, "sysusers.d creates the user typoguard")
+    if shutil.which("man"):
+        man = run(["man", "--warnings", "-E", "UTF-8", "-l", root + "/usr/share/man/man8/typoguard-milter.8.gz"],
+                  env={**os.environ, "MANWIDTH": "80", "LC_ALL": "C.UTF-8", "MANPAGER": "cat", "PAGER": "cat"})
+        check(man.returncode == 0 and "typoguard-milter" in man.stdout and "milter.conf" in man.stdout,
+              "the milter's man page renders")
+        check(man.stderr.strip() == "", f"the milter's man page renders without warnings {man.stderr.strip()!r}")
+    first = gzip.open(root + MILTER_DOC + "/changelog.Debian.gz", "rt").readline()
+    check(first.startswith(f"typoguard ({args.version}-1) "), "the milter's changelog names the version")
+    # The unpacked (stripped) milter runs and reads the shipped configuration once org_domains is set.
+    exe = root + MILTER
+    v = run([exe, "--version"])
+    check(v.returncode == 0 and v.stdout.startswith(f"typoguard-milter {args.version}"),
+          f"milter --version ({v.stdout.strip()!r})")
+    conf = os.path.join(args.work, "milter.conf")
+    shipped = open(root + MILTER_CONF, encoding="utf-8").read()
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write(re.sub(r"^\[typoguard\]$", "[typoguard]\norg_domains = example.org", shipped, count=1,
+                       flags=re.M))
+    c = run([exe, "--config", conf, "--check-config"])
+    check(c.returncode == 0 and "configuration ok" in c.stderr,
+          f"milter --check-config accepts the shipped milter.conf plus org_domains ({c.stderr.strip()[-300:]!r})")
 
 
 def cmd_rpm(args, keys):
@@ -383,10 +504,11 @@ def cmd_lintian(args, keys):
         print("SKIP: lintian is not installed")
         return SKIP
     deb = package(args.out, r"typoguard_.*\.deb")
+    debs = [deb] + ([milter_deb(args)] if milter_deb(args) else [])
     # One run (lintian takes 15-40 s): every tag, overridden ones included, then judged here.
-    r = run(["lintian", "--info", "--pedantic", "--show-overrides", "--fail-on", "none", deb])
+    r = run(["lintian", "--info", "--pedantic", "--show-overrides", "--fail-on", "none", *debs])
     print(r.stdout, r.stderr)
-    tags = re.findall(r"^([EWIPXO]): typoguard: (\S+)", r.stdout, re.M)
+    tags = re.findall(r"^([EWIPXO]): typoguard(?:-milter)?: (\S+)", r.stdout, re.M)
     check(r.returncode == 0, f"lintian ran (exit {r.returncode})")
     errors = [t for kind, t in tags if kind in "EW"]
     check(errors == [], f"lintian: no error or warning ({errors})")
@@ -538,7 +660,8 @@ def parse_reg(text):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("command", choices=["build", "deb", "rpm", "tgz", "lintian", "installed", "enterprise"])
+    ap.add_argument("command", choices=["build", "deb", "milter", "rpm", "tgz", "lintian", "installed",
+                                        "enterprise"])
     ap.add_argument("--build", required=True)
     ap.add_argument("--source", required=True)
     ap.add_argument("--out", required=True)
