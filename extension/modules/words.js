@@ -1,19 +1,15 @@
 // words.js — the plain sentence the dialog shows for a finding, in the user's language
-// (notes/dialog.md "Words"), built from the finding's code and fields through _locales rather
-// than from the host's English `message`. Where the host names the sentence (`message_id`) and its
-// values (`args`), as it does for lookalikes ("the а here is a Cyrillic letter"), those are used.
+// (extension/DIALOG.md "Words"). The host names each sentence (`message_id`, host/lib/finding.h)
+// and gives its values (`args`); this module says the same through _locales, one key per
+// message_id, and never reads the host's English `message` (DESIGN.md).
 //
-// Guarantees: always returns a non-empty sentence; no jargon (no "TLD", "punycode"); unknown
-// codes fall back to the host's message, then to a generic sentence; country and script names
-// come from Intl (CLDR) in the UI language, so no hand-kept country table can go stale.
+// Guarantees: always returns a non-empty sentence that says what is wrong and, when the host has
+// a suggestion, what was probably meant ("army.ml is in Mali (.ml). Did you mean army.mil?");
+// no jargon (no "TLD", "punycode"); a finding without a message_id (an older host) is worded
+// from its code, and an unknown one gets a generic sentence; country and script names come from
+// Intl (CLDR) in the UI language, so no hand-kept country table can go stale.
 
 import { bareAddress, displayName, domainOf, tldOf } from "./mailbox.js";
-
-const SCRIPT_KEYS = [
-  [/\p{Script=Cyrillic}/u, "scriptCyrillic"],
-  [/\p{Script=Greek}/u, "scriptGreek"],
-  [/\p{Script=Armenian}/u, "scriptArmenian"],
-];
 
 /** The country a two-letter domain ending belongs to, in `locale`, or null. */
 export function countryName(tld, locale) {
@@ -41,29 +37,132 @@ export function scriptName(code, locale) {
   }
 }
 
-// The homoglyph sentences that say which glyph is foreign, keyed by the host's message_id
-// (host/lib/finding.h); their values come from the finding's `args`.
-function homoglyphSentence(finding, say, locale, domain, counterpart) {
+/** The values a sentence may need: the host's `args`, else the finding's own fields. */
+function values(finding, typed) {
   const a = finding.args && typeof finding.args === "object" ? finding.args : {};
-  const meant = a.intended || counterpart;
-  const glyph = typeof a.char === "string" ? a.char : "";
-  const like = typeof a.looks_like === "string" ? a.looks_like : "";
-  const shown = a.domain || domain;
-  if (!meant || !glyph || !like) return "";
-  switch (finding.message_id) {
-    case "homoglyph.script": {
-      const script = scriptName(a.script_code, locale) || a.script;
-      return script ? say("findingHomoglyphScript", [shown, meant, glyph, script, like]) : "";
-    }
-    case "homoglyph.mark":
-      return say("findingHomoglyphMark", [shown, meant, glyph, like]);
-    case "homoglyph.letter":
-      return say("findingHomoglyphLetter", [shown, meant, glyph, like, a.description || a.char_name || glyph]);
-    case "homoglyph.ascii":
-      return say("findingHomoglyphAscii", [shown, meant, glyph, like]);
-    default:
-      return "";
-  }
+  const str = (v) => (typeof v === "string" && v ? v : "");
+  const domain = str(a.domain) || str(finding.domain) || domainOf(finding.address || typed);
+  const address = str(a.address) || str(finding.address) || bareAddress(typed);
+  const suggestion = str(finding.suggestion);
+  return {
+    a,
+    str,
+    domain,
+    address,
+    tld: str(a.tld) || tldOf(domain),
+    // the domain meant (domain-level findings) and the address meant (contact-level ones)
+    meantDomain: str(a.intended) || (suggestion ? domainOf(suggestion) : ""),
+    meantAddress: str(a.intended) || suggestion,
+    name: str(a.name) || displayName(finding.replacement || "") || displayName(typed),
+  };
+}
+
+// message_id -> (values, say, locale, options) => sentence ("" when a value is missing, so the
+// caller falls back to the code's general sentence).
+const SENTENCES = {
+  "syntax": (v, say) => say("findingSyntax"),
+  "syntax.incomplete": (v, say) => say("findingSyntax"),
+  "syntax.reason": (v, say) => say("findingSyntaxInvalid"),
+  "syntax.domain": (v, say) =>
+    (v.domain ? say("findingSyntaxDomain", [v.domain]) : say("findingSyntax")),
+  "invalid_tld": (v, say) =>
+    say("findingInvalidTld", [v.domain, v.tld])
+    + (v.meantDomain ? " " + say("findingDidYouMean", [v.meantDomain]) : ""),
+  "invalid_tld.plain": (v, say) => say("findingInvalidTld", [v.domain, v.tld]),
+  "invalid_tld.dotless": (v, say) =>
+    v.meantDomain
+      ? say("findingInvalidTldDotless", [v.domain]) + " "
+        + say("findingDidYouMean", [v.meantDomain])
+      : say("findingInvalidTldDotlessPlain", [v.domain]),
+  "invalid_tld.dotless_plain": (v, say) => say("findingInvalidTldDotlessPlain", [v.domain]),
+  "tld_confusion": (v, say, locale) => tldConfusion(v, say, locale),
+  "tld_confusion.own": (v, say, locale) => tldConfusion(v, say, locale),
+  "tld_confusion.wellknown": (v, say, locale) => tldConfusion(v, say, locale),
+  "tld_confusion.plain": (v, say) =>
+    (v.meantDomain ? say("findingTldConfusion", [v.domain, v.meantDomain]) : ""),
+  "tld_confusion.nofix": (v, say, locale) => {
+    const country = owner(v, locale);
+    const other = v.str(v.a.intended);
+    if (!country || !other) return say("findingTldConfusionNoSuggestion", [v.domain]);
+    return say("findingTldConfusionNoFix", [v.domain, country, v.tld, other]);
+  },
+  "near_miss": (v, say) =>
+    v.meantDomain
+      ? say("findingNearMiss", [v.domain, v.meantDomain])
+      : say("findingNearMissNoSuggestion", [v.domain]),
+  "near_miss.dot": (v, say) =>
+    (v.meantDomain ? say("findingNearMissDot", [v.domain, v.meantDomain]) : ""),
+  "near_miss.hyphen": (v, say) =>
+    (v.meantDomain ? say("findingNearMissHyphen", [v.domain, v.meantDomain]) : ""),
+  "homoglyph": (v, say) =>
+    v.meantDomain
+      ? say("findingHomoglyph", [v.domain, v.meantDomain])
+      : say("findingHomoglyphNoSuggestion", [v.domain]),
+  "homoglyph.script": (v, say, locale) => {
+    const script = scriptName(v.a.script_code, locale) || v.str(v.a.script);
+    if (!glyph(v) || !script) return "";
+    return say("findingHomoglyphScript",
+               [v.domain, v.meantDomain, v.a.char, script, v.a.looks_like]);
+  },
+  "homoglyph.mark": (v, say) =>
+    (glyph(v) ? say("findingHomoglyphMark", [v.domain, v.meantDomain, v.a.char, v.a.looks_like])
+              : ""),
+  "homoglyph.letter": (v, say) => {
+    const name = v.str(v.a.description) || v.str(v.a.char_name);
+    if (!glyph(v) || !name) return "";
+    return say("findingHomoglyphLetter", [v.domain, v.meantDomain, v.a.char, v.a.looks_like, name]);
+  },
+  "homoglyph.ascii": (v, say) =>
+    (glyph(v) ? say("findingHomoglyphAscii", [v.domain, v.meantDomain, v.a.char, v.a.looks_like])
+              : ""),
+  "homoglyph.mixed": (v, say, locale) => {
+    const script = scriptName(v.a.script_code, locale) || v.str(v.a.script);
+    return script
+      ? say("findingHomoglyphMixed", [v.domain, script])
+      : say("findingHomoglyphNoSuggestion", [v.domain]);
+  },
+  "blocked": (v, say, locale, { blockedTlds }) =>
+    blockedTlds.map((x) => String(x).replace(/^\./, "").toLowerCase()).includes(v.tld.toLowerCase())
+      ? say("findingBlockedTld", [v.tld])
+      : say("findingBlockedDomain", [v.domain]),
+  "blocked.tld": (v, say) => say("findingBlockedTld", [v.tld]),
+  "blocked.domain": (v, say) => say("findingBlockedDomain", [v.domain]),
+  "contact_near_miss": (v, say) =>
+    v.meantAddress
+      ? say("findingContactNearMiss", [v.meantAddress, v.address])
+      : say("findingContactNearMissNoSuggestion"),
+  "wrong_address": (v, say) =>
+    wrongAddress(v, say, "findingWrongAddress", [v.name, v.meantAddress]),
+  "wrong_address.other": (v, say) =>
+    wrongAddress(v, say, "findingWrongAddressOther", [v.address, v.name, v.meantAddress]),
+  "wrong_address.namesake": (v, say) =>
+    wrongAddress(v, say, "findingWrongAddressNamesake", [v.name, v.meantAddress]),
+  "external": (v, say) => say("findingExternal"),
+  "first_contact": (v, say) => say("findingFirstContact"),
+};
+
+function glyph(v) {
+  return v.meantDomain && v.str(v.a.char) && v.str(v.a.looks_like);
+}
+
+/** Who a confusable ending belongs to, in the UI language: CLDR's country name, or the host's
+ * (English) owner when the UI is English ("a commercial registry" for .cam). */
+function owner(v, locale) {
+  return countryName(v.tld, locale) || (/^en\b/i.test(locale || "en") ? v.str(v.a.owner) : "");
+}
+
+function tldConfusion(v, say, locale) {
+  if (!v.meantDomain) return say("findingTldConfusionNoSuggestion", [v.domain]);
+  const country = owner(v, locale);
+  return country
+    ? say("findingTldConfusionCountry", [v.domain, country, v.tld, v.meantDomain])
+    : say("findingTldConfusion", [v.domain, v.meantDomain]);
+}
+
+function wrongAddress(v, say, key, subs) {
+  if (!v.meantAddress) return say("findingWrongAddressNoSuggestion");
+  if (!v.name) return say("findingWrongAddressNoName", [v.meantAddress]);
+  return say(key, subs);
 }
 
 /**
@@ -72,77 +171,17 @@ function homoglyphSentence(finding, say, locale, domain, counterpart) {
  * @param t        (key, substitutions[]) => string — messenger.i18n.getMessage
  * @param locale   the UI language (messenger.i18n.getUILanguage())
  * @param blockedTlds the effective blocked_tlds, to tell a blocked ending from a blocked domain
+ *                 when an older host sends no message_id
  */
 export function findingSentence(finding, typed, t, locale, { blockedTlds = [] } = {}) {
-  const domain = finding.domain || domainOf(finding.address || typed);
-  const counterpart = finding.suggestion ? domainOf(finding.suggestion) : "";
   const say = (key, subs = []) => t(key, subs.map(String)) || "";
-  let text = "";
-  switch (finding.code) {
-    case "tld_confusion": {
-      const tld = tldOf(domain);
-      const country = countryName(tld, locale);
-      if (country && counterpart) text = say("findingTldConfusionCountry", [domain, country, tld, counterpart]);
-      else if (counterpart) text = say("findingTldConfusion", [domain, counterpart]);
-      else text = say("findingTldConfusionNoSuggestion", [domain]);
-      break;
-    }
-    case "near_miss":
-      if (counterpart && counterpart.replace(/\./g, "") === domain.replace(/\./g, "") && counterpart !== domain) {
-        text = say("findingNearMissDot", [domain, counterpart]);
-      } else if (counterpart) {
-        text = say("findingNearMiss", [domain, counterpart]);
-      } else {
-        text = say("findingNearMissNoSuggestion", [domain]);
-      }
-      break;
-    case "invalid_tld":
-      text = say("findingInvalidTld", [domain, tldOf(domain)]);
-      if (counterpart) text += " " + say("findingDidYouMean", [counterpart]);
-      break;
-    case "homoglyph": {
-      text = homoglyphSentence(finding, say, locale, domain, counterpart);
-      if (text) break;
-      const addr = finding.address || bareAddress(typed);
-      const scriptKey = SCRIPT_KEYS.find(([re]) => re.test(addr))?.[1];
-      const letter = scriptKey ? say(scriptKey) : say("scriptOther");
-      text = counterpart ? say("findingHomoglyph", [letter, counterpart]) : say("findingHomoglyphNoSuggestion", [letter]);
-      break;
-    }
-    case "blocked": {
-      const tld = tldOf(domain);
-      const message = String(finding.message ?? "").split(domain).join("");
-      // Whether a domain or a whole ending is blocked: the settings we sent say, else the
-      // host's message mentions ".ml" on its own.
-      const esc = tld.replace(/[^a-z0-9-]/gi, "");
-      const isTld = blockedTlds.map((x) => String(x).replace(/^\./, "")).includes(tld)
-                    || new RegExp(`(^|[^\\w.-])\\.${esc}\\b`, "i").test(message);
-      text = isTld ? say("findingBlockedTld", [tld]) : say("findingBlockedDomain", [domain]);
-      break;
-    }
-    case "syntax":
-      text = say("findingSyntax");
-      break;
-    case "contact_near_miss":
-      text = finding.suggestion
-        ? say("findingContactNearMiss", [finding.suggestion, finding.address || bareAddress(typed)])
-        : say("findingContactNearMissNoSuggestion");
-      break;
-    case "wrong_address": {
-      const name = displayName(finding.replacement || "") || displayName(typed);
-      if (name && finding.suggestion) text = say("findingWrongAddress", [name, finding.suggestion]);
-      else if (finding.suggestion) text = say("findingWrongAddressNoName", [finding.suggestion]);
-      else text = say("findingWrongAddressNoSuggestion");
-      break;
-    }
-    case "external":
-      text = say("findingExternal");
-      break;
-    case "first_contact":
-      text = say("findingFirstContact");
-      break;
-    default:
-      text = typeof finding.message === "string" ? finding.message : "";
-  }
-  return text || (typeof finding.message === "string" && finding.message) || say("findingUnknown") || "This address may be wrong.";
+  const v = values(finding, typed);
+  const id = typeof finding.message_id === "string" ? finding.message_id : "";
+  const code = typeof finding.code === "string" ? finding.code : "";
+  const opts = { blockedTlds };
+  // The host's own sentence name first; a name this version does not know yet (or one whose
+  // values are missing) falls back to its code's general sentence.
+  let text = SENTENCES[id] ? SENTENCES[id](v, say, locale, opts) : "";
+  if (!text && SENTENCES[code]) text = SENTENCES[code](v, say, locale, opts);
+  return text || say("findingUnknown") || "This address may be wrong.";
 }

@@ -49,13 +49,43 @@ async function load() {
   if (locked.size === 0) {
     dl.replaceWith(Object.assign(document.createElement("p"), { id: "admin", textContent: t("optionsNoAdmin") }));
   } else {
+    // Every administrator key, in words, with the policy key beside it for the administrator.
     for (const key of locked) {
-      const v = policy[key];
-      dl.append(Object.assign(document.createElement("dt"), { textContent: key }),
-                Object.assign(document.createElement("dd"), { textContent: Array.isArray(v) ? v.join(", ") : String(v) }));
+      const dt = document.createElement("dt");
+      dt.append(ADMIN_LABELS[key] ? t(ADMIN_LABELS[key]) : key, " ",
+                Object.assign(document.createElement("code"), { textContent: key }));
+      const dd = document.createElement("dd");
+      dd.textContent = adminValue(key, policy[key]);
+      dl.append(dt, dd);
     }
   }
   return locked;
+}
+
+const ADMIN_LABELS = {
+  org_domains: "optionsOrgDomains",
+  trusted_domains: "optionsTrustedDomains",
+  blocked_domains: "optionsBlockedDomains",
+  blocked_tlds: "optionsBlockedEndings",
+  flag_external: "optionsFlagExternal",
+  first_contact: "optionsFirstContact",
+  allow_override: "optionsAllowOverride",
+  fail_mode: "optionsFailMode",
+  learn: "optionsLearn",
+  trusted_domains_file: "optionsTrustedDomainsFile",
+  blocked_domains_file: "optionsBlockedDomainsFile",
+};
+const LEVEL_WORDS = { off: "levelOff", info: "levelInfo", warn: "levelWarn" };
+
+/** An administrator's value as the page's own fields would say it. */
+function adminValue(key, v) {
+  if (Array.isArray(v)) {
+    return v.map((x) => (key === "blocked_tlds" ? `.${x.replace(/^\./, "")}` : x)).join(", ");
+  }
+  if (typeof v === "boolean") return t(v ? "optionsYes" : "optionsNo");
+  if (LEVEL_KEYS.includes(key)) return t(LEVEL_WORDS[v]) || String(v);
+  if (key === "fail_mode") return t(v === "closed" ? "optionsFailClosed" : "optionsFailOpen");
+  return String(v);
 }
 
 let lockedNow = new Set();

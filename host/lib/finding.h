@@ -21,8 +21,10 @@
 /* The codes themselves: TG_FINDING_TABLE in typoguard.h. */
 
 /* The sentences. X(id, code, template). A template names its blanks in braces; tg_message_format
- * fills them from a TgMessageArgs. Keep them free of jargon (no "TLD", "punycode"): they are what
- * a hurried person reads in the warning dialog. */
+ * fills them from a TgMessageArgs. Each says what is wrong and what was probably meant ("army.ml is
+ * in Mali (.ml). Did you mean army.mil?"), never what the user does or usually does; no jargon (no
+ * "TLD", "punycode"): they are what a hurried person reads in the warning dialog. The extension's
+ * _locales say the same, keyed by message_id (extension/modules/words.js). */
 #define TG_MESSAGE_TABLE(X)                                                                       \
   X(TG_MSG_SYNTAX_INCOMPLETE, TG_CODE_SYNTAX, "This is not a complete email address.")            \
   X(TG_MSG_SYNTAX_REASON, TG_CODE_SYNTAX, "This is not a valid email address: {reason}.")         \
@@ -36,36 +38,45 @@
   X(TG_MSG_INVALID_TLD_DOTLESS_PLAIN, TG_CODE_INVALID_TLD,                                        \
     "{domain} is not a complete domain name: it needs an ending such as .com.")                   \
   X(TG_MSG_TLD_CONFUSION_OWN, TG_CODE_TLD_CONFUSION,                                              \
-    "{domain} is in {owner}'s .{tld} domain. You write to {intended}.")                           \
-  X(TG_MSG_TLD_CONFUSION_WELLKNOWN, TG_CODE_TLD_CONFUSION, "{domain} is {owner}'s .{tld}, not {intended}.") \
-  X(TG_MSG_TLD_CONFUSION_PLAIN, TG_CODE_TLD_CONFUSION, "{domain} is not {intended}: check the ending.") \
+    "{domain} is in {owner} (.{tld}). Did you mean {intended}?")                                  \
+  X(TG_MSG_TLD_CONFUSION_WELLKNOWN, TG_CODE_TLD_CONFUSION,                                        \
+    "{domain} is in {owner} (.{tld}). Did you mean {intended}?")                                  \
+  X(TG_MSG_TLD_CONFUSION_PLAIN, TG_CODE_TLD_CONFUSION,                                            \
+    "{domain} has another ending than {intended}. Did you mean {intended}?")                      \
   X(TG_MSG_TLD_CONFUSION_NOFIX, TG_CODE_TLD_CONFUSION,                                            \
-    "{domain} is in {owner}'s .{tld} domain, not .{intended}: check the address.")               \
-  X(TG_MSG_NEAR_MISS, TG_CODE_NEAR_MISS, "{domain} looks like a typo of {intended}.")            \
-  X(TG_MSG_NEAR_MISS_DOT, TG_CODE_NEAR_MISS, "{domain} looks like {intended} without its dot.")  \
-  X(TG_MSG_NEAR_MISS_HYPHEN, TG_CODE_NEAR_MISS, "{domain} looks like {intended} without its hyphen.") \
+    "{domain} is in {owner} (.{tld}), not in .{intended}: check the address.")                    \
+  X(TG_MSG_NEAR_MISS, TG_CODE_NEAR_MISS, "{domain} looks like a typo. Did you mean {intended}?")  \
+  X(TG_MSG_NEAR_MISS_DOT, TG_CODE_NEAR_MISS,                                                      \
+    "{domain} is missing a dot. Did you mean {intended}?")                                        \
+  X(TG_MSG_NEAR_MISS_HYPHEN, TG_CODE_NEAR_MISS,                                                   \
+    "{domain} is missing a hyphen. Did you mean {intended}?")                                     \
   X(TG_MSG_HOMOGLYPH, TG_CODE_HOMOGLYPH,                                                          \
-    "This address uses a letter that looks like another one: it imitates {intended}.")            \
+    "{domain} is not {intended}: one of its letters only looks the same.")                        \
   X(TG_MSG_HOMOGLYPH_SCRIPT, TG_CODE_HOMOGLYPH,                                                   \
-    "{domain} imitates {intended}: the \u201c{char}\u201d here is a {script} letter, not a Latin \u201c{looks_like}\u201d.") \
+    "{domain} is not {intended}: the \u201c{char}\u201d here is a {script} letter, not a Latin "  \
+    "\u201c{looks_like}\u201d.")                                                                  \
   X(TG_MSG_HOMOGLYPH_MARK, TG_CODE_HOMOGLYPH,                                                     \
-    "{domain} imitates {intended}: the \u201c{char}\u201d here is \u201c{looks_like}\u201d with a mark added.") \
+    "{domain} is not {intended}: the \u201c{char}\u201d here is \u201c{looks_like}\u201d with "   \
+    "a mark added.")                                                                              \
   X(TG_MSG_HOMOGLYPH_LETTER, TG_CODE_HOMOGLYPH,                                                   \
-    "{domain} imitates {intended}: the \u201c{char}\u201d here is not \u201c{looks_like}\u201d but another letter ({description}).") \
+    "{domain} is not {intended}: the \u201c{char}\u201d here is another letter "                  \
+    "({description}), not \u201c{looks_like}\u201d.")                                             \
   X(TG_MSG_HOMOGLYPH_ASCII, TG_CODE_HOMOGLYPH,                                                    \
-    "{domain} imitates {intended}: \u201c{char}\u201d here reads as \u201c{looks_like}\u201d.")     \
+    "{domain} is not {intended}: it has \u201c{char}\u201d where {intended} has "                 \
+    "\u201c{looks_like}\u201d.")                                                                  \
   X(TG_MSG_HOMOGLYPH_MIXED, TG_CODE_HOMOGLYPH,                                                    \
-    "This address mixes {script} and Latin letters that look alike.")                             \
-  X(TG_MSG_BLOCKED_TLD, TG_CODE_BLOCKED, "Your organisation does not allow mail to .{tld} addresses.") \
+    "{domain} mixes {script} and Latin letters that look alike: check the address.")              \
+  X(TG_MSG_BLOCKED_TLD, TG_CODE_BLOCKED,                                                          \
+    "Your organisation does not allow mail to .{tld} addresses.")                                 \
   X(TG_MSG_BLOCKED_DOMAIN, TG_CODE_BLOCKED, "Your organisation does not allow mail to {domain}.") \
   X(TG_MSG_CONTACT_NEAR_MISS, TG_CODE_CONTACT_NEAR_MISS,                                          \
-    "You usually write to {intended}, not {address}.")                                            \
+    "{address} differs slightly from the known address {intended}. Did you mean {intended}?")     \
   X(TG_MSG_WRONG_ADDRESS, TG_CODE_WRONG_ADDRESS,                                                  \
-    "{name} is usually written to at {intended}; this is a personal address.")                    \
+    "This is a personal address of {name}. Did you mean {intended}?")                             \
   X(TG_MSG_WRONG_ADDRESS_OTHER, TG_CODE_WRONG_ADDRESS,                                            \
-    "{name} is usually written to at {intended}, not {address}.")                                 \
+    "{address} is not the known address of {name}. Did you mean {intended}?")                     \
   X(TG_MSG_WRONG_ADDRESS_NAMESAKE, TG_CODE_WRONG_ADDRESS,                                         \
-    "You have two contacts named {name}; with these recipients it is usually {intended}.")       \
+    "Two contacts are named {name}. With these recipients, did you mean {intended}?")             \
   X(TG_MSG_EXTERNAL, TG_CODE_EXTERNAL, "Outside your organisation.")                              \
   X(TG_MSG_FIRST_CONTACT, TG_CODE_FIRST_CONTACT, "First message to this domain.")
 

@@ -80,7 +80,7 @@ static const TgFinding **worst_by_recipient(const TgResult *res, size_t n) {
   return (const TgFinding **)worst;
 }
 
-/* "john@army.ml: army.ml is in Mali's .ml domain. You write to army.mil. Suggested: ..." */
+/* "john@army.ml: army.ml is in Mali (.ml). Did you mean army.mil? Suggested: ..." */
 static char *finding_text(const char *address, const TgFinding *f) {
   g_autofree char *text = g_strdup_printf("%s: %s%s%s%s", address, f->message ? f->message : "",
                                           f->suggestion ? " Suggested: " : "",

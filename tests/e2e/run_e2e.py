@@ -9,10 +9,19 @@ Marionette. Guarantees: nothing outside the scratch folder is changed; every Thu
 under `timeout`; exit status 0 = all passed, 1 = a failure, 77 = skipped because Thunderbird is
 not installed (ctest SKIP_RETURN_CODE).
 
-Usage: /usr/bin/python3 run_e2e.py --build BUILD_DIR [--only NAME,...] [--keep]
+Usage: /usr/bin/python3 run_e2e.py --build BUILD_DIR [--only NAME,...] [--keep] [--screenshots DIR]
 Needs Debian's python3-aiosmtpd, hence /usr/bin/python3.
+
+With --screenshots DIR the same runs that click the dialog also save it as PNG pictures
+(Marionette's screenshot of the dialog page, as Thunderbird drew it): dialog-block.png (.ml, a
+block with a fix), dialog-warn.png (gmial.com), dialog-several.png (To, Cc and Bcc at once),
+dialog-dark.png (the system in dark mode), dialog-de.png (Thunderbird in German, which needs
+Debian's thunderbird-l10n-de: without it that run is skipped with the reason) and
+options-policy.png (the options page, force-installed with every administrator key set).
+scripts/docs.sh puts them in docs/.
 """
 import argparse
+import base64
 import json
 import os
 import shutil
@@ -36,7 +45,7 @@ DRIVER_ID = "typoguard-e2e-driver@typoguard.org"
 NOOP_ID = "typoguard-e2e-noop@typoguard.org"
 SENDER = ("Jane Roe", "jane.roe@mail.mil")
 TB_DEFAULT = "/usr/lib/thunderbird/thunderbird"
-RUN_TIMEOUT_S = 150  # one Thunderbird run; the whole test stays well under 5 minutes
+RUN_TIMEOUT_S = 150  # one Thunderbird run; the whole test (9 runs) takes 3-6 minutes
 
 # The chrome-context script that points the session's content context at an extension page:
 # the product's dialog (a popup window) or the driver's background page.
@@ -101,13 +110,13 @@ def check(cond, what):
         raise Failure(what)
 
 
-def policies_copy(thunderbird, scratch, policies):
+def policies_copy(thunderbird, scratch, policies, name="thunderbird-install"):
     """A private "installation" of Thunderbird whose distribution/policies.json holds `policies`:
     the real binary copied (Thunderbird finds its distribution folder next to the executable it
     runs from) and everything else symlinked (about 1 MB). The system's install and
     /etc/thunderbird are left alone. Returns the path of the copied binary."""
     src = os.path.dirname(os.path.realpath(thunderbird))
-    dest = os.path.join(scratch, "thunderbird-install")
+    dest = os.path.join(scratch, name)
     os.makedirs(os.path.join(dest, "distribution"))
     for name in os.listdir(src):
         if name == "distribution":
@@ -147,8 +156,9 @@ class Thunderbird:
     """One headless Thunderbird on a fresh scratch profile, driven through Marionette."""
 
     def __init__(self, args, scratch, name, *, with_product=True, host=True, managed=None,
-                 binary=None, extra_extensions=None):
+                 binary=None, extra_extensions=None, extra_prefs=None):
         self.name = name
+        self.shots = getattr(args, "screenshots", None)  # policy_e2e.py builds its own args
         self.root = os.path.join(scratch, name)
         exts = {DRIVER_ID: args.driver_xpi}
         if with_product:
@@ -156,7 +166,8 @@ class Thunderbird:
         exts.update(extra_extensions or {})
         self.home, self.profile = tbprofile.make(
             self.root, smtp_port=args.smtp_port, sender_email=SENDER[1], sender_name=SENDER[0],
-            extensions=exts, host_path=args.host if host else None, managed=managed)
+            extensions=exts, host_path=args.host if host else None, managed=managed,
+            extra_prefs=extra_prefs)
         self.binary = binary or args.thunderbird
         self.log_path = os.path.join(self.root, "thunderbird.log")
         self.proc = None
@@ -222,10 +233,12 @@ class Thunderbird:
         self.attach_driver()
         return self.m.content(script, args)
 
-    def compose(self, to, subject, cc=None):
+    def compose(self, to, subject, cc=None, bcc=None):
         details = {"to": to, "subject": subject}
         if cc:
             details["cc"] = cc
+        if bcc:
+            details["bcc"] = bcc
         return self.driver("return window.tg.compose(arguments[0]);", [details])
 
     def send(self, tab):
@@ -289,6 +302,27 @@ class Thunderbird:
                 raise
         # no ReleaseActions: the dialog and its browsing context are gone
 
+    def shot(self, name):
+        """Saves the open dialog as DIR/NAME.png when the run was asked for pictures: the page as
+        Thunderbird drew it (Marionette's screenshot of the dialog's browsing context)."""
+        if not self.shots:
+            return
+        if name.startswith("dialog"):
+            self.wait_dialog()
+        else:
+            self.m.set_context("content")  # the page the caller attached
+        # Fonts loaded and a frame painted after the last layout change, so the picture is what
+        # a person sees.
+        self.m.content("return (document.fonts ? document.fonts.ready : Promise.resolve())"
+                       ".then(() => new Promise((r) => requestAnimationFrame(() => "
+                       "requestAnimationFrame(() => r(true)))));")
+        data = self.m.call("WebDriver:TakeScreenshot", {"full": True, "hash": False})
+        os.makedirs(self.shots, exist_ok=True)
+        path = os.path.join(self.shots, name + ".png")
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+        print(f"     picture {path}", flush=True)
+
     def alerts(self):
         return json.loads(self.m.chrome('return Services.prefs.getStringPref("typoguard.e2e.alerts", "[]");'))
 
@@ -330,6 +364,9 @@ def scenario_fix(tb, sink):
     check(state["send"]["disabled"], f"send-anyway enabled on a block: {state}")
     check(state["focus"] == "go-back", f"focus on a block should be go-back, is {state['focus']}")
     check(any("army.mil" in r and "Mali" in r for r in state["rows"]), f"row does not explain the .ml confusion: {state['rows']}")
+    check(any("Did you mean army.mil?" in r for r in state["rows"]),
+          f"row does not say what was meant: {state['rows']}")
+    tb.shot("dialog-block")
     time.sleep(0.5)
     check(not sink.by_subject("e2e-b-fix"), "delivered before the dialog was answered")
     check(tb.outcome(tab)["state"] == "pending", "send settled while the dialog was open")
@@ -349,11 +386,147 @@ def scenario_send_anyway(tb, sink):
     state = tb.dialog_state()
     check(not state["send"]["disabled"], f"send-anyway disabled on a warning: {state}")
     check(state["focus"] == "fix-and-send", f"focus on a fixable warning should be fix-and-send, is {state['focus']}")
+    tb.shot("dialog-warn")
     tb.click("#send-anyway")
     out = tb.wait_outcome(tab)
     check(out["state"] == "sent", f"send-anyway did not send: {out}")
     msgs = delivered(sink, "e2e-c-anyway")
     check(len(msgs) == 1 and msgs[0]["rcpt_tos"] == ["ops@gmial.com"], f"not delivered as typed: {msgs}")
+
+
+def scenario_several(tb, sink):
+    """Several fields at once: a block in To, a warning in Cc and a block in Bcc give one row
+    each, in field order; go back sends nothing. (Before scenario_send_anyway, which teaches the
+    host gmial.com.)"""
+    tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-s-several", cc=["ops@gmial.com"],
+                     bcc=["Mary Major <mary.major@gmail.con>"])
+    tb.send(tab)
+    state = tb.dialog_state()
+    rows = state["rows"]
+    check(len(rows) == 3, f"expected three rows (To, Cc, Bcc): {rows}")
+    check("army.mil" in rows[0] and "gmail.com" in rows[1] and "gmail.con" in rows[2],
+          f"rows not in field order: {rows}")
+    check(state["send"]["disabled"], f"send-anyway enabled with blocks among the rows: {state}")
+    tb.shot("dialog-several")
+    tb.click("#go-back")
+    check(tb.wait_outcome(tab)["state"] == "failed", "go-back did not cancel")
+    time.sleep(0.5)
+    check(not sink.by_subject("e2e-s-several"), "delivered after go-back")
+
+
+def scenario_dark(tb, sink):
+    """The system in dark mode: the dialog follows it (prefers-color-scheme), readable."""
+    tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-t-dark", cc=["ops@gmial.com"])
+    tb.send(tab)
+    tb.wait_dialog()
+    look = tb.m.content("""
+      const cs = getComputedStyle(document.body);
+      return { dark: matchMedia('(prefers-color-scheme: dark)').matches,
+               bg: cs.backgroundColor, fg: cs.color };""")
+    check(look["dark"], f"the dialog does not see the dark system theme: {look}")
+    lum = lambda c: sum(int(x) for x in c[c.index("(") + 1:c.index(")")].split(",")[:3])
+    check(lum(look["bg"]) < lum(look["fg"]),
+          f"not dark: background {look['bg']}, text {look['fg']}")
+    tb.shot("dialog-dark")
+    tb.click("#go-back")
+    check(tb.wait_outcome(tab)["state"] == "failed", "go-back did not cancel")
+
+
+def scenario_german(tb, sink):
+    """Thunderbird in German: the dialog's words come from _locales/de, by message_id."""
+    tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-g-german", cc=["ops@gmial.com"])
+    tb.send(tab)
+    state = tb.dialog_state()
+    check(state["fix"]["text"].strip() == "Korrigieren und senden", f"buttons not German: {state}")
+    check(any("Meinten Sie john.doe@army.mil" in r or "Meinten Sie army.mil" in r
+              for r in state["rows"]), f"rows not German: {state['rows']}")
+    tb.shot("dialog-de")
+    tb.click("#go-back")
+    check(tb.wait_outcome(tab)["state"] == "failed", "go-back did not cancel")
+
+
+OPEN_TAB_JS = r"""
+const [url] = arguments;
+const win = Services.wm.getMostRecentWindow("mail:3pane");
+if (!win) return false;
+if (url === "about:addons") win.openAddonsMgr("addons://list/extension");
+else win.openTab("contentTab", { url });
+return true;
+"""
+
+# Points the content context at the browser showing `prefix` (about:addons is not an extension
+# page, so ATTACH_JS cannot find it).
+ATTACH_URL_JS = r"""
+const [prefix, sessionId] = arguments;
+const { getWebDriverSessionById } = ChromeUtils.importESModule(
+  "chrome://remote/content/shared/webdriver/Session.sys.mjs");
+for (const win of Services.wm.getEnumerator(null)) {
+  for (const b of win.document.querySelectorAll("browser")) {
+    if (b.currentURI?.spec?.startsWith(prefix)) {
+      getWebDriverSessionById(sessionId).contentBrowsingContext = b.browsingContext;
+      return true;
+    }
+  }
+}
+return false;
+"""
+
+
+def scenario_options_locked(tb, sink):
+    """Force-installed by policies.json with every administrator key set: what the options page
+    and about:addons show (the deployment docs describe exactly this)."""
+    tb.m.wait("the force-installed extension",
+              lambda: tb.m.chrome("return !!WebExtensionPolicy.getByID(arguments[0]);", [EXT_ID]),
+              timeout=30)
+    url = tb.m.chrome("return WebExtensionPolicy.getByID(arguments[0])"
+                      ".getURL('options/options.html');", [EXT_ID])
+    check(tb.m.chrome(OPEN_TAB_JS, [url]), "no mail window to open the options page in")
+    tb.m.wait("the options page", lambda: tb.m.chrome(ATTACH_URL_JS, [url, tb.m.session_id]) and
+              tb.m.content("return document.readyState === 'complete' && "
+                           "!!document.querySelector('#admin dt');"), timeout=20)
+    page = tb.m.content(r"""
+      const f = (id) => { const e = document.getElementById(id);
+        const note = document.getElementById(id + '-locked');
+        return { disabled: e.disabled, readOnly: !!e.readOnly,
+                 value: e.type === 'checkbox' ? e.checked : e.value,
+                 note: note && !note.hidden ? note.textContent : null }; };
+      return { fields: Object.fromEntries(['org_domains', 'trusted_domains', 'flag_external',
+                 'first_contact', 'learn'].map((id) => [id, f(id)])),
+               admin: [...document.querySelectorAll('#admin dt')].map((dt) =>
+                 [dt.querySelector('code')?.textContent ?? dt.textContent, dt.textContent,
+                  dt.nextElementSibling.textContent]) };""")
+    print(f"     options page: {json.dumps(page)}", flush=True)
+    fields = page["fields"]
+    for key in ("flag_external", "first_contact", "learn"):
+        check(fields[key]["disabled"] and fields[key]["note"], f"{key} not locked: {fields[key]}")
+    check(fields["flag_external"]["value"] == "warn" and fields["learn"]["value"] is False,
+          f"locked fields do not show the administrator's values: {fields}")
+    for key in ("org_domains", "trusted_domains"):
+        # lists merge: the user may add, the administrator's entries are named beside the field
+        check(not fields[key]["disabled"] and fields[key]["note"], f"{key}: {fields[key]}")
+    admin = {key: (label, value) for key, label, value in page["admin"]}
+    for key in POLICY_ALL:
+        check(key in admin, f"{key} missing from the administrator's list: {admin}")
+        # said in words, the policy key beside them for the administrator
+        check(admin[key][0].strip() != key, f"{key} is not said in words: {admin[key]}")
+    check(admin["blocked_tlds"][1] == ".xyz" and admin["fail_mode"][1] == "Do not send",
+          f"administrator values not in words: {admin}")
+    tb.shot("options-policy")
+    # about:addons: the card's Remove item is there, greyed out
+    check(tb.m.chrome(OPEN_TAB_JS, ["about:addons"]), "could not open about:addons")
+    def card():
+        if not tb.m.chrome(ATTACH_URL_JS, ["about:addons", tb.m.session_id]):
+            return None
+        return tb.m.content(r"""
+          const card = document.querySelector(`addon-card[addon-id="${arguments[0]}"]`);
+          if (!card) return null;
+          const item = card.querySelector('panel-item[action="remove"]');
+          return item && { hidden: item.hidden, disabled: item.disabled,
+                           label: item.textContent.trim(), title: item.getAttribute('title'),
+                           l10n: item.getAttribute('data-l10n-id') };""", [EXT_ID])
+    remove = tb.m.wait("the add-on's card in about:addons", card, timeout=20)
+    print(f"     about:addons Remove: {json.dumps(remove)}", flush=True)
+    check(not remove["hidden"] and remove["disabled"], f"Remove is not shown greyed out: {remove}")
 
 
 def scenario_go_back(tb, sink):
@@ -483,17 +656,29 @@ def time_clean_sends(tb, sink, label, n):
 # ---- main ---------------------------------------------------------------------------------------
 
 POLICY = {"flag_external": "warn", "blocked_tlds": ["xyz"], "org_domains": ["mail.mil"]}
+# every administrator key the options page could show (the *_file keys need files: left out)
+POLICY_ALL = {"org_domains": ["mail.mil"], "trusted_domains": ["partner.example"],
+              "blocked_domains": ["evil.example"], "blocked_tlds": ["xyz"],
+              "flag_external": "warn", "first_contact": "warn", "allow_override": False,
+              "fail_mode": "closed", "learn": False}
 
 RUNS = [
     # name, Thunderbird options, scenarios
-    ("main", {}, [scenario_clean, scenario_fix, scenario_send_anyway, scenario_go_back, scenario_keyboard,
-                  scenario_learned, scenario_wrong_address]),
+    ("main", {}, [scenario_clean, scenario_fix, scenario_several, scenario_send_anyway,
+                  scenario_go_back, scenario_keyboard, scenario_learned, scenario_wrong_address]),
+    # the desktop in dark mode (what GTK would report), and Thunderbird in German
+    ("dark", {"extra_prefs": {"ui.systemUsesDarkTheme": 1}}, [scenario_dark]),
+    ("german", {"extra_prefs": {"intl.locale.requested": "de"}, "langpack": "de"},
+     [scenario_german]),
     ("missing-open", {"host": False}, [scenario_missing_open]),
     ("missing-closed", {"host": False, "managed": {"fail_mode": "closed"}}, [scenario_missing_closed]),
     ("policy-managed", {"managed": POLICY}, [scenario_policy]),
     # the same settings from an enterprise policies.json "3rdparty" section
     ("policy-policies-json", {"policies_json": {"3rdparty": {"Extensions": {EXT_ID: POLICY}}}},
      [scenario_policy]),
+    # as DEPLOY.md deploys it: force-installed from a file: URL (not sideloaded), every key set
+    ("policy-force-installed", {"with_product": False, "policies_json": "force-installed"},
+     [scenario_options_locked]),
 ]
 
 
@@ -508,6 +693,8 @@ def main():
     ap.add_argument("--timing-noop", action="store_true",
                     help="also time sends with an extension whose onBeforeSend listener does nothing")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    ap.add_argument("--screenshots", metavar="DIR",
+                    help="save pictures of the dialog in DIR (see the module's docstring)")
     args = ap.parse_args()
 
     if not os.access(args.thunderbird, os.X_OK):
@@ -539,12 +726,26 @@ def main():
             if only and name not in only and not any(s.__name__ in only for s in scenarios):
                 continue
             opts = dict(opts)
+            lang = opts.pop("langpack", None)
+            if lang:
+                pack = os.path.join(os.path.dirname(os.path.realpath(args.thunderbird)),
+                                    "extensions", f"langpack-{lang}@thunderbird.mozilla.org.xpi")
+                if not os.path.exists(pack):
+                    print(f"note {name}: skipped, Thunderbird's {lang} language pack is not "
+                          f"installed ({pack}; Debian: apt-get install thunderbird-l10n-{lang})")
+                    continue
             if "policies_json" in opts:
                 if os.path.exists("/etc/thunderbird/policies/policies.json"):
                     print(f"note {name}: /etc/thunderbird/policies/policies.json exists and wins "
                           "over a distribution folder; skipping this run")
                     continue
-                opts["binary"] = policies_copy(args.thunderbird, scratch, opts.pop("policies_json"))
+                pol = opts.pop("policies_json")
+                if pol == "force-installed":
+                    pol = {"ExtensionSettings": {EXT_ID: {
+                               "installation_mode": "force_installed",
+                               "install_url": "file://" + os.path.abspath(args.xpi)}},
+                           "3rdparty": {"Extensions": {EXT_ID: POLICY_ALL}}}
+                opts["binary"] = policies_copy(args.thunderbird, scratch, pol, "install-" + name)
             tb = Thunderbird(args, scratch, name, **opts)
             try:
                 tb.start()

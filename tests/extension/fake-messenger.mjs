@@ -187,12 +187,14 @@ export function scriptedHost({ delayMs = 0, log = [] } = {}) {
           const s = addr.replace(/\.ml$/, ".mil");
           findings.push({ recipient: i, field: r.field, address: addr, domain, code: "tld_confusion", severity: "block",
                           confidence: 0.97, suggestion: s, replacement: r.address.replace(addr, s),
-                          message: "army.ml is in Mali's .ml domain; you write to army.mil" });
+                          message: "army.ml is in Mali (.ml). Did you mean army.mil?", message_id: "tld_confusion.own",
+                          args: { domain, tld: "ml", intended: "army.mil", owner: "Mali" } });
         } else if (domain === "gmial.com") {
           const s = addr.replace("gmial", "gmail");
           findings.push({ recipient: i, field: r.field, address: addr, domain, code: "near_miss", severity: "warn",
                           confidence: 0.9, suggestion: s, replacement: r.address.replace(addr, s),
-                          message: "gmial.com looks like a typo of gmail.com" });
+                          message: "gmial.com looks like a typo. Did you mean gmail.com?", message_id: "near_miss",
+                          args: { domain, intended: "gmail.com" } });
         } else if (domain === "example.org") {
           findings.push({ recipient: i, field: r.field, address: addr, domain, code: "first_contact", severity: "info",
                           confidence: 1, message: "First message to this domain" });

@@ -138,26 +138,27 @@ START_TEST(dialog_sentences) {
     const char *want;
   } t[] = {
       {TG_MSG_TLD_CONFUSION_OWN, {.domain = "army.ml", .tld = "ml", .intended = "army.mil", .owner = "Mali"},
-       "army.ml is in Mali's .ml domain. You write to army.mil."},
+       "army.ml is in Mali (.ml). Did you mean army.mil?"},
       {TG_MSG_TLD_CONFUSION_WELLKNOWN, {.domain = "gmail.co", .tld = "co", .intended = "gmail.com", .owner = "Colombia"},
-       "gmail.co is Colombia's .co, not gmail.com."},
-      {TG_MSG_NEAR_MISS, {.domain = "gmial.com", .intended = "gmail.com"}, "gmial.com looks like a typo of gmail.com."},
+       "gmail.co is in Colombia (.co). Did you mean gmail.com?"},
+      {TG_MSG_NEAR_MISS, {.domain = "gmial.com", .intended = "gmail.com"}, "gmial.com looks like a typo. Did you mean gmail.com?"},
       {TG_MSG_NEAR_MISS_DOT, {.domain = "usarmy.mil", .intended = "us.army.mil"},
-       "usarmy.mil looks like us.army.mil without its dot."},
+       "usarmy.mil is missing a dot. Did you mean us.army.mil?"},
       {TG_MSG_INVALID_TLD, {.domain = "gmail.con", .tld = "con", .intended = "gmail.com"},
        "gmail.con does not exist: .con is not a domain ending. Did you mean gmail.com?"},
       {TG_MSG_HOMOGLYPH_SCRIPT,
        {.domain = "аrmy.mil", .script = "Cyrillic", .intended = "army.mil", .glyph = "а", .looks_like = "a"},
-       "аrmy.mil imitates army.mil: the “а” here is a Cyrillic letter, not a Latin “a”."},
+       "аrmy.mil is not army.mil: the “а” here is a Cyrillic letter, not a Latin “a”."},
       {TG_MSG_HOMOGLYPH_LETTER,
        {.domain = "gmaıl.com", .intended = "gmail.com", .glyph = "ı", .looks_like = "i", .description = "dotless i"},
-       "gmaıl.com imitates gmail.com: the “ı” here is not “i” but another letter (dotless i)."},
+       "gmaıl.com is not gmail.com: the “ı” here is another letter (dotless i), not “i”."},
       {TG_MSG_HOMOGLYPH_ASCII, {.domain = "hotrnail.com", .intended = "hotmail.com", .glyph = "rn", .looks_like = "m"},
-       "hotrnail.com imitates hotmail.com: “rn” here reads as “m”."},
+       "hotrnail.com is not hotmail.com: it has “rn” where hotmail.com has “m”."},
       {TG_MSG_BLOCKED_TLD, {.tld = "ml"}, "Your organisation does not allow mail to .ml addresses."},
       {TG_MSG_SYNTAX_INCOMPLETE, {0}, "This is not a complete email address."},
       {TG_MSG_CONTACT_NEAR_MISS, {.intended = "john.doe@army.mil", .address = "jon.doe@army.mil"},
-       "You usually write to john.doe@army.mil, not jon.doe@army.mil."},
+       "jon.doe@army.mil differs slightly from the known address john.doe@army.mil. Did you mean "
+       "john.doe@army.mil?"},
       {TG_MSG_EXTERNAL, {0}, "Outside your organisation."},
       {TG_MSG_FIRST_CONTACT, {0}, "First message to this domain."},
   };
@@ -166,7 +167,7 @@ START_TEST(dialog_sentences) {
     ck_assert_str_eq(m, t[i].want);
   }
   g_autofree char *empty = tg_message_format(TG_MSG_NEAR_MISS, NULL);
-  ck_assert_str_eq(empty, " looks like a typo of .");
+  ck_assert_str_eq(empty, " looks like a typo. Did you mean ?");
 }
 END_TEST
 

@@ -112,10 +112,10 @@ START_TEST(sentences) {
   static const struct {
     const char *address, *message;
   } t[] = {
-      {"a@gmаil.com", "gmаil.com imitates gmail.com: the \u201cа\u201d here is a Cyrillic letter, not a Latin \u201ca\u201d."},
-      {"a@gmaıl.com", "gmaıl.com imitates gmail.com: the \u201cı\u201d here is not \u201ci\u201d but another letter (dotless i)."},
-      {"a@hotrnail.com", "hotrnail.com imitates hotmail.com: \u201crn\u201d here reads as \u201cm\u201d."},
-      {"a@gmáil.com", "gmáil.com imitates gmail.com: the \u201cá\u201d here is \u201ca\u201d with a mark added."},
+      {"a@gmаil.com", "gmаil.com is not gmail.com: the \u201cа\u201d here is a Cyrillic letter, not a Latin \u201ca\u201d."},
+      {"a@gmaıl.com", "gmaıl.com is not gmail.com: the \u201cı\u201d here is another letter (dotless i), not \u201ci\u201d."},
+      {"a@hotrnail.com", "hotrnail.com is not hotmail.com: it has \u201crn\u201d where hotmail.com has \u201cm\u201d."},
+      {"a@gmáil.com", "gmáil.com is not gmail.com: the \u201cá\u201d here is \u201ca\u201d with a mark added."},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
     g_autoptr(TgResult) res = check(ctx, t[i].address, NULL);

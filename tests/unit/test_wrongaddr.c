@@ -714,7 +714,7 @@ START_TEST(protocol_learns_and_remembers) {
     ck_assert_str_eq(cJSON_GetObjectItem(f, "suggestion")->valuestring, "john.smith@army.mil");
     ck_assert_str_eq(cJSON_GetObjectItem(f, "replacement")->valuestring, "John Smith <john.smith@army.mil>");
     ck_assert_str_eq(cJSON_GetObjectItem(f, "message")->valuestring,
-                     "John Smith is usually written to at john.smith@army.mil; this is a personal address.");
+                     "This is a personal address of John Smith. Did you mean john.smith@army.mil?");
 
     /* The user sends it anyway: learn the message's addresses. From now on this is habitual. */
     static const char learn[] = "{\"type\":\"learn\",\"id\":8,\"addresses\":[\"ops@army.mil\","
@@ -794,8 +794,8 @@ START_TEST(cli_known_address) {
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d: %s %s", status, out, err);
     if (!json) {
       ck_assert_msg(strstr(out, "WARN   John Smith <john.smith@gmail.com> (to, wrong_address)") &&
-                        strstr(out, "John Smith is usually written to at john.smith@army.mil; this is "
-                                    "a personal address.") &&
+                        strstr(out, "This is a personal address of John Smith. Did you mean "
+                                    "john.smith@army.mil?") &&
                         strstr(out, "suggestion: john.smith@army.mil  (John Smith <john.smith@army.mil>)"),
                     "%s", out);
     } else {
