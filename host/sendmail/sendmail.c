@@ -497,7 +497,23 @@ static int decide_and_send(Run *r) {
   return status;
 }
 
+static const char kUsage[] =
+    "usage: " PROG " [sendmail options: -t -i -oi -f ADDR -F NAME ...] [--] [RECIPIENT...]\n"
+    "Checks the recipients of the message on stdin with typoguard, asks on your terminal on a\n"
+    "warning or block ([f]ix and send, [s]end anyway, [a]bort), then runs the real sendmail\n"
+    "(setting sendmail in ~/.config/typoguard/typoguard.conf; default " TG_SENDMAIL_DEFAULT ").\n"
+    "See man typoguard-sendmail.\n";
+
 int tg_sendmail_run(int argc, char **argv, int in) {
+  /* Alone, these are ours (a sendmail has no such options; msmtp's go to msmtp otherwise). */
+  if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+    printf(PROG " %s (libtypoguard %s)\n", TYPOGUARD_VERSION, tg_version());
+    return 0;
+  }
+  if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+    fputs(kUsage, stdout);
+    return 0;
+  }
   Run r = {0};
   g_autoptr(GError) error = NULL;
   r.args = tg_sendmail_args_parse(argc, argv, &error);

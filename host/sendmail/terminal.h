@@ -9,8 +9,10 @@
  *      chain through /proc, at most TG_TTY_MAX_ANCESTORS steps), opened through one of that
  *      process's descriptors that is that terminal: the terminal the mail client itself runs on
  *      (under tmux the pane's terminal, so $TMUX needs no case of its own).
- * A terminal is used only when it is a terminal device that belongs to the user (so a process of
- * another user higher up the chain never gets the question). The question sets its own mode (no
+ * A terminal found through another process is used only when it belongs to the user (so a
+ * terminal of another user higher up the chain never gets the question) or the user is root;
+ * /dev/tty and $TYPOGUARD_TTY are the user's own choice (after `su`, /dev/tty is still the first
+ * user's device). The question sets its own mode (no
  * echo, no line editing, one key at a time), restores the previous mode, and ends its lines with
  * "\r\n", so that it reads right in a raw terminal too. */
 #ifndef TG_SENDMAIL_TERMINAL_H

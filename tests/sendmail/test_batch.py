@@ -95,6 +95,10 @@ def main():
         r = rig.run(["-bs"], b"HELO x\r\nQUIT\r\n")
         check(r.returncode == 0 and rig.sent()[-1] == (["-x", "-bs"], b"HELO x\r\nQUIT\r\n"),
               "-bs: exit %d, %r" % (r.returncode, rig.sent()[-1]))
+        # --version alone is ours (it reads no message).
+        r = rig.run(["--version"], b"")
+        check(r.returncode == 0 and r.stdout.startswith(b"typoguard-sendmail "),
+              "--version: %r" % r.stdout)
         # A usage error: an option without its value.
         r = rig.run(["-f"], CLEAN)
         check(r.returncode == 64, "usage: exit %d" % r.returncode)

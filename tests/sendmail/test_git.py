@@ -28,8 +28,8 @@ def main():
         env.update(HOME=rig.dir, GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="Jane Roe",
                    GIT_AUTHOR_EMAIL="jane.roe@mail.mil", GIT_COMMITTER_NAME="Jane Roe",
                    GIT_COMMITTER_EMAIL="jane.roe@mail.mil")
-        if git(env, rig.dir, "send-email", "--help").returncode != 0 and \
-                not os.path.exists("/usr/lib/git-core/git-send-email"):
+        exec_path = subprocess.run(["git", "--exec-path"], capture_output=True, text=True)
+        if not os.path.exists(os.path.join(exec_path.stdout.strip(), "git-send-email")):
             print("SKIP: git send-email is not installed (apt-get install git-email)")
             return 77
         if subprocess.run(["perl", "-MMail::Address", "-e1"], capture_output=True).returncode:
