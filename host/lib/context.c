@@ -69,6 +69,7 @@ bool tg_context_add_domain(TgContext *ctx, const char *domain, TgSource source) 
     return false;
   if (!tg_index_add(ctx->trusted, ascii, (uint32_t)source))
     return false;
+  ctx->trusted_longest = MAX(ctx->trusted_longest, strlen(ascii));
   /* With one dot the registrable domain is the domain itself or nothing, so the public suffix
    * lookup (most of the cost of loading a million-domain list) can be skipped. */
   const char *dot = strchr(ascii, '.');

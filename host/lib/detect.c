@@ -55,6 +55,7 @@ typedef struct {
   const TgContext *ctx;
   const TgRequest *req;
   GHashTable *domains;        /* A-label -> TgSource bits from the request (and registrables) */
+  size_t domains_longest;     /* bytes of the longest key of `domains` */
   TgIndex *index;             /* fuzzy index over `domains`, built on first near-miss search */
   bool index_built;
   GHashTable *known;          /* lower-case address -> display name ("" when none) */
@@ -96,6 +97,7 @@ static void add_request_domain(Check *c, char *ascii /* owned */, TgSource sourc
     guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, reg));
     g_hash_table_replace(c->domains, g_strdup(reg), GUINT_TO_POINTER(bits | source));
   }
+  c->domains_longest = MAX(c->domains_longest, strlen(ascii));
   guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, ascii));
   g_hash_table_replace(c->domains, ascii, GUINT_TO_POINTER(bits | source));
 }
@@ -742,11 +744,28 @@ static bool rule_tld_confusion(Check *c, Subject *s, bool weak) {
  * defence.gov.au is a lookalike target,
  * münchen.gov.au read as munchen.gov.au is not. The exact lookups come first; the public suffix
  * list is asked only about a hit, so judging the many readings of a name stays cheap. */
+static size_t wellknown_longest(void) {
+  static gsize longest;
+  if (g_once_init_enter(&longest)) {
+    size_t n = 1;
+    for (size_t i = 0; i < tg_wellknown_count(); i++)
+      n = MAX(n, strlen(tg_wellknown_at(i)->domain));
+    g_once_init_leave(&longest, n);
+  }
+  return longest;
+}
+
 static int meant_below_suffix(const Check *c, const char *ascii) {
   int rank = 0;
   size_t floor_len = 0; /* computed on the first hit */
+  /* A name longer than every meant domain is none of them: the lookalike search judges up to
+   * 256 readings of each recipient, and hashing each parent of a 253-byte reading three times
+   * made long names the costliest check of all. */
+  size_t longest = MAX(MAX(c->domains_longest, c->ctx->trusted_longest), wellknown_longest());
   /* Down to the last two labels: an ending alone is never what someone registered. */
   for (const char *d = ascii; d && strchr(d, '.'); d = tg_domain_parent(d)) {
+    if (strlen(d) > longest)
+      continue;
     uint32_t tag = 0;
     guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, d));
     if (tg_index_lookup(c->ctx->trusted, d, &tag))
@@ -900,8 +919,12 @@ static bool tld_slip_guess(Check *c, const char *typed, Guess *out) {
     if (!strchr(d + name_len, '.') && strcmp(d, typed) != 0)
       tld_slip_offer(c, typed, d, label, &best, &best_p, &second_p);
   }
-  /* The user's own domains: each one-edit ending looked up exactly (two hash probes each). */
-  bool any_context = g_hash_table_size(c->domains) > 0 || tg_index_size(c->ctx->trusted) > 0;
+  /* The user's own domains: each one-edit ending looked up exactly (two hash probes each). Not
+   * for an internationalised TLD: its A-label (xn--p1ai for .рф) is never typed, so a one-edit
+   * change of it is no slip, and its ~450 variants per recipient cost more than the rest of a
+   * check. */
+  bool any_context = (g_hash_table_size(c->domains) > 0 || tg_index_size(c->ctx->trusted) > 0) &&
+                     strncmp(tld, "xn--", 4) != 0;
   char full[320];
   char *owned[8] = {NULL};
   size_t n_owned = 0;

@@ -298,8 +298,9 @@ static int count_code(const cJSON *res, const char *code) {
  * 2.7 s CPU with 10 recipients (100,000 took 14.9 s in the library), and recipients x namesakes
  * comparisons would have followed. Which John Smith was meant is a guess: no wrong_address. */
 START_TEST(namesakes_at_the_known_limit) {
-  GString *req = g_string_new("{\"type\":\"check\",\"id\":\"n\",\"sender\":\"ann.lee@corp.com\","
-                              "\"recipients\":[{\"field\":\"to\",\"address\":\"jane.roe@corp.com\"}");
+  GString *req = g_string_new("{\"type\":\"check\",\"id\":\"n\","
+                              "\"sender\":\"ann.lee@corp.com\",\"recipients\":"
+                              "[{\"field\":\"to\",\"address\":\"jane.roe@corp.com\"}");
   for (int i = 0; i < 10000 - 1; i++)
     g_string_append_printf(req, ",{\"field\":\"to\",\"address\":"
                                 "\"John Smith <john.smith%d@gmail.com>\"}", i);
@@ -325,8 +326,9 @@ END_TEST
  * everyone else is at, still points at that one; one contact more and the name identifies
  * nobody (no finding, as for a tie). */
 static int wrong_address_with_namesakes(unsigned k) {
-  GString *req = g_string_new("{\"type\":\"check\",\"id\":\"w\",\"sender\":\"ann.lee@corp.com\","
-                              "\"recipients\":[{\"field\":\"to\",\"address\":\"jane.roe@corp.com\"},"
+  GString *req = g_string_new("{\"type\":\"check\",\"id\":\"w\","
+                              "\"sender\":\"ann.lee@corp.com\",\"recipients\":"
+                              "[{\"field\":\"to\",\"address\":\"jane.roe@corp.com\"},"
                               "{\"field\":\"to\",\"address\":\"Mary Major <mm1970@gmail.com>\"}],"
                               "\"known\":{\"addresses\":[\"Mary Major <mary.major@corp.com>\"");
   for (unsigned i = 1; i < k; i++)
