@@ -1208,12 +1208,19 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
       typo = rule_homoglyph(c, s);
     if (!typo)
       typo = rule_invalid_tld(c, s);
-    if (!typo && !tg_wellknown_find_ancestor(s->dom.ascii)) {
+    const TgWellKnown *anc = typo ? NULL : tg_wellknown_find_ancestor(s->dom.ascii);
+    if (!typo && !anc) {
       typo = rule_tld_confusion(c, s, false);
       if (!typo)
         typo = rule_near_miss(c, s);
       if (!typo)
         typo = rule_tld_slip(c, s);
+    } else if (!typo && strcmp(anc->domain, s->dom.ascii) != 0 &&
+               tg_typo_zone(s->dom.ascii) == TG_ZONE_REGISTRY) {
+      /* branson.mo.gov: under a registered state domain, but bransonmo.gov is registered and one
+       * dot away. In the complete registry that is the likelier meaning (the only candidates a
+       * name with an extra label has are its dot-dropped forms). */
+      typo = rule_near_miss(c, s);
     }
   } else if (!(s->sources & STRONG_TRUST)) {
     typo = rule_tld_confusion(c, s, true);

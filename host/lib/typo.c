@@ -470,10 +470,11 @@ double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, s
 #define REAL_REGISTRY 0.05
 #define REAL_LISTED 0.15
 #define SIBLING_MAX_LEN 5
+#define SIBLING_SUB_NEAR 0.9
 #define SIBLING_SUB_FAR 1.2
 #define SIBLING_OMISSION 2.0
 #define SIBLING_TRANSPOSITION 0.3
-#define SIBLING_INSERTION 0.3
+#define SIBLING_INSERTION 0.2
 #define SIBLING_DOUBLING 0.5
 #define SIBLING_SEPARATOR 0.2
 
@@ -536,7 +537,7 @@ double tg_typo_sibling(TgTypoKind kind, bool near_key, size_t label_len)
   if (label_len > SIBLING_MAX_LEN)
     return 1.0;
   switch (kind) {
-  case TG_TYPO_SUBSTITUTION: return near_key ? 1.0 : SIBLING_SUB_FAR;
+  case TG_TYPO_SUBSTITUTION: return near_key ? SIBLING_SUB_NEAR : SIBLING_SUB_FAR;
   case TG_TYPO_TRANSPOSITION: return SIBLING_TRANSPOSITION;
   case TG_TYPO_INSERTION: return SIBLING_INSERTION;
   case TG_TYPO_DOUBLING: return SIBLING_DOUBLING;
@@ -544,7 +545,7 @@ double tg_typo_sibling(TgTypoKind kind, bool near_key, size_t label_len)
   case TG_TYPO_UNDOUBLING: return SIBLING_OMISSION;
   case TG_TYPO_DOT_ADDED:
   case TG_TYPO_HYPHEN_ADDED: return SIBLING_SEPARATOR;
-  default: return 1.0; /* dropped separators, two-edit slips: as a neighbour-key substitution */
+  default: return 1.0; /* dropped separators, two-edit slips: no evidence either way */
   }
 }
 
