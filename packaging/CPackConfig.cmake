@@ -26,7 +26,9 @@ This package holds the host (also a command-line checker for scripts), its
 native-messaging manifest for Thunderbird and Firefox, the extension for
 deployment by enterprise policy, an example administrator policy, and
 typoguard-milter, the same judgement for every message a Postfix or Sendmail
-server sends (a systemd service, disabled until configured).")
+server sends (a systemd service, disabled until configured), and
+typoguard-sendmail, a checking sendmail for mutt, NeoMutt, aerc and git
+send-email.")
 
 # Absolute install destinations (/etc, /usr/lib/mozilla) need DESTDIR staging; with it, the
 # install prefix is CPACK_INSTALL_PREFIX, which the manifests then name.
@@ -42,7 +44,7 @@ set(CPACK_PRE_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/strip.cmake)
 # the package, and lets cpack's "preinstall" build only what these need (about 3 s instead of
 # 13 s for the whole tree on a busy 2-core machine; cpack runs it once per generator).
 set(CPACK_INSTALL_CMAKE_PROJECTS "")
-set(_tg_pkg_dirs host/src extension packaging)
+set(_tg_pkg_dirs host/src host/sendmail extension packaging)
 if(TYPOGUARD_MILTER)
   list(APPEND _tg_pkg_dirs host/milter)
 endif()

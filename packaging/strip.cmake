@@ -9,8 +9,10 @@ endif()
 file(GLOB_RECURSE _tg_programs LIST_DIRECTORIES false
      "${CPACK_TEMPORARY_DIRECTORY}/usr/lib/typoguard/*"
      "${CPACK_TEMPORARY_DIRECTORY}/usr/sbin/typoguard-*"
+     "${CPACK_TEMPORARY_DIRECTORY}/usr/bin/typoguard-sendmail"
      "${CPACK_TEMPORARY_DIRECTORY}/*/usr/lib/typoguard/*"
-     "${CPACK_TEMPORARY_DIRECTORY}/*/usr/sbin/typoguard-*")
+     "${CPACK_TEMPORARY_DIRECTORY}/*/usr/sbin/typoguard-*"
+     "${CPACK_TEMPORARY_DIRECTORY}/*/usr/bin/typoguard-sendmail")
 foreach(p ${_tg_programs})
   if(IS_SYMLINK "${p}")
     continue()

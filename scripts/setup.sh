@@ -12,7 +12,9 @@ pkgs=(build-essential cmake pkg-config libcjson-dev libidn2-dev libglib2.0-dev l
 if [ "$profile" = test ]; then
   pkgs+=(check clang libclang-rt-14-dev valgrind thunderbird python3 python3-aiosmtpd
         lintian rpm file  # lintian, rpm: tests/packaging (the .deb check, the .rpm build)
-        postfix)  # tests/milter: a private Postfix instance (it replaces another MTA, e.g. exim4)
+        postfix  # tests/milter: a private Postfix instance (it replaces another MTA, e.g. exim4)
+        # tests/sendmail: real clients (git send-email needs libmailtools-perl, only recommended)
+        neomutt tmux msmtp git-email libmailtools-perl)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 fi
 missing=()

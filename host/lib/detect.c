@@ -331,9 +331,10 @@ typedef struct {
 static void guess_clear(Guess *g) { g_clear_pointer(&g->domain, g_free); }
 
 /* The posterior P(meant D | typed T) (the model: typo.h), for the error-model term `slip` in a
- * label of `label` characters. */
+ * label of `label` characters; `sibling` is the slip kind's factor on real(T) (1 to rank the
+ * candidates of one T: how likely T is a real name is the same whichever D it is compared with). */
 static double posterior_of(const Check *c, const char *typed, const char *intended, double slip,
-                           size_t label) {
+                           size_t label, double sibling) {
   guint src = sources_of(c, intended);
   unsigned count = 0;
   if (src & TG_SOURCE_HISTORY)
@@ -343,11 +344,12 @@ static double posterior_of(const Check *c, const char *typed, const char *intend
   if (wk)
     prior = MAX(prior, tg_typo_prior_builtin(wk->weight));
   double real = tg_typo_real(label, tg_typo_zone(typed), src != 0);
+  real *= sibling;
   return tg_typo_posterior(slip, prior, real);
 }
 
 static double candidate_posterior(const Check *c, const char *typed, const TgCandidate *cand) {
-  return posterior_of(c, typed, cand->intended, cand->slip, cand->label);
+  return posterior_of(c, typed, cand->intended, cand->slip, cand->label, 1.0);
 }
 
 /* The typo model's single best intended domain for `typed`, or false (none, too unlikely, or a
@@ -377,11 +379,22 @@ static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
       second_p = p;
     }
   }
-  if (!best || best_p < TG_MODEL_FLAG)
+  if (!best)
     return false;
   double best_odds = best_p / (1.0 - best_p), second_odds = second_p / (1.0 - second_p);
   if (second_p > 0 && second_odds >= best_odds * TG_MODEL_TIE)
     return false; /* two plausible intentions: saying either would mislead */
+  /* Whether T is itself a real name depends on how it differs from D (the sibling term). */
+  double sib = tg_typo_sibling(best->kind, best->near_key, best->label);
+  /* With no context in an open zone REAL_OPEN was fitted over all kinds at once; only a doubled
+   * letter, a hyphen or a dot more, which next to never make another name, keep their factor. */
+  bool typo_like = best->kind == TG_TYPO_DOT_ADDED || best->kind == TG_TYPO_HYPHEN_ADDED ||
+                   best->kind == TG_TYPO_DOUBLING;
+  if (!sources_of(c, best->intended) && tg_typo_zone(typed) == TG_ZONE_OPEN && !typo_like)
+    sib = 1.0;
+  best_p = posterior_of(c, typed, best->intended, best->slip, best->label, sib);
+  if (best_p < TG_MODEL_FLAG)
+    return false;
   out->domain = g_strdup(best->intended);
   out->score = best_p;
   out->kind = best->kind;
@@ -858,7 +871,7 @@ static void tld_slip_offer(const Check *c, const char *typed, const char *intend
   double slip = tg_typo_score_tld(typed, intended, NULL);
   if (slip <= 0)
     return;
-  double p = posterior_of(c, typed, intended, slip, label);
+  double p = posterior_of(c, typed, intended, slip, label, 1.0);
   if (p > *best_p) {
     *second_p = *best_p;
     *best_p = p;

@@ -18,19 +18,7 @@
 
 #include "typoguard.h"
 
-/* X(enum, json name, default severity). The order is the order of TgCode in typoguard.h, and it is
- * also the tie-break when two findings on one recipient have the same severity. */
-#define TG_FINDING_TABLE(X)                                  \
-  X(TG_CODE_SYNTAX, "syntax", TG_SEVERITY_BLOCK)             \
-  X(TG_CODE_INVALID_TLD, "invalid_tld", TG_SEVERITY_BLOCK)   \
-  X(TG_CODE_TLD_CONFUSION, "tld_confusion", TG_SEVERITY_BLOCK) \
-  X(TG_CODE_NEAR_MISS, "near_miss", TG_SEVERITY_WARN)        \
-  X(TG_CODE_HOMOGLYPH, "homoglyph", TG_SEVERITY_BLOCK)       \
-  X(TG_CODE_BLOCKED, "blocked", TG_SEVERITY_BLOCK)           \
-  X(TG_CODE_CONTACT_NEAR_MISS, "contact_near_miss", TG_SEVERITY_WARN) \
-  X(TG_CODE_WRONG_ADDRESS, "wrong_address", TG_SEVERITY_WARN) \
-  X(TG_CODE_EXTERNAL, "external", TG_SEVERITY_OK)            \
-  X(TG_CODE_FIRST_CONTACT, "first_contact", TG_SEVERITY_INFO)
+/* The codes themselves: TG_FINDING_TABLE in typoguard.h. */
 
 /* The sentences. X(id, code, template). A template names its blanks in braces; tg_message_format
  * fills them from a TgMessageArgs. Keep them free of jargon (no "TLD", "punycode"): they are what

@@ -36,6 +36,10 @@ bool tg_lookalike_is_open(const TgLookalike *lk);
 #define TG_LOOKALIKE_MAX_COST 3u        /* second choices in one reading (ASCII domains: 2) */
 #define TG_LOOKALIKE_MAX_READINGS 2048u /* readings judged per domain */
 #define TG_LOOKALIKE_MAX_READINGS_ASCII 256u /* … per all-ASCII domain (every check pays it) */
+/* … and fewer for a long name of many labels: at most this much of its length times its labels
+ * judged (all-ASCII; 8 times as much otherwise), but never fewer than MIN_READINGS readings. */
+#define TG_LOOKALIKE_JUDGED_BYTES (256u * 160u)
+#define TG_LOOKALIKE_MIN_READINGS 16u
 
 /* What kind of glyph makes the difference, most telling last. */
 typedef enum {

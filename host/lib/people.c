@@ -569,10 +569,14 @@ char *tg_people_local_key(const char *local) {
 
 /* ---- the index ------------------------------------------------------------------------------ */
 
-/* The index holds only hashes, in three open-addressing tables (hash -> record) filled once at
- * freeze time. The keys themselves are recomputed from the borrowed display name or address on a
- * hash hit, which is rare, so a 10,000-contact book costs no allocation per contact beyond the
- * tables, and no sort. */
+/* The index holds only 64-bit hashes of the keys, never the keys: a contact's keys are
+ * recomputed from its borrowed display name or address when a lookup meets it, so a large book
+ * costs no allocation per contact beyond the tables. At freeze time each table's (hash, record)
+ * entries are sorted, so that the contacts sharing a key lie in one run, and each distinct hash
+ * gets one slot in an open-addressing table pointing at its run. A key shared by the whole book
+ * (100,000 contacts all named John Smith) is then one slot and one run: building stays
+ * O(n log n), and a lookup costs the run it answers, never a probe through a cluster of equal
+ * hashes. A run longer than TG_PEOPLE_MAX_NAMESAKES is not opened at all (see people.h). */
 typedef struct {
   guint id;
   const char *display; /* borrowed */
@@ -581,13 +585,20 @@ typedef struct {
 } Record;
 
 typedef struct {
-  guint32 hash;
-  guint32 record1; /* record + 1; 0 is an empty slot */
-} Slot;
+  guint64 hash;
+  guint32 record;
+} Entry;
 
 typedef struct {
-  GArray *pending; /* Slot, until freeze */
-  Slot *slots;
+  guint64 hash;
+  guint32 start; /* first entry of the run */
+  guint32 len;   /* entries in the run; 0 is an empty slot */
+} Run;
+
+typedef struct {
+  GArray *pending; /* Entry, until freeze */
+  Entry *entries;  /* sorted by hash, then record, without duplicates */
+  Run *runs;
   guint32 mask;
 } Table;
 
@@ -595,6 +606,7 @@ struct TgPeople {
   GArray *records; /* Record */
   Table full;      /* contacts whose given names are written out, by full name */
   Table initial;   /* every named contact, by initial + surname */
+  Table initial_abbr; /* contacts whose given names are all initials, by initial + surname */
   Table local;     /* every person, by local key */
   bool frozen;
 };
@@ -602,9 +614,9 @@ struct TgPeople {
 TgPeople *tg_people_new(guint expected) {
   TgPeople *p = g_new0(TgPeople, 1);
   p->records = g_array_sized_new(FALSE, FALSE, sizeof(Record), expected);
-  Table *all[] = {&p->full, &p->initial, &p->local};
+  Table *all[] = {&p->full, &p->initial, &p->initial_abbr, &p->local};
   for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
-    all[i]->pending = g_array_sized_new(FALSE, FALSE, sizeof(Slot), expected);
+    all[i]->pending = g_array_sized_new(FALSE, FALSE, sizeof(Entry), i == 2 ? 0 : expected);
   return p;
 }
 
@@ -612,38 +624,75 @@ void tg_people_free(TgPeople *p) {
   if (!p)
     return;
   g_array_unref(p->records);
-  Table *all[] = {&p->full, &p->initial, &p->local};
+  Table *all[] = {&p->full, &p->initial, &p->initial_abbr, &p->local};
   for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
     if (all[i]->pending)
       g_array_unref(all[i]->pending);
-    g_free(all[i]->slots);
+    g_free(all[i]->entries);
+    g_free(all[i]->runs);
   }
   g_free(p);
 }
 
+/* FNV-1a with a 64-bit finaliser (MurmurHash3's fmix64): every bit of the key reaches the low
+ * bits that pick a slot. 64 bits make two different keys in one run a practical impossibility
+ * for real names; a crafted collision can only make a run look longer than it is. */
+static guint64 key_hash(const char *s) {
+  guint64 h = 0xcbf29ce484222325ull;
+  for (; *s; s++) {
+    h ^= (unsigned char)*s;
+    h *= 0x100000001b3ull;
+  }
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+
 static void push(Table *t, const char *key, guint record) {
-  Slot e = {.hash = g_str_hash(key), .record1 = record + 1};
+  Entry e = {.hash = key_hash(key), .record = record};
   g_array_append_val(t->pending, e);
 }
 
-/* Where a hash starts probing: g_str_hash's low bits are weak, so mix them (Fibonacci). */
-static guint32 slot_of(guint32 hash, guint32 mask) { return (hash * 2654435761u >> 7) & mask; }
+static int entry_order(const void *pa, const void *pb) {
+  const Entry *a = pa, *b = pb;
+  if (a->hash != b->hash)
+    return a->hash < b->hash ? -1 : 1;
+  return (a->record > b->record) - (a->record < b->record);
+}
 
 static void table_freeze(Table *t) {
+  guint n = t->pending->len;
+  t->entries = (Entry *)(void *)g_array_free(t->pending, FALSE);
+  t->pending = NULL;
+  if (n > 1)
+    qsort(t->entries, n, sizeof(Entry), entry_order);
+  /* One entry per (key, contact): two spellings of a name can share a key. */
+  guint kept = 0, runs = 0;
+  for (guint i = 0; i < n; i++) {
+    if (kept && t->entries[kept - 1].hash == t->entries[i].hash &&
+        t->entries[kept - 1].record == t->entries[i].record)
+      continue;
+    runs += !kept || t->entries[kept - 1].hash != t->entries[i].hash;
+    t->entries[kept++] = t->entries[i];
+  }
   guint32 size = 8;
-  while (size < 2 * t->pending->len)
+  while (size < 2 * runs)
     size *= 2;
   t->mask = size - 1;
-  t->slots = g_new0(Slot, size);
-  for (guint i = 0; i < t->pending->len; i++) {
-    Slot e = g_array_index(t->pending, Slot, i);
-    guint32 at = slot_of(e.hash, t->mask);
-    while (t->slots[at].record1)
+  t->runs = g_new0(Run, size);
+  for (guint i = 0; i < kept;) {
+    guint j = i + 1;
+    while (j < kept && t->entries[j].hash == t->entries[i].hash)
+      j++;
+    guint32 at = (guint32)t->entries[i].hash & t->mask;
+    while (t->runs[at].len) /* distinct hashes: no cluster beyond chance */
       at = (at + 1) & t->mask;
-    t->slots[at] = e;
+    t->runs[at] = (Run){.hash = t->entries[i].hash, .start = i, .len = j - i};
+    i = j;
   }
-  g_array_unref(t->pending);
-  t->pending = NULL;
 }
 
 void tg_people_add(TgPeople *p, guint id, const char *display, const char *address) {
@@ -657,8 +706,11 @@ void tg_people_add(TgPeople *p, guint id, const char *display, const char *addre
     for (guint i = 0; i < k.n; i++) {
       if (!k.abbreviated)
         push(&p->full, k.full[i], record);
-      if (k.initial[i][0])
+      if (k.initial[i][0]) {
         push(&p->initial, k.initial[i], record);
+        if (k.abbreviated)
+          push(&p->initial_abbr, k.initial[i], record);
+      }
     }
     r.abbreviated = k.abbreviated;
     person = true;
@@ -677,38 +729,37 @@ void tg_people_freeze(TgPeople *p) {
   g_return_if_fail(p != NULL && !p->frozen);
   table_freeze(&p->full);
   table_freeze(&p->initial);
+  table_freeze(&p->initial_abbr);
   table_freeze(&p->local);
   p->frozen = true;
 }
 
-typedef enum { KEY_FULL, KEY_INITIAL, KEY_LOCAL } KeyKind;
-
-/* Does `r`'s key of this kind equal `key`? Recomputed: the index holds only hashes. */
-static bool record_has(const Record *r, KeyKind kind, const char *key) {
-  if (kind == KEY_LOCAL) {
-    char lk[NAME_MAX_BYTES];
-    return local_key_into(r->address, lk, sizeof lk) && strcmp(lk, key) == 0;
-  }
-  Keys k;
-  if (!name_keys(r->display, &k))
-    return false;
-  for (guint i = 0; i < k.n; i++)
-    if (strcmp(kind == KEY_FULL ? k.full[i] : k.initial[i], key) == 0)
-      return true;
-  return false;
+/* The run of contacts whose key hashes like `key` (NULL when none); *crowded when it is longer
+ * than TG_PEOPLE_MAX_NAMESAKES. */
+static const Run *run_of(const Table *t, const char *key, bool *crowded) {
+  guint64 h = key_hash(key);
+  for (guint32 at = (guint32)h & t->mask; t->runs[at].len; at = (at + 1) & t->mask)
+    if (t->runs[at].hash == h) {
+      *crowded |= t->runs[at].len > TG_PEOPLE_MAX_NAMESAKES;
+      return &t->runs[at];
+    }
+  return NULL;
 }
 
-/* Appends the ids of the records in `t` whose key of `kind` is `key`. */
-static void find(const TgPeople *p, const Table *t, KeyKind kind, const char *key,
-                 bool only_abbreviated, GArray *ids) {
-  guint32 h = g_str_hash(key);
-  for (guint32 at = slot_of(h, t->mask); t->slots[at].record1; at = (at + 1) & t->mask) {
-    if (t->slots[at].hash != h)
+/* Appends to `cand` the records of the runs of `keys` (n of them, "" skipped); false when one
+ * of them is crowded. */
+static bool gather(const Table *t, char *const *keys, guint n, GArray *cand) {
+  bool crowded = false;
+  for (guint i = 0; i < n; i++) {
+    if (!keys[i][0])
       continue;
-    const Record *r = &g_array_index(p->records, Record, t->slots[at].record1 - 1);
-    if ((!only_abbreviated || r->abbreviated) && record_has(r, kind, key))
-      g_array_append_val(ids, r->id);
+    const Run *run = run_of(t, keys[i], &crowded);
+    if (crowded)
+      return false;
+    for (guint32 e = 0; run && e < run->len; e++)
+      g_array_append_val(cand, t->entries[run->start + e].record);
   }
+  return true;
 }
 
 static int uint_order(const void *pa, const void *pb) {
@@ -730,27 +781,90 @@ static void sort_unique(GArray *ids, guint from) {
   g_array_set_size(ids, from + w);
 }
 
-void tg_people_lookup_name(const TgPeople *p, const TgPersonName *name, GArray *ids) {
-  g_return_if_fail(p != NULL && p->frozen && name != NULL && name->n > 0);
-  guint from = ids->len;
-  for (guint i = 0; i < name->n && i < TG_PERSON_MAX_FORMS; i++) {
-    if (name->abbreviated) {
-      /* "J. Smith" is John Smith, Jane Smith and J. Smith alike: the caller decides on a tie. */
-      find(p, &p->initial, KEY_INITIAL, name->initial[i], false, ids);
-    } else {
-      find(p, &p->full, KEY_FULL, name->full[i], false, ids);
-      if (name->initial[i][0]) /* a contact saved as "J. Smith" */
-        find(p, &p->initial, KEY_INITIAL, name->initial[i], true, ids);
-    }
-  }
-  sort_unique(ids, from);
+static bool any_equal(char *const *a, guint na, char (*b)[NAME_MAX_BYTES + 8], guint nb) {
+  for (guint i = 0; i < na; i++)
+    for (guint j = 0; j < nb; j++)
+      if (a[i][0] && strcmp(a[i], b[j]) == 0)
+        return true;
+  return false;
 }
 
-void tg_people_lookup_local(const TgPeople *p, const char *local_key, GArray *ids) {
-  g_return_if_fail(p != NULL && p->frozen);
-  if (!local_key)
-    return;
-  guint from = ids->len;
-  find(p, &p->local, KEY_LOCAL, local_key, false, ids);
+static bool any_equal_full(char *const *a, guint na, char (*b)[KEY_BYTES], guint nb) {
+  for (guint i = 0; i < na; i++)
+    for (guint j = 0; j < nb; j++)
+      if (strcmp(a[i], b[j]) == 0)
+        return true;
+  return false;
+}
+
+/* Confirms the candidates (records, sorted and unique) against the name's keys, each contact's
+ * keys computed once; a run of contacts saved under one display text computes them once. */
+static void confirm_names(const TgPeople *p, const GArray *cand, const TgPersonName *name,
+                          bool by_full, GArray *ids) {
+  const char *last = NULL;
+  bool last_ok = false, last_named = false;
+  Keys k;
+  for (guint c = 0; c < cand->len; c++) {
+    const Record *r = &g_array_index(p->records, Record, g_array_index(cand, guint, c));
+    if (!last || !r->display || strcmp(last, r->display) != 0) {
+      last = r->display;
+      last_named = name_keys(r->display, &k);
+      last_ok = false;
+      if (last_named && by_full)
+        last_ok = any_equal_full(name->full, name->n, k.full, k.n);
+      else if (last_named)
+        last_ok = any_equal(name->initial, name->n, k.initial, k.n);
+    }
+    if (last_ok)
+      g_array_append_val(ids, r->id);
+  }
+}
+
+bool tg_people_lookup_name(const TgPeople *p, const TgPersonName *name, GArray *ids) {
+  g_return_val_if_fail(p != NULL && p->frozen && name != NULL && name->n > 0, true);
+  guint from = ids->len, n = MIN(name->n, TG_PERSON_MAX_FORMS);
+  g_autoptr(GArray) cand = g_array_new(FALSE, FALSE, sizeof(guint));
+  bool ok = true;
+  if (name->abbreviated) {
+    /* "J. Smith" is John Smith, Jane Smith and J. Smith alike: the caller decides on a tie. */
+    ok = gather(&p->initial, name->initial, n, cand);
+    sort_unique(cand, 0);
+    if (ok)
+      confirm_names(p, cand, name, false, ids);
+  } else {
+    ok = gather(&p->full, name->full, n, cand);
+    sort_unique(cand, 0);
+    if (ok)
+      confirm_names(p, cand, name, true, ids);
+    g_array_set_size(cand, 0);
+    ok = ok && gather(&p->initial_abbr, name->initial, n, cand); /* saved as "J. Smith" */
+    sort_unique(cand, 0);
+    if (ok)
+      confirm_names(p, cand, name, false, ids);
+  }
   sort_unique(ids, from);
+  if (!ok || ids->len - from > TG_PEOPLE_MAX_NAMESAKES) {
+    g_array_set_size(ids, from);
+    return false;
+  }
+  return true;
+}
+
+bool tg_people_lookup_local(const TgPeople *p, const char *local_key, GArray *ids) {
+  g_return_val_if_fail(p != NULL && p->frozen, true);
+  if (!local_key)
+    return true;
+  guint from = ids->len;
+  bool crowded = false;
+  const Run *run = run_of(&p->local, local_key, &crowded);
+  if (crowded)
+    return false;
+  for (guint32 e = 0; run && e < run->len; e++) {
+    const Record *r = &g_array_index(p->records, Record, p->local.entries[run->start + e].record);
+    char lk[NAME_MAX_BYTES];
+    if (local_key_into(r->address, lk, sizeof lk) && strcmp(lk, local_key) == 0)
+      g_array_append_val(ids, r->id);
+  }
+  sort_unique(ids, from);
+  return true;
 }

@@ -12,8 +12,9 @@
  * Names longer than 256 bytes or of more than 16 words are not matched.
  *
  * Guarantees: pure and deterministic; the index is built once per request (tg_people_add for
- * each contact, then lookups), costs O(n) and no allocation per contact, and answers a lookup in
- * expected constant time. */
+ * each contact, then lookups), costs O(n log n) and no allocation per contact, and answers a
+ * lookup in expected constant time plus the contacts it returns, even when the whole book shares
+ * one name. */
 #ifndef TG_PEOPLE_H
 #define TG_PEOPLE_H
 
@@ -67,11 +68,19 @@ void tg_people_add(TgPeople *p, guint id, const char *display, const char *addre
 /* Builds the lookup tables; call once after the last add and before any lookup. */
 void tg_people_freeze(TgPeople *p);
 
+/* More contacts than this sharing one name (or one local key) identify nobody: which of them
+ * was meant is a guess, and comparing a recipient with each of them would make a request cost
+ * recipients x contacts. A lookup then answers false and appends nothing. */
+#define TG_PEOPLE_MAX_NAMESAKES 32u
+
 /* Appends to `ids` (a GArray of guint) the contacts whose name is the same person's name as
- * `name`, in ascending id order, without duplicates. */
-void tg_people_lookup_name(const TgPeople *p, const TgPersonName *name, GArray *ids);
+ * `name`, in ascending id order, without duplicates; false (nothing appended) when more than
+ * TG_PEOPLE_MAX_NAMESAKES contacts carry it. Costs the contacts found, at most
+ * TG_PEOPLE_MAX_NAMESAKES per spelling, however many share the name. */
+bool tg_people_lookup_name(const TgPeople *p, const TgPersonName *name, GArray *ids);
 /* Appends the contacts whose tg_people_local_key equals `local_key`; only contacts that are
- * people (a display name that is a person's, or a local part that spells one) are indexed. */
-void tg_people_lookup_local(const TgPeople *p, const char *local_key, GArray *ids);
+ * people (a display name that is a person's, or a local part that spells one) are indexed.
+ * False (nothing appended) when more than TG_PEOPLE_MAX_NAMESAKES share it. */
+bool tg_people_lookup_local(const TgPeople *p, const char *local_key, GArray *ids);
 
 #endif

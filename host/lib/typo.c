@@ -302,8 +302,9 @@ static unsigned osa_distance_max2(const char *a, size_t na, const char *b, size_
  * *slip_out receives the error-model likelihood alone (no length term) and *label_out the length
  * of the label the slip is in (both may be NULL). */
 static double score_impl(const char *typed, const char *intended, bool tld_only, TgTypoKind *kind,
-                         double *slip_out, size_t *label_out)
+                         double *slip_out, size_t *label_out, bool *near_out)
 {
+  bool near_key = false;
   TgTypoKind k = TG_TYPO_NONE;
   double s = 0.0;
   if (kind)
@@ -335,7 +336,8 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
   if (dt == 1 && di == 1) {
     char a = typed[p], b = intended[p];
     k = TG_TYPO_SUBSTITUTION;
-    s = neighbours(a, b) ? BASE_SUB_NEIGHBOUR : lookalike(a, b) ? BASE_SUB_LOOKALIKE : BASE_SUB_FAR;
+    near_key = neighbours(a, b);
+    s = near_key ? BASE_SUB_NEIGHBOUR : lookalike(a, b) ? BASE_SUB_LOOKALIKE : BASE_SUB_FAR;
     /* A vowel for a vowel is a spelling confusion (verazon, gmeil), not a motor slip: common
      * whatever the keys' distance. A letter repeated where the name doubles the next or previous
      * one is a doubling that landed on the wrong letter (yahho for yahoo). */
@@ -367,6 +369,7 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
       k = TG_TYPO_INSERTION;
       bool near = (p > 0 && neighbours(c, typed[p - 1])) || (p + 1 < nt && neighbours(c, typed[p + 1]));
       s = near ? BASE_INS_NEIGHBOUR : BASE_INS_FAR;
+      near_key = near;
       /* A vowel slipped in between two consonants or before a vowel is how the name sounds
        * (gimail for gmail), a spelling slip independent of the keys. */
       if (s < BASE_INS_VOWEL && is_vowel(c) && c != 'y' && p > 0 && is_consonant(typed[p - 1]))
@@ -426,6 +429,8 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
     *kind = k;
   if (slip_out)
     *slip_out = slip;
+  if (near_out)
+    *near_out = near_key;
   if (label_out) {
     /* The longer of the two labels at the slip: the more letters agree, the less likely T is a
      * different real name. */
@@ -439,18 +444,18 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
 
 double tg_typo_score(const char *typed, const char *intended, TgTypoKind *kind)
 {
-  return score_impl(typed, intended, false, kind, NULL, NULL);
+  return score_impl(typed, intended, false, kind, NULL, NULL, NULL);
 }
 
 double tg_typo_score_tld(const char *typed, const char *intended, TgTypoKind *kind)
 {
-  return score_impl(typed, intended, true, kind, NULL, NULL);
+  return score_impl(typed, intended, true, kind, NULL, NULL, NULL);
 }
 
 double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, size_t *label)
 {
   double slip = 0.0;
-  score_impl(typed, intended, false, kind, &slip, label);
+  score_impl(typed, intended, false, kind, &slip, label, NULL);
   return slip;
 }
 
@@ -464,6 +469,13 @@ double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, s
 #define PRIOR_BUILTIN_SPAN 0.50
 #define REAL_REGISTRY 0.05
 #define REAL_LISTED 0.15
+#define SIBLING_MAX_LEN 5
+#define SIBLING_SUB_FAR 1.2
+#define SIBLING_OMISSION 2.0
+#define SIBLING_TRANSPOSITION 0.3
+#define SIBLING_INSERTION 0.3
+#define SIBLING_DOUBLING 0.5
+#define SIBLING_SEPARATOR 0.2
 
 TgZone tg_typo_zone(const char *ascii_domain)
 {
@@ -504,7 +516,7 @@ double tg_typo_prior_context(unsigned sources, unsigned history_count)
 double tg_typo_real(size_t label_len, TgZone zone, bool context)
 {
   /* By label length 0..7 (8 and more: the last entry); see the table in typo.h. */
-  static const double open[] = {0.0, 0.0, 5.0, 1.67, 0.455, 0.335, 0.295, 0.27, 0.25};
+  static const double open[] = {0.0, 0.0, 3.5, 1.17, 0.42, 0.26, 0.205, 0.19, 0.175};
   static const double own[] = {0.0, 0.0, 0.75, 0.75, 0.42, 0.26, 0.192, 0.168, 0.15};
   if (label_len <= 1)
     return G_MAXDOUBLE; /* a one-letter difference in a one-letter name: no evidence at all */
@@ -515,6 +527,25 @@ double tg_typo_real(size_t label_len, TgZone zone, bool context)
   else if (zone == TG_ZONE_LISTED)
     r *= REAL_LISTED;
   return r;
+}
+
+/* sibling(kind, n): how much likelier than for a substitution it is that a slip of this kind
+ * in a label of n <= SIBLING_MAX_LEN letters produces another real name (the table in typo.h). */
+double tg_typo_sibling(TgTypoKind kind, bool near_key, size_t label_len)
+{
+  if (label_len > SIBLING_MAX_LEN)
+    return 1.0;
+  switch (kind) {
+  case TG_TYPO_SUBSTITUTION: return near_key ? 1.0 : SIBLING_SUB_FAR;
+  case TG_TYPO_TRANSPOSITION: return SIBLING_TRANSPOSITION;
+  case TG_TYPO_INSERTION: return SIBLING_INSERTION;
+  case TG_TYPO_DOUBLING: return SIBLING_DOUBLING;
+  case TG_TYPO_OMISSION:
+  case TG_TYPO_UNDOUBLING: return SIBLING_OMISSION;
+  case TG_TYPO_DOT_ADDED:
+  case TG_TYPO_HYPHEN_ADDED: return SIBLING_SEPARATOR;
+  default: return 1.0; /* dropped separators, two-edit slips: as a neighbour-key substitution */
+  }
 }
 
 double tg_typo_posterior(double slip, double prior, double real)
@@ -575,10 +606,11 @@ static void offer(Collector *c, const char *intended, uint32_t tag, double facto
   TgTypoKind kind;
   double slip = 0.0;
   size_t label = 0;
-  double raw = score_impl(c->typed, intended, c->tld, &kind, &slip, &label);
+  bool near_key = false;
+  double raw = score_impl(c->typed, intended, c->tld, &kind, &slip, &label, &near_key);
   if (raw <= 0.0)
     return;
-  TgCandidate cand = {intended, tag, raw * factor, kind, raw, slip, label};
+  TgCandidate cand = {intended, tag, raw * factor, kind, raw, slip, label, near_key};
   /* The same domain from several sources (built in and trusted): keep one, best score, union of
    * tags. */
   for (size_t i = 0; i < c->n_out; i++) {

@@ -35,6 +35,17 @@
  *              one slip from it is rarely a new correspondent whatever its length: the length
  *              term is replaced by the flatter REAL_CONTEXT. n is the longer of the two labels
  *              at the slip (the more letters agree, the less likely T is another real name).
+ *              For n <= 5, with context or in a closed zone, real is also multiplied by
+ *              sibling(kind) (tg_typo_sibling): how much likelier than after a substitution it is
+ *              that T, one slip of this kind from D, is another real name (a sibling institution)
+ *              rather than a slip. Short names cluster: dropping a letter of an acronym (aspu ->
+ *              asu) or swapping one for a far key (fau -> fsu) mostly gives another real name,
+ *              while a transposed, doubled or inserted letter, a hyphen or a dot mostly gives
+ *              none. The factor is for the decision only: the candidates for one T are ranked
+ *              without it (T's realness does not depend on which D it is compared with). With
+ *              no context in an open zone, REAL_OPEN was fitted over all kinds at once and the
+ *              factor is 1 (tni.it stays silent for the built-in tin.it) except for a doubled
+ *              letter, an added hyphen or dot, which next to never make another name.
  *
  * Severity and confidence follow from the posterior: the confidence of a near_miss is the
  * posterior itself (bounded to [0.5, 0.99]); a candidate whose runner-up, another domain, has
@@ -80,12 +91,13 @@
  * | PRIOR_BOOK           | 1.00             | the unit of the scale                                |
  * | PRIOR_HISTORY(_STEP) | 0.70 (+0.10)     | below the book until ~8 messages (assumed)           |
  * | PRIOR_BUILTIN        | 1.0 + 0.5 w/255  | fitted on tests/eval/tune.tsv (min and span swept)   |
- * | REAL_OPEN[n]         | 2: 5.0, 3: 1.67, 4: 0.455, 5: 0.335, 6: 0.295, 7: 0.27, >=8: 0.25 |
- * |                      |                  | n <= 3 kept from v1: every 2-3 letter .com is taken  |
- * |                      |                  | and many are real companies (gm.com, gmc.com);        |
- * |                      |                  | n >= 4 scaled x0.5 on tests/eval/tune.tsv, bounded by |
- * |                      |                  | the corpus negatives (tests/cases/detect.tsv) staying |
- * |                      |                  | silent                                                |
+ * | REAL_OPEN[n]         | 2: 3.5, 3: 1.17, 4: 0.42, 5: 0.26, 6: 0.205, 7: 0.19, >=8: 0.175 |
+ * |                      |                  | the shape from v1 (every 2-3 letter .com is taken and |
+ * |                      |                  | many are real companies: gm.com, gmc.com; n >= 4 then |
+ * |                      |                  | scaled x0.5 on tune.tsv); scaled x0.7 again on        |
+ * |                      |                  | tune.tsv with the sibling term (x0.6 flags 4 corpus   |
+ * |                      |                  | negatives, tests/cases/detect.tsv), never below       |
+ * |                      |                  | REAL_CONTEXT[n] (context never makes T likelier real) |
  * | REAL_CONTEXT[n]      | 2-3: 0.75, 4: 0.42, 5: 0.26, 6: 0.192, 7: 0.168, >=8: 0.15    |
  * |                      |                  | min(0.15 (REAL_OPEN_v1[n]/0.5)^1.5, 0.75): the length |
  * |                      |                  | effect weakened by context; the cap 0.75 < a neighbour|
@@ -98,6 +110,22 @@
  * |                      |                  | the snapshot (2026-08) are real and unlisted          |
  * | REAL_LISTED          | 0.15             | .mil: listings hold most but not all names (swept on |
  * |                      |                  | tune.tsv: flat between 0.1 and 0.2)                   |
+ * | sibling(kind), n<=5  | near-key sub. 1  | the reference. Densities: tests/eval/tools/          |
+ * |                      |                  | sibling-density.py on the built-in .gov registry     |
+ * |                      |                  | (how often one edit of a registered name of n letters|
+ * |                      |                  | is another registered name, per kind, n = 3, 4, 5)   |
+ * | SIBLING_SUB_FAR      | 1.2              | registry: far-key 1.03, 0.97, 1.04 against near-key  |
+ * |                      |                  | 0.86, 1.13, 0.82 (ratio ~1.2); tune.tsv agrees       |
+ * | SIBLING_OMISSION     | 2.0              | registry: 4.7, 9.9, 6.2 (undoubling 3.9, 31): the    |
+ * |                      |                  | shorter T is likelier taken. Kept at 2.0 on tune.tsv |
+ * |                      |                  | (flat 1.7-2.5); the registry's 5-10 costs recall     |
+ * | SIBLING_TRANSPOSITION| 0.3              | registry: 1.2, 2.2, 0.4; tune.tsv: 0.3-0.5 equal,    |
+ * |                      |                  | the lower catches more (a fitted departure)          |
+ * | SIBLING_INSERTION    | 0.3              | registry: 0.62, 0.54, 0.33; tune.tsv 0.2-0.4 flat    |
+ * | SIBLING_DOUBLING     | 0.5              | registry: 0.63 at 3 letters (few pairs above)        |
+ * | SIBLING_SEPARATOR    | 0.2              | registry: a hyphen added 0, 0, 0.34; a dot added     |
+ * |                      |                  | makes T a subdomain of another name, rarer still;    |
+ * |                      |                  | tune.tsv 0.2-0.6 (0.2 best)                          |
  * | TG_MODEL_FLAG        | 0.5 (odds 1)     | equal costs                                          |
  * | TG_MODEL_TIE         | 0.75             | swept 0.6-0.9 on tune.tsv: higher catches more but    |
  * |                      |                  | suggests the wrong domain more often                  |
@@ -162,6 +190,9 @@ double tg_typo_prior_builtin(uint8_t weight);
 double tg_typo_prior_context(unsigned sources, unsigned history_count);
 /* real(T, D): label_len is the length of the slipped label; context: D is the user's own. */
 double tg_typo_real(size_t label_len, TgZone zone, bool context);
+/* sibling(kind, n): the factor on real(T, D) for the slip's kind (see the model above); near_key:
+ * a substitution or insertion of a key next to the right one. 1 for labels over 5 letters. */
+double tg_typo_sibling(TgTypoKind kind, bool near_key, size_t label_len);
 /* The posterior P(meant D | typed T) from the three terms (0 when slip or prior is 0). */
 double tg_typo_posterior(double slip, double prior, double real);
 #define TG_MODEL_FLAG 0.5
@@ -196,6 +227,7 @@ typedef struct {
   double typo;          /* the unweighted tg_typo_score */
   double slip;          /* tg_typo_slip: the error model alone */
   size_t label;         /* length of the label the slip is in */
+  bool near_key;        /* the slip hit a key next to the right one (tg_typo_sibling) */
 } TgCandidate;
 
 /* Finds the most plausible intended domains for `typed` (ASCII lowercase, not itself known) in

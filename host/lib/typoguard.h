@@ -36,20 +36,25 @@ typedef enum {
   TG_SEVERITY_BLOCK,
 } TgSeverity;
 
-/* The finding codes, their JSON names and default severities are declared once, in finding.h. */
-typedef enum {
-  TG_CODE_SYNTAX = 0,
-  TG_CODE_INVALID_TLD,
-  TG_CODE_TLD_CONFUSION,
-  TG_CODE_NEAR_MISS,
-  TG_CODE_HOMOGLYPH,
-  TG_CODE_BLOCKED,
-  TG_CODE_CONTACT_NEAR_MISS,
-  TG_CODE_WRONG_ADDRESS,
-  TG_CODE_EXTERNAL,
-  TG_CODE_FIRST_CONTACT,
-  TG_CODE_COUNT
-} TgCode;
+/* The finding codes, declared once: X(enum, JSON name, default severity). TgCode, the names
+ * (finding.c), the tests and the docs' tables (checked by tests/unit/test_finding.c) all come from
+ * this list. Its order is also the tie-break when two findings on one recipient are equally
+ * severe. */
+#define TG_FINDING_TABLE(X)                                             \
+  X(TG_CODE_SYNTAX, "syntax", TG_SEVERITY_BLOCK)                        \
+  X(TG_CODE_INVALID_TLD, "invalid_tld", TG_SEVERITY_BLOCK)              \
+  X(TG_CODE_TLD_CONFUSION, "tld_confusion", TG_SEVERITY_BLOCK)          \
+  X(TG_CODE_NEAR_MISS, "near_miss", TG_SEVERITY_WARN)                   \
+  X(TG_CODE_HOMOGLYPH, "homoglyph", TG_SEVERITY_BLOCK)                  \
+  X(TG_CODE_BLOCKED, "blocked", TG_SEVERITY_BLOCK)                      \
+  X(TG_CODE_CONTACT_NEAR_MISS, "contact_near_miss", TG_SEVERITY_WARN)   \
+  X(TG_CODE_WRONG_ADDRESS, "wrong_address", TG_SEVERITY_WARN)           \
+  X(TG_CODE_EXTERNAL, "external", TG_SEVERITY_OK)                       \
+  X(TG_CODE_FIRST_CONTACT, "first_contact", TG_SEVERITY_INFO)
+
+#define TG_CODE_ENUM_(code, name, severity) code,
+typedef enum { TG_FINDING_TABLE(TG_CODE_ENUM_) TG_CODE_COUNT } TgCode;
+#undef TG_CODE_ENUM_
 
 typedef enum {
   TG_FIELD_TO = 0,

@@ -42,6 +42,7 @@ typedef struct View {
 struct TgWrongAddr {
   TgWrongAddrInput in;
   TgPeople *people; /* names and local parts of `in.book`, ids are positions in it */
+  const char **book_org; /* org_key of each `in.book` entry, computed when first needed */
   View *view;       /* the message as a whole: who else is written to */
 };
 
@@ -72,6 +73,7 @@ void tg_wrongaddr_free(TgWrongAddr *w) {
   if (!w)
     return;
   g_clear_pointer(&w->people, tg_people_free);
+  g_free(w->book_org);
   g_clear_pointer(&w->view, view_free);
   g_free(w);
 }
@@ -153,6 +155,18 @@ static const TgPeople *people_of(TgWrongAddr *c) {
   }
   tg_people_freeze(c->people);
   return c->people;
+}
+
+/* The organisation of address-book entry `id`, once per request: the namesakes of thousands of
+ * recipients are the same few contacts (the key points into the entry or is a constant). */
+static const char *book_org_of(TgWrongAddr *c, guint id) {
+  if (!c->book_org)
+    c->book_org = g_new0(const char *, c->in.book->len);
+  if (!c->book_org[id]) {
+    const char *addr = g_ptr_array_index(c->in.book, id);
+    c->book_org[id] = org_key(c, strrchr(addr, '@') + 1, NULL);
+  }
+  return c->book_org[id];
 }
 
 /* The one organisation of the sender and every other recipient than `r`, or NULL when they are
@@ -371,8 +385,7 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
         continue;
       if (g_hash_table_contains(v->addresses, addr))
         return false; /* the person's other address is in the message too: both on purpose */
-      const char *dom = strrchr(addr, '@') + 1;
-      const char *cand_org = org_key(c, dom, NULL);
+      const char *cand_org = book_org_of(c, id);
       bool at_ctx = ctx_org && strcmp(cand_org, ctx_org) == 0;
       bool at_home = home && strcmp(cand_org, home) == 0;
       if (l > 0 && !at_ctx && !(fresh && at_home))

@@ -42,27 +42,34 @@ typedef enum {
   KEY_BOOL,
   KEY_FAIL_MODE, /* open | closed */
   KEY_PATH,
+  KEY_COMMAND, /* a command line, kept as written (typoguard-sendmail's `sendmail`) */
+  KEY_ON_WARN, /* send | abort (typoguard-sendmail's `sendmail_on_warn`) */
 } KeyKind;
 
 typedef struct {
   const char *name;
   KeyKind kind;
   size_t offset; /* of the field in TgSettings */
+  /* Only key files set it, and `hello` does not show it: the keys of typoguard-sendmail, which
+   * runs a command, must not come from a request. */
+  bool file_only;
 } KeyDef;
 
 /* The one table of setting keys: key files, JSON and `hello` all go through it. */
 static const KeyDef kSettingKeys[] = {
-    {"org_domains", KEY_DOMAINS, offsetof(TgSettings, org_domains)},
-    {"trusted_domains", KEY_DOMAINS, offsetof(TgSettings, trusted_domains)},
-    {"blocked_domains", KEY_DOMAINS, offsetof(TgSettings, blocked_domains)},
-    {"blocked_tlds", KEY_TLDS, offsetof(TgSettings, blocked_tlds)},
-    {"flag_external", KEY_LEVEL, offsetof(TgSettings, flag_external)},
-    {"first_contact", KEY_LEVEL, offsetof(TgSettings, first_contact)},
-    {"allow_override", KEY_BOOL, offsetof(TgSettings, allow_override)},
-    {"fail_mode", KEY_FAIL_MODE, offsetof(TgSettings, fail_mode)},
-    {"learn", KEY_BOOL, offsetof(TgSettings, learn)},
-    {"trusted_domains_file", KEY_PATH, offsetof(TgSettings, trusted_domains_file)},
-    {"blocked_domains_file", KEY_PATH, offsetof(TgSettings, blocked_domains_file)},
+    {"org_domains", KEY_DOMAINS, offsetof(TgSettings, org_domains), false},
+    {"trusted_domains", KEY_DOMAINS, offsetof(TgSettings, trusted_domains), false},
+    {"blocked_domains", KEY_DOMAINS, offsetof(TgSettings, blocked_domains), false},
+    {"blocked_tlds", KEY_TLDS, offsetof(TgSettings, blocked_tlds), false},
+    {"flag_external", KEY_LEVEL, offsetof(TgSettings, flag_external), false},
+    {"first_contact", KEY_LEVEL, offsetof(TgSettings, first_contact), false},
+    {"allow_override", KEY_BOOL, offsetof(TgSettings, allow_override), false},
+    {"fail_mode", KEY_FAIL_MODE, offsetof(TgSettings, fail_mode), false},
+    {"learn", KEY_BOOL, offsetof(TgSettings, learn), false},
+    {"trusted_domains_file", KEY_PATH, offsetof(TgSettings, trusted_domains_file), false},
+    {"blocked_domains_file", KEY_PATH, offsetof(TgSettings, blocked_domains_file), false},
+    {"sendmail", KEY_COMMAND, offsetof(TgSettings, sendmail), true},
+    {"sendmail_on_warn", KEY_ON_WARN, offsetof(TgSettings, sendmail_warn_abort), true},
 };
 
 static const KeyDef *key_find(const char *name) {
@@ -98,6 +105,12 @@ static bool bool_parse(const char *text, bool *out) {
     if (g_ascii_strcasecmp(text, yes[i]) == 0) return *out = true, true;
     if (g_ascii_strcasecmp(text, no[i]) == 0) return *out = false, true;
   }
+  return false;
+}
+
+static bool on_warn_parse(const char *text, bool *abort_out) {
+  if (g_ascii_strcasecmp(text, "send") == 0) return *abort_out = false, true;
+  if (g_ascii_strcasecmp(text, "abort") == 0) return *abort_out = true, true;
   return false;
 }
 
@@ -181,6 +194,7 @@ TgSettings *tg_settings_copy(const TgSettings *s) {
   c->blocked_tlds = strv_copy(s->blocked_tlds);
   c->trusted_domains_file = g_strdup(s->trusted_domains_file);
   c->blocked_domains_file = g_strdup(s->blocked_domains_file);
+  c->sendmail = g_strdup(s->sendmail);
   c->locked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   GHashTableIter it;
   gpointer k;
@@ -197,6 +211,7 @@ void tg_settings_free(TgSettings *s) {
   g_ptr_array_unref(s->blocked_tlds);
   g_free(s->trusted_domains_file);
   g_free(s->blocked_domains_file);
+  g_free(s->sendmail);
   g_hash_table_unref(s->locked);
   g_free(s);
 }
@@ -246,9 +261,11 @@ static bool value_apply(TgSettings *s, const Value *v, bool admin) {
   if (!admin && g_hash_table_contains(s->locked, def->name)) return false;
   switch (def->kind) {
   case KEY_LEVEL: *FIELD(s, def, TgLevel) = v->level; break;
-  case KEY_BOOL: *FIELD(s, def, bool) = v->flag; break;
+  case KEY_BOOL:
+  case KEY_ON_WARN: *FIELD(s, def, bool) = v->flag; break;
   case KEY_FAIL_MODE: *FIELD(s, def, TgFailMode) = v->fail_mode; break;
-  case KEY_PATH: {
+  case KEY_PATH:
+  case KEY_COMMAND: {
     char **field = FIELD(s, def, char *);
     g_free(*field);
     *field = g_strdup(v->path);
@@ -269,6 +286,7 @@ static bool value_parse_scalar(Value *v, const char *text, GError **error) {
   case KEY_LEVEL: ok = level_parse(text, &v->level), expect = "one of off, info, warn"; break;
   case KEY_BOOL: ok = bool_parse(text, &v->flag), expect = "true or false"; break;
   case KEY_FAIL_MODE: ok = fail_mode_parse(text, &v->fail_mode), expect = "open or closed"; break;
+  case KEY_ON_WARN: ok = on_warn_parse(text, &v->flag), expect = "send or abort"; break;
   default: g_assert_not_reached();
   }
   if (!ok)
@@ -457,6 +475,13 @@ static void key_file_read_key(TgSettings *s, GKeyFile *kf, const char *path, con
       }
       g_autofree char *dir = g_path_get_dirname(path);
       v.path = path_expand(text, dir);
+    } else if (def->kind == KEY_COMMAND) {
+      if (text[0] == '\0') {
+        warn(warnings, g_strdup_printf("%s:%u: key '%s': empty command; ignored", path, lineno,
+                                       key));
+        return;
+      }
+      v.path = g_steal_pointer(&text);
     } else if (!value_parse_scalar(&v, text, &err)) {
       warn(warnings,
            g_strdup_printf("%s:%u: key '%s': %s; ignored", path, lineno, key, err->message));
@@ -608,6 +633,9 @@ static bool value_from_json(Value *v, const cJSON *item, const char *where, GErr
       return false;
     }
     return true;
+  case KEY_COMMAND:
+  case KEY_ON_WARN: /* file_only: never reached */
+    break;
   }
   return false;
 }
@@ -624,7 +652,8 @@ bool tg_settings_merge_json(TgSettings *s, const cJSON *obj, bool admin, GError 
   for (const cJSON *item = obj->child; item != NULL; item = item->next) {
     if (item->string == NULL) continue;
     const KeyDef *def = key_find(item->string);
-    if (def == NULL || cJSON_IsNull(item)) continue; /* unknown keys and nulls are not set */
+    if (def == NULL || def->file_only || cJSON_IsNull(item))
+      continue; /* unknown and file-only keys and nulls are not set */
     Value v = {.def = def};
     if (!value_from_json(&v, item, where, error)) {
       value_clear(&v);
@@ -650,6 +679,7 @@ cJSON *tg_settings_to_json(const TgSettings *s) {
   cJSON *o = cJSON_CreateObject();
   for (size_t i = 0; i < G_N_ELEMENTS(kSettingKeys); i++) {
     const KeyDef *def = &kSettingKeys[i];
+    if (def->file_only) continue;
     switch (def->kind) {
     case KEY_DOMAINS:
     case KEY_TLDS:
@@ -667,12 +697,14 @@ cJSON *tg_settings_to_json(const TgSettings *s) {
       else cJSON_AddNullToObject(o, def->name);
       break;
     }
+    case KEY_COMMAND:
+    case KEY_ON_WARN: break;
     }
   }
   /* In table order, so the reply is stable. */
   cJSON *locked = cJSON_CreateArray();
   for (size_t i = 0; i < G_N_ELEMENTS(kSettingKeys); i++)
-    if (g_hash_table_contains(s->locked, kSettingKeys[i].name))
+    if (!kSettingKeys[i].file_only && g_hash_table_contains(s->locked, kSettingKeys[i].name))
       cJSON_AddItemToArray(locked, cJSON_CreateString(kSettingKeys[i].name));
   cJSON_AddItemToObject(o, "locked", locked);
   return o;

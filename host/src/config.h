@@ -36,6 +36,10 @@ typedef struct {
   bool allow_override;        /* default false: a block stops the send */
   TgFailMode fail_mode;       /* default open */
   bool learn;                 /* default true */
+  /* typoguard-sendmail's keys (key files only, DESIGN.md): the real sendmail's command line
+   * (NULL: /usr/sbin/sendmail), and whether a warn without a terminal aborts (default: sends). */
+  char *sendmail;
+  bool sendmail_warn_abort;
   GHashTable *locked;         /* key names set by an administrator (set of char*) */
 } TgSettings;
 

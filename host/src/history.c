@@ -31,10 +31,7 @@
  * learn adds at most half of a bound in new names. The folder must be the user's alone (not
  * writable by group or others), its files are never opened through a symbolic link, and no line
  * is written that the reader (TG_HISTORY_MAX_LINE) would refuse.
- *
- * Test hook (harmless in production): with TYPOGUARD_TEST_CRASH=history-before-rename in the
- * environment the process kills itself (SIGKILL) after the temporary file is written and synced,
- * just before the rename — the moment a real crash would hurt most.
+ * Files are replaced through tg_write_file_atomic (atomicfile.h).
  */
 #include "history.h"
 
@@ -43,7 +40,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdint.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +49,7 @@
 
 #include <glib/gstdio.h>
 
+#include "atomicfile.h"
 #include "config.h"
 #include "files.h"
 
@@ -514,62 +511,6 @@ static void evict(GHashTable *t, size_t max, gint64 now) {
 }
 
 /* ---- writing --------------------------------------------------------------------------- */
-
-static bool fsync_dir(const char *dir, GError **error) {
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || fsync(fd) != 0) {
-    int e = errno;
-    if (fd >= 0) close(fd);
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot sync folder %s: %s", dir,
-                g_strerror(e));
-    return false;
-  }
-  close(fd);
-  return true;
-}
-
-bool tg_write_file_atomic(const char *path, const char *data, size_t len, int mode,
-                          const char *crash_point, GError **error) {
-  g_autofree char *dir = g_path_get_dirname(path);
-  g_autofree char *base = g_path_get_basename(path);
-  g_autofree char *tmp = g_strdup_printf("%s/%s.tmp.XXXXXX", dir, base);
-  int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, mode);
-  if (fd < 0) {
-    int e = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot create a file in %s: %s",
-                dir, g_strerror(e));
-    return false;
-  }
-  size_t off = 0;
-  while (off < len) {
-    ssize_t w = write(fd, data + off, len - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) break;
-    off += (size_t)w;
-  }
-  /* mkstemp's mode is filtered by the umask; a manifest must be world-readable. */
-  bool ok = off == len && fchmod(fd, (mode_t)mode) == 0 && fsync(fd) == 0;
-  int e = errno;
-  if (close(fd) != 0 && ok) ok = false, e = errno;
-  if (!ok) {
-    g_unlink(tmp);
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot write %s: %s", tmp,
-                g_strerror(e));
-    return false;
-  }
-  if (crash_point != NULL) {
-    const char *want = g_getenv("TYPOGUARD_TEST_CRASH");
-    if (want != NULL && strcmp(want, crash_point) == 0) raise(SIGKILL); /* test hook, see top */
-  }
-  if (rename(tmp, path) != 0) {
-    e = errno;
-    g_unlink(tmp);
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot replace %s: %s", path,
-                g_strerror(e));
-    return false;
-  }
-  return fsync_dir(dir, error);
-}
 
 /* The address file (`pairs` false) or the pairs file. */
 static char *history_serialise(const TgHistory *h, bool pairs) {

@@ -74,10 +74,4 @@ bool tg_history_lookup_pair(const TgHistory *h, const char *a, const char *b, un
 /* Can the history be written? Creates the folder, takes the lock, writes and removes a file. */
 bool tg_history_probe(const TgHistory *h, GError **error);
 
-/* Replaces `path` atomically: a temporary file in the same folder, fsync, rename, fsync of the
- * folder. With `crash_point` non-NULL and TYPOGUARD_TEST_CRASH equal to it, the process kills
- * itself just before the rename (a test hook; nothing sets it in production). */
-bool tg_write_file_atomic(const char *path, const char *data, size_t len, int mode,
-                          const char *crash_point, GError **error);
-
 #endif

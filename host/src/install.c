@@ -20,7 +20,7 @@
 
 #include <glib/gstdio.h>
 
-#include "history.h" /* tg_write_file_atomic */
+#include "atomicfile.h"
 #include "json.h"
 
 #define TG_EXIT_OK 0

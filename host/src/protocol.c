@@ -108,9 +108,25 @@ static char *print_object(cJSON *obj, size_t *len) {
   return out;
 }
 
+/* A number id goes back as the same double: cJSON prints 15 significant digits whenever they read
+ * back "close enough" (1.0000000000000002 would return as 1), so the shortest of 15, 16 or 17
+ * digits that reads back exactly is written instead. Only finite ids reach here. */
+static void add_number_id(cJSON *obj, double d) {
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  static const char *const formats[] = {"%.15g", "%.16g", "%.17g"};
+  for (size_t i = 0; i < G_N_ELEMENTS(formats); i++) {
+    g_ascii_formatd(buf, sizeof buf, formats[i], d);
+    if (g_ascii_strtod(buf, NULL) == d)
+      break;
+  }
+  cJSON_AddRawToObject(obj, "id", buf);
+}
+
 static void add_id(cJSON *obj, const cJSON *id) {
-  if (id && (cJSON_IsString(id) || cJSON_IsNumber(id)))
-    cJSON_AddItemToObject(obj, "id", cJSON_Duplicate(id, false));
+  if (cJSON_IsNumber(id) && isfinite(id->valuedouble))
+    add_number_id(obj, id->valuedouble);
+  else if (cJSON_IsString(id))
+    cJSON_AddStringToObject(obj, "id", id->valuestring);
   else
     cJSON_AddNullToObject(obj, "id");
 }

@@ -82,6 +82,43 @@ def namesakes(n):
     return [req], f"K={n} namesakes, 10 recipients"
 
 
+def max_namesakes():
+    """TG_PEOPLE_MAX_NAMESAKES, read from host/lib/people.h (the one place it is set)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "host", "lib", "people.h")) as f:
+        for line in f:
+            if line.startswith("#define TG_PEOPLE_MAX_NAMESAKES"):
+                return int(line.split()[2].rstrip("u"))
+    raise SystemExit("TG_PEOPLE_MAX_NAMESAKES not found in people.h")
+
+
+def namesakes_recipients(n):
+    """R = n recipients named John Smith at gmail.com, from and among colleagues at corp.com,
+    against K = 5n contacts all named John Smith (crowded: more than TG_PEOPLE_MAX_NAMESAKES)."""
+    k = 5 * n
+    known = [f"John Smith <john.smith{i}@corp.com>" for i in range(k)]
+    rc = [{"field": "to", "address": "Jane Roe <jane.roe@corp.com>"}]
+    rc += [{"field": "to", "address": f"John Smith <john.smith{i}@gmail.com>"} for i in range(n)]
+    req = {"type": "check", "id": 1, "sender": "Ann Lee <ann.lee@corp.com>", "recipients": rc,
+           "known": {"addresses": known}}
+    return [req], f"R={n} John Smiths at gmail.com, K={k} John Smiths at corp.com"
+
+
+def namesakes_at_cap(n):
+    """R = n recipients, each sharing its name with exactly TG_PEOPLE_MAX_NAMESAKES contacts at
+    corp.com (the most a name may have and still be compared): the costliest namesake shape."""
+    cap = max_namesakes()
+    groups = max(1, 5 * n // cap)
+    known = [f"Given{g} Family{g} <given{g}.family{g}.{j}@corp.com>"
+             for g in range(groups) for j in range(cap)]
+    rc = [{"field": "to", "address": "Jane Roe <jane.roe@corp.com>"}]
+    rc += [{"field": "to", "address": f"Given{i % groups} Family{i % groups} "
+            f"<given{i % groups}.family{i % groups}@gmail.com>"} for i in range(n)]
+    req = {"type": "check", "id": 1, "sender": "Ann Lee <ann.lee@corp.com>", "recipients": rc,
+           "known": {"addresses": known}}
+    return [req], f"R={n} recipients, {groups} names x {cap} namesakes each"
+
+
 def long_labels(n):
     """n recipients with 253-byte domains of 63-byte labels and 64-byte local parts."""
     rc = []
@@ -164,6 +201,8 @@ SHAPES = [
     ("commas", commas, 1000),
     ("contacts_domain", contacts_domain, 1000),
     ("namesakes", namesakes, 5000),
+    ("namesakes_recipients", namesakes_recipients, 999),
+    ("namesakes_at_cap", namesakes_at_cap, 999),
     ("long_labels", long_labels, 1000),
     ("idn_everywhere", idn_everywhere, 1000),
     ("big_settings", big_settings, 2000),

@@ -46,6 +46,7 @@
 #include "history.h"
 #include "hostproc.h"
 #include "typoguard.h"
+#include "runsuite.h"
 
 static const char *const NATIVE[] = {"--native", NULL};
 #define TIMEOUT_S 60.0
@@ -587,15 +588,5 @@ int main(int argc, char **argv) {
       return EXIT_SKIPPED;
     }
   }
-  SRunner *sr = srunner_create(suite());
-  srunner_set_fork_status(sr, CK_FORK);
-  srunner_run(sr, "failure", group, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  int run = srunner_ntests_run(sr);
-  srunner_free(sr);
-  if (run == 0) { /* a group that runs nothing must not look like a pass */
-    fprintf(stderr, "no test ran in group %s\n", group);
-    return 1;
-  }
-  return failed ? 1 : 0;
+  return tg_run_suite(suite(), group, TG_SUITE_FORK);
 }

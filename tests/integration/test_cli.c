@@ -6,6 +6,7 @@
 
 #include "hostrun.h"
 #include "json.h"
+#include "runsuite.h"
 
 static HostRun *run_args(const char *const *argv) { return host_run(argv, "", 0, NULL); }
 
@@ -180,9 +181,5 @@ static Suite *suite(void) {
 
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
-  SRunner *sr = srunner_create(suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return tg_run_suite(suite(), NULL, TG_SUITE_DEFAULT);
 }

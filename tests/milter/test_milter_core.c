@@ -14,7 +14,7 @@
 #include "history.h"
 #include "message.h"
 #include "milter_config.h"
-#include "scratch_main.h"
+#include "runsuite.h"
 #include "text.h"
 
 static char *write_conf(const char *text) {
@@ -453,4 +453,4 @@ static Suite *suite(void) {
   return s;
 }
 
-int main(void) { return tg_run_suite_in_scratch(suite()); }
+int main(void) { return tg_run_suite(suite(), NULL, TG_SUITE_SCRATCH); }

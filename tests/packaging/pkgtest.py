@@ -50,6 +50,8 @@ EXPECTED = {
     XPI: ("file", 0o644),
     POLICY: ("file", 0o644),
     "/usr/share/man/man1/typoguard-host.1.gz": ("file", 0o644),
+    "/usr/bin/typoguard-sendmail": ("file", 0o755),
+    "/usr/share/man/man1/typoguard-sendmail.1.gz": ("file", 0o644),
     DOC + "/copyright": ("file", 0o644),
     DOC + "/changelog.Debian.gz": ("file", 0o644),
     DOC + "/README.md": ("file", 0o644),
@@ -130,6 +132,14 @@ def check_tree(root, args, keys):
             if ok and mode is not None:
                 got = stat.S_IMODE(os.stat(p).st_mode)
                 check(got == mode, f"{path} mode {got:o} (want {mode:o})")
+
+    # Test hooks are compiled only into test builds (atomicfile.h): no shipped program has one.
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            p = os.path.join(dirpath, f)
+            if os.path.isfile(p) and not os.path.islink(p) and os.access(p, os.X_OK):
+                with open(p, "rb") as fh:
+                    check(b"TYPOGUARD_TEST_" not in fh.read(), f"{p[len(root):]} holds no test hook")
 
     # Every JSON file parses; every native manifest names the installed program.
     for dirpath, _, files in os.walk(root):
@@ -218,6 +228,21 @@ def check_tree(root, args, keys):
     codes = [f.get("code") for f in json.loads(h.stdout or "{}").get("findings", [])]
     # army.mil is built in, not the user's: a lookalike of it warns (exit 1); of a trusted one, blocks.
     check(h.returncode == 1 and "homoglyph" in codes, f"--check of \u0430rmy.mil finds a homoglyph ({codes})")
+    # typoguard-sendmail: without a terminal a block is not sent (65), and its man page renders.
+    home = tempfile.mkdtemp(dir=args.work)
+    s = run([root + "/usr/bin/typoguard-sendmail", "-oi", "--", "john.doe@army.ml"],
+            input="Subject: x\n\nbody\n",
+            env={**os.environ, "HOME": home, "XDG_CONFIG_HOME": "", "XDG_DATA_HOME": "",
+                 "TYPOGUARD_POLICY": "/nonexistent/policy.conf", "TYPOGUARD_TTY": "none"})
+    check(s.returncode == 65 and "tld_confusion" in s.stderr,
+          f"typoguard-sendmail blocks army.ml without a terminal (exit {s.returncode})")
+    if shutil.which("man"):
+        m = run(["man", "--warnings", "-E", "UTF-8", "-l",
+                 root + "/usr/share/man/man1/typoguard-sendmail.1.gz"],
+                env={**os.environ, "MANWIDTH": "80", "LC_ALL": "C.UTF-8", "MANPAGER": "cat",
+                     "PAGER": "cat"})
+        check(m.returncode == 0 and "typoguard-sendmail" in m.stdout and m.stderr.strip() == "",
+              f"typoguard-sendmail's man page renders without warnings {m.stderr.strip()!r}")
 
 
 def uncommented_policy(text, files_dir):

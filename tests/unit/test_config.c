@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "scratch_main.h"
+#include "runsuite.h"
 
 /* ---- helpers --------------------------------------------------------------------------- */
 
@@ -416,4 +416,4 @@ static Suite *config_suite(void) {
   return s;
 }
 
-int main(void) { return tg_run_suite_in_scratch(config_suite()); }
+int main(void) { return tg_run_suite(config_suite(), NULL, TG_SUITE_SCRATCH); }

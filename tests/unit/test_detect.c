@@ -12,6 +12,7 @@
 #include "finding.h"
 #include "typoguard.h"
 #include "wellknown.h"
+#include "runsuite.h"
 
 static psl_ctx_t *psl;
 
@@ -207,18 +208,50 @@ START_TEST(trusted_domains_never_near_miss) {
 }
 END_TEST
 
-START_TEST(deterministic) {
-  g_autoptr(TgContext) ctx = tg_context_new(psl);
-  const char *rcpt[] = {"a@gmial.com", "b@yahoo.cmo", "c@аrmy.mil", "d@army.ml", "x"};
-  g_autoptr(TgResult) a = check_one(ctx, "me@mail.mil", rcpt, 5);
-  g_autoptr(TgResult) b = check_one(ctx, "me@mail.mil", rcpt, 5);
+/* The findings depend on the request and the context's contents only: not on the order in which
+ * the context was filled, nor on what the same context checked before (no hidden state). */
+static TgContext *filled_context(bool reversed) {
+  static const char *const domains[] = {"acme.example", "gmial.co", "corp.example", "navy.mil",
+                                        "example.org", "exarnple.net", "mail.example.com"};
+  static const char *const history[] = {"pat@histroy.org", "kim@corp.example", "lee@acme.exmple"};
+  TgContext *ctx = tg_context_new(psl);
+  size_t nd = G_N_ELEMENTS(domains), nh = G_N_ELEMENTS(history);
+  for (size_t i = 0; i < nd; i++)
+    ck_assert(tg_context_add_domain(ctx, domains[reversed ? nd - 1 - i : i],
+                                    i % 2 ? TG_SOURCE_KNOWN : TG_SOURCE_TRUSTED));
+  for (size_t i = 0; i < nh; i++)
+    tg_context_add_history(ctx, history[reversed ? nh - 1 - i : i], (unsigned)(i + 1));
+  return ctx;
+}
+
+static void assert_same(const TgResult *a, const TgResult *b) {
+  ck_assert_int_eq(a->verdict, b->verdict);
   ck_assert_uint_eq(a->findings->len, b->findings->len);
   for (guint i = 0; i < a->findings->len; i++) {
     const TgFinding *x = g_ptr_array_index(a->findings, i), *y = g_ptr_array_index(b->findings, i);
     ck_assert_int_eq(x->code, y->code);
+    ck_assert_uint_eq(x->recipient, y->recipient);
     ck_assert_str_eq(x->message, y->message);
+    ck_assert_str_eq(x->suggestion ? x->suggestion : "-", y->suggestion ? y->suggestion : "-");
     ck_assert(x->confidence == y->confidence);
   }
+}
+
+START_TEST(deterministic) {
+  const char *rcpt[] = {"a@gmial.com", "b@yahoo.cmo", "c@аrmy.mil", "d@army.ml", "x",
+                        "e@acme.exampel", "f@corp.exmaple", "g@histroy.org", "h@navy.ml"};
+  const size_t n = G_N_ELEMENTS(rcpt);
+  g_autoptr(TgContext) fwd = filled_context(false);
+  g_autoptr(TgContext) rev = filled_context(true);
+  g_autoptr(TgResult) a = check_one(fwd, "me@mail.mil", rcpt, n);
+  ck_assert_uint_ge(a->findings->len, 6); /* the test means something only if there are findings */
+  g_autoptr(TgResult) b = check_one(rev, "me@mail.mil", rcpt, n);
+  assert_same(a, b);
+  /* The same context after other checks, with another sender in between. */
+  const char *other[] = {"z@gmai.com", "y@navy.mil", "w@corp.example"};
+  g_autoptr(TgResult) between = check_one(fwd, "you@acme.example", other, 3);
+  g_autoptr(TgResult) c = check_one(fwd, "me@mail.mil", rcpt, n);
+  assert_same(a, c);
 }
 END_TEST
 
@@ -394,9 +427,5 @@ int main(void) {
   tcase_add_test(tc, context_beats_length);
   tcase_add_test(tc, corpus);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tg_run_suite(s, NULL, TG_SUITE_DEFAULT);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "domain.h"
+#include "runsuite.h"
 
 static const struct {
   const char *in, *ascii, *unicode; /* ascii NULL: must be rejected */
@@ -110,9 +111,5 @@ int main(void) {
   tcase_add_test(tc, psl_rules);
   tcase_add_test(tc, labels);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tg_run_suite(s, NULL, TG_SUITE_DEFAULT);
 }

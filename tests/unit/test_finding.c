@@ -1,36 +1,60 @@
-/* test_finding.c — the one table of finding codes and messages: JSON names match DESIGN.md,
- * default severities, every template fills all its blanks, names round-trip. */
+/* test_finding.c — the one table of finding codes and messages: the docs' tables list the codes
+ * and default severities of TG_FINDING_TABLE, every template fills all its blanks, names
+ * round-trip. */
 #include <check.h>
+#include <glib.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "finding.h"
+#include "runsuite.h"
 
-static const struct {
-  TgCode code;
-  const char *name;
-  TgSeverity severity;
-} codes[] = {
-    {TG_CODE_SYNTAX, "syntax", TG_SEVERITY_BLOCK},
-    {TG_CODE_INVALID_TLD, "invalid_tld", TG_SEVERITY_BLOCK},
-    {TG_CODE_TLD_CONFUSION, "tld_confusion", TG_SEVERITY_BLOCK},
-    {TG_CODE_NEAR_MISS, "near_miss", TG_SEVERITY_WARN},
-    {TG_CODE_HOMOGLYPH, "homoglyph", TG_SEVERITY_BLOCK},
-    {TG_CODE_BLOCKED, "blocked", TG_SEVERITY_BLOCK},
-    {TG_CODE_CONTACT_NEAR_MISS, "contact_near_miss", TG_SEVERITY_WARN},
-    {TG_CODE_WRONG_ADDRESS, "wrong_address", TG_SEVERITY_WARN},
-    {TG_CODE_EXTERNAL, "external", TG_SEVERITY_OK},
-    {TG_CODE_FIRST_CONTACT, "first_contact", TG_SEVERITY_INFO},
+/* The findings tables of the docs list exactly the codes of TG_FINDING_TABLE, in its order, and
+ * where they give a default severity it is the code's (the word "off" for ok). A code added,
+ * renamed, reordered or given another default in one place and not the others fails here. */
+typedef struct {
+  const char *file;
+  const char *start;  /* the line the table follows */
+  const char *row;    /* a regex: group 1 the code, group 2 (if any) the default column */
+} DocTable;
+
+static const DocTable doc_tables[] = {
+    {"DESIGN.md", "## Findings", "^\\| `([a-z_]+)` \\|"},
+    {"README.md", "## Findings", "^\\| `([a-z_]+)` \\|.*\\| ([a-z]+)[^|]*\\|$"},
+    {"packaging/typoguard-host.1", "code\tmeaning\tdefault", "^([a-z_]+)\t[^\t]+\t([a-z]+)"},
 };
 
 START_TEST(code_table) {
-  ck_assert_int_eq(G_N_ELEMENTS(codes), TG_CODE_COUNT);
-  TgCode c = (TgCode)_i;
-  ck_assert_str_eq(tg_code_name(c), codes[_i].name);
-  ck_assert_int_eq(tg_code_default_severity(c), codes[_i].severity);
-  TgCode back;
-  ck_assert(tg_code_from_name(codes[_i].name, &back));
-  ck_assert_int_eq(back, c);
+  const DocTable *d = &doc_tables[_i];
+  g_autofree char *path = g_build_filename(TG_SOURCE_DIR, d->file, NULL);
+  g_autofree char *text = NULL;
+  ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
+  const char *table = strstr(text, d->start);
+  ck_assert_msg(table != NULL, "%s has no %s", d->file, d->start);
+  g_autoptr(GRegex) re = g_regex_new(d->row, G_REGEX_MULTILINE, 0, NULL);
+  ck_assert(re != NULL);
+  g_auto(GStrv) lines = g_strsplit(table, "\n", -1);
+  int next = 0;
+  for (size_t i = 1; lines[i] && next < TG_CODE_COUNT; i++) {
+    g_autoptr(GMatchInfo) m = NULL;
+    if (!g_regex_match(re, lines[i], 0, &m))
+      continue;
+    g_autofree char *code = g_match_info_fetch(m, 1);
+    TgCode c = (TgCode)next;
+    ck_assert_msg(strcmp(code, tg_code_name(c)) == 0, "%s: row %d is %s, the code table says %s",
+                  d->file, next + 1, code, tg_code_name(c));
+    if (g_match_info_get_match_count(m) > 2) {
+      g_autofree char *sev = g_match_info_fetch(m, 2);
+      TgSeverity want = tg_code_default_severity(c);
+      const char *name = want == TG_SEVERITY_OK ? "off" : tg_severity_name(want);
+      ck_assert_msg(strcmp(sev, name) == 0, "%s: %s defaults to %s, the code table says %s",
+                    d->file, code, sev, name);
+    }
+    TgCode back;
+    ck_assert(tg_code_from_name(code, &back) && back == c);
+    next++;
+  }
+  ck_assert_msg(next == TG_CODE_COUNT, "%s lists %d of the %d codes", d->file, next, TG_CODE_COUNT);
 }
 END_TEST
 
@@ -159,16 +183,12 @@ END_TEST
 int main(void) {
   Suite *s = suite_create("finding");
   TCase *tc = tcase_create("core");
-  tcase_add_loop_test(tc, code_table, 0, TG_CODE_COUNT);
+  tcase_add_loop_test(tc, code_table, 0, (int)G_N_ELEMENTS(doc_tables));
   tcase_add_test(tc, enum_names);
   tcase_add_loop_test(tc, templates_fill, 0, TG_MSG_COUNT);
   tcase_add_test(tc, dialog_sentences);
   tcase_add_test(tc, message_names_and_args);
   tcase_add_test(tc, finding_alloc);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tg_run_suite(s, NULL, TG_SUITE_DEFAULT);
 }

@@ -10,8 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "history.h"
-#include "scratch_main.h"
+#include "runsuite.h"
 
 static char *scratch_dir(void) {
   char *dir = g_dir_make_tmp("tg-history-XXXXXX", NULL);
@@ -343,4 +344,4 @@ static Suite *history_suite(void) {
   return s;
 }
 
-int main(void) { return tg_run_suite_in_scratch(history_suite()); }
+int main(void) { return tg_run_suite(history_suite(), NULL, TG_SUITE_SCRATCH); }

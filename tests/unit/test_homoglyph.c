@@ -11,6 +11,7 @@
 #include "context.h"
 #include "finding.h"
 #include "typoguard.h"
+#include "runsuite.h"
 
 static psl_ctx_t *psl;
 
@@ -166,9 +167,5 @@ int main(void) {
   tcase_add_test(tc, ascii_pass_without_icu);
   tcase_add_test(tc, mixed_script_without_target);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tg_run_suite(s, NULL, TG_SUITE_DEFAULT);
 }

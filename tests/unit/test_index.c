@@ -10,6 +10,7 @@
 
 #include "index.h"
 #include "typo.h"
+#include "runsuite.h"
 
 START_TEST(test_add_lookup)
 {
@@ -314,9 +315,5 @@ static Suite *index_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(index_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tg_run_suite(index_suite(), NULL, TG_SUITE_DEFAULT);
 }

@@ -9,7 +9,7 @@
 
 #include "install.h"
 #include "json.h"
-#include "scratch_main.h"
+#include "runsuite.h"
 
 #define PROGRAM "/usr/bin/env" /* any absolute path of an existing program */
 #define ORIGIN "chrome-extension://abcdefghijklmnopabcdefghijklmnop/"
@@ -247,4 +247,4 @@ static Suite *install_suite(void) {
   return s;
 }
 
-int main(void) { return tg_run_suite_in_scratch(install_suite()); }
+int main(void) { return tg_run_suite(install_suite(), NULL, TG_SUITE_SCRATCH); }

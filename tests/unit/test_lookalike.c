@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lookalike.h"
+#include "runsuite.h"
 
 static const struct {
   const char *udomain;
@@ -188,9 +189,5 @@ int main(void) {
   tcase_add_test(tc, ascii_never_opens_icu);
   tcase_add_test(tc, limits);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return tg_run_suite(s, NULL, TG_SUITE_DEFAULT);
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "runsuite.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -590,9 +591,5 @@ int main(void)
   tcase_add_test(robust, test_linear_time);
 #endif
   suite_add_tcase(s, robust);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tg_run_suite(s, NULL, TG_SUITE_DEFAULT);
 }

@@ -12,6 +12,7 @@
 #include "typoguard.h"
 #include "typo.h"
 #include "wellknown.h"
+#include "runsuite.h"
 
 /* ---- kinds and absolute levels ---------------------------------------------------------------- */
 
@@ -431,9 +432,5 @@ static Suite *typo_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(typo_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tg_run_suite(typo_suite(), NULL, TG_SUITE_DEFAULT);
 }

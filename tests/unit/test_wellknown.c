@@ -11,6 +11,7 @@
 
 #include "typo.h"
 #include "wellknown.h"
+#include "runsuite.h"
 
 /* ---- exact lookups -------------------------------------------------------------------------- */
 
@@ -326,9 +327,5 @@ static Suite *wellknown_suite(void)
 
 int main(void)
 {
-  SRunner *sr = srunner_create(wellknown_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return tg_run_suite(wellknown_suite(), NULL, TG_SUITE_DEFAULT);
 }
