@@ -18,6 +18,10 @@ struct TgEngine {
   GRWLock ctx_lock; /* readers: checks; writer: the learner adding a batch or swapping contexts */
   TgContext *ctx;
 
+  GMutex memo_lock; /* guards memo and generation */
+  GHashTable *memo; /* "sender\nrecipient" -> TgRcptVerdict*, for `ctx` */
+  guint64 generation; /* contexts swapped in so far */
+
   /* Learning. `history` belongs to the learner thread once it runs. */
   TgHistory *history;
   bool learning;
@@ -126,6 +130,10 @@ static void reload(TgEngine *e, bool current) {
   g_rw_lock_writer_lock(&e->ctx_lock);
   TgContext *old = e->ctx;
   e->ctx = fresh;
+  g_mutex_lock(&e->memo_lock);
+  g_hash_table_remove_all(e->memo);
+  e->generation++;
+  g_mutex_unlock(&e->memo_lock);
   g_rw_lock_writer_unlock(&e->ctx_lock);
   tg_context_free(old);
   if (h != e->history) {
@@ -188,6 +196,9 @@ TgEngine *tg_engine_new(TgMilterConfig *config, GPtrArray *warnings, GError **er
   TgEngine *e = g_new0(TgEngine, 1);
   e->cfg = config;
   g_rw_lock_init(&e->ctx_lock);
+  g_mutex_init(&e->memo_lock);
+  e->memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                  (GDestroyNotify)tg_rcpt_verdict_free);
   g_mutex_init(&e->queue_lock);
   g_cond_init(&e->queue_cond);
   e->pending = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
@@ -235,6 +246,8 @@ void tg_engine_free(TgEngine *e) {
     psl_free(e->psl);
   tg_milter_config_free(e->cfg);
   g_rw_lock_clear(&e->ctx_lock);
+  g_hash_table_destroy(e->memo);
+  g_mutex_clear(&e->memo_lock);
   g_mutex_clear(&e->queue_lock);
   g_cond_clear(&e->queue_cond);
   g_free(e);
@@ -265,4 +278,42 @@ TgResult *tg_engine_check(TgEngine *e, const TgRequest *req) {
   TgResult *res = tg_check(e->ctx, req);
   g_rw_lock_reader_unlock(&e->ctx_lock);
   return res;
+}
+
+/* ---- the RCPT memo --------------------------------------------------------------------------- */
+
+void tg_rcpt_verdict_free(TgRcptVerdict *v) {
+  if (!v)
+    return;
+  g_free(v->domain);
+  g_free(v->text);
+  g_free(v);
+}
+
+static TgRcptVerdict *verdict_copy(const TgRcptVerdict *v) {
+  TgRcptVerdict *c = g_new0(TgRcptVerdict, 1);
+  c->block = v->block;
+  c->code = v->code;
+  c->domain = g_strdup(v->domain);
+  c->text = g_strdup(v->text);
+  return c;
+}
+
+TgRcptVerdict *tg_engine_memo_get(TgEngine *e, const char *key, guint64 *generation) {
+  g_mutex_lock(&e->memo_lock);
+  const TgRcptVerdict *v = g_hash_table_lookup(e->memo, key);
+  TgRcptVerdict *copy = v ? verdict_copy(v) : NULL;
+  *generation = e->generation;
+  g_mutex_unlock(&e->memo_lock);
+  return copy;
+}
+
+void tg_engine_memo_put(TgEngine *e, const char *key, const TgRcptVerdict *v, guint64 generation) {
+  g_mutex_lock(&e->memo_lock);
+  if (generation == e->generation) {
+    if (g_hash_table_size(e->memo) >= TG_ENGINE_MEMO_MAX)
+      g_hash_table_remove_all(e->memo); /* bounded; refilled by the pairs still in use */
+    g_hash_table_replace(e->memo, g_strdup(key), verdict_copy(v));
+  }
+  g_mutex_unlock(&e->memo_lock);
 }

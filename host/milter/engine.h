@@ -40,6 +40,24 @@ const TgMilterConfig *tg_engine_config(const TgEngine *e);
 bool tg_engine_is_local(const TgEngine *e, const char *address);
 /* tg_check under the read lock. */
 TgResult *tg_engine_check(TgEngine *e, const TgRequest *req);
+/* The RCPT judgement is a pure function of the context, the sender and the recipient, and a mail
+ * server sees the same pairs again and again: a memo of at most TG_ENGINE_MEMO_MAX verdicts
+ * (emptied when full, and whenever the context is replaced) saves a check per recipient.
+ * tg_engine_memo_get returns a copy of the stored verdict (NULL: not known) and the memo's
+ * generation; tg_engine_memo_put stores one only if the context has not been replaced since that
+ * generation (the verdict may have come from the old one). */
+#define TG_ENGINE_MEMO_MAX 20000u
+typedef struct {
+  bool block;
+  TgCode code;
+  char *domain; /* as the finding has it (for the log) */
+  char *text;   /* the 550 reply text */
+} TgRcptVerdict;
+void tg_rcpt_verdict_free(TgRcptVerdict *v);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgRcptVerdict, tg_rcpt_verdict_free)
+TgRcptVerdict *tg_engine_memo_get(TgEngine *e, const char *key, guint64 *generation);
+void tg_engine_memo_put(TgEngine *e, const char *key, const TgRcptVerdict *v, guint64 generation);
+
 /* Queues one accepted message's recipients (bare addresses) for learning; takes `addresses`. */
 void tg_engine_learn(TgEngine *e, GPtrArray *addresses);
 bool tg_engine_learning(const TgEngine *e);

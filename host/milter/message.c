@@ -101,17 +101,30 @@ TgRcptAction tg_mmsg_recipient(TgMilterMessage *m, const char *rcpt, char **text
   const TgMilterConfig *cfg = tg_engine_config(m->engine);
   /* Refused here only when nothing that comes later (an override header) could change it. */
   if (cfg->on_block == TG_ON_BLOCK_REJECT && !cfg->settings->allow_override) {
-    TgRecipient r = {.field = TG_FIELD_TO, .address = bare};
-    TgRequest req;
-    tg_request_init(&req);
-    req.sender = m->sender;
-    req.recipients = &r;
-    req.n_recipients = 1;
-    g_autoptr(TgResult) res = tg_engine_check(m->engine, &req);
-    g_autofree const TgFinding **worst = worst_by_recipient(res, 1);
-    if (worst[0] && worst[0]->severity == TG_SEVERITY_BLOCK) {
-      tg_engine_log(m->engine, TG_SEVERITY_BLOCK, worst[0]->code, worst[0]->domain, "reject");
-      *text = finding_text(bare, worst[0]);
+    g_autofree char *key = g_strconcat(m->sender ? m->sender : "", "\n", bare, NULL);
+    guint64 generation = 0;
+    g_autoptr(TgRcptVerdict) v = tg_engine_memo_get(m->engine, key, &generation);
+    if (!v) {
+      TgRecipient r = {.field = TG_FIELD_TO, .address = bare};
+      TgRequest req;
+      tg_request_init(&req);
+      req.sender = m->sender;
+      req.recipients = &r;
+      req.n_recipients = 1;
+      g_autoptr(TgResult) res = tg_engine_check(m->engine, &req);
+      g_autofree const TgFinding **worst = worst_by_recipient(res, 1);
+      v = g_new0(TgRcptVerdict, 1);
+      if (worst[0] && worst[0]->severity == TG_SEVERITY_BLOCK) {
+        v->block = true;
+        v->code = worst[0]->code;
+        v->domain = g_strdup(worst[0]->domain);
+        v->text = finding_text(bare, worst[0]);
+      }
+      tg_engine_memo_put(m->engine, key, v, generation);
+    }
+    if (v->block) {
+      tg_engine_log(m->engine, TG_SEVERITY_BLOCK, v->code, v->domain, "reject");
+      *text = g_steal_pointer(&v->text);
       return TG_RCPT_REFUSE;
     }
   }

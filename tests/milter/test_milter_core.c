@@ -186,6 +186,20 @@ START_TEST(test_refused_at_rcpt) {
   ck_assert_msg(strstr(text, "john@army.ml: army.ml") && strstr(text, "john@army.mil"), "%s", text);
   g_autofree char *t2 = NULL;
   ck_assert_int_eq(tg_mmsg_recipient(m, "<bob@gmail.com>", &t2), TG_RCPT_KEEP);
+  /* The same pairs again, in another message, come from the RCPT memo: the same answers; another
+   * sender is another pair. */
+  g_autoptr(TgMilterMessage) m2 = tg_mmsg_new(e, "<alice@example.org>");
+  g_autofree char *t3 = NULL, *t4 = NULL, *t5 = NULL;
+  ck_assert_int_eq(tg_mmsg_recipient(m2, "<john@army.ml>", &t3), TG_RCPT_REFUSE);
+  ck_assert_str_eq(t3, text);
+  ck_assert_int_eq(tg_mmsg_recipient(m2, "<bob@gmail.com>", &t4), TG_RCPT_KEEP);
+  ck_assert_ptr_null(t4);
+  g_autoptr(TgMilterMessage) m3 = tg_mmsg_new(e, "<carol@example.org>");
+  ck_assert_int_eq(tg_mmsg_recipient(m3, "<john@army.ml>", &t5), TG_RCPT_REFUSE);
+  guint64 gen = 0;
+  g_autoptr(TgRcptVerdict) v = tg_engine_memo_get(e, "carol@example.org\njohn@army.ml", &gen);
+  ck_assert(v != NULL && v->block && v->code == TG_CODE_TLD_CONFUSION);
+  ck_assert_str_eq(v->domain, "army.ml");
 }
 END_TEST
 
