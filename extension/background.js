@@ -9,18 +9,22 @@
 import { HostClient, HOST_NAME, DEFAULT_TIMEOUT_MS } from "./modules/host.js";
 import { buildCheckRequest, buildHelloRequest, buildLearnRequest } from "./modules/request.js";
 import { collectRecipients, thunderbirdExpander } from "./modules/recipients.js";
-import { knownCache } from "./modules/known.js";
+import { BookStore } from "./modules/known.js";
 import { effective, sanitize } from "./modules/settings.js";
 import { decide } from "./modules/decision.js";
 import { buildDialogModel, answerToResult } from "./modules/dialog-model.js";
 import { finalAddresses } from "./modules/corrections.js";
 
+// The address book, read in the background from start-up on and kept current by events; each
+// new host process gets it whole once, then only the changes (known.js).
+const books = new BookStore(messenger);
 const client = new HostClient({
   connect: () => messenger.runtime.connectNative(HOST_NAME),
   timeoutMs: DEFAULT_TIMEOUT_MS,
+  onConnect: () => books.hostStarted(),
 });
 const expander = thunderbirdExpander(messenger);
-const known = knownCache(messenger);
+books.start();
 const pendingLearn = new Map(); // compose tab id → mailbox strings that are being sent
 const dialogs = new Map(); // token → {model, extra, resolve, windowId}
 let hostPolicy = null; // the effective policy from the host's last hello
@@ -66,7 +70,10 @@ async function runCheck(details) {
         // A new host process: learn its effective policy. Pipelined: the check does not wait.
         client.request(buildHelloRequest({ policy, settings })).then(rememberHello, () => {});
       }
-      const req = buildCheckRequest({ sender: details.from, recipients, known: await known.get(), policy, settings });
+      // The book's changes go first on the same port (not awaited: frames are answered in
+      // order); a send during the first read uses what is known so far.
+      books.sync(client);
+      const req = buildCheckRequest({ sender: details.from, recipients, known: books.knownForCheck(), policy, settings });
       reply = await client.request(req);
     } catch (e) {
       error = e;
@@ -105,7 +112,7 @@ async function warmUp() {
   if (client.connected) return;
   try {
     rememberHello(await client.request(buildHelloRequest({ policy: await readPolicy(), settings: await readSettings() })));
-    await known.get();
+    await books.sync(client);
   } catch (e) {
     // the check at send time reports it
   }
