@@ -24,7 +24,9 @@ const client = new HostClient({
   onConnect: () => books.hostStarted(),
 });
 const expander = thunderbirdExpander(messenger);
-books.start();
+// When the first read ends, a host already started (a compose window is open) gets the whole
+// book now rather than at Send.
+books.start().then(() => (client.connected ? books.sync(client) : null));
 const pendingLearn = new Map(); // compose tab id → mailbox strings that are being sent
 const dialogs = new Map(); // token → {model, extra, resolve, windowId}
 let hostPolicy = null; // the effective policy from the host's last hello
