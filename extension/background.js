@@ -9,7 +9,7 @@
 import { HostClient, HOST_NAME, DEFAULT_TIMEOUT_MS } from "./modules/host.js";
 import { buildCheckRequest, buildHelloRequest, buildLearnRequest } from "./modules/request.js";
 import { collectRecipients, thunderbirdExpander } from "./modules/recipients.js";
-import { BookStore } from "./modules/known.js";
+import { BookStore, START_DELAY_MS } from "./modules/known.js";
 import { effective, sanitize } from "./modules/settings.js";
 import { decide } from "./modules/decision.js";
 import { buildDialogModel, answerToResult } from "./modules/dialog-model.js";
@@ -26,7 +26,8 @@ const client = new HostClient({
 const expander = thunderbirdExpander(messenger);
 // When the first read ends, a host already started (a compose window is open) gets the whole
 // book now rather than at Send.
-books.start().then(() => (client.connected ? books.sync(client) : null));
+books.startSoon(START_DELAY_MS);
+books.whenRead().then(() => (client.connected ? books.sync(client) : null));
 const pendingLearn = new Map(); // compose tab id → mailbox strings that are being sent
 const dialogs = new Map(); // token → {model, extra, resolve, windowId}
 let hostPolicy = null; // the effective policy from the host's last hello
@@ -74,6 +75,7 @@ async function runCheck(details) {
       }
       // The book's changes go first on the same port (not awaited: frames are answered in
       // order); a send during the first read uses what is known so far.
+      books.start(); // no-op once started
       books.sync(client);
       const req = buildCheckRequest({ sender: details.from, recipients, known: books.knownForCheck(), policy, settings });
       reply = await client.request(req);
@@ -111,6 +113,7 @@ async function notify(messageKey) {
 /** Opens the port and asks hello before the first send, so the host's start-up is not part of
  * it. Called when a compose window opens; a failure here is silent (the send will decide). */
 async function warmUp() {
+  books.start(); // no-op once started
   if (client.connected) return;
   try {
     rememberHello(await client.request(buildHelloRequest({ policy: await readPolicy(), settings: await readSettings() })));

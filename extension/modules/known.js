@@ -16,6 +16,9 @@ export const MAX_KNOWN_ADDRESSES = 20000;
 /** Contacts digested per slice of the background read, and the pause between slices. */
 export const SLICE_CONTACTS = 500;
 export const SLICE_PAUSE_MS = 10;
+/** The first read begins this long after the background page starts, unless a compose window
+ * opens first. */
+export const START_DELAY_MS = 5000;
 /** More changes than this since the host's copy: send the whole book instead. */
 const MAX_DELTA = 5000;
 
@@ -65,6 +68,9 @@ export class BookStore {
     this.reading = null; // the promise of the first read
     this.ready = false; // the first read has finished
     this.overflow = false; // a mailbox was left out because the book was full
+    this.timer = null; // startSoon's
+    this.readDone = null;
+    this.read = new Promise((resolve) => (this.readDone = resolve));
     this.listen();
   }
 
@@ -160,11 +166,29 @@ export class BookStore {
 
   // ---- reading ------------------------------------------------------------------------------
 
+  /** Resolves when the first read has finished (whenever it starts). */
+  whenRead() {
+    return this.read;
+  }
+
+  /** Starts the first read in `delayMs` (Thunderbird's own start-up goes first), or at once when
+   * start() is called before then (a compose window opened). */
+  startSoon(delayMs) {
+    if (this.reading || this.timer) return;
+    this.timer = setTimeout(() => this.start(), delayMs);
+    this.timer.unref?.(); // Node (tests): a pending first read does not keep the process alive
+  }
+
   /** Starts the first read (once); resolves when every book has been read. Never rejects. */
   start() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const t0 = Date.now();
     this.reading ??= this.readAll().finally(() => {
+      console.info(`typoguard: address books read in ${Date.now() - t0} ms: ${this.size} mailboxes`);
       this.ready = true;
       this.touched.clear();
+      this.readDone();
     });
     return this.reading;
   }

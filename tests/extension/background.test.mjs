@@ -135,6 +135,7 @@ test("user settings travel with the check, the address book once per host; learn
   const vCard = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:John Doe\r\nEMAIL:john.doe@army.mil\r\nEND:VCARD\r\n";
   const m = await boot({ local: { settings: { first_contact: "warn", learn: false, org_domains: ["mail.mil"] } },
                          books: [{ id: "ab", contacts: [{ id: "c", vCard }], mailingLists: [] }] });
+  m.windows.onCreated.fire({ id: 7, type: "messageCompose" }); // the read starts now, not in 5 s
   await until(() => m.addressBooks.calls["contacts.list"] === 1);
   await new Promise((r) => setTimeout(r, 20));
   await send(m, { to: ["someone@example.org"] });
@@ -174,6 +175,7 @@ test("an older host without `book`: the checks carry the address book again", as
   const old = (msg, port) => (msg.type === "book" ? (log.push(msg), { type: "error", id: msg.id, code: "unknown_type", message: "type must be hello, check or learn" }) : modern(msg, port));
   const m = await boot({ host: old, books: [{ id: "ab", contacts: [{ id: "c", vCard }], mailingLists: [] }] });
   m.hostLog = log;
+  m.windows.onCreated.fire({ id: 7, type: "messageCompose" }); // the read starts now, not in 5 s
   await until(() => m.addressBooks.calls["contacts.list"] === 1);
   await new Promise((r) => setTimeout(r, 20));
   await send(m, { to: ["someone@example.org"] });

@@ -155,3 +155,18 @@ test("an empty book is not sent; an older host makes checks carry `known`", asyn
   await store.sync(client);
   assert.equal(client.sent.length, 1, "not asked again");
 });
+
+test("the first read waits for start-up, or starts at once when asked (a compose window)", async () => {
+  const { messenger, store } = storeOver([{ id: "a", contacts: [contact("1", "Ann", "ann@x.org")] }]);
+  store.startSoon(30);
+  await new Promise((r) => setTimeout(r, 5));
+  assert.equal(messenger.addressBooks.calls["contacts.list"], undefined, "not during start-up");
+  await new Promise((r) => setTimeout(r, 60)); // (the store's timer does not keep Node alive)
+  await store.whenRead();
+  assert.equal(store.size, 1);
+  const other = storeOver([{ id: "a", contacts: [contact("1", "Ann", "ann@x.org")] }]);
+  other.store.startSoon(60000);
+  await other.store.start();
+  other.store.start();
+  assert.equal(other.messenger.addressBooks.calls["contacts.list"], 1, "read once");
+});
