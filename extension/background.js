@@ -24,10 +24,11 @@ const client = new HostClient({
   onConnect: () => books.hostStarted(),
 });
 const expander = thunderbirdExpander(messenger);
-// When the first read ends, a host already started (a compose window is open) gets the whole
-// book now rather than at Send.
+// When the first read ends the host is started (or, when a compose window already did, given the
+// whole book now rather than at Send). Its open port also keeps this event page from being
+// suspended, which would drop the copy and make the next compose window read every book again.
 books.startSoon(START_DELAY_MS);
-books.whenRead().then(() => (client.connected ? books.sync(client) : null));
+books.whenRead().then(warmUp).then(() => (client.connected ? books.sync(client) : null));
 const pendingLearn = new Map(); // compose tab id → mailbox strings that are being sent
 const dialogs = new Map(); // token → {model, extra, resolve, windowId}
 let hostPolicy = null; // the effective policy from the host's last hello
@@ -112,15 +113,23 @@ async function notify(messageKey) {
 
 /** Opens the port and asks hello before the first send, so the host's start-up is not part of
  * it. Called when a compose window opens; a failure here is silent (the send will decide). */
-async function warmUp() {
+let warming = null; // one warm-up at a time: a compose window and the end of the read may race
+function warmUp() {
   books.start(); // no-op once started
-  if (client.connected) return;
-  try {
-    rememberHello(await client.request(buildHelloRequest({ policy: await readPolicy(), settings: await readSettings() })));
-    await books.sync(client);
-  } catch (e) {
-    // the check at send time reports it
-  }
+  warming ??= (async () => {
+    try {
+      if (!client.connected) {
+        const hello = buildHelloRequest({ policy: await readPolicy(), settings: await readSettings() });
+        rememberHello(await client.request(hello));
+      }
+      await books.sync(client);
+    } catch (e) {
+      // the check at send time reports it
+    }
+  })().finally(() => {
+    warming = null;
+  });
+  return warming;
 }
 
 messenger.windows.onCreated?.addListener((win) => {
