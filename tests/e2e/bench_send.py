@@ -181,8 +181,8 @@ def main():
                     r = one_run(args, scratch, sink, n, with_product, args.warm)
                     results.append(r)
                     print(json.dumps(r), flush=True)
-                except (Failure, MarionetteError) as e:
-                    failures.append(f"{n} {'with' if with_product else 'without'}: {e}")
+                except (Failure, MarionetteError, OSError) as e:  # OSError: a socket timeout
+                    failures.append(f"{n} {'with' if with_product else 'without'}: {e!r}")
                     print(f"FAIL {failures[-1]}", flush=True)
     finally:
         sink.stop()

@@ -193,6 +193,16 @@ export function fakeAddressBooks(books = []) {
         if (!b) throw new Error(`no address book ${parentId}`);
         return structuredClone((b.contacts ?? []).map((c) => ({ type: "contact", parentId, ...c })));
       },
+      /** Thunderbird's quick search: a contact whose fields contain the search string (case
+       * ignored); here the vCard stands for its fields. */
+      async query({ parentId, searchString = "", includeLocal = true } = {}) {
+        count("contacts.query");
+        if (!searchString.trim()) return [];
+        const needle = searchString.toLowerCase();
+        return structuredClone(books.filter((b) => (parentId === undefined || b.id === parentId) && (includeLocal || b.remote))
+          .flatMap((b) => (b.contacts ?? []).filter((c) => String(c.vCard ?? "").toLowerCase().includes(needle))
+            .map((c) => ({ type: "contact", parentId: b.id, ...c }))));
+      },
       async get(id) {
         count("contacts.get");
         for (const b of books) {
