@@ -78,7 +78,8 @@ async function runCheck(details) {
       // order); a send during the first read uses what is known so far.
       books.start(); // no-op once started
       books.sync(client);
-      const req = buildCheckRequest({ sender: details.from, recipients, known: books.knownForCheck(), policy, settings });
+      const known = books.knownForCheck(); // null: the host holds the book
+      const req = buildCheckRequest({ sender: details.from, recipients, known, policy, settings });
       reply = await client.request(req);
     } catch (e) {
       error = e;
@@ -119,7 +120,8 @@ function warmUp() {
   warming ??= (async () => {
     try {
       if (!client.connected) {
-        const hello = buildHelloRequest({ policy: await readPolicy(), settings: await readSettings() });
+        const [policy, settings] = [await readPolicy(), await readSettings()];
+        const hello = buildHelloRequest({ policy, settings });
         rememberHello(await client.request(hello));
       }
       await books.sync(client);

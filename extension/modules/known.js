@@ -21,7 +21,8 @@ export const SLICE_PAUSE_MS = 10;
 export const START_DELAY_MS = 5000;
 /** The read's slices: an address's local part ends in one of these before its "@" (RFC 5322
  * atext, lower case: Thunderbird's search ignores case). */
-export const SLICE_KEYS = [..."abcdefghijklmnopqrstuvwxyz0123456789._-+=!#$%&'*/?^`{|}~"].map((c) => `${c}@`);
+export const SLICE_KEYS = [..."abcdefghijklmnopqrstuvwxyz0123456789._-+=!#$%&'*/?^`{|}~"]
+  .map((c) => `${c}@`);
 /** More changes than this since the host's copy: send the whole book instead. */
 const MAX_DELTA = 5000;
 
@@ -188,7 +189,8 @@ export class BookStore {
     this.timer = null;
     const t0 = Date.now();
     this.reading ??= this.readAll().finally(() => {
-      console.info(`typoguard: address books read in ${Date.now() - t0} ms: ${this.size} mailboxes`);
+      const ms = Date.now() - t0;
+      console.info(`typoguard: address books read in ${ms} ms: ${this.size} mailboxes`);
       this.ready = true;
       this.touched.clear();
       this.readDone();
@@ -236,7 +238,8 @@ export class BookStore {
         parentId: book.id, searchString: key, includeLocal: true, includeRemote: false,
         includeReadOnly: true, includeReadWrite: true,
       });
-      await this.digest(book, (nodes ?? []).filter((n) => n?.id && !seen.has(n.id) && seen.add(n.id)));
+      const fresh = (nodes ?? []).filter((n) => n?.id && !seen.has(n.id) && seen.add(n.id));
+      await this.digest(book, fresh);
       await sleep(this.slicePauseMs);
     }
   }
@@ -288,7 +291,8 @@ export class BookStore {
     const req = this.nextRequest();
     if (!req) return Promise.resolve();
     this.hostVersion = req.version; // optimistic: frames are answered in order
-    return client.request(req).then((reply) => this.onReply(req, reply), (e) => this.onFailure(req, e));
+    return client.request(req).then((reply) => this.onReply(req, reply),
+                                    (e) => this.onFailure(req, e));
   }
 
   onReply(req, reply) {

@@ -78,7 +78,8 @@ def write_address_book(profile, n):
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("CREATE TABLE properties (card TEXT, name TEXT, value TEXT)")
-    db.execute("CREATE TABLE lists (uid TEXT PRIMARY KEY, name TEXT, nickName TEXT, description TEXT)")
+    db.execute("CREATE TABLE lists (uid TEXT PRIMARY KEY, name TEXT, nickName TEXT, "
+               "description TEXT)")
     db.execute("CREATE TABLE list_cards (list TEXT, card TEXT, PRIMARY KEY(list, card))")
     db.execute("CREATE INDEX properties_card ON properties(card)")
     db.execute("CREATE INDEX properties_name ON properties(name)")
@@ -114,7 +115,14 @@ def one_run(args, scratch, sink, n, with_product, warm):
         f.write('user_pref("mail.collect_email_address_outgoing", true);\n')
     out = {"contacts": n, "with": with_product}
     try:
-        tb.start()
+        try:
+            tb.start()
+        except (MarionetteError, OSError):
+            # On a loaded machine Marionette's first answer can take longer than its 30 s
+            # socket timeout; a second start (same profile, same book) usually makes it.
+            tb.stop()
+            tb.m = None
+            tb.start()
         out["startup_s"] = round(tb.startup_s, 1)
         probe = tb.m.chrome(PROBE_JS, [PROBE_S * 1000], timeout_ms=int(PROBE_S * 1000) + 30000)
         out["worst_stall_ms"] = round(probe["worst_ms"])
@@ -148,11 +156,13 @@ def one_run(args, scratch, sink, n, with_product, warm):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
-    ap.add_argument("--thunderbird", default=os.environ.get("TYPOGUARD_THUNDERBIRD", run_e2e.TB_DEFAULT))
+    ap.add_argument("--thunderbird",
+                    default=os.environ.get("TYPOGUARD_THUNDERBIRD", run_e2e.TB_DEFAULT))
     ap.add_argument("--host", default=os.environ.get("TYPOGUARD_E2E_HOST"))
     ap.add_argument("--sizes", default="0,1000,10000,20000")
     ap.add_argument("--warm", type=int, default=5)
-    ap.add_argument("--enforce", action="store_true", help="fail when a target of issue 20 is missed")
+    ap.add_argument("--enforce", action="store_true",
+                    help="fail when a target of issue 20 is missed")
     ap.add_argument("--json", help="write the raw results here")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
@@ -192,7 +202,7 @@ def main():
             shutil.rmtree(scratch, ignore_errors=True)
 
     print(f"\nadded time per send (median with − median without; load average during the runs "
-          f"{min(loads)}–{max(loads)} on {os.cpu_count()} cores)")
+          f"{min(loads, key=float)}–{max(loads, key=float)} on {os.cpu_count()} cores)")
     print("| contacts | 1st send added | warm sends added (median) | check in extension (median) "
           "| worst main-thread stall with / without | book read |")
     print("|---|---|---|---|---|---|")
