@@ -3,7 +3,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fakeMessenger, scriptedHost } from "./fake-messenger.mjs";
-import { SLICE_KEYS } from "../../extension/modules/known.js";
 
 let instance = 0;
 /** Loads a fresh copy of background.js wired to a new fake messenger. */
@@ -137,7 +136,7 @@ test("user settings travel with the check, the address book once per host; learn
   const m = await boot({ local: { settings: { first_contact: "warn", learn: false, org_domains: ["mail.mil"] } },
                          books: [{ id: "ab", contacts: [{ id: "c", vCard }], mailingLists: [] }] });
   m.windows.onCreated.fire({ id: 7, type: "messageCompose" }); // the read starts now, not in 5 s
-  await until(() => m.addressBooks.calls["contacts.query"] === SLICE_KEYS.length);
+  await until(() => m.addressBooks.calls["contacts.list"] === 1);
   await new Promise((r) => setTimeout(r, 20));
   await send(m, { to: ["someone@example.org"] });
   const req = checks(m)[0];
@@ -157,7 +156,7 @@ test("user settings travel with the check, the address book once per host; learn
   assert.deepEqual(bookFrames[1].add, ["Ann <ann@example.org>"]);
   assert.equal(bookFrames[1].base, bookFrames[0].version);
   assert.deepEqual(checks(m)[1].book.sort(), ["Ann <ann@example.org>", "John Doe <john.doe@army.mil>"]);
-  assert.equal(m.addressBooks.calls["contacts.query"], SLICE_KEYS.length, "no re-read after a change");
+  assert.equal(m.addressBooks.calls["contacts.list"], 1, "no re-read after a change");
   // a third send with nothing new sends no book frame; a new host gets the whole book
   await send(m, { to: ["someone@example.org"] }, 3);
   assert.equal(m.hostLog.filter((x) => x.type === "book").length, 2);
@@ -177,7 +176,7 @@ test("an older host without `book`: the checks carry the address book again", as
   const m = await boot({ host: old, books: [{ id: "ab", contacts: [{ id: "c", vCard }], mailingLists: [] }] });
   m.hostLog = log;
   m.windows.onCreated.fire({ id: 7, type: "messageCompose" }); // the read starts now, not in 5 s
-  await until(() => m.addressBooks.calls["contacts.query"] === SLICE_KEYS.length);
+  await until(() => m.addressBooks.calls["contacts.list"] === 1);
   await new Promise((r) => setTimeout(r, 20));
   await send(m, { to: ["someone@example.org"] });
   await send(m, { to: ["someone@example.org"] }, 2);

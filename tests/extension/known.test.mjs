@@ -3,7 +3,7 @@
 // host and then as changes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BookStore, MAX_KNOWN_ADDRESSES, SLICE_KEYS } from "../../extension/modules/known.js";
+import { BookStore, MAX_KNOWN_ADDRESSES } from "../../extension/modules/known.js";
 import { fakeAddressBooks } from "./fake-messenger.mjs";
 
 const vcard = (fn, ...emails) => `BEGIN:VCARD\r\nVERSION:4.0\r\nFN:${fn}\r\n${emails.map((e) => `EMAIL:${e}\r\n`).join("")}END:VCARD\r\n`;
@@ -28,7 +28,7 @@ function fakeClient({ answer } = {}) {
   return c;
 }
 
-test("reads every local book in query slices, never list(true) nor a whole book; skips remote ones", async () => {
+test("reads every local book with contacts.list, in slices, never list(true); skips remote ones", async () => {
   const many = Array.from({ length: 1200 }, (_, i) => contact(`p${i}`, `P ${i}`, `p${i}@example.org`));
   const { messenger, store } = storeOver([
     { id: "a", contacts: many },
@@ -48,8 +48,7 @@ test("reads every local book in query slices, never list(true) nor a whole book;
   assert.equal(store.size, 1202);
   assert.ok(yields >= 3, `the read gave way between slices (${yields})`);
   assert.equal(messenger.addressBooks.calls.listComplete, undefined);
-  assert.equal(messenger.addressBooks.calls["contacts.query"], 2 * SLICE_KEYS.length, "not the remote directory");
-  assert.equal(messenger.addressBooks.calls["contacts.list"], undefined, "never a whole book at once");
+  assert.equal(messenger.addressBooks.calls["contacts.list"], 2, "not the remote directory");
   assert.ok(store.snapshot().addresses.includes("John Doe <jd@home.example>"));
 });
 
@@ -66,7 +65,7 @@ test("events keep the copy current; a mailbox two contacts share stays until bot
   assert.deepEqual(sorted(store), ["Ann <ann@y.org>", "Bob <bob@z.org>"]);
   messenger.addressBooks.onDeleted.fire("b");
   assert.deepEqual(sorted(store), ["Ann <ann@y.org>"]);
-  assert.equal(messenger.addressBooks.calls["contacts.query"], SLICE_KEYS.length, "no re-read");
+  assert.equal(messenger.addressBooks.calls["contacts.list"], 1, "no re-read");
 });
 
 test("an event during the first read wins over the read's older copy", async () => {
@@ -74,9 +73,9 @@ test("an event during the first read wins over the read's older copy", async () 
   const messenger = { addressBooks: fakeAddressBooks(books) };
   let release;
   const gate = new Promise((r) => (release = r));
-  const query = messenger.addressBooks.contacts.query;
-  messenger.addressBooks.contacts.query = async (q) => {
-    const nodes = await query(q); // the snapshot is taken now...
+  const list = messenger.addressBooks.contacts.list;
+  messenger.addressBooks.contacts.list = async (id) => {
+    const nodes = await list(id); // the snapshot is taken now...
     await gate; // ...and arrives after the events
     return nodes;
   };
@@ -162,7 +161,7 @@ test("the first read waits for start-up, or starts at once when asked (a compose
   const { messenger, store } = storeOver([{ id: "a", contacts: [contact("1", "Ann", "ann@x.org")] }]);
   store.startSoon(30);
   await new Promise((r) => setTimeout(r, 5));
-  assert.equal(messenger.addressBooks.calls["contacts.query"], undefined, "not during start-up");
+  assert.equal(messenger.addressBooks.calls["contacts.list"], undefined, "not during start-up");
   await new Promise((r) => setTimeout(r, 60)); // (the store's timer does not keep Node alive)
   await store.whenRead();
   assert.equal(store.size, 1);
@@ -170,26 +169,6 @@ test("the first read waits for start-up, or starts at once when asked (a compose
   other.store.startSoon(60000);
   await other.store.start();
   other.store.start();
-  assert.equal(other.messenger.addressBooks.calls["contacts.query"], SLICE_KEYS.length, "read once");
+  assert.equal(other.messenger.addressBooks.calls["contacts.list"], 1, "read once");
 });
 
-test("each slice is a part of the book; without contacts.query, the whole book at once", async () => {
-  const contacts = [contact("1", "Ann", "ann@x.org"), contact("2", "Bo", "bo.7@y.org", "b_@z.org"),
-                    contact("3", "Cy", "c-d@w.org")];
-  const { messenger, store } = storeOver([{ id: "a", contacts }]);
-  const sizes = [];
-  const query = messenger.addressBooks.contacts.query;
-  messenger.addressBooks.contacts.query = async (q) => {
-    const r = await query(q);
-    sizes.push(r.length);
-    return r;
-  };
-  await store.start();
-  assert.deepEqual(sorted(store), ["Ann <ann@x.org>", "Bo <b_@z.org>", "Bo <bo.7@y.org>", "Cy <c-d@w.org>"]);
-  assert.ok(Math.max(...sizes) <= 1, `no slice holds the whole book (${sizes})`);
-  const old = storeOver([{ id: "a", contacts }]);
-  delete old.messenger.addressBooks.contacts.query;
-  await old.store.start();
-  assert.equal(old.store.size, 4);
-  assert.equal(old.messenger.addressBooks.calls["contacts.list"], 1);
-});
