@@ -9,19 +9,27 @@
 import { HostClient, HOST_NAME, DEFAULT_TIMEOUT_MS } from "./modules/host.js";
 import { buildCheckRequest, buildHelloRequest, buildLearnRequest } from "./modules/request.js";
 import { collectRecipients, thunderbirdExpander } from "./modules/recipients.js";
-import { knownCache } from "./modules/known.js";
+import { BookStore, START_DELAY_MS } from "./modules/known.js";
 import { effective, sanitize } from "./modules/settings.js";
 import { decide } from "./modules/decision.js";
 import { buildDialogModel, answerToResult } from "./modules/dialog-model.js";
 import { withOverrideHeader } from "./modules/override.js";
 import { finalAddresses } from "./modules/corrections.js";
 
+// The address book, read in the background from start-up on and kept current by events; each
+// new host process gets it whole once, then only the changes (known.js).
+const books = new BookStore(messenger);
 const client = new HostClient({
   connect: () => messenger.runtime.connectNative(HOST_NAME),
   timeoutMs: DEFAULT_TIMEOUT_MS,
+  onConnect: () => books.hostStarted(),
 });
 const expander = thunderbirdExpander(messenger);
-const known = knownCache(messenger);
+// When the first read ends the host is started (or, when a compose window already did, given the
+// whole book now rather than at Send). Its open port also keeps this event page from being
+// suspended, which would drop the copy and make the next compose window read every book again.
+books.startSoon(START_DELAY_MS);
+books.whenRead().then(warmUp).then(() => (client.connected ? books.sync(client) : null));
 const pendingLearn = new Map(); // compose tab id → mailbox strings that are being sent
 const dialogs = new Map(); // token → {model, extra, resolve, windowId}
 let hostPolicy = null; // the effective policy from the host's last hello
@@ -67,7 +75,12 @@ async function runCheck(details) {
         // A new host process: learn its effective policy. Pipelined: the check does not wait.
         client.request(buildHelloRequest({ policy, settings })).then(rememberHello, () => {});
       }
-      const req = buildCheckRequest({ sender: details.from, recipients, known: await known.get(), policy, settings });
+      // The book's changes go first on the same port (not awaited: frames are answered in
+      // order); a send during the first read uses what is known so far.
+      books.start(); // no-op once started
+      books.sync(client);
+      const known = books.knownForCheck(); // null: the host holds the book
+      const req = buildCheckRequest({ sender: details.from, recipients, known, policy, settings });
       reply = await client.request(req);
     } catch (e) {
       error = e;
@@ -102,14 +115,24 @@ async function notify(messageKey) {
 
 /** Opens the port and asks hello before the first send, so the host's start-up is not part of
  * it. Called when a compose window opens; a failure here is silent (the send will decide). */
-async function warmUp() {
-  if (client.connected) return;
-  try {
-    rememberHello(await client.request(buildHelloRequest({ policy: await readPolicy(), settings: await readSettings() })));
-    await known.get();
-  } catch (e) {
-    // the check at send time reports it
-  }
+let warming = null; // one warm-up at a time: a compose window and the end of the read may race
+function warmUp() {
+  books.start(); // no-op once started
+  warming ??= (async () => {
+    try {
+      if (!client.connected) {
+        const [policy, settings] = [await readPolicy(), await readSettings()];
+        const hello = buildHelloRequest({ policy, settings });
+        rememberHello(await client.request(hello));
+      }
+      await books.sync(client);
+    } catch (e) {
+      // the check at send time reports it
+    }
+  })().finally(() => {
+    warming = null;
+  });
+  return warming;
 }
 
 messenger.windows.onCreated?.addListener((win) => {

@@ -1,14 +1,26 @@
 // known.js — the address book as the host's `known` set: every contact's mailboxes (display
-// names kept) and their domains.
+// names kept), read in the background and handed to the host once per host process, then only
+// its changes (the `book` request of DESIGN.md).
 //
-// Guarantees: bounded (MAX_KNOWN_ADDRESSES) so a huge directory cannot make a request approach
-// the host's 8 MiB limit; cached until an address book changes; a failing address book yields
-// an empty set rather than an error (the check must still run).
+// Guarantees: a send never waits on reading an address book — the books are read after
+// start-up one book at a time, their contacts digested in slices with pauses between, and a
+// check uses what is known so far; the copy is kept current from the contact and book events
+// (a change costs one contact, never a re-read of every book); bounded (MAX_KNOWN_ADDRESSES) so
+// a huge directory cannot make a request approach the host's limits; a failing address book
+// yields fewer known addresses rather than an error (the check must still run).
 
 import { contactMailboxes } from "./recipients.js";
 import { domainOf } from "./mailbox.js";
 
 export const MAX_KNOWN_ADDRESSES = 20000;
+/** Contacts digested per slice of the background read, and the pause between slices. */
+export const SLICE_CONTACTS = 500;
+export const SLICE_PAUSE_MS = 10;
+/** The first read begins this long after the background page starts, unless a compose window
+ * opens first. */
+export const START_DELAY_MS = 5000;
+/** More changes than this since the host's copy: send the whole book instead. */
+const MAX_DELTA = 5000;
 
 /** Builds {domains, addresses} from address-book nodes (addressBooks.list(true) output). */
 export function knownFromBooks(books) {
@@ -31,30 +43,257 @@ export function knownFromBooks(books) {
   return { domains: [...domains], addresses };
 }
 
-/** A cache over messenger.addressBooks that is dropped whenever a contact or book changes. */
-export function knownCache(messenger) {
-  let cached = null;
-  const invalidate = () => {
-    cached = null;
-  };
-  const ab = messenger.addressBooks;
-  for (const ev of [
-    ab?.onCreated, ab?.onUpdated, ab?.onDeleted,
-    ab?.contacts?.onCreated, ab?.contacts?.onUpdated, ab?.contacts?.onDeleted,
-  ]) {
-    ev?.addListener?.(invalidate);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The address book kept in memory and mirrored in the host.
+ * @param messenger  Thunderbird's namespace (addressBooks, contacts events)
+ * @param options    {sliceContacts, slicePauseMs, maxAddresses, session}
+ */
+export class BookStore {
+  constructor(messenger, { sliceContacts = SLICE_CONTACTS, slicePauseMs = SLICE_PAUSE_MS,
+                           maxAddresses = MAX_KNOWN_ADDRESSES, session = null } = {}) {
+    this.messenger = messenger;
+    this.sliceContacts = sliceContacts;
+    this.slicePauseMs = slicePauseMs;
+    this.maxAddresses = maxAddresses;
+    this.session = session ?? Math.random().toString(36).slice(2, 10);
+    this.seq = 0;
+    this.entries = new Map(); // lower-case mailbox → {mailbox, n} (n: contacts holding it)
+    this.contacts = new Map(); // contact id → {book, keys: [lower-case mailbox]}
+    this.touched = new Set(); // contact ids changed by events while the first read runs
+    this.changed = new Set(); // keys changed since the host's copy (hostVersion)
+    this.hostVersion = null; // the version the host holds, null: none / unknown
+    this.hostHasBook = true; // false once a host answered `book` with unknown_type
+    this.reading = null; // the promise of the first read
+    this.ready = false; // the first read has finished
+    this.overflow = false; // a mailbox was left out because the book was full
+    this.timer = null; // startSoon's
+    this.readDone = null;
+    this.read = new Promise((resolve) => (this.readDone = resolve));
+    this.listen();
   }
-  return {
-    invalidate,
-    async get() {
-      if (cached) return cached;
+
+  get version() {
+    return `${this.session}:${this.seq}`;
+  }
+
+  get size() {
+    return this.entries.size;
+  }
+
+  listen() {
+    const ab = this.messenger.addressBooks;
+    const on = (ev, fn) => ev?.addListener?.(fn);
+    on(ab?.contacts?.onCreated, (node) => this.setContact(node));
+    on(ab?.contacts?.onUpdated, (node) => this.setContact(node));
+    on(ab?.contacts?.onDeleted, (parentId, id) => this.removeContact(id));
+    on(ab?.onCreated, (node) => {
+      if (node?.id) this.readBook(node).catch(() => {});
+    });
+    on(ab?.onDeleted, (id) => {
+      for (const [cid, c] of this.contacts) if (c.book === id) this.removeContact(cid);
+    });
+  }
+
+  // ---- the in-memory copy ------------------------------------------------------------------
+
+  addKey(mailbox) {
+    const key = mailbox.toLowerCase();
+    const e = this.entries.get(key);
+    if (e) {
+      e.n++;
+      return key;
+    }
+    if (this.entries.size >= this.maxAddresses) {
+      this.overflow = true;
+      return null;
+    }
+    this.entries.set(key, { mailbox, n: 1 });
+    this.changed.add(key);
+    this.seq++;
+    return key;
+  }
+
+  dropKey(key) {
+    const e = this.entries.get(key);
+    if (!e) return;
+    if (--e.n > 0) return;
+    this.entries.delete(key);
+    this.changed.add(key);
+    this.seq++;
+  }
+
+  /** A contact created or updated (ContactNode): its mailboxes replace what it had. */
+  setContact(node, { fromRead = false } = {}) {
+    if (!node?.id) return;
+    if (!fromRead && this.reading && !this.ready) this.touched.add(node.id);
+    const old = this.contacts.get(node.id);
+    let mailboxes = [];
+    try {
+      mailboxes = contactMailboxes(node);
+    } catch (e) {
+      mailboxes = [];
+    }
+    const keys = [];
+    for (const mb of mailboxes) {
+      const k = this.addKey(mb);
+      if (k) keys.push(k);
+    }
+    if (old) for (const k of old.keys) this.dropKey(k);
+    this.contacts.set(node.id, { book: node.parentId ?? old?.book ?? null, keys });
+  }
+
+  removeContact(id) {
+    if (this.reading && !this.ready) this.touched.add(id);
+    const old = this.contacts.get(id);
+    if (!old) return;
+    this.contacts.delete(id);
+    for (const k of old.keys) this.dropKey(k);
+  }
+
+  /** {domains, addresses} as a check's `known` (for a host without `book`). */
+  snapshot() {
+    const addresses = [];
+    const domains = new Set();
+    for (const { mailbox } of this.entries.values()) {
+      addresses.push(mailbox);
+      const d = domainOf(mailbox);
+      if (d) domains.add(d);
+    }
+    return { domains: [...domains], addresses };
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  /** Resolves when the first read has finished (whenever it starts). */
+  whenRead() {
+    return this.read;
+  }
+
+  /** Starts the first read in `delayMs` (Thunderbird's own start-up goes first), or at once when
+   * start() is called before then (a compose window opened). */
+  startSoon(delayMs) {
+    if (this.reading || this.timer) return;
+    this.timer = setTimeout(() => this.start(), delayMs);
+    this.timer.unref?.(); // Node (tests): a pending first read does not keep the process alive
+  }
+
+  /** Starts the first read (once); resolves when every book has been read. Never rejects. */
+  start() {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const t0 = Date.now();
+    this.reading ??= this.readAll().finally(() => {
+      const ms = Date.now() - t0;
+      console.info(`typoguard: address books read in ${ms} ms: ${this.size} mailboxes`);
+      this.ready = true;
+      this.touched.clear();
+      this.readDone();
+    });
+    return this.reading;
+  }
+
+  async readAll() {
+    let books = [];
+    try {
+      books = (await this.messenger.addressBooks.list(false)) ?? [];
+    } catch (e) {
+      console.warn("typoguard: cannot list the address books:", e);
+      return;
+    }
+    for (const book of books) {
+      // A remote (LDAP) directory is searched, not listed: reading it would ask the server.
+      if (book.remote) continue;
       try {
-        cached = knownFromBooks(await ab.list(true));
+        await this.readBook(book);
       } catch (e) {
-        console.warn("typoguard: cannot read the address books:", e);
-        return { domains: [], addresses: [] };
+        console.warn("typoguard: cannot read an address book:", e);
       }
-      return cached;
-    },
-  };
+      await sleep(this.slicePauseMs);
+    }
+  }
+
+  /**
+   * Reads one book: `contacts.list` (Thunderbird converts the book's contacts to vCards in one
+   * go on its main thread: once per session, 5 s after start-up — issue 20 measured 7.4 s for
+   * 20,000 with list(true)), then digests them in slices with pauses between. Events win over
+   * the read. (Slicing Thunderbird's side with `contacts.query` was tried and is worse: every
+   * query parses every contact of the book again, and Thunderbird stopped answering.)
+   */
+  async readBook(book) {
+    await this.digest(book, (await this.messenger.addressBooks.contacts.list(book.id)) ?? []);
+  }
+
+  async digest(book, nodes) {
+    for (let i = 0; i < nodes.length; i += this.sliceContacts) {
+      if (i > 0) await sleep(this.slicePauseMs);
+      for (const node of nodes.slice(i, i + this.sliceContacts)) {
+        if (!node?.id || this.touched.has(node.id)) continue;
+        this.setContact({ ...node, parentId: node.parentId ?? book.id }, { fromRead: true });
+      }
+    }
+  }
+
+  // ---- the host's copy ------------------------------------------------------------------------
+
+  /** A new host process: it holds no book. */
+  hostStarted() {
+    this.hostVersion = null;
+    this.hostHasBook = true;
+  }
+
+  /** The `book` request that brings the host up to date, or null when it is. Marks it sent. */
+  nextRequest() {
+    if (!this.hostHasBook) return null;
+    const version = this.version;
+    if (this.hostVersion === version) return null;
+    if (this.hostVersion === null && this.entries.size === 0) return null; // both empty
+    if (this.hostVersion !== null && this.changed.size <= MAX_DELTA) {
+      const add = [];
+      const remove = [];
+      for (const k of this.changed) {
+        const e = this.entries.get(k);
+        if (e) add.push(e.mailbox);
+        else remove.push(k);
+      }
+      this.changed.clear();
+      return { type: "book", version, base: this.hostVersion, add, remove };
+    }
+    this.changed.clear();
+    return { type: "book", version, add: [...this.entries.values()].map((e) => e.mailbox) };
+  }
+
+  /**
+   * Posts the `book` request (if any) on `client` — synchronously, so a check posted next is
+   * answered after it — and returns the promise of its handling. Never rejects.
+   */
+  sync(client) {
+    const req = this.nextRequest();
+    if (!req) return Promise.resolve();
+    this.hostVersion = req.version; // optimistic: frames are answered in order
+    return client.request(req).then((reply) => this.onReply(req, reply),
+                                    (e) => this.onFailure(req, e));
+  }
+
+  onReply(req, reply) {
+    if (reply?.type === "book" && reply.version === req.version) return;
+    if (reply?.type === "error" && reply.code === "unknown_type") {
+      this.hostHasBook = false; // an older host: checks carry `known` again
+      this.hostVersion = null;
+      return;
+    }
+    // The host did not apply it (another base, too many, an error): the next sync sends the
+    // whole book.
+    if (this.hostVersion === req.version) this.hostVersion = null;
+  }
+
+  onFailure(req) {
+    if (this.hostVersion === req.version) this.hostVersion = null;
+  }
+
+  /** What a check carries as `known`: nothing when the host keeps the book. */
+  knownForCheck() {
+    return this.hostHasBook ? null : this.snapshot();
+  }
 }

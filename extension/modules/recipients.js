@@ -61,23 +61,43 @@ export async function collectRecipients(details, expandEntry) {
 
 /**
  * An expander backed by Thunderbird: messengerUtilities.parseMailboxString with
- * expandMailingLists (Thunderbird ≥ 147) when present, else a lookup of the list by name in the
- * address books. Returns null when the entry is not a list it knows.
+ * expandMailingLists (Thunderbird ≥ 147) when present, else a lookup of the list by name
+ * (mailingLists.list per book, then listMembers of that one list — never addressBooks.list(true),
+ * which turns every contact into a vCard). Returns null when the entry is not a list it knows.
  */
 export function thunderbirdExpander(messenger) {
-  let listsByName = null; // lazily built: lower-case list name → [mailbox]
+  // lower-case list name → list id, built on the first lookup and dropped when a list changes.
+  // Members are read per lookup (one list, never every contact of every book).
+  let listsByName = null;
+  const ml = messenger.addressBooks?.mailingLists;
+  for (const ev of [ml?.onCreated, ml?.onUpdated, ml?.onDeleted, messenger.addressBooks?.onCreated,
+                    messenger.addressBooks?.onDeleted]) {
+    ev?.addListener?.(() => {
+      listsByName = null;
+    });
+  }
 
   async function lookupLists() {
     if (listsByName) return listsByName;
-    listsByName = new Map();
-    const books = (await messenger.addressBooks?.list?.(true)) ?? [];
+    const byName = new Map();
+    const books = (await messenger.addressBooks?.list?.(false)) ?? [];
     for (const book of books) {
-      for (const list of book.mailingLists ?? []) {
-        const members = (list.contacts ?? []).map(contactMailbox).filter(Boolean);
-        listsByName.set(String(list.name).toLowerCase(), members);
+      if (book.remote) continue;
+      const lists = (await ml?.list?.(book.id)) ?? book.mailingLists ?? [];
+      for (const list of lists) {
+        const key = String(list.name).toLowerCase();
+        if (!byName.has(key)) byName.set(key, list.id);
       }
     }
+    listsByName = byName;
     return listsByName;
+  }
+
+  async function listMembersByName(name) {
+    const id = (await lookupLists()).get(name);
+    if (!id) return null;
+    const members = (await ml.listMembers(id)) ?? [];
+    return members.map(contactMailbox).filter(Boolean);
   }
 
   return async function expand(entry) {
@@ -102,8 +122,7 @@ export function thunderbirdExpander(messenger) {
         return members;
       }
     }
-    const lists = await lookupLists();
-    return lists.get(bareAddress(s).toLowerCase()) ?? null;
+    return listMembersByName(bareAddress(s).toLowerCase());
   };
 }
 

@@ -9,6 +9,9 @@
 #include "native.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +37,13 @@ int tg_native_run(const char *policy_path) {
     return 1;
   }
   signal(SIGPIPE, SIG_IGN);
+  /* A long-lived host with an address book in it builds and frees the same few megabytes for
+   * every check: keep them in the heap rather than mapping and faulting them in again each time
+   * (at 20,000 contacts that was about 10 ms of system time per check). */
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+#endif
 
   g_autoptr(TgSession) session = tg_session_new(policy_path);
   for (guint i = 0; i < session->warnings->len; i++)

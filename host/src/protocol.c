@@ -59,12 +59,21 @@ static void session_load_psl(TgSession *s) {
 TgSession *tg_session_new(const char *policy_path) {
   TgSession *s = g_new0(TgSession, 1);
   s->warnings = g_ptr_array_new_with_free_func(g_free);
+  s->book = g_ptr_array_new_with_free_func(g_free);
+  s->book_keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   session_load_psl(s);
   tg_session_reset(s, policy_path);
   return s;
 }
 
+static void book_clear(TgSession *s) {
+  g_ptr_array_set_size(s->book, 0);
+  g_hash_table_remove_all(s->book_keys);
+  g_clear_pointer(&s->book_version, g_free);
+}
+
 void tg_session_reset(TgSession *s, const char *policy_path) {
+  book_clear(s);
   g_clear_pointer(&s->policy_ctx, tg_context_free);
   g_clear_pointer(&s->policy_ctx_key, g_free);
   g_clear_pointer(&s->history, tg_history_free);
@@ -93,6 +102,9 @@ void tg_session_free(TgSession *s) {
   if (s->psl_owned)
     psl_free(s->psl);
   g_ptr_array_unref(s->warnings);
+  g_ptr_array_unref(s->book);
+  g_hash_table_destroy(s->book_keys);
+  g_free(s->book_version);
   g_free(s);
 }
 
@@ -402,6 +414,126 @@ static TgStrings strings_of(GPtrArray *a) {
   return (TgStrings){.items = (const char *const *)a->pdata, .len = a->len};
 }
 
+/* ---- the address book kept in the host --------------------------------------------------- */
+
+/* {"version":V|null,"count":N}: what a client compares with its own copy. */
+static cJSON *book_state(const TgSession *s) {
+  cJSON *o = cJSON_CreateObject();
+  if (s->book_version)
+    cJSON_AddStringToObject(o, "version", s->book_version);
+  else
+    cJSON_AddNullToObject(o, "version");
+  cJSON_AddNumberToObject(o, "count", (double)s->book->len);
+  return o;
+}
+
+static void book_remove(TgSession *s, const char *mailbox) {
+  g_autofree char *key = g_utf8_strdown(mailbox, -1);
+  guint pos = GPOINTER_TO_UINT(g_hash_table_lookup(s->book_keys, key));
+  if (pos == 0)
+    return;
+  g_hash_table_remove(s->book_keys, key);
+  guint last = s->book->len - 1;
+  if (pos - 1 != last) { /* the last one takes the freed place */
+    g_autofree char *moved = g_utf8_strdown(g_ptr_array_index(s->book, last), -1);
+    g_hash_table_replace(s->book_keys, g_steal_pointer(&moved), GUINT_TO_POINTER(pos));
+  }
+  g_ptr_array_remove_index_fast(s->book, pos - 1);
+}
+
+static void book_add(TgSession *s, const char *mailbox) {
+  char *key = g_utf8_strdown(mailbox, -1);
+  if (g_hash_table_contains(s->book_keys, key)) {
+    g_free(key);
+    return;
+  }
+  g_ptr_array_add(s->book, g_strdup(mailbox));
+  g_hash_table_insert(s->book_keys, key, GUINT_TO_POINTER(s->book->len));
+}
+
+/* `book`: {"version":V,"base":B?,"add":[mailbox…],"remove":[mailbox…]}. Without `base` the
+ * host's book becomes exactly `add`; with it, `remove` then `add` are applied only when the host
+ * holds version B — else nothing changes, and the reply's version (not V) tells the client to
+ * send its whole book. Either way the reply is {"type":"book","version":…,"count":N}. Nothing is
+ * applied on an error. */
+static char *handle_book(TgSession *s, const cJSON *root, const cJSON *id, size_t *reply_len) {
+  g_autoptr(GError) error = NULL;
+  const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
+  if (!cJSON_IsString(version) || strlen(version->valuestring) > TG_MAX_ID_BYTES) {
+    g_autofree char *msg = g_strdup_printf("version must be a string of at most %u bytes",
+                                           TG_MAX_ID_BYTES);
+    return tg_protocol_error(id, "bad_request", msg, reply_len);
+  }
+  const cJSON *base = cJSON_GetObjectItemCaseSensitive(root, "base");
+  if (base && !cJSON_IsNull(base) && !cJSON_IsString(base))
+    return tg_protocol_error(id, "bad_request", "base must be a string", reply_len);
+  g_autoptr(GPtrArray) add = g_ptr_array_new();
+  g_autoptr(GPtrArray) remove = g_ptr_array_new();
+  if (!get_strings(root, "add", "", add, &error) ||
+      !get_strings(root, "remove", "", remove, &error))
+    return tg_protocol_error(id, "bad_request", error->message, reply_len);
+  if (add->len + remove->len > TG_MAX_BOOK_ENTRIES) {
+    g_autofree char *msg = g_strdup_printf("add and remove hold %u mailboxes: at most %u at once",
+                                           add->len + remove->len, TG_MAX_BOOK_ENTRIES);
+    return tg_protocol_error(id, "too_many", msg, reply_len);
+  }
+  bool delta = cJSON_IsString(base);
+  if (delta && g_strcmp0(base->valuestring, s->book_version) != 0) {
+    g_autoptr(cJSON) obj = cJSON_CreateObject();
+    cJSON_AddStringToObject(obj, "type", "book");
+    add_id(obj, id);
+    cJSON *state = book_state(s);
+    cJSON_AddItemToObject(obj, "version", cJSON_DetachItemFromObject(state, "version"));
+    cJSON_AddItemToObject(obj, "count", cJSON_DetachItemFromObject(state, "count"));
+    cJSON_Delete(state);
+    return print_object(obj, reply_len);
+  }
+  /* How many the book would hold: decided before anything changes. */
+  g_autoptr(GHashTable) gone = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) fresh = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  guint held = delta ? s->book->len : 0;
+  for (guint i = 0; delta && i < remove->len; i++) {
+    char *key = g_utf8_strdown(g_ptr_array_index(remove, i), -1);
+    if (g_hash_table_contains(s->book_keys, key) && !g_hash_table_contains(gone, key)) {
+      held--;
+      g_hash_table_add(gone, key);
+    } else {
+      g_free(key);
+    }
+  }
+  for (guint i = 0; i < add->len; i++) {
+    char *key = g_utf8_strdown(g_ptr_array_index(add, i), -1);
+    bool present = delta && g_hash_table_contains(s->book_keys, key) &&
+                   !g_hash_table_contains(gone, key);
+    if (!present && !g_hash_table_contains(fresh, key)) {
+      held++;
+      g_hash_table_add(fresh, key);
+    } else {
+      g_free(key);
+    }
+  }
+  if (held > TG_MAX_BOOK_ENTRIES) {
+    g_autofree char *msg = g_strdup_printf("the book would hold %u mailboxes: at most %u",
+                                           held, TG_MAX_BOOK_ENTRIES);
+    return tg_protocol_error(id, "too_many", msg, reply_len);
+  }
+  if (!delta)
+    book_clear(s);
+  for (guint i = 0; delta && i < remove->len; i++)
+    book_remove(s, g_ptr_array_index(remove, i));
+  for (guint i = 0; i < add->len; i++)
+    book_add(s, g_ptr_array_index(add, i));
+  g_free(s->book_version);
+  s->book_version = g_strdup(version->valuestring);
+
+  g_autoptr(cJSON) obj = cJSON_CreateObject();
+  cJSON_AddStringToObject(obj, "type", "book");
+  add_id(obj, id);
+  cJSON_AddStringToObject(obj, "version", s->book_version);
+  cJSON_AddNumberToObject(obj, "count", (double)s->book->len);
+  return print_object(obj, reply_len);
+}
+
 static char *handle_hello(TgSession *s, const cJSON *root, const cJSON *id, size_t *reply_len) {
   g_autoptr(GError) error = NULL;
   g_autoptr(TgSettings) eff = NULL;
@@ -420,6 +552,7 @@ static char *handle_hello(TgSession *s, const cJSON *root, const cJSON *id, size
   cJSON_AddStringToObject(obj, "version", TYPOGUARD_VERSION);
   cJSON_AddNumberToObject(obj, "protocol", TG_PROTOCOL_VERSION);
   cJSON_AddItemToObject(obj, "policy", tg_settings_to_json(eff));
+  cJSON_AddItemToObject(obj, "book", book_state(s));
   char *txt = print_object(obj, reply_len);
   if (*reply_len > TG_MAX_REPLY_BYTES) {
     g_free(txt);
@@ -491,7 +624,16 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
   req.recipients = rcpt;
   req.n_recipients = (size_t)n;
   req.known_domains = strings_of(known_domains);
-  req.known_addresses = strings_of(known_addresses);
+  /* The book kept in the host first, then what the request carries (an old client's book). */
+  g_autoptr(GPtrArray) all_known = NULL;
+  if (s->book->len > 0) {
+    all_known = g_ptr_array_sized_new(s->book->len + known_addresses->len);
+    for (guint k = 0; k < s->book->len; k++)
+      g_ptr_array_add(all_known, g_ptr_array_index(s->book, k));
+    for (guint k = 0; k < known_addresses->len; k++)
+      g_ptr_array_add(all_known, g_ptr_array_index(known_addresses, k));
+  }
+  req.known_addresses = strings_of(all_known ? all_known : known_addresses);
   req.org_domains = strings_of(extra->org_domains);
   req.trusted_domains = strings_of(extra->trusted_domains);
   req.blocked_domains = strings_of(extra->blocked_domains);
@@ -632,5 +774,8 @@ static char *session_handle(TgSession *s, const char *data, size_t len, size_t *
     return handle_check(s, root, id, reply_len);
   if (strcmp(type->valuestring, "learn") == 0)
     return handle_learn(s, root, id, reply_len);
-  return tg_protocol_error(id, "unknown_type", "type must be hello, check or learn", reply_len);
+  if (strcmp(type->valuestring, "book") == 0)
+    return handle_book(s, root, id, reply_len);
+  return tg_protocol_error(id, "unknown_type", "type must be hello, check, learn or book",
+                           reply_len);
 }

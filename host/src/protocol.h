@@ -24,6 +24,9 @@
  * extension sends at most 20,000 address-book and recent addresses. */
 #define TG_MAX_KNOWN_ENTRIES 50000u
 #define TG_MAX_ERROR_MESSAGE_BYTES 1024u /* an error message is cut (with …) beyond this */
+/* The address book a client keeps in the host (`book` requests): at most this many mailboxes
+ * held, and a version string of at most TG_MAX_ID_BYTES. */
+#define TG_MAX_BOOK_ENTRIES 50000u
 
 typedef struct {
   TgSettings *settings; /* from the files, before any request */
@@ -38,6 +41,13 @@ typedef struct {
    * inode, size, modification time), so that a managed policy costs one load, not one per check. */
   TgContext *policy_ctx;
   char *policy_ctx_key;
+  /* The client's address book, sent once per process by `book` and then as changes: mailbox
+   * strings as the client sent them (owned), `book_keys` maps each one's lower-case form to its
+   * position + 1 in `book`. Every check uses them as if they were in its `known.addresses`.
+   * `book_version` is the client's name for this state (NULL: nothing received yet). */
+  GPtrArray *book;
+  GHashTable *book_keys;
+  char *book_version;
 } TgSession;
 
 /* Names a public suffix list file to use instead of the system's (tests, unusual installs). A

@@ -130,17 +130,61 @@ test("a crashed host is reconnected on the next send", async () => {
   assert.equal(m.notificationsShown.length, 0);
 });
 
-test("user settings and the address book travel with the check; learn=false stops learning", async () => {
+const until = async (cond) => {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+};
+
+test("user settings travel with the check, the address book once per host; learn=false stops learning", async () => {
   const vCard = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:John Doe\r\nEMAIL:john.doe@army.mil\r\nEND:VCARD\r\n";
   const m = await boot({ local: { settings: { first_contact: "warn", learn: false, org_domains: ["mail.mil"] } },
                          books: [{ id: "ab", contacts: [{ id: "c", vCard }], mailingLists: [] }] });
+  m.windows.onCreated.fire({ id: 7, type: "messageCompose" }); // the read starts now, not in 5 s
+  await until(() => m.addressBooks.calls["contacts.list"] === 1);
+  await new Promise((r) => setTimeout(r, 20));
   await send(m, { to: ["someone@example.org"] });
   const req = checks(m)[0];
   assert.deepEqual(req.settings, { first_contact: "warn", learn: false, org_domains: ["mail.mil"] });
-  assert.deepEqual(req.known, { domains: ["army.mil"], addresses: ["John Doe <john.doe@army.mil>"] });
+  assert.equal(req.known, undefined, "the check does not carry the book");
+  assert.deepEqual(req.book, ["John Doe <john.doe@army.mil>"], "the host had it when it checked");
   assert.equal(req.policy, undefined, "no managed storage, no policy");
+  assert.equal(m.addressBooks.calls.listComplete, undefined, "never addressBooks.list(true)");
   await afterSend(m);
   assert.equal(m.hostLog.filter((x) => x.type === "learn").length, 0);
+  // a new contact: the next check is preceded by that change only
+  const vCard2 = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ann\r\nEMAIL:ann@example.org\r\nEND:VCARD\r\n";
+  m.addressBooks.contacts.onCreated.fire({ id: "c2", parentId: "ab", type: "contact", vCard: vCard2 });
+  await send(m, { to: ["someone@example.org"] }, 2);
+  const bookFrames = m.hostLog.filter((x) => x.type === "book");
+  assert.equal(bookFrames.length, 2);
+  assert.deepEqual(bookFrames[1].add, ["Ann <ann@example.org>"]);
+  assert.equal(bookFrames[1].base, bookFrames[0].version);
+  assert.deepEqual(checks(m)[1].book.sort(), ["Ann <ann@example.org>", "John Doe <john.doe@army.mil>"]);
+  assert.equal(m.addressBooks.calls["contacts.list"], 1, "no re-read after a change");
+  // a third send with nothing new sends no book frame; a new host gets the whole book
+  await send(m, { to: ["someone@example.org"] }, 3);
+  assert.equal(m.hostLog.filter((x) => x.type === "book").length, 2);
+  m.ports[0].drop("the helper program stopped");
+  await send(m, { to: ["someone@example.org"] }, 4);
+  const last = m.hostLog.filter((x) => x.type === "book").at(-1);
+  assert.equal(last.base, undefined);
+  assert.equal(last.add.length, 2);
+  assert.equal(checks(m).at(-1).book.length, 2);
+});
+
+test("an older host without `book`: the checks carry the address book again", async () => {
+  const vCard = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:John Doe\r\nEMAIL:john.doe@army.mil\r\nEND:VCARD\r\n";
+  const log = [];
+  const modern = scriptedHost({ log });
+  const old = (msg, port) => (msg.type === "book" ? (log.push(msg), { type: "error", id: msg.id, code: "unknown_type", message: "type must be hello, check or learn" }) : modern(msg, port));
+  const m = await boot({ host: old, books: [{ id: "ab", contacts: [{ id: "c", vCard }], mailingLists: [] }] });
+  m.hostLog = log;
+  m.windows.onCreated.fire({ id: 7, type: "messageCompose" }); // the read starts now, not in 5 s
+  await until(() => m.addressBooks.calls["contacts.list"] === 1);
+  await new Promise((r) => setTimeout(r, 20));
+  await send(m, { to: ["someone@example.org"] });
+  await send(m, { to: ["someone@example.org"] }, 2);
+  assert.deepEqual(checks(m)[1].known, { domains: ["army.mil"], addresses: ["John Doe <john.doe@army.mil>"] });
+  assert.equal(log.filter((x) => x.type === "book").length, 1, "asked once");
 });
 
 test("no recipients: nothing to ask, the send goes on", async () => {

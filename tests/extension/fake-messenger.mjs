@@ -159,14 +159,73 @@ export function fakeMessenger({ host = null, managed, local = {}, books = [], la
       },
     },
     i18n: { getMessage, getUILanguage: () => lang },
-    addressBooks: {
-      list: async () => structuredClone(books),
-      onCreated: new FakeEvent(), onUpdated: new FakeEvent(), onDeleted: new FakeEvent(),
-      contacts: { onCreated: new FakeEvent(), onUpdated: new FakeEvent(), onDeleted: new FakeEvent() },
-      mailingLists: {},
-    },
+    addressBooks: fakeAddressBooks(books),
   };
   return m;
+}
+
+/**
+ * messenger.addressBooks over `books` ([{id, name, remote?, contacts:[{id, vCard}],
+ * mailingLists:[{id, name, contacts}]}]), with its events. `calls` counts each method's calls
+ * (`list(true)` as "listComplete": the call that makes Thunderbird convert every contact).
+ */
+export function fakeAddressBooks(books = []) {
+  const calls = {};
+  const count = (name) => {
+    calls[name] = (calls[name] ?? 0) + 1;
+  };
+  const strip = (b) => ({ id: b.id, type: "addressBook", name: b.name ?? b.id, remote: !!b.remote });
+  const ev = () => ({ onCreated: new FakeEvent(), onUpdated: new FakeEvent(), onDeleted: new FakeEvent() });
+  const lists = () => books.flatMap((b) => (b.mailingLists ?? []).map((l) => ({ ...l, parentId: b.id })));
+  return {
+    books,
+    calls,
+    async list(complete = false) {
+      count(complete ? "listComplete" : "list");
+      return structuredClone(complete ? books : books.map(strip));
+    },
+    ...ev(),
+    contacts: {
+      ...ev(),
+      async list(parentId) {
+        count("contacts.list");
+        const b = books.find((x) => x.id === parentId);
+        if (!b) throw new Error(`no address book ${parentId}`);
+        return structuredClone((b.contacts ?? []).map((c) => ({ type: "contact", parentId, ...c })));
+      },
+      /** Thunderbird's quick search: a contact whose fields contain the search string (case
+       * ignored); here the vCard stands for its fields. */
+      async query({ parentId, searchString = "", includeLocal = true } = {}) {
+        count("contacts.query");
+        if (!searchString.trim()) return [];
+        const needle = searchString.toLowerCase();
+        return structuredClone(books.filter((b) => (parentId === undefined || b.id === parentId) && (includeLocal || b.remote))
+          .flatMap((b) => (b.contacts ?? []).filter((c) => String(c.vCard ?? "").toLowerCase().includes(needle))
+            .map((c) => ({ type: "contact", parentId: b.id, ...c }))));
+      },
+      async get(id) {
+        count("contacts.get");
+        for (const b of books) {
+          const c = (b.contacts ?? []).find((x) => x.id === id);
+          if (c) return structuredClone({ type: "contact", parentId: b.id, ...c });
+        }
+        throw new Error(`no contact ${id}`);
+      },
+    },
+    mailingLists: {
+      ...ev(),
+      async list(parentId) {
+        count("mailingLists.list");
+        return lists().filter((l) => l.parentId === parentId).map(({ contacts, ...l }) => structuredClone(l));
+      },
+      async listMembers(id) {
+        count("mailingLists.listMembers");
+        const l = lists().find((x) => x.id === id);
+        if (!l) throw new Error(`no mailing list ${id}`);
+        return structuredClone(l.contacts ?? []);
+      },
+    },
+  };
 }
 
 /** The protocol cases the tests rely on, answered like typoguard-host (DESIGN.md). */
@@ -175,10 +234,24 @@ export function scriptedHost({ delayMs = 0, log = [] } = {}) {
     log.push(msg);
     let reply;
     if (msg.type === "hello") {
-      reply = { type: "hello", id: msg.id, name: "typoguard", version: "9.9.9", protocol: 1, policy: { locked: [] } };
+      reply = { type: "hello", id: msg.id, name: "typoguard", version: "9.9.9", protocol: 1, policy: { locked: [] },
+                book: { version: port.book?.version ?? null, count: port.book?.addresses.size ?? 0 } };
+    } else if (msg.type === "book") {
+      // Like the host: a whole book without base; a change only against the version it holds.
+      const held = port.book ?? { version: null, addresses: new Map() };
+      if (msg.base !== undefined && msg.base !== held.version) {
+        reply = { type: "book", id: msg.id, version: held.version, count: held.addresses.size };
+      } else {
+        const addresses = msg.base === undefined ? new Map() : held.addresses;
+        for (const r of msg.remove ?? []) addresses.delete(r.toLowerCase());
+        for (const a of msg.add ?? []) if (!addresses.has(a.toLowerCase())) addresses.set(a.toLowerCase(), a);
+        port.book = { version: msg.version, addresses };
+        reply = { type: "book", id: msg.id, version: msg.version, count: addresses.size };
+      }
     } else if (msg.type === "learn") {
       reply = { type: "learned", id: msg.id, count: msg.addresses.length };
     } else if (msg.type === "check") {
+      msg.book = port.book ? [...port.book.addresses.values()] : []; // what the check was judged with
       const findings = [];
       msg.recipients.forEach((r, i) => {
         const addr = (r.address.match(/<([^>]*)>/)?.[1] ?? r.address).trim();

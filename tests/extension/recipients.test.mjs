@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { collectRecipients, thunderbirdExpander, parseVCard, contactMailboxes } from "../../extension/modules/recipients.js";
 import { knownFromBooks, MAX_KNOWN_ADDRESSES } from "../../extension/modules/known.js";
+import { fakeAddressBooks } from "./fake-messenger.mjs";
 import { bareAddress, displayName, formatMailbox, looksLikeList, domainOf } from "../../extension/modules/mailbox.js";
 
 const vcard = (fn, ...emails) => `BEGIN:VCARD\r\nVERSION:4.0\r\nFN:${fn}\r\n${emails.map((e) => `EMAIL;PREF=1:${e}\r\n`).join("")}END:VCARD\r\n`;
@@ -76,9 +77,26 @@ test("an unquoted \"Last, First\" entry is one recipient, never split at its com
 });
 
 test("without parseMailboxString, lists are looked up in the address books; unknown lists stay as typed", async () => {
-  const messenger = { addressBooks: { list: async () => BOOKS } };
+  const messenger = { addressBooks: fakeAddressBooks(structuredClone(BOOKS)) };
   const r = await collectRecipients({ cc: ["Team <Team>", "Nobody <Nobody>"] }, thunderbirdExpander(messenger));
   assert.deepEqual(r.map((x) => x.address), ["John Doe <john.doe@army.mil>", "Ann <ann@example.org>", "Nobody <Nobody>"]);
+  const calls = messenger.addressBooks.calls;
+  assert.equal(calls.listComplete, undefined, "never addressBooks.list(true): it converts every contact");
+  assert.equal(calls["contacts.list"], undefined, "no contact is read to find a list");
+  assert.equal(calls["mailingLists.listMembers"], 1, "only the list asked for");
+});
+
+test("list names are looked up once, and again after a list changes", async () => {
+  const messenger = { addressBooks: fakeAddressBooks(structuredClone(BOOKS)) };
+  const expand = thunderbirdExpander(messenger);
+  await collectRecipients({ to: ["Team <Team>"] }, expand);
+  await collectRecipients({ to: ["Team <Team>"] }, expand);
+  assert.equal(messenger.addressBooks.calls["mailingLists.list"], 1);
+  messenger.addressBooks.books[0].mailingLists.push({ id: "l2", name: "Ops", contacts: [{ id: "c2", vCard: vcard("", "ops@gmail.com") }] });
+  messenger.addressBooks.mailingLists.onCreated.fire({ id: "l2", name: "Ops" });
+  const r = await collectRecipients({ to: ["Ops <Ops>"] }, expand);
+  assert.deepEqual(r.map((x) => x.address), ["ops@gmail.com"]);
+  assert.equal(messenger.addressBooks.calls["mailingLists.list"], 2);
 });
 
 test("a failing expander does not stop the check", async () => {

@@ -400,6 +400,144 @@ START_TEST(nothing_on_stdout_but_frames_with_noise) {
 }
 END_TEST
 
+
+/* ---- the address book kept in the host (`book`) ------------------------------------------ */
+
+static bool has_code(const cJSON *result, const char *code) {
+  const cJSON *f;
+  cJSON_ArrayForEach(f, cJSON_GetObjectItem(result, "findings")) {
+    if (strcmp(str(f, "code"), code) == 0)
+      return true;
+  }
+  return false;
+}
+
+static int num(const cJSON *o, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  ck_assert_msg(cJSON_IsNumber(v), "%s is not a number", k);
+  return v->valueint;
+}
+
+#define WRONG_ADDRESS_CHECK                                                                        \
+  "{\"type\":\"check\",\"id\":\"c\",\"sender\":\"jane@army.mil\",\"recipients\":["               \
+  "{\"field\":\"to\",\"address\":\"ops@army.mil\"},"                                              \
+  "{\"field\":\"to\",\"address\":\"John Smith <john.smith@gmail.com>\"}]}"
+
+START_TEST(book_is_used_by_later_checks) {
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frame_append_str(in, "{\"type\":\"hello\",\"id\":1}");
+  frame_append_str(in, WRONG_ADDRESS_CHECK);
+  frame_append_str(in, "{\"type\":\"book\",\"id\":2,\"version\":\"s1:1\","
+                       "\"add\":[\"John Smith <john.smith@army.mil>\",\"x@example.org\","
+                       "\"X@Example.ORG\"]}");
+  frame_append_str(in, "{\"type\":\"hello\",\"id\":3}");
+  frame_append_str(in, WRONG_ADDRESS_CHECK);
+  g_autoptr(HostRun) r = run_frames(in);
+  ck_assert_int_eq(r->replies->len, 5);
+  const cJSON *b = cJSON_GetObjectItem(reply(r, 0), "book");
+  ck_assert(cJSON_IsObject(b));
+  ck_assert(cJSON_IsNull(cJSON_GetObjectItem(b, "version")));
+  ck_assert_int_eq(num(b, "count"), 0);
+  ck_assert(!has_code(reply(r, 1), "wrong_address"));
+  ck_assert_str_eq(str(reply(r, 2), "type"), "book");
+  ck_assert_int_eq(num(reply(r, 2), "id"), 2);
+  ck_assert_str_eq(str(reply(r, 2), "version"), "s1:1");
+  ck_assert_int_eq(num(reply(r, 2), "count"), 2); /* the same mailbox in another case is one */
+  b = cJSON_GetObjectItem(reply(r, 3), "book");
+  ck_assert_str_eq(str(b, "version"), "s1:1");
+  ck_assert_int_eq(num(b, "count"), 2);
+  ck_assert_msg(has_code(reply(r, 4), "wrong_address"), "the book was not used");
+  ck_assert_int_eq(r->status, 0);
+}
+END_TEST
+
+START_TEST(book_changes_apply_only_to_their_base) {
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frame_append_str(in, "{\"type\":\"book\",\"id\":1,\"version\":\"v1\","
+                       "\"add\":[\"a@example.org\",\"b@example.org\"]}");
+  /* a change against the wrong version: nothing happens, the reply names the host's */
+  frame_append_str(in, "{\"type\":\"book\",\"id\":2,\"version\":\"v9\",\"base\":\"v8\","
+                       "\"remove\":[\"a@example.org\"]}");
+  frame_append_str(in, "{\"type\":\"book\",\"id\":3,\"version\":\"v2\",\"base\":\"v1\","
+                       "\"remove\":[\"A@example.org\",\"nobody@example.org\"],"
+                       "\"add\":[\"c@example.org\",\"b@example.org\"]}");
+  frame_append_str(in, "{\"type\":\"book\",\"id\":4,\"version\":\"v3\",\"base\":\"v2\","
+                       "\"remove\":[\"c@example.org\"],\"add\":[\"c@example.org\"]}");
+  frame_append_str(in, WRONG_ADDRESS_CHECK);
+  /* a whole book again replaces it */
+  frame_append_str(in, "{\"type\":\"book\",\"id\":5,\"version\":\"w1\","
+                       "\"add\":[\"John Smith <john.smith@army.mil>\"]}");
+  frame_append_str(in, WRONG_ADDRESS_CHECK);
+  frame_append_str(in, "{\"type\":\"book\",\"id\":6,\"version\":\"w2\",\"base\":\"w1\","
+                       "\"remove\":[\"john smith <john.smith@army.mil>\"]}");
+  frame_append_str(in, WRONG_ADDRESS_CHECK);
+  g_autoptr(HostRun) r = run_frames(in);
+  ck_assert_int_eq(r->replies->len, 9);
+  ck_assert_int_eq(num(reply(r, 0), "count"), 2);
+  ck_assert_str_eq(str(reply(r, 1), "version"), "v1");
+  ck_assert_int_eq(num(reply(r, 1), "count"), 2);
+  ck_assert_str_eq(str(reply(r, 2), "version"), "v2");
+  ck_assert_int_eq(num(reply(r, 2), "count"), 2);
+  ck_assert_str_eq(str(reply(r, 3), "version"), "v3");
+  ck_assert_int_eq(num(reply(r, 3), "count"), 2);
+  ck_assert(!has_code(reply(r, 4), "wrong_address"));
+  ck_assert_int_eq(num(reply(r, 5), "count"), 1);
+  ck_assert(has_code(reply(r, 6), "wrong_address"));
+  ck_assert_int_eq(num(reply(r, 7), "count"), 0);
+  ck_assert(!has_code(reply(r, 8), "wrong_address"));
+}
+END_TEST
+
+START_TEST(book_request_carries_the_rest) {
+  /* An old client's check still carries its own known set; with a book both count. */
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frame_append_str(in, "{\"type\":\"book\",\"id\":1,\"version\":\"v1\","
+                       "\"add\":[\"a@example.org\"]}");
+  frame_append_str(in, "{\"type\":\"check\",\"id\":\"c\",\"sender\":\"jane@army.mil\","
+                       "\"known\":{\"addresses\":[\"John Smith <john.smith@army.mil>\"]},"
+                       "\"recipients\":[{\"field\":\"to\",\"address\":\"ops@army.mil\"},"
+                       "{\"field\":\"to\",\"address\":\"John Smith <john.smith@gmail.com>\"}]}");
+  g_autoptr(HostRun) r = run_frames(in);
+  ck_assert(has_code(reply(r, 1), "wrong_address"));
+}
+END_TEST
+
+static const struct {
+  const char *code, *json;
+} book_errors[] = {
+    {"bad_request", "{\"type\":\"book\",\"id\":1}"},
+    {"bad_request", "{\"type\":\"book\",\"id\":1,\"version\":7}"},
+    {"bad_request", "{\"type\":\"book\",\"id\":1,\"version\":\"v\",\"base\":1}"},
+    {"bad_request", "{\"type\":\"book\",\"id\":1,\"version\":\"v\",\"add\":\"a@b.org\"}"},
+    {"bad_request", "{\"type\":\"book\",\"id\":1,\"version\":\"v\",\"add\":[1]}"},
+    {"bad_request", "{\"type\":\"book\",\"id\":1,\"version\":\"v\",\"remove\":{}}"},
+};
+
+START_TEST(book_errors_keep_serving) {
+  assert_error_then_serving(book_errors[_i].json, strlen(book_errors[_i].json),
+                            book_errors[_i].code);
+}
+END_TEST
+
+START_TEST(book_too_many_changes_nothing) {
+  GString *big = g_string_new("{\"type\":\"book\",\"id\":2,\"version\":\"v2\",\"add\":[");
+  for (unsigned i = 0; i <= 50000u /* TG_MAX_BOOK_ENTRIES */; i++)
+    g_string_append_printf(big, "%s\"p%u@example.org\"", i ? "," : "", i);
+  g_string_append(big, "]}");
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frame_append_str(in, "{\"type\":\"book\",\"id\":1,\"version\":\"v1\","
+                       "\"add\":[\"a@example.org\"]}");
+  frame_append_str(in, big->str);
+  frame_append_str(in, "{\"type\":\"hello\",\"id\":3}");
+  g_string_free(big, true);
+  g_autoptr(HostRun) r = run_frames(in);
+  ck_assert_str_eq(str(reply(r, 1), "code"), "too_many");
+  const cJSON *b = cJSON_GetObjectItem(reply(r, 2), "book");
+  ck_assert_str_eq(str(b, "version"), "v1");
+  ck_assert_int_eq(num(b, "count"), 1);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("native");
   TCase *tc = tcase_create("protocol");
@@ -418,6 +556,10 @@ static Suite *suite(void) {
   tcase_add_test(tc, escaped_nul_in_address_is_judged_whole);
   tcase_add_test(tc, learn_reply);
   tcase_add_test(tc, nothing_on_stdout_but_frames_with_noise);
+  tcase_add_test(tc, book_is_used_by_later_checks);
+  tcase_add_test(tc, book_changes_apply_only_to_their_base);
+  tcase_add_test(tc, book_request_carries_the_rest);
+  tcase_add_loop_test(tc, book_errors_keep_serving, 0, (int)G_N_ELEMENTS(book_errors));
   suite_add_tcase(s, tc);
   TCase *lim = tcase_create("limits");
   tcase_set_timeout(lim, 300);
@@ -427,6 +569,7 @@ static Suite *suite(void) {
   tcase_add_test(lim, max_size_frame_is_read);
   tcase_add_test(lim, truncated_frames);
   tcase_add_test(lim, big_reply_is_truncated);
+  tcase_add_test(lim, book_too_many_changes_nothing);
   suite_add_tcase(s, lim);
   return s;
 }
