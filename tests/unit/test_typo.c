@@ -335,6 +335,38 @@ START_TEST(test_model_terms)
 }
 END_TEST
 
+/* The sibling term: in a short label, an omission or a far-key substitution lands on another real
+ * name more often than a near-key substitution, and that more often than a transposition, an
+ * insertion, a doubled letter, an added hyphen or dot; from 6 letters on it says nothing. */
+START_TEST(test_model_sibling)
+{
+  double omission = tg_typo_sibling(TG_TYPO_OMISSION, false, 3);
+  double far = tg_typo_sibling(TG_TYPO_SUBSTITUTION, false, 3);
+  double near = tg_typo_sibling(TG_TYPO_SUBSTITUTION, true, 3);
+  ck_assert_double_gt(omission, far);
+  ck_assert_double_gt(far, near);
+  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_TRANSPOSITION, false, 3));
+  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_INSERTION, true, 3));
+  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_DOUBLING, false, 3));
+  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_HYPHEN_ADDED, false, 3));
+  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_DOT_ADDED, false, 3));
+  for (TgTypoKind k = TG_TYPO_NONE; k <= TG_TYPO_OTHER; k++)
+    ck_assert_double_eq(tg_typo_sibling(k, false, 6), 1.0);
+  /* the candidate carries what the term needs: sjn / sun is a near-key substitution */
+  TgCandidate cand[4];
+  g_autoptr(TgIndex) ix = tg_index_new();
+  tg_index_add(ix, "sun.ac.za", 1);
+  const TgIndex *ixs[] = {ix};
+  size_t n = tg_typo_candidates("sjn.ac.za", ixs, 1, cand, 4), found = 0;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(cand[i].intended, "sun.ac.za") == 0) {
+      ck_assert(cand[i].kind == TG_TYPO_SUBSTITUTION && cand[i].near_key);
+      found++;
+    }
+  ck_assert_uint_eq(found, 1);
+}
+END_TEST
+
 /* The slips added for issue 12's misses score as the kind they are. */
 START_TEST(test_model_new_slips)
 {
@@ -426,6 +458,7 @@ static Suite *typo_suite(void)
   tcase_add_test(tc, test_model_slip_has_no_length_term);
   tcase_add_test(tc, test_model_terms);
   tcase_add_test(tc, test_model_new_slips);
+  tcase_add_test(tc, test_model_sibling);
   suite_add_tcase(s, tc);
   return s;
 }
