@@ -15,7 +15,8 @@ export const MAX_OVERRIDE_BYTES = 60 * 1024;
 
 // A bare address the header may carry: printable, no spaces, no separators the milter splits at.
 function headerSafe(address) {
-  return typeof address === "string" && address.includes("@") && !/[\s\x00-\x1f\x7f,;<>"()]/u.test(address);
+  return typeof address === "string" && address.includes("@")
+    && !/[\s\x00-\x1f\x7f,;<>"()]/u.test(address);
 }
 
 /**
@@ -31,7 +32,8 @@ export function confirmedAddresses(model, answer) {
   const out = [];
   const seen = new Set();
   for (const row of model?.rows ?? []) {
-    const asTyped = action === "send" || !row.replacement || (row.canKeep && keep.has(row.recipient));
+    const asTyped = action === "send" || !row.replacement
+                    || (row.canKeep && keep.has(row.recipient));
     if (!asTyped || !headerSafe(row.address)) continue;
     const key = row.address.toLowerCase();
     if (seen.has(key)) continue;

@@ -3,8 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildDialogModel, answerToResult } from "../../extension/modules/dialog-model.js";
-import { confirmedAddresses, overrideHeaders, withOverrideHeader, OVERRIDE_HEADER, MAX_OVERRIDE_BYTES }
-  from "../../extension/modules/override.js";
+import {
+  confirmedAddresses, overrideHeaders, withOverrideHeader, OVERRIDE_HEADER, MAX_OVERRIDE_BYTES,
+} from "../../extension/modules/override.js";
 
 const recipients = [
   { field: "to", address: "John Doe <john.doe@army.ml>", position: 0, list: null },
@@ -13,15 +14,18 @@ const recipients = [
   { field: "cc", address: "x@odd-place.example", position: 1, list: null },
 ];
 const findings = [
-  { recipient: 0, field: "to", code: "tld_confusion", severity: "block", address: "john.doe@army.ml",
-    suggestion: "john.doe@army.mil", replacement: "John Doe <john.doe@army.mil>" },
+  { recipient: 0, field: "to", code: "tld_confusion", severity: "block",
+    address: "john.doe@army.ml", suggestion: "john.doe@army.mil",
+    replacement: "John Doe <john.doe@army.mil>" },
   { recipient: 1, field: "to", code: "near_miss", severity: "warn", address: "ops@gmial.com",
     suggestion: "ops@gmail.com" },
   { recipient: 2, field: "cc", code: "first_contact", severity: "info", address: "ok@army.mil" },
-  { recipient: 3, field: "cc", code: "contact_near_miss", severity: "warn", address: "x@odd-place.example" },
+  { recipient: 3, field: "cc", code: "contact_near_miss", severity: "warn",
+    address: "x@odd-place.example" },
 ];
 const reply = { type: "result", id: 1, verdict: "block", findings };
-const details = { to: ["John Doe <john.doe@army.ml>", "ops@gmial.com"], cc: ["ok@army.mil", "x@odd-place.example"],
+const details = { to: ["John Doe <john.doe@army.ml>", "ops@gmial.com"],
+                  cc: ["ok@army.mil", "x@odd-place.example"],
                   customHeaders: [{ name: "X-Other", value: "kept" }] };
 const model = buildDialogModel({ mode: "send", reply, recipients, allowOverride: true });
 
@@ -31,13 +35,15 @@ test("send anyway: every warned or blocked recipient, bare, info ones not", () =
 });
 
 test("fix and send: only the kept ones and those without a correction", () => {
-  assert.deepEqual(confirmedAddresses(model, { action: "fix", keep: [1] }), ["ops@gmial.com", "x@odd-place.example"]);
+  assert.deepEqual(confirmedAddresses(model, { action: "fix", keep: [1] }),
+                   ["ops@gmial.com", "x@odd-place.example"]);
   assert.deepEqual(confirmedAddresses(model, { action: "fix", keep: [] }), ["x@odd-place.example"]);
 });
 
 test("a blocked address cannot be kept when overrides are not allowed", () => {
   const strict = buildDialogModel({ mode: "send", reply, recipients, allowOverride: false });
-  assert.deepEqual(confirmedAddresses(strict, { action: "fix", keep: [0, 1] }), ["ops@gmial.com", "x@odd-place.example"]);
+  assert.deepEqual(confirmedAddresses(strict, { action: "fix", keep: [0, 1] }),
+                   ["ops@gmial.com", "x@odd-place.example"]);
 });
 
 test("go back and a closed window name nobody", () => {
@@ -55,31 +61,37 @@ test("the onBeforeSend result gets the header beside its corrections and the oth
     { name: OVERRIDE_HEADER, value: "ops@gmial.com, x@odd-place.example" },
   ]);
   const sent = withOverrideHeader({}, { action: "send" }, { model, details });
-  assert.equal(sent.details.customHeaders.at(-1).value, "john.doe@army.ml, ops@gmial.com, x@odd-place.example");
+  assert.equal(sent.details.customHeaders.at(-1).value,
+               "john.doe@army.ml, ops@gmial.com, x@odd-place.example");
   assert.deepEqual(Object.keys(sent.details), ["customHeaders"]);
 });
 
 test("a cancelled send is left alone", () => {
-  assert.deepEqual(withOverrideHeader({ cancel: true }, { action: "send" }, { model, details }), { cancel: true });
+  assert.deepEqual(withOverrideHeader({ cancel: true }, { action: "send" }, { model, details }),
+                   { cancel: true });
 });
 
-test("an override header already on the message is replaced, or removed when nobody is confirmed", () => {
-  const old = [{ name: "x-typoguard-override", value: "forged@example.com" }, { name: "X-Other", value: "1" }];
+test("an override header on the message is replaced, or removed when nobody is confirmed", () => {
+  const old = [{ name: "x-typoguard-override", value: "forged@example.com" },
+               { name: "X-Other", value: "1" }];
   assert.deepEqual(overrideHeaders(old, ["a@b.example"]),
-                   [{ name: "X-Other", value: "1" }, { name: OVERRIDE_HEADER, value: "a@b.example" }]);
+                   [{ name: "X-Other", value: "1" },
+                    { name: OVERRIDE_HEADER, value: "a@b.example" }]);
   assert.deepEqual(overrideHeaders(old, []), [{ name: "X-Other", value: "1" }]);
   assert.equal(overrideHeaders([{ name: "X-Other", value: "1" }], []), null);
   assert.equal(overrideHeaders(undefined, []), null);
 });
 
 test("nothing that could break the header or the milter's parsing is carried", () => {
-  const rows = ["a@b.example", "evil@x.example\r\nBcc: y@z.example", "c,d@e.example", "<f@g.example>", "no-at-sign", 7]
+  const rows = ["a@b.example", "evil@x.example\r\nBcc: y@z.example", "c,d@e.example",
+                "<f@g.example>", "no-at-sign", 7]
     .map((address, recipient) => ({ recipient, address, replacement: null, canKeep: false }));
   assert.deepEqual(confirmedAddresses({ rows }, { action: "send" }), ["a@b.example"]);
 });
 
 test("the header stays within the milter's bound; duplicates are named once", () => {
-  const many = Array.from({ length: 5000 }, (_, i) => `person.number.${i}@partner-firm.example.com`);
+  const many = Array.from({ length: 5000 },
+                          (_, i) => `person.number.${i}@partner-firm.example.com`);
   const value = overrideHeaders([], many)[0].value;
   assert.ok(new TextEncoder().encode(value).length <= MAX_OVERRIDE_BYTES);
   assert.ok(value.split(", ").length > 1000);

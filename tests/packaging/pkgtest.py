@@ -433,24 +433,32 @@ def cmd_milter(args, keys):
     check(not os.path.exists(root + HOST) and not os.path.exists(root + XPI),
           "the milter package holds no desktop parts (host, extension)")
     listing = run(["dpkg-deb", "-c", deb]).stdout.splitlines()
-    check(all(l.split()[1] == "root/root" for l in listing), "every milter entry is owned by root/root")
+    check(all(l.split()[1] == "root/root" for l in listing),
+          "every milter entry is owned by root/root")
     for so, pkg in needed_packages(root + MILTER).items():
         check(pkg is not None and pkg in names, f"milter NEEDED {so} comes from {pkg}, in Depends")
     unit = open(root + MILTER_UNIT).read()
-    check(f"ExecStart={MILTER} --config {MILTER_CONF}" in unit, "the unit starts the packaged milter")
+    check(f"ExecStart={MILTER} --config {MILTER_CONF}" in unit,
+          "the unit starts the packaged milter")
     check(re.search(r"^User=typoguard$", unit, re.M) is not None
-          and re.search(r"^User=root$", unit, re.M) is None, "the unit runs unprivileged (User=typoguard)")
+          and re.search(r"^User=root$", unit, re.M) is None,
+          "the unit runs unprivileged (User=typoguard)")
     sysusers = open(root + "/usr/lib/sysusers.d/typoguard-milter.conf").read()
-    check(re.search(r"^u typoguard ", sysusers, re.M) is not None, "sysusers.d creates the user typoguard")
+    check(re.search(r"^u typoguard ", sysusers, re.M) is not None,
+          "sysusers.d creates the user typoguard")
     if shutil.which("man"):
-        man = run(["man", "--warnings", "-E", "UTF-8", "-l", root + "/usr/share/man/man8/typoguard-milter.8.gz"],
-                  env={**os.environ, "MANWIDTH": "80", "LC_ALL": "C.UTF-8", "MANPAGER": "cat", "PAGER": "cat"})
-        check(man.returncode == 0 and "typoguard-milter" in man.stdout and "milter.conf" in man.stdout,
-              "the milter's man page renders")
-        check(man.stderr.strip() == "", f"the milter's man page renders without warnings {man.stderr.strip()!r}")
+        man = run(["man", "--warnings", "-E", "UTF-8", "-l",
+                   root + "/usr/share/man/man8/typoguard-milter.8.gz"],
+                  env={**os.environ, "MANWIDTH": "80", "LC_ALL": "C.UTF-8", "MANPAGER": "cat",
+                       "PAGER": "cat"})
+        check(man.returncode == 0 and "typoguard-milter" in man.stdout
+              and "milter.conf" in man.stdout, "the milter's man page renders")
+        check(man.stderr.strip() == "",
+              f"the milter's man page renders without warnings {man.stderr.strip()!r}")
     first = gzip.open(root + MILTER_DOC + "/changelog.Debian.gz", "rt").readline()
-    check(first.startswith(f"typoguard ({args.version}-1) "), "the milter's changelog names the version")
-    # The unpacked (stripped) milter runs and reads the shipped configuration once org_domains is set.
+    check(first.startswith(f"typoguard ({args.version}-1) "),
+          "the milter's changelog names the version")
+    # The unpacked (stripped) milter runs and reads the shipped configuration, org_domains set.
     exe = root + MILTER
     v = run([exe, "--version"])
     check(v.returncode == 0 and v.stdout.startswith(f"typoguard-milter {args.version}"),
@@ -458,11 +466,12 @@ def cmd_milter(args, keys):
     conf = os.path.join(args.work, "milter.conf")
     shipped = open(root + MILTER_CONF, encoding="utf-8").read()
     with open(conf, "w", encoding="utf-8") as f:
-        f.write(re.sub(r"^\[typoguard\]$", "[typoguard]\norg_domains = example.org", shipped, count=1,
-                       flags=re.M))
+        f.write(re.sub(r"^\[typoguard\]$", "[typoguard]\norg_domains = example.org", shipped,
+                       count=1, flags=re.M))
     c = run([exe, "--config", conf, "--check-config"])
     check(c.returncode == 0 and "configuration ok" in c.stderr,
-          f"milter --check-config accepts the shipped milter.conf plus org_domains ({c.stderr.strip()[-300:]!r})")
+          "milter --check-config accepts the shipped milter.conf plus org_domains "
+          f"({c.stderr.strip()[-300:]!r})")
 
 
 def cmd_rpm(args, keys):
@@ -660,8 +669,8 @@ def parse_reg(text):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("command", choices=["build", "deb", "milter", "rpm", "tgz", "lintian", "installed",
-                                        "enterprise"])
+    ap.add_argument("command", choices=["build", "deb", "milter", "rpm", "tgz", "lintian",
+                                        "installed", "enterprise"])
     ap.add_argument("--build", required=True)
     ap.add_argument("--source", required=True)
     ap.add_argument("--out", required=True)
