@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "typoguard.h"
+
 #define TG_DOMAIN_ERROR (tg_domain_error_quark())
 GQuark tg_domain_error_quark(void);
 
@@ -37,11 +39,6 @@ typedef struct {
  * TG_DOMAIN_ERROR whose message is a plain phrase ("the domain has an empty part between dots"). */
 bool tg_domain_normalise(const char *text, TgDomain *out, GError **error);
 void tg_domain_clear(TgDomain *d);
-/* A domain as people write it in a list (a setting, a policy file, a request's known domains):
- * surrounding blanks, "@example.com", "*.example.com" and ".example.com" are the domain
- * example.com. Returns its A-label form (the one normal form every set of domains holds), or
- * NULL with `error` set (a TG_DOMAIN_ERROR) when it is not a domain; address literals are not. */
-char *tg_domain_normalise_entry(const char *text, GError **error);
 
 /* The last label of a normalised ASCII domain (a pointer into it). */
 const char *tg_domain_tld(const char *ascii);

@@ -22,13 +22,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "typoguard.h"
+
 typedef struct TgLookalike TgLookalike;
 
 TgLookalike *tg_lookalike_new(void); /* cheap: does not touch ICU */
 void tg_lookalike_free(TgLookalike *lk);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgLookalike, tg_lookalike_free)
-/* Loads ICU (if not yet) and writes its version ("72.1") into buf; false when ICU is missing. */
-bool tg_lookalike_icu_version(char *buf, size_t size);
+/* tg_lookalike_icu_version: typoguard.h. */
 /* Has ICU been opened (for tests and the start-up benchmark)? */
 bool tg_lookalike_is_open(const TgLookalike *lk);
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "typoguard.h"
+
 typedef enum {
   TG_WK_MAIL_PROVIDER = 1u << 0, /* public mail providers (gmail.com, gmx.de, yahoo.co.jp …) */
   TG_WK_US_GOV = 1u << 1,        /* US .gov */
@@ -27,7 +29,7 @@ const TgWellKnown *tg_wellknown_find(const char *ascii_domain);
 /* The nearest built-in ancestor (the domain itself, or a parent such as army.mil for
  * hq.army.mil), or NULL. */
 const TgWellKnown *tg_wellknown_find_ancestor(const char *ascii_domain);
-size_t tg_wellknown_count(void);
+/* tg_wellknown_count: typoguard.h. */
 /* The built-in domains that start with `prefix` ("anhembi."): they are tg_wellknown_at(*first)
  * and the next (return value - 1) ones. One binary search. */
 size_t tg_wellknown_prefix(const char *prefix, size_t *first);
@@ -43,7 +45,7 @@ typedef struct {
 
 /* The pairs whose typed TLD is `tld` (no dot); sets *n. */
 const TgTldPair *tg_tld_pairs_for(const char *tld, size_t *n);
-size_t tg_tld_pair_count(void);
+/* tg_tld_pair_count: typoguard.h. */
 const TgTldPair *tg_tld_pair_at(size_t i);
 
 /* The precomputed near-miss index over the built-in domains, for typo.c: the ids (indexes for

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "mailbox.h"
+#include "typoguard.h"
 #include "text.h"
 
 typedef struct {

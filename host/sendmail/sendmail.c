@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mailbox.h"
+#include "typoguard.h"
 #include "protocol.h"
 #include "spool.h"
 #include "terminal.h"

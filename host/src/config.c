@@ -14,7 +14,7 @@
  */
 #include "config.h"
 
-#include "domain.h"
+#include "typoguard.h"
 #include "files.h"
 
 #include <errno.h>

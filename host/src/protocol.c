@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mailbox.h"
+#include "typoguard.h"
 
 /* ---- session --------------------------------------------------------------------------- */
 

@@ -21,10 +21,8 @@
 #include "history.h"
 #include "install.h"
 #include "json.h"
-#include "lookalike.h"
 #include "protocol.h"
 #include "typoguard.h"
-#include "wellknown.h"
 
 /* A public suffix list older than this gets a WARN: new TLDs would look invalid. */
 #define TG_PSL_MAX_AGE_DAYS 365

@@ -1,7 +1,7 @@
 # bench_wrongaddr: the cost of the wrong_address check per message (10k address-book contacts,
 # 20 recipients). Run: build/tests/bench/bench_wrongaddr (tests/bench/README.md has the numbers).
 add_executable(bench_wrongaddr ${CMAKE_CURRENT_LIST_DIR}/bench_wrongaddr.c)
-target_link_libraries(bench_wrongaddr PRIVATE typoguard)
+target_link_libraries(bench_wrongaddr PRIVATE typoguard-internal)
 target_include_directories(bench_wrongaddr PRIVATE ${PROJECT_SOURCE_DIR}/host/lib ${PROJECT_SOURCE_DIR}/tests/unit)
 target_compile_options(bench_wrongaddr PRIVATE ${TG_WARNINGS})
 target_compile_definitions(bench_wrongaddr PRIVATE TG_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
