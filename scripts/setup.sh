@@ -12,6 +12,7 @@ pkgs=(build-essential cmake pkg-config libcjson-dev libidn2-dev libglib2.0-dev l
 if [ "$profile" = test ]; then
   pkgs+=(check clang libclang-rt-14-dev valgrind thunderbird python3 python3-aiosmtpd
         thunderbird-l10n-de  # tests/e2e: the dialog in German (a run and a screenshot)
+        clang-format-14  # scripts/format.sh --check in .ci/run
         lintian rpm file  # lintian, rpm: tests/packaging (the .deb check, the .rpm build)
         postfix  # tests/milter: a private Postfix instance (it replaces another MTA, e.g. exim4)
         # tests/sendmail: real clients (git send-email needs libmailtools-perl, only recommended)
