@@ -3,7 +3,8 @@
 //
 // Guarantees: events keep their listeners and can be fired by the test (`fire` returns the
 // listeners' results); the native port is a FakePort the test answers by hand or with a
-// scripted host; nothing touches the network or the file system except reading _locales.
+// scripted host that answers with the real host's recorded replies (fixtures/host-replies.json);
+// nothing touches the network or the file system except reading _locales and that file.
 
 import { readFileSync } from "node:fs";
 import { webcrypto } from "node:crypto";
@@ -228,13 +229,57 @@ export function fakeAddressBooks(books = []) {
   };
 }
 
-/** The protocol cases the tests rely on, answered like typoguard-host (DESIGN.md). */
+/**
+ * The real host's replies, recorded by record-replies.py (fixtures/host-replies.json; the ctest
+ * extension/host-replies fails when they drift from the built host). `exchanges` are
+ * {name, request, reply} in the order they were sent to one host process.
+ */
+export const HOST_REPLIES = JSON.parse(readFileSync(
+  path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "host-replies.json"), "utf8"));
+
+/** The recorded exchange named `name` (a copy); throws when there is none. */
+export function recorded(name) {
+  const e = HOST_REPLIES.exchanges.find((x) => x.name === name);
+  if (!e) throw new Error(`no recorded exchange "${name}" in fixtures/host-replies.json`);
+  return structuredClone(e);
+}
+
+/** The recorded finding of case `name` with `code` (default: the case's only/first finding). */
+export function recordedFinding(name, code) {
+  const { reply } = recorded(name);
+  const f = code ? reply.findings.find((x) => x.code === code) : reply.findings[0];
+  if (!f) throw new Error(`recorded case "${name}" has no ${code ?? ""} finding`);
+  return f;
+}
+
+// Findings by raw mailbox string, from the recorded checks with no context but the sender: what
+// the real host says about that address when nothing else is known.
+const FINDINGS_BY_ADDRESS = new Map();
+for (const { name, request, reply } of HOST_REPLIES.exchanges) {
+  if (request.type !== "check" || request.known || request.policy || request.settings
+      || request.sender !== HOST_REPLIES.sender || name === "after learn") continue;
+  request.recipients.forEach(({ address }, i) => {
+    if (!FINDINGS_BY_ADDRESS.has(address)) FINDINGS_BY_ADDRESS.set(address, reply.findings.filter((f) => f.recipient === i));
+  });
+}
+
+const SEVERITY_ORDER = ["ok", "info", "warn", "block"];
+
+/**
+ * The host as the tests meet it: hello, check, learn and errors are the recorded replies of the
+ * real host (id echoed); a check's findings are looked up per recipient by its raw mailbox
+ * string (an address never recorded has none) and renumbered to the request's order. `book`
+ * keeps the book per port by DESIGN.md's rules (host.test.mjs compares it with the recorded
+ * book exchanges). delayMs: answer that late (a slow host).
+ */
 export function scriptedHost({ delayMs = 0, log = [] } = {}) {
+  const hello = recorded("hello").reply;
+  const unknown = recorded("unknown type").reply;
   return (msg, port) => {
     log.push(msg);
     let reply;
     if (msg.type === "hello") {
-      reply = { type: "hello", id: msg.id, name: "typoguard", version: "9.9.9", protocol: 1, policy: { locked: [] },
+      reply = { ...structuredClone(hello), id: msg.id,
                 book: { version: port.book?.version ?? null, count: port.book?.addresses.size ?? 0 } };
     } else if (msg.type === "book") {
       // Like the host: a whole book without base; a change only against the version it holds.
@@ -252,32 +297,12 @@ export function scriptedHost({ delayMs = 0, log = [] } = {}) {
       reply = { type: "learned", id: msg.id, count: msg.addresses.length };
     } else if (msg.type === "check") {
       msg.book = port.book ? [...port.book.addresses.values()] : []; // what the check was judged with
-      const findings = [];
-      msg.recipients.forEach((r, i) => {
-        const addr = (r.address.match(/<([^>]*)>/)?.[1] ?? r.address).trim();
-        const domain = addr.split("@")[1] ?? "";
-        if (domain === "army.ml") {
-          const s = addr.replace(/\.ml$/, ".mil");
-          findings.push({ recipient: i, field: r.field, address: addr, domain, code: "tld_confusion", severity: "block",
-                          confidence: 0.97, suggestion: s, replacement: r.address.replace(addr, s),
-                          message: "army.ml is in Mali (.ml). Did you mean army.mil?", message_id: "tld_confusion.own",
-                          args: { domain, tld: "ml", intended: "army.mil", owner: "Mali" } });
-        } else if (domain === "gmial.com") {
-          const s = addr.replace("gmial", "gmail");
-          findings.push({ recipient: i, field: r.field, address: addr, domain, code: "near_miss", severity: "warn",
-                          confidence: 0.9, suggestion: s, replacement: r.address.replace(addr, s),
-                          message: "gmial.com looks like a typo. Did you mean gmail.com?", message_id: "near_miss",
-                          args: { domain, intended: "gmail.com" } });
-        } else if (domain === "example.org") {
-          findings.push({ recipient: i, field: r.field, address: addr, domain, code: "first_contact", severity: "info",
-                          confidence: 1, message: "First message to this domain" });
-        }
-      });
-      const order = ["ok", "info", "warn", "block"];
-      const verdict = findings.reduce((v, f) => (order.indexOf(f.severity) > order.indexOf(v) ? f.severity : v), "ok");
-      reply = { type: "result", id: msg.id, verdict, truncated: false, elapsed_us: 3, findings };
+      const findings = msg.recipients.flatMap((r, i) =>
+        structuredClone(FINDINGS_BY_ADDRESS.get(r.address) ?? []).map((f) => ({ ...f, recipient: i, field: r.field })));
+      const verdict = findings.reduce((v, f) => (SEVERITY_ORDER.indexOf(f.severity) > SEVERITY_ORDER.indexOf(v) ? f.severity : v), "ok");
+      reply = { type: "result", id: msg.id, verdict, truncated: false, elapsed_us: 0, findings };
     } else {
-      reply = { type: "error", id: msg.id ?? null, code: "unknown_type", message: "unknown type" };
+      reply = { ...structuredClone(unknown), id: msg.id ?? null };
     }
     if (delayMs > 0) {
       setTimeout(() => port.reply(reply), delayMs).unref?.(); // a slow host must not keep the test alive
