@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Records typoguard-host's replies to the requests the extension tests rely on.
 
-    record-replies.py [--host BUILD/host/src/typoguard-host] [--out FILE]
+    record-replies.py [--host BUILD/host/src/typoguard-host] [--out FILE] [--check]
 
 Runs the host in native-messaging mode (`--native`: frames are a 4-byte native-endian length and
 UTF-8 JSON) with HOME, the XDG folders and TYPOGUARD_POLICY pointed at a scratch folder, so the
@@ -9,10 +9,11 @@ user's settings, history and the system policy play no part. Sends REQUESTS in o
 process, and writes every request with the host's reply to FILE (default:
 fixtures/host-replies.json beside this script). Only what varies from run to run is normalised
 (`elapsed_us` becomes 0). The fake host of the extension tests (fake-messenger.mjs) answers from
-this file; the ctest `extension/host-replies` re-records and fails when the file differs.
-Standard library only.
+this file. With --check, records into a temporary file instead and exits 1, with a diff, when
+it differs from FILE (the ctest `extension/host-replies`). Standard library only.
 """
 import argparse
+import difflib
 import json
 import os
 import struct
@@ -132,6 +133,8 @@ def main():
     ap.add_argument("--host", default=os.path.join(HERE, "..", "..", "build", "host", "src",
                                                    "typoguard-host"))
     ap.add_argument("--out", default=OUT)
+    ap.add_argument("--check", action="store_true",
+                    help="record into a temporary file and fail when it differs from --out")
     args = ap.parse_args()
     exchanges = record(os.path.abspath(args.host))
     version = exchanges[0]["reply"].get("version", "?")
@@ -144,10 +147,38 @@ def main():
         "exchanges": exchanges,
     }
     text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as f:
-        f.write(text)
+    if not args.check:
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+        return 0
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".json",
+                                     prefix="host-replies-") as tmp:
+        tmp.write(text)
+        tmp.flush()
+        with open(tmp.name, encoding="utf-8") as f:
+            fresh = f.read()
+    try:
+        with open(args.out, encoding="utf-8") as f:
+            committed = f.read()
+    except OSError as e:
+        committed = ""
+        print(f"record-replies: cannot read {args.out}: {e}", file=sys.stderr)
+    if fresh == committed:
+        print(f"{args.out}: the same as typoguard-host {version} replies now")
+        return 0
+    diff = list(difflib.unified_diff(committed.splitlines(), fresh.splitlines(),
+                                     "committed " + args.out, "recorded now", lineterm=""))
+    print("\n".join(diff[:200]))
+    if len(diff) > 200:
+        print(f"... {len(diff) - 200} more diff lines")
+    print(f"\nFAIL: {args.out} differs from what typoguard-host {version} replies now "
+          "(the extension tests would answer with stale replies). Record it again with\n"
+          f"  /usr/bin/python3 {os.path.abspath(__file__)} --host {os.path.abspath(args.host)}\n"
+          "check that the changed replies are right, and commit the file with the change "
+          "that caused them.")
+    return 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
