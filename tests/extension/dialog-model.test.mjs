@@ -4,14 +4,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildDialogModel, answerToResult, diffParts, BUTTONS } from "../../extension/modules/dialog-model.js";
 import { collectRecipients } from "../../extension/modules/recipients.js";
+import { findingAt } from "./fake-messenger.mjs";
 
-const BLOCK = { recipient: 0, field: "to", address: "john.doe@army.ml", code: "tld_confusion", severity: "block", confidence: 0.97,
-                suggestion: "john.doe@army.mil", replacement: "John Doe <john.doe@army.mil>" };
-const WARN = { recipient: 1, field: "cc", address: "ops@gmial.com", code: "near_miss", severity: "warn", confidence: 0.9,
-               suggestion: "ops@gmail.com", replacement: "ops@gmail.com" };
-const WARN_NOFIX = { recipient: 1, field: "cc", address: "ops@gmial.com", code: "external", severity: "warn" };
-const SYNTAX = { recipient: 0, field: "to", address: "x@", code: "syntax", severity: "block" };
-const INFO = { recipient: 2, field: "cc", address: "someone@example.org", code: "first_contact", severity: "info" };
+// The real host's findings (fixtures/host-replies.json), placed in this request's recipients.
+const BLOCK = findingAt("key case", 0, "to");
+const WARN = findingAt("near", 1, "cc");
+const WARN_NOFIX = findingAt("external warn", 1, "cc", "external");
+const SYNTAX = findingAt("syntax", 0, "to");
+const INFO = findingAt("first other", 2, "cc");
 const DETAILS = { to: ["John Doe <john.doe@army.ml>"], cc: ["ops@gmial.com", "someone@example.org"] };
 
 const verdictOf = (fs) => ["ok", "info", "warn", "block"][Math.max(0, ...fs.map((f) => ["ok", "info", "warn", "block"].indexOf(f.severity)))];

@@ -252,6 +252,11 @@ export function recordedFinding(name, code) {
   return f;
 }
 
+/** recordedFinding(name, code) moved to recipient `recipient` in `field` of another request. */
+export function findingAt(name, recipient, field, code) {
+  return { ...recordedFinding(name, code), recipient, field };
+}
+
 // Findings by raw mailbox string, from the recorded checks with no context but the sender: what
 // the real host says about that address when nothing else is known.
 const FINDINGS_BY_ADDRESS = new Map();

@@ -75,6 +75,8 @@ REQUESTS = [
           known={"addresses": ["John Smith <john.smith@army.mil>", "Bob <bob@army.mil>",
                                "John Smith <jsmith@acme.com>"]}),
     check("external", ["a@example.org"], policy={"flag_external": "info", "org_domains": ["mail.mil"]}),
+    check("external warn", ["ops@gmial.com"],
+          policy={"flag_external": "warn", "org_domains": ["mail.mil"]}),
     check("first off", ["a@example.org"], policy={"first_contact": "off"}),
     # The address book the host keeps: a whole book, a change against its version, a change
     # against a version it does not hold, then hello reports what it holds.
