@@ -6,44 +6,38 @@ import { buildDialogModel, answerToResult } from "../../extension/modules/dialog
 import {
   confirmedAddresses, overrideHeaders, withOverrideHeader, OVERRIDE_HEADER, MAX_OVERRIDE_BYTES,
 } from "../../extension/modules/override.js";
+import { recorded } from "./fake-messenger.mjs";
 
 const recipients = [
   { field: "to", address: "John Doe <john.doe@army.ml>", position: 0, list: null },
   { field: "to", address: "ops@gmial.com", position: 1, list: null },
   { field: "cc", address: "ok@army.mil", position: 0, list: null },
-  { field: "cc", address: "x@odd-place.example", position: 1, list: null },
+  { field: "cc", address: "x@odd-place.org", position: 1, list: null },
 ];
-const findings = [
-  { recipient: 0, field: "to", code: "tld_confusion", severity: "block",
-    address: "john.doe@army.ml", suggestion: "john.doe@army.mil",
-    replacement: "John Doe <john.doe@army.mil>" },
-  { recipient: 1, field: "to", code: "near_miss", severity: "warn", address: "ops@gmial.com",
-    suggestion: "ops@gmail.com" },
-  { recipient: 2, field: "cc", code: "first_contact", severity: "info", address: "ok@army.mil" },
-  { recipient: 3, field: "cc", code: "contact_near_miss", severity: "warn",
-    address: "x@odd-place.example" },
-];
-const reply = { type: "result", id: 1, verdict: "block", findings };
+// The real host's reply to these recipients (fixtures/host-replies.json), with flag_external
+// warn: x@odd-place.org is warned about without a correction.
+const reply = recorded("override").reply;
+const findings = reply.findings;
 const details = { to: ["John Doe <john.doe@army.ml>", "ops@gmial.com"],
-                  cc: ["ok@army.mil", "x@odd-place.example"],
+                  cc: ["ok@army.mil", "x@odd-place.org"],
                   customHeaders: [{ name: "X-Other", value: "kept" }] };
 const model = buildDialogModel({ mode: "send", reply, recipients, allowOverride: true });
 
 test("send anyway: every warned or blocked recipient, bare, info ones not", () => {
   assert.deepEqual(confirmedAddresses(model, { action: "send" }),
-                   ["john.doe@army.ml", "ops@gmial.com", "x@odd-place.example"]);
+                   ["john.doe@army.ml", "ops@gmial.com", "x@odd-place.org"]);
 });
 
 test("fix and send: only the kept ones and those without a correction", () => {
   assert.deepEqual(confirmedAddresses(model, { action: "fix", keep: [1] }),
-                   ["ops@gmial.com", "x@odd-place.example"]);
-  assert.deepEqual(confirmedAddresses(model, { action: "fix", keep: [] }), ["x@odd-place.example"]);
+                   ["ops@gmial.com", "x@odd-place.org"]);
+  assert.deepEqual(confirmedAddresses(model, { action: "fix", keep: [] }), ["x@odd-place.org"]);
 });
 
 test("a blocked address cannot be kept when overrides are not allowed", () => {
   const strict = buildDialogModel({ mode: "send", reply, recipients, allowOverride: false });
   assert.deepEqual(confirmedAddresses(strict, { action: "fix", keep: [0, 1] }),
-                   ["ops@gmial.com", "x@odd-place.example"]);
+                   ["ops@gmial.com", "x@odd-place.org"]);
 });
 
 test("go back and a closed window name nobody", () => {
@@ -58,11 +52,11 @@ test("the onBeforeSend result gets the header beside its corrections and the oth
   assert.deepEqual(out.details.to, ["John Doe <john.doe@army.mil>", "ops@gmial.com"]);
   assert.deepEqual(out.details.customHeaders, [
     { name: "X-Other", value: "kept" },
-    { name: OVERRIDE_HEADER, value: "ops@gmial.com, x@odd-place.example" },
+    { name: OVERRIDE_HEADER, value: "ops@gmial.com, x@odd-place.org" },
   ]);
   const sent = withOverrideHeader({}, { action: "send" }, { model, details });
   assert.equal(sent.details.customHeaders.at(-1).value,
-               "john.doe@army.ml, ops@gmial.com, x@odd-place.example");
+               "john.doe@army.ml, ops@gmial.com, x@odd-place.org");
   assert.deepEqual(Object.keys(sent.details), ["customHeaders"]);
 });
 

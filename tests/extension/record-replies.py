@@ -77,6 +77,11 @@ REQUESTS = [
     check("external", ["a@example.org"], policy={"flag_external": "info", "org_domains": ["mail.mil"]}),
     check("external warn", ["ops@gmial.com"],
           policy={"flag_external": "warn", "org_domains": ["mail.mil"]}),
+    # override.test.mjs: a block, a warn with a fix, an organisation address, a warn without one.
+    check("override", ["John Doe <john.doe@army.ml>", "ops@gmial.com",
+                       {"field": "cc", "address": "ok@army.mil"},
+                       {"field": "cc", "address": "x@odd-place.org"}],
+          policy={"flag_external": "warn", "org_domains": ["mail.mil", "army.mil"]}),
     check("first off", ["a@example.org"], policy={"first_contact": "off"}),
     # The address book the host keeps: a whole book, a change against its version, a change
     # against a version it does not hold, then hello reports what it holds.
