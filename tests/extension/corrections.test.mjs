@@ -3,21 +3,26 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { applyCorrections, finalAddresses } from "../../extension/modules/corrections.js";
 import { collectRecipients } from "../../extension/modules/recipients.js";
+import { findingAt } from "./fake-messenger.mjs";
 
-const tld = (i, field, addr, repl) => ({ recipient: i, field, address: addr, code: "tld_confusion", severity: "block",
-                                          suggestion: addr.replace(/\.ml$/, ".mil"), replacement: repl });
+// The real host's findings (fixtures/host-replies.json) for John Doe <john.doe@army.ml> and
+// ops@gmial.com, placed at recipient i in field. The cases with hand-written findings feed
+// shapes this host does not send (no replacement, a Last, First name, several corrections for
+// one recipient) that the module must still handle.
+const tld = (i, field) => findingAt("key case", i, field);
+const near = (i, field) => findingAt("near", i, field);
 
 const cases = [
   {
     name: "the key case: display name kept, only To changed",
     details: { to: ["John Doe <john.doe@army.ml>"], cc: ["ops@example.org"] },
-    findings: [tld(0, "to", "john.doe@army.ml", "John Doe <john.doe@army.mil>")],
+    findings: [tld(0, "to")],
     want: { to: ["John Doe <john.doe@army.mil>"] },
   },
   {
     name: "position kept among other recipients",
     details: { to: ["a@example.org", "John Doe <john.doe@army.ml>", "b@example.org"] },
-    findings: [tld(1, "to", "john.doe@army.ml", "John Doe <john.doe@army.mil>")],
+    findings: [tld(1, "to")],
     want: { to: ["a@example.org", "John Doe <john.doe@army.mil>", "b@example.org"] },
   },
   {
@@ -51,16 +56,16 @@ const cases = [
   },
   {
     name: "no suggestion: nothing changes",
-    details: { to: ["x@gmail"] },
-    findings: [{ recipient: 0, field: "to", code: "syntax", severity: "block" }],
+    details: { to: ["john.doe@"] },
+    findings: [findingAt("syntax", 0, "to")],
     want: {},
   },
   {
     name: "a kept recipient stays as typed, others are fixed",
     details: { to: ["John Doe <john.doe@army.ml>"], bcc: ["ops@gmial.com"] },
     findings: [
-      tld(0, "to", "john.doe@army.ml", "John Doe <john.doe@army.mil>"),
-      { recipient: 1, field: "bcc", code: "near_miss", severity: "warn", suggestion: "ops@gmail.com", replacement: "ops@gmail.com" },
+      tld(0, "to"),
+      near(1, "bcc"),
     ],
     keep: new Set([1]),
     want: { to: ["John Doe <john.doe@army.mil>"] },
@@ -69,8 +74,8 @@ const cases = [
     name: "replyTo and followupTo are corrected too",
     details: { replyTo: ["ops@gmial.com"], followupTo: ["John Doe <john.doe@army.ml>"] },
     findings: [
-      { recipient: 0, field: "replyTo", code: "near_miss", severity: "warn", suggestion: "ops@gmail.com", replacement: "ops@gmail.com" },
-      tld(1, "followupTo", "john.doe@army.ml", "John Doe <john.doe@army.mil>"),
+      near(0, "replyTo"),
+      tld(1, "followupTo"),
     ],
     want: { replyTo: ["ops@gmail.com"], followupTo: ["John Doe <john.doe@army.mil>"] },
   },
@@ -88,7 +93,7 @@ test("a corrected member of a mailing list: the list entry becomes its members",
   const expand = async (e) => (e === "Team <Team>" ? ["Ann <ann@example.org>", "John Doe <john.doe@army.ml>"] : null);
   const recipients = await collectRecipients(details, expand);
   assert.equal(recipients.length, 3);
-  const findings = [tld(1, "to", "john.doe@army.ml", "John Doe <john.doe@army.mil>")];
+  const findings = [tld(1, "to")];
   assert.deepEqual(applyCorrections(details, recipients, findings), {
     to: ["Ann <ann@example.org>", "John Doe <john.doe@army.mil>", "boss@example.org"],
   });
