@@ -3,15 +3,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decide, failureReason } from "../../extension/modules/decision.js";
 import { HostError } from "../../extension/modules/host.js";
+import { recorded } from "./fake-messenger.mjs";
 
 const result = (verdict, findings = []) => ({ type: "result", id: 1, verdict, findings });
-const f0 = [{ recipient: 0, code: "near_miss", severity: "warn" }];
+// The well-formed replies are the real host's (fixtures/host-replies.json).
 
 for (const [name, input, want] of [
   ["ok sends", { reply: result("ok"), nRecipients: 1, failMode: "closed" }, { action: "send" }],
-  ["info sends without a dialog", { reply: result("info", [{ recipient: 0, code: "first_contact", severity: "info" }]), nRecipients: 1, failMode: "open" }, { action: "send" }],
-  ["warn opens the dialog", { reply: result("warn", f0), nRecipients: 1, failMode: "open" }, { action: "dialog" }],
-  ["block opens the dialog", { reply: result("block", f0), nRecipients: 1, failMode: "open" }, { action: "dialog" }],
+  ["info sends without a dialog", { reply: recorded("first").reply, nRecipients: 1, failMode: "open" }, { action: "send" }],
+  ["warn opens the dialog", { reply: recorded("near").reply, nRecipients: 1, failMode: "open" }, { action: "dialog" }],
+  ["block opens the dialog", { reply: recorded("key case").reply, nRecipients: 1, failMode: "open" }, { action: "dialog" }],
   ["timeout, open: send and notify", { error: new HostError("timeout", "slow"), nRecipients: 1, failMode: "open" }, { action: "send", notify: "failureTimeout" }],
   ["timeout, closed: explain in the dialog", { error: new HostError("timeout", "slow"), nRecipients: 1, failMode: "closed" }, { action: "fail-dialog", reason: "failureTimeout" }],
   ["missing host, open", { error: new HostError("disconnected", "No such native application typoguard"), nRecipients: 1, failMode: "open" }, { action: "send", notify: "failureMissing" }],

@@ -2,6 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildCheckRequest, buildHelloRequest, buildLearnRequest, validateResult } from "../../extension/modules/request.js";
+import { recorded } from "./fake-messenger.mjs";
 
 test("check request carries the protocol fields and only those", () => {
   const req = buildCheckRequest({
@@ -32,10 +33,13 @@ test("empty optional parts are left out", () => {
   assert.deepEqual(buildLearnRequest(["a@b.c", "", 7, "X <x@y.z>"]), { type: "learn", addresses: ["a@b.c", "X <x@y.z>"] });
 });
 
-const good = { type: "result", id: 1, verdict: "block", findings: [{ recipient: 0, code: "tld_confusion", severity: "block" }] };
+// The real host's replies (fixtures/host-replies.json), and broken ones made from them.
+const good = recorded("key case").reply;
 for (const [name, reply, n, ok] of [
   ["well-formed result", good, 1, true],
-  ["ok with no findings", { type: "result", verdict: "ok", findings: [] }, 3, true],
+  ["several findings for several recipients", recorded("override").reply, 4, true],
+  ["ok with no findings", recorded("clean").reply, 3, true],
+  ["the host's error reply", recorded("unknown type").reply, 1, false],
   ["host error", { type: "error", id: 1, code: "internal", message: "boom" }, 1, false],
   ["hello instead of result", { type: "hello" }, 1, false],
   ["unknown verdict", { ...good, verdict: "fine" }, 1, false],
