@@ -2,7 +2,7 @@
 // failures and fail_mode, learning, the compose action (extension/background.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fakeMessenger, scriptedHost } from "./fake-messenger.mjs";
+import { fakeMessenger, recorded, scriptedHost } from "./fake-messenger.mjs";
 // The header that names the recipients sent anyway (extension/modules/override.js).
 const overrideOf = (value) => [{ name: "X-Typoguard-Override", value }];
 
@@ -118,8 +118,8 @@ test("a host that is too slow: after the timeout, fail_mode decides; the next se
   for (let i = 0; i < 100 && m.ports.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
   assert.equal(m.ports.length, 2, "a new port after the timeout");
   const [hello, check] = m.ports[1].sent;
-  m.ports[1].reply({ type: "hello", id: hello.id, name: "typoguard", version: "9", protocol: 1, policy: { locked: [] } });
-  m.ports[1].reply({ type: "result", id: check.id, verdict: "ok", findings: [] });
+  m.ports[1].reply({ ...recorded("hello").reply, id: hello.id }); // the real host's replies
+  m.ports[1].reply({ ...recorded("first other").reply, id: check.id });
   assert.deepEqual(await again, {});
 });
 

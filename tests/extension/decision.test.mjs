@@ -9,7 +9,7 @@ const result = (verdict, findings = []) => ({ type: "result", id: 1, verdict, fi
 // The well-formed replies are the real host's (fixtures/host-replies.json).
 
 for (const [name, input, want] of [
-  ["ok sends", { reply: result("ok"), nRecipients: 1, failMode: "closed" }, { action: "send" }],
+  ["ok sends", { reply: recorded("clean").reply, nRecipients: 1, failMode: "closed" }, { action: "send" }],
   ["info sends without a dialog", { reply: recorded("first").reply, nRecipients: 1, failMode: "open" }, { action: "send" }],
   ["warn opens the dialog", { reply: recorded("near").reply, nRecipients: 1, failMode: "open" }, { action: "dialog" }],
   ["block opens the dialog", { reply: recorded("key case").reply, nRecipients: 1, failMode: "open" }, { action: "dialog" }],

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { HostClient, HostError } from "../../extension/modules/host.js";
-import { FakePort } from "./fake-messenger.mjs";
+import { FakePort, recorded } from "./fake-messenger.mjs";
 
 function client(host, opts = {}) {
   const ports = [];
@@ -17,8 +17,8 @@ test("one port serves many requests; replies are matched by id even out of order
   assert.equal(ports.length, 1);
   const [ma, mb] = ports[0].sent;
   assert.notEqual(ma.id, mb.id);
-  ports[0].reply({ type: "hello", id: mb.id });
-  ports[0].reply({ type: "result", id: ma.id, verdict: "ok", findings: [] });
+  ports[0].reply({ ...recorded("hello").reply, id: mb.id });
+  ports[0].reply({ ...recorded("clean").reply, id: ma.id });
   assert.equal((await a).type, "result");
   assert.equal((await b).type, "hello");
   assert.equal(c.connections, 1);
@@ -32,7 +32,7 @@ test("a host that does not answer times out, and the next request opens a new po
   assert.equal(ports[0].connected, false, "the hung port is closed");
   const next = c.request({ type: "hello" });
   assert.equal(ports.length, 2);
-  ports[1].reply({ type: "hello", id: ports[1].sent[0].id });
+  ports[1].reply({ ...recorded("hello").reply, id: ports[1].sent[0].id });
   assert.equal((await next).type, "hello");
 });
 
@@ -40,7 +40,7 @@ test("a late reply on an abandoned port is ignored", async () => {
   const { c, ports } = client(null);
   await assert.rejects(c.request({ type: "hello" }));
   ports[0].connected = true; // the old host speaks up after all
-  ports[0].reply({ type: "hello", id: ports[0].sent[0].id });
+  ports[0].reply({ ...recorded("hello").reply, id: ports[0].sent[0].id });
   assert.equal(c.pending.size, 0);
 });
 
@@ -61,7 +61,7 @@ test("a reply with id null fails the oldest request instead of leaving it hangin
   const b = c.request({ type: "check" });
   ports[0].reply({ type: "error", id: null, code: "bad_json", message: "x" });
   assert.equal((await a).code, "bad_json");
-  ports[0].reply({ type: "result", id: ports[0].sent[1].id, verdict: "ok", findings: [] });
+  ports[0].reply({ ...recorded("clean").reply, id: ports[0].sent[1].id });
   assert.equal((await b).verdict, "ok");
 });
 
