@@ -50,7 +50,8 @@
  * Severity and confidence follow from the posterior: the confidence of a near_miss is the
  * posterior itself (bounded to [0.5, 0.99]); a candidate whose runner-up, another domain, has
  * odds within TG_MODEL_TIE of the best's is a tie: the slip is real but the intended domain is not
- * clear, so nothing is suggested.
+ * clear, so nothing is suggested: a warning without a fix (near_miss.unsure) when the best
+ * candidate's posterior reaches TG_MODEL_FLAG.
  *
  * Every parameter, its value and where the value comes from. The BASE_ rates are v1's (their
  * order follows the literature cited; the absolute values were never fitted and are not re-fitted
