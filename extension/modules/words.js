@@ -90,6 +90,7 @@ const SENTENCES = {
     v.meantDomain
       ? say("findingNearMiss", [v.domain, v.meantDomain])
       : say("findingNearMissNoSuggestion", [v.domain]),
+  "near_miss.unsure": (v, say) => say("findingNearMissUnsure", [v.domain]),
   "near_miss.dot": (v, say) =>
     (v.meantDomain ? say("findingNearMissDot", [v.domain, v.meantDomain]) : ""),
   "near_miss.hyphen": (v, say) =>

@@ -109,15 +109,40 @@ static unsigned kind_from_name(const char *name)
   return 0;
 }
 
+/* One list file, line by line: `lineno` counts the lines read, for the error messages. */
+typedef struct {
+  const char *path;
+  FILE *f;
+  char line[1024];
+  unsigned lineno;
+} ListFile;
+
+static void list_open(ListFile *lf, const char *path)
+{
+  lf->path = path;
+  lf->lineno = 0;
+  lf->f = fopen(path, "r");
+  if (!lf->f)
+    die("%s: %s", path, strerror(errno));
+}
+
+static char *list_next(ListFile *lf)
+{
+  if (!fgets(lf->line, sizeof lf->line, lf->f)) {
+    fclose(lf->f);
+    return NULL;
+  }
+  lf->lineno++;
+  return lf->line;
+}
+
 static void read_list(const char *path, unsigned kind, unsigned def_weight)
 {
-  FILE *f = fopen(path, "r");
-  if (!f)
-    die("%s: %s", path, strerror(errno));
-  char line[1024];
-  unsigned lineno = 0;
-  while (fgets(line, sizeof line, f)) {
-    lineno++;
+  ListFile lf;
+  list_open(&lf, path);
+  char *line;
+  while ((line = list_next(&lf))) {
+    unsigned lineno = lf.lineno;
     char *hash = strchr(line, '#');
     if (hash)
       *hash = '\0';
@@ -144,18 +169,15 @@ static void read_list(const char *path, unsigned kind, unsigned def_weight)
     }
     entries[n_entries++] = (Entry){xstrdup(s), kind, weight};
   }
-  fclose(f);
 }
 
 static void read_pairs(const char *path)
 {
-  FILE *f = fopen(path, "r");
-  if (!f)
-    die("%s: %s", path, strerror(errno));
-  char line[1024];
-  unsigned lineno = 0;
-  while (fgets(line, sizeof line, f)) {
-    lineno++;
+  ListFile lf;
+  list_open(&lf, path);
+  char *line;
+  while ((line = list_next(&lf))) {
+    unsigned lineno = lf.lineno;
     char *s = trim(line);
     if (!*s || *s == '#')
       continue;
@@ -188,7 +210,6 @@ static void read_pairs(const char *path)
     pairs[n_pairs++] = (Pair){xstrdup(field[0]), xstrdup(field[1]), xstrdup(field[2]),
                               xstrdup(field[3])};
   }
-  fclose(f);
 }
 
 static int cmp_entry(const void *a, const void *b)

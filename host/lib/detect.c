@@ -328,6 +328,7 @@ typedef struct {
   double score;
   TgTypoKind kind;
   guint tag;    /* TgSource bits or TG_CANDIDATE_WELLKNOWN|kind */
+  bool tie;     /* near_miss_guess said no because two domains tie (domain stays NULL) */
 } Guess;
 
 static void guess_clear(Guess *g) { g_clear_pointer(&g->domain, g_free); }
@@ -356,7 +357,8 @@ static double candidate_posterior(const Check *c, const char *typed, const TgCan
 
 /* The typo model's single best intended domain for `typed`, or false (none, too unlikely, or a
  * tie): the candidate with the highest posterior, if it reaches TG_MODEL_FLAG and no other domain
- * comes within TG_MODEL_TIE of its odds. */
+ * comes within TG_MODEL_TIE of its odds. A tie whose best candidate reaches TG_MODEL_FLAG sets
+ * out->tie: T is a slip, but of which domain is not clear. */
 static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
   memset(out, 0, sizeof *out);
   const TgIndex *indexes[2];
@@ -384,8 +386,7 @@ static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
   if (!best)
     return false;
   double best_odds = best_p / (1.0 - best_p), second_odds = second_p / (1.0 - second_p);
-  if (second_p > 0 && second_odds >= best_odds * TG_MODEL_TIE)
-    return false; /* two plausible intentions: saying either would mislead */
+  bool tie = second_p > 0 && second_odds >= best_odds * TG_MODEL_TIE;
   /* Whether T is itself a real name depends on how it differs from D (the sibling term). */
   double sib = tg_typo_sibling(best->kind, best->near_key, best->label);
   /* With no context in an open zone REAL_OPEN was fitted over all kinds at once; only a doubled
@@ -397,6 +398,12 @@ static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
   best_p = posterior_of(c, typed, best->intended, best->slip, best->label, sib);
   if (best_p < TG_MODEL_FLAG)
     return false;
+  if (tie) {
+    /* Two plausible intentions: the slip is real, but saying either domain would mislead. */
+    out->tie = true;
+    out->score = best_p;
+    return false;
+  }
   out->domain = g_strdup(best->intended);
   out->score = best_p;
   out->kind = best->kind;
@@ -853,10 +860,19 @@ static bool rule_near_miss(Check *c, Subject *s) {
   if (near_miss_guess(c, ascii, &g)) {
     intended = g_steal_pointer(&g.domain);
   } else {
+    bool tie = g.tie;
+    double tie_score = g.score;
     /* mail.gmial.com: look at the registrable domain and keep the subdomain. */
     const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-    if (!reg || reg == ascii || meant_rank(c, reg) || !near_miss_guess(c, reg, &g))
-      return false;
+    if (!reg || reg == ascii || meant_rank(c, reg) || !near_miss_guess(c, reg, &g)) {
+      if (!tie && !g.tie)
+        return false;
+      /* A slip of one of several domains (issue 12: say what is wrong without a fix). */
+      g.score = tie ? tie_score : g.score;
+      TgMessageArgs a = {.domain = s->dom.unicode};
+      emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), TG_MSG_NEAR_MISS_UNSURE, &a);
+      return true;
+    }
     intended = g_strdup_printf("%.*s%s", (int)(reg - ascii), ascii, g.domain);
     guess_clear(&g);
   }

@@ -33,6 +33,7 @@ static ssize_t read_full(int fd, void *buf, size_t n) {
 }
 
 TgFrameStatus tg_frame_read(TgFrameReader *r, size_t limit, char **data, size_t *len) {
+  g_assert(r != NULL && data != NULL && len != NULL);
   uint32_t n = 0;
   *data = NULL;
   *len = 0;
@@ -60,12 +61,14 @@ TgFrameStatus tg_frame_read(TgFrameReader *r, size_t limit, char **data, size_t 
   if ((size_t)k < n)
     return TG_FRAME_TRUNCATED;
   buf[n] = '\0';
+  g_assert((size_t)n <= limit); /* the body handed on is never over the caller's limit */
   *data = g_steal_pointer(&buf);
   *len = n;
   return TG_FRAME_OK;
 }
 
 bool tg_frame_write(int fd, const char *data, size_t len, size_t limit) {
+  g_assert(data != NULL || len == 0);
   if (len > limit || len > UINT32_MAX) {
     errno = EMSGSIZE;
     return false;

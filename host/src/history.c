@@ -508,6 +508,7 @@ static void evict(GHashTable *t, size_t max, gint64 now) {
   g_autoptr(GPtrArray) victims = g_ptr_array_new_with_free_func(g_free);
   for (i = 0; i < n - max; i++) g_ptr_array_add(victims, g_strdup(all[i].name));
   for (i = 0; i < victims->len; i++) g_hash_table_remove(t, g_ptr_array_index(victims, i));
+  g_assert(g_hash_table_size(t) == max); /* the names are distinct keys: each victim was there */
 }
 
 /* ---- writing --------------------------------------------------------------------------- */

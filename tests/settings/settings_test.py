@@ -101,6 +101,10 @@ def codes(result, recipient):
     return {f["code"]: f["severity"] for f in result["findings"] if f["recipient"] == recipient}
 
 
+class Skip(Exception):
+    """A case that cannot run here (the reason is printed; the exit status is 77)."""
+
+
 def expect(cond, what):
     if not cond:
         raise AssertionError(what)
@@ -434,6 +438,38 @@ def case_selftest(s):
     expect(p.returncode == 1 and list(failed) == ["history"], failed)
 
 
+def case_extension_schema(s):
+    """The extension's settings table (extension/modules/settings.js) is the host's: the same
+    keys, kinds and defaults as the policy a fresh host reports in hello. Skipped without node."""
+    node = shutil.which("node")
+    if node is None:
+        raise Skip("node is not installed (scripts/setup.sh test installs nodejs)")
+    module = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "extension",
+                          "modules", "settings.js")
+    script = ("import(process.argv[1]).then(m => console.log(JSON.stringify("
+              "{kinds: m.SETTING_KINDS, defaults: m.DEFAULTS, levels: m.LEVELS, "
+              "fail: m.FAIL_MODES})))")
+    p = subprocess.run([node, "--input-type=module", "-e", script, "--", os.path.realpath(module)],
+                       capture_output=True, text=True, timeout=60)
+    expect(p.returncode == 0, f"node could not read settings.js: {p.stderr}")
+    ext = json.loads(p.stdout)
+    replies, err, _ = s.native({"type": "hello", "id": 1})
+    policy = dict(replies[0]["policy"])
+    policy.pop("locked")
+    expect(set(ext["kinds"]) == set(policy),
+           f"keys only in settings.js: {sorted(set(ext['kinds']) - set(policy))}; "
+           f"only in the host: {sorted(set(policy) - set(ext['kinds']))}")
+    for key, kind in ext["kinds"].items():
+        v = policy[key]
+        ok = {"list": isinstance(v, list), "bool": isinstance(v, bool),
+              "level": v in ext["levels"], "failmode": v in ext["fail"],
+              "path": v is None or isinstance(v, str)}.get(kind, False)
+        expect(ok, f"{key}: settings.js says {kind}, the host reports {v!r}")
+    for key, value in ext["defaults"].items():
+        expect(policy[key] == value,
+               f"default of {key}: settings.js {value!r}, the host {policy[key]!r}")
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
@@ -444,18 +480,23 @@ def main():
         return 64
     HOST = os.path.abspath(sys.argv[1])
     names = list(CASES) if sys.argv[2] == "all" else [sys.argv[2]]
-    failed = 0
+    failed = skipped = 0
     for name in names:
         s = Scratch()
         try:
             CASES[name](s)
             print(f"ok {name}")
+        except Skip as e:
+            skipped += 1
+            print(f"SKIPPED: {name}: {e}")
         except AssertionError as e:
             failed += 1
             print(f"FAIL {name}: {e}")
         finally:
             s.close()
-    return 1 if failed else 0
+    if failed:
+        return 1
+    return 77 if skipped == len(names) else 0
 
 
 if __name__ == "__main__":
