@@ -234,8 +234,9 @@ export function fakeAddressBooks(books = []) {
  * extension/host-replies fails when they drift from the built host). `exchanges` are
  * {name, request, reply} in the order they were sent to one host process.
  */
-export const HOST_REPLIES = JSON.parse(readFileSync(
-  path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "host-replies.json"), "utf8"));
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const FIXTURE = path.join(HERE, "fixtures", "host-replies.json");
+export const HOST_REPLIES = JSON.parse(readFileSync(FIXTURE, "utf8"));
 
 /** The recorded exchange named `name` (a copy); throws when there is none. */
 export function recorded(name) {
@@ -264,7 +265,8 @@ for (const { name, request, reply } of HOST_REPLIES.exchanges) {
   if (request.type !== "check" || request.known || request.policy || request.settings
       || request.sender !== HOST_REPLIES.sender || name === "after learn") continue;
   request.recipients.forEach(({ address }, i) => {
-    if (!FINDINGS_BY_ADDRESS.has(address)) FINDINGS_BY_ADDRESS.set(address, reply.findings.filter((f) => f.recipient === i));
+    if (FINDINGS_BY_ADDRESS.has(address)) return;
+    FINDINGS_BY_ADDRESS.set(address, reply.findings.filter((f) => f.recipient === i));
   });
 }
 
@@ -302,9 +304,12 @@ export function scriptedHost({ delayMs = 0, log = [] } = {}) {
       reply = { type: "learned", id: msg.id, count: msg.addresses.length };
     } else if (msg.type === "check") {
       msg.book = port.book ? [...port.book.addresses.values()] : []; // what the check was judged with
+      const said = (r) => structuredClone(FINDINGS_BY_ADDRESS.get(r.address) ?? []);
       const findings = msg.recipients.flatMap((r, i) =>
-        structuredClone(FINDINGS_BY_ADDRESS.get(r.address) ?? []).map((f) => ({ ...f, recipient: i, field: r.field })));
-      const verdict = findings.reduce((v, f) => (SEVERITY_ORDER.indexOf(f.severity) > SEVERITY_ORDER.indexOf(v) ? f.severity : v), "ok");
+        said(r).map((f) => ({ ...f, recipient: i, field: r.field })));
+      const rank = (s) => SEVERITY_ORDER.indexOf(s);
+      const verdict = findings.reduce((v, f) => (rank(f.severity) > rank(v) ? f.severity : v),
+                                      "ok");
       reply = { type: "result", id: msg.id, verdict, truncated: false, elapsed_us: 0, findings };
     } else {
       reply = { ...structuredClone(unknown), id: msg.id ?? null };

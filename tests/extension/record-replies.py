@@ -74,7 +74,8 @@ REQUESTS = [
     check("namesake", ["John Smith <jsmith@acme.com>", "bob@army.mil"],
           known={"addresses": ["John Smith <john.smith@army.mil>", "Bob <bob@army.mil>",
                                "John Smith <jsmith@acme.com>"]}),
-    check("external", ["a@example.org"], policy={"flag_external": "info", "org_domains": ["mail.mil"]}),
+    check("external", ["a@example.org"],
+          policy={"flag_external": "info", "org_domains": ["mail.mil"]}),
     check("external warn", ["ops@gmial.com"],
           policy={"flag_external": "warn", "org_domains": ["mail.mil"]}),
     # override.test.mjs: a block, a warn with a fix, an organisation address, a warn without one.
@@ -85,7 +86,8 @@ REQUESTS = [
     check("first off", ["a@example.org"], policy={"first_contact": "off"}),
     # The address book the host keeps: a whole book, a change against its version, a change
     # against a version it does not hold, then hello reports what it holds.
-    ("book whole", {"type": "book", "version": "s:1", "add": ["Ann <ann@x.org>", "Bob <bob@x.org>"]}),
+    ("book whole", {"type": "book", "version": "s:1",
+                    "add": ["Ann <ann@x.org>", "Bob <bob@x.org>"]}),
     ("book change", {"type": "book", "version": "s:2", "base": "s:1", "add": ["Cy <cy@x.org>"],
                      "remove": ["bob <BOB@x.org>"]}),
     ("book stale", {"type": "book", "version": "s:9", "base": "s:7", "add": ["Dee <dee@x.org>"]}),

@@ -7,12 +7,15 @@ import assert from "node:assert/strict";
 import { FakePort, HOST_REPLIES, scriptedHost } from "./fake-messenger.mjs";
 
 test("the fixture says it is generated, by which script and from which host", () => {
-  assert.match(HOST_REPLIES.generated, /^by tests\/extension\/record-replies\.py from typoguard-host \S+: do not edit by hand/);
+  assert.match(HOST_REPLIES.generated,
+               /^by tests\/extension\/record-replies\.py from typoguard-host \S+: do not edit/);
   assert.equal(HOST_REPLIES.exchanges[0].reply.version, HOST_REPLIES.host_version);
-  for (const { reply } of HOST_REPLIES.exchanges) if ("elapsed_us" in reply) assert.equal(reply.elapsed_us, 0);
+  for (const { reply } of HOST_REPLIES.exchanges) {
+    if ("elapsed_us" in reply) assert.equal(reply.elapsed_us, 0);
+  }
 });
 
-test("replayed in order, the fake host gives every recorded reply it does not look up by context", () => {
+test("replayed in order, the fake host gives the recorded replies not made in context", () => {
   const host = scriptedHost();
   const port = new FakePort(null);
   let compared = 0;

@@ -42,8 +42,9 @@ const F = {
   // Not recorded: findings this host does not send.
   // The general homoglyph sentence (message_id "homoglyph": a lookalike of no known kind); no
   // recorded request makes the host use it, the message_id test below covers its template.
-  homoPlain: { code: "homoglyph", severity: "block", address: "a@аrmy.mil", domain: "аrmy.mil", suggestion: "a@army.mil",
-               message_id: "homoglyph", args: { domain: "аrmy.mil", intended: "army.mil" } },
+  homoPlain: { code: "homoglyph", severity: "block", address: "a@аrmy.mil", domain: "аrmy.mil",
+               suggestion: "a@army.mil", message_id: "homoglyph",
+               args: { domain: "аrmy.mil", intended: "army.mil" } },
   // A future sentence name, or args missing a value: the code's general sentence.
   homoFuture: { code: "homoglyph", severity: "warn", address: "a@аrmy.mil", domain: "аrmy.mil", suggestion: "a@army.mil",
                 message_id: "homoglyph.future", args: { char: "а" } },
@@ -173,7 +174,8 @@ test("the English dialog says what the recorded host said, for every recorded fi
   for (const { name, reply } of HOST_REPLIES.exchanges) {
     for (const f of reply.findings ?? []) {
       if (f.message_id === "syntax.reason") continue; // the parser's reason is English only
-      assert.equal(findingSentence(f, f.address, getMessage, "en"), f.message, `${name}: ${f.message_id}`);
+      const said = findingSentence(f, f.address, getMessage, "en");
+      assert.equal(said, f.message, `${name}: ${f.message_id}`);
       n++;
     }
   }
