@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BookStore, MAX_KNOWN_ADDRESSES } from "../../extension/modules/known.js";
-import { fakeAddressBooks } from "./fake-messenger.mjs";
+import { fakeAddressBooks, scriptedHost } from "./fake-messenger.mjs";
 
 const vcard = (fn, ...emails) => `BEGIN:VCARD\r\nVERSION:4.0\r\nFN:${fn}\r\n${emails.map((e) => `EMAIL:${e}\r\n`).join("")}END:VCARD\r\n`;
 const contact = (id, fn, ...emails) => ({ id, vCard: vcard(fn, ...emails) });
@@ -15,15 +15,19 @@ function storeOver(books, opts = {}) {
   return { messenger, store: new BookStore(messenger, { slicePauseMs: 0, session: "s", ...opts }) };
 }
 
-/** A client that answers `book` like the host and records the frames. */
+/** A client that answers `book` as the fake host does (recorded.test.mjs holds it to the real
+ * host's recorded book replies) and records the frames; `held` is the version the host holds. */
 function fakeClient({ answer } = {}) {
-  const c = { sent: [], held: null };
+  const host = scriptedHost();
+  const port = { book: { version: null, addresses: new Map() } };
+  const c = {
+    sent: [],
+    get held() { return port.book.version; },
+    set held(version) { port.book.version = version; }, // as if another client had sent a book
+  };
   c.request = async (req) => {
     c.sent.push(req);
-    if (answer) return answer(req, c);
-    if (req.base !== undefined && req.base !== c.held) return { type: "book", version: c.held, count: 0 };
-    c.held = req.version;
-    return { type: "book", version: req.version, count: 0 };
+    return answer ? answer(req, c) : host(structuredClone(req), port);
   };
   return c;
 }
