@@ -115,8 +115,11 @@ def record(host):
                "XDG_CACHE_HOME": os.path.join(scratch, "cache"),
                "XDG_STATE_HOME": os.path.join(scratch, "state"),
                "TYPOGUARD_POLICY": policy}
-        proc = subprocess.Popen([host, "--native"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, env=env)
+        try:
+            proc = subprocess.Popen([host, "--native"], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, env=env)
+        except OSError as e:
+            sys.exit(f"record-replies: cannot run {host}: {e} (build it, or give --host)")
         exchanges = []
         try:
             for i, (name, request) in enumerate(REQUESTS, 1):
