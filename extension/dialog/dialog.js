@@ -60,9 +60,13 @@ function suggestionNode(row) {
             parts.prefix, el("ins", {}, parts.suggested), parts.suffix);
 }
 
+/** The technical line under "Why?": the finding's code, the host's confidence and the name of
+ * its sentence (message_id) — never the host's English `message`, which the sentence above
+ * already says in the user's language. */
 function techLine(f) {
   const conf = typeof f.confidence === "number" ? ` (${Math.round(f.confidence * 100)} %)` : "";
-  return el("li", {}, el("code", {}, f.code), conf, f.message ? ` — ${f.message}` : "");
+  const id = f.message_id && f.message_id !== f.code ? ` · ${f.message_id}` : "";
+  return el("li", {}, el("code", {}, f.code), conf, id);
 }
 
 function renderRow(row, model, blockedTlds) {

@@ -125,8 +125,10 @@ test("the dialog never reads the host's English message", () => {
     const s = findingSentence(f, f.address, getMessage, "de");
     assert.ok(!s.includes("IGNORED") && s !== f.message, `${name}: ${s}`);
   }
-  const src = readFileSync(path.join(EXTENSION_DIR, "modules", "words.js"), "utf8");
-  assert.doesNotMatch(src.replace(/^\s*\/\/.*$|^\s*\*.*$/gm, ""), /\.message\b/);
+  for (const file of [["modules", "words.js"], ["dialog", "dialog.js"]]) {
+    const src = readFileSync(path.join(EXTENSION_DIR, ...file), "utf8");
+    assert.doesNotMatch(src.replace(/^\s*\/\/.*$|^\s*\*.*$/gm, ""), /\.message\b/, file.join("/"));
+  }
 });
 
 // host/lib/finding.h's message table: message_id (as tg_message_name makes it) -> template.
