@@ -8,7 +8,8 @@
  *     oversized frame, after which the loop stops with status 1 (0 after a clean end of input);
  *   - a reply carries the request's `id` whenever the request had a valid one (a string of at
  *     most TG_MAX_ID_BYTES or a finite number), else null;
- *   - errors have a documented code and a message; results have a verdict equal to their most
+ *   - errors have a documented code and a message; a book reply has a version (or null) and a
+ *     count within TG_MAX_BOOK_ENTRIES; results have a verdict equal to their most
  *     severe finding (unless truncated) and findings that point at real recipients.
  *
  * Input: the first byte chooses the shape. Even: the remaining bytes are stdin as they are (the
@@ -178,6 +179,12 @@ static void check_reply(const cJSON *r, const Expect *e) {
     check_result(r, e);
   } else if (strcmp(type, "hello") == 0) {
     REQUIRE(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, "policy")));
+  } else if (strcmp(type, "book") == 0) {
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(r, "version");
+    REQUIRE(cJSON_IsString(version) || cJSON_IsNull(version));
+    const cJSON *count = cJSON_GetObjectItemCaseSensitive(r, "count");
+    REQUIRE(cJSON_IsNumber(count) && count->valuedouble >= 0 &&
+            count->valuedouble <= TG_MAX_BOOK_ENTRIES);
   } else {
     REQUIRE(strcmp(type, "learned") == 0);
     REQUIRE(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(r, "count")));

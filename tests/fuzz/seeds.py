@@ -133,6 +133,15 @@ def native_handwritten(c):
         '{"type":"hello","id":1,"policy":{"org_domains":["example.org"],"flag_external":"warn",'
         '"locked":[]},"settings":{"first_contact":"off","learn":false,'
         '"trusted_domains_file":"/nonexistent"}}'))
+    # The address book kept in the host: whole, a change, a change against a stale base.
+    c.add("native", frames_split(
+        '{"type":"book","id":"b1","version":"v1","add":["John Doe <john.doe@army.mil>",'
+        '"ops@gmail.com"]}',
+        '{"type":"book","id":"b2","version":"v2","base":"v1","add":["Ann <ann@navy.mil>"],'
+        '"remove":["ops@gmail.com"]}',
+        '{"type":"book","id":"b3","version":"v4","base":"v3","add":["x@y.org"]}',
+        '{"type":"hello","id":"h"}',
+        '{"type":"check","id":"c","recipients":[{"field":"to","address":"John Doe <john.doe@army.ml>"}]}'))
     # Every error code.
     c.add("native", frames_split("", "{", "[1,2]", '{"type":1}', '{"type":"nope","id":[1]}',
                                  '{"type":"check","id":"x","recipients":{}}',
