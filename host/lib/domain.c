@@ -144,8 +144,48 @@ bool tg_domain_normalise(const char *text, TgDomain *out, GError **error) {
   return true;
 }
 
-char *tg_domain_normalise_entry(const char *text, GError **error) {
-  g_return_val_if_fail(text != NULL, NULL);
+struct TgDomainMemo {
+  GHashTable *seen; /* text (owned) -> TgDomain * (owned; ascii NULL: not a domain) */
+};
+
+static void memo_entry_free(gpointer p) {
+  tg_domain_clear(p);
+  g_free(p);
+}
+
+TgDomainMemo *tg_domain_memo_new(void) {
+  TgDomainMemo *m = g_new0(TgDomainMemo, 1);
+  m->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, memo_entry_free);
+  return m;
+}
+
+void tg_domain_memo_free(TgDomainMemo *m) {
+  if (!m)
+    return;
+  g_hash_table_destroy(m->seen);
+  g_free(m);
+}
+
+bool tg_domain_normalise_memo(TgDomainMemo *m, const char *text, TgDomain *out) {
+  if (!m || !text || (tg_domain_is_ldh(text) && !has_alabel(text)))
+    return tg_domain_normalise(text, out, NULL);
+  const TgDomain *d = g_hash_table_lookup(m->seen, text);
+  if (!d) {
+    TgDomain *nd = g_new0(TgDomain, 1);
+    if (!tg_domain_normalise(text, nd, NULL))
+      memset(nd, 0, sizeof *nd);
+    g_hash_table_insert(m->seen, g_strdup(text), nd);
+    d = nd;
+  }
+  memset(out, 0, sizeof *out);
+  if (!d->ascii)
+    return false;
+  *out = (TgDomain){.ascii = g_strdup(d->ascii), .unicode = g_strdup(d->unicode),
+                    .literal = d->literal, .idn = d->idn};
+  return true;
+}
+
+static char *normalise_entry(TgDomainMemo *m, const char *text, GError **error) {
   while (g_ascii_isspace(*text))
     text++;
   if (*text == '@')
@@ -161,11 +201,21 @@ char *tg_domain_normalise_entry(const char *text, GError **error) {
     return NULL;
   }
   TgDomain d;
-  if (!tg_domain_normalise(trimmed, &d, error))
+  if (m ? !tg_domain_normalise_memo(m, trimmed, &d) : !tg_domain_normalise(trimmed, &d, error))
     return NULL;
   char *ascii = g_steal_pointer(&d.ascii);
   tg_domain_clear(&d);
   return ascii;
+}
+
+char *tg_domain_normalise_entry(const char *text, GError **error) {
+  g_return_val_if_fail(text != NULL, NULL);
+  return normalise_entry(NULL, text, error);
+}
+
+char *tg_domain_normalise_entry_memo(TgDomainMemo *m, const char *text) {
+  g_return_val_if_fail(text != NULL, NULL);
+  return normalise_entry(m, text, NULL);
 }
 
 void tg_domain_clear(TgDomain *d) {
