@@ -270,8 +270,9 @@ static TgGlyphKind glyph_kind(gunichar c) {
 
 static void table_options(Search *s, size_t at, const char *glyph, size_t glyph_len,
                           size_t typed_len, TgGlyphKind kind) {
+  /* The first byte first: this runs for every non-ASCII glyph of every name checked. */
   for (size_t i = 0; i < G_N_ELEMENTS(glyph_table); i++)
-    if (strlen(glyph_table[i].glyph) == glyph_len &&
+    if (glyph_table[i].glyph[0] == glyph[0] && strlen(glyph_table[i].glyph) == glyph_len &&
         memcmp(glyph_table[i].glyph, glyph, glyph_len) == 0)
       add_option(s, at, glyph_table[i].reads_as, typed_len, kind);
 }
