@@ -89,6 +89,7 @@ bool tg_domain_normalise(const char *text, TgDomain *out, GError **error) {
     return normalise_literal(text, out, error);
 
   g_autofree char *ascii = NULL;
+  bool via_idn2 = false;
   if (tg_domain_is_ldh(text) && !has_alabel(text)) {
     ascii = g_ascii_strdown(text, -1);
   } else {
@@ -104,6 +105,7 @@ bool tg_domain_normalise(const char *text, TgDomain *out, GError **error) {
                   "the domain cannot be written in the international form (%s)", idn2_strerror(rc));
       return false;
     }
+    via_idn2 = true;
     ascii = g_ascii_strdown(raw, -1); /* copy into GLib's allocator; libidn2 uses malloc */
     idn2_free(raw);
   }
@@ -124,11 +126,16 @@ bool tg_domain_normalise(const char *text, TgDomain *out, GError **error) {
       return false;
     }
     /* An A-label must be what IDNA would write for its Unicode form; "xn--xnk" decodes to a
-     * character IDNA refuses (U+3238), so it is no domain anyone can have (fuzz find). */
-    char *back = NULL;
-    rc = idn2_to_ascii_8z(u, &back, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-    bool same = rc == IDN2_OK && g_ascii_strcasecmp(back, ascii) == 0;
-    idn2_free(back);
+     * character IDNA refuses (U+3238), so it is no domain anyone can have (fuzz find). When
+     * libidn2 made `ascii` from this very text (typed in its Unicode normal form, the usual
+     * case), the conversion would repeat the first one: skip it. */
+    bool same = via_idn2 && strcmp(u, text) == 0;
+    if (!same) {
+      char *back = NULL;
+      rc = idn2_to_ascii_8z(u, &back, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+      same = rc == IDN2_OK && g_ascii_strcasecmp(back, ascii) == 0;
+      idn2_free(back);
+    }
     if (!same) {
       idn2_free(u);
       g_set_error_literal(error, TG_DOMAIN_ERROR, TG_DOMAIN_ERROR_IDNA,
