@@ -119,6 +119,11 @@ void tg_context_seal(TgContext *ctx) {
 
 /* Fast split for the usual shapes; anything unusual goes through the RFC 5322 parser. */
 bool tg_context_split_address(const char *text, char **address, char **domain, char **display) {
+  return tg_context_split_address_memo(NULL, text, address, domain, display);
+}
+
+bool tg_context_split_address_memo(TgDomainMemo *memo, const char *text, char **address,
+                                   char **domain, char **display) {
   if (display)
     *display = NULL;
   *address = *domain = NULL;
@@ -201,7 +206,7 @@ bool tg_context_split_address(const char *text, char **address, char **domain, c
   if (!at || at == addr || !at[1])
     return false;
   *at = '\0';
-  g_autofree char *dom = tg_context_normalise_domain(at + 1);
+  g_autofree char *dom = tg_domain_normalise_entry_memo(memo, at + 1);
   if (!dom)
     return false;
   /* ASCII (nearly every local part) lowers without Unicode tables. */

@@ -5,6 +5,7 @@
 
 #include <libpsl.h>
 
+#include "domain.h"
 #include "index.h"
 #include "lookalike.h"
 #include "typoguard.h"
@@ -89,5 +90,8 @@ char *tg_context_normalise_domain(const char *domain);
  * normalised domain, without the full RFC 5322 parser when the text is simple. Returns false when
  * it is not a usable address. *display may be NULL. */
 bool tg_context_split_address(const char *text, char **address, char **domain, char **display);
+/* The same, normalising the domain through a request's memo (`memo` may be NULL). */
+bool tg_context_split_address_memo(TgDomainMemo *memo, const char *text, char **address,
+                                   char **domain, char **display);
 
 #endif

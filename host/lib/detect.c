@@ -73,6 +73,7 @@ typedef struct {
   TgLevel first_contact;
   GPtrArray *book;            /* known addresses in request order (keys of `known`, borrowed) */
   TgWrongAddr *wa;            /* wrong_address's judge, built on its first use */
+  TgDomainMemo *memo;         /* recipients' domains, normalised once (shared with wrongaddr.c) */
 } Check;
 
 static void check_clear(Check *c) {
@@ -87,6 +88,7 @@ static void check_clear(Check *c) {
   g_clear_pointer(&c->sender_domain, g_free);
   g_clear_pointer(&c->book, g_ptr_array_unref);
   g_clear_pointer(&c->wa, tg_wrongaddr_free);
+  g_clear_pointer(&c->memo, tg_domain_memo_free);
 }
 
 static void add_request_domain(Check *c, char *ascii /* owned */, TgSource source) {
@@ -118,6 +120,7 @@ static void check_init(Check *c, const TgContext *ctx, const TgRequest *req) {
   c->blocked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   c->blocked_tlds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   c->book = g_ptr_array_sized_new((guint)MIN(req->known_addresses.len, (size_t)G_MAXUINT));
+  c->memo = tg_domain_memo_new();
 
   add_request_list(c, req->org_domains, TG_SOURCE_ORG);
   add_request_list(c, req->trusted_domains, TG_SOURCE_TRUSTED);
@@ -129,7 +132,8 @@ static void check_init(Check *c, const TgContext *ctx, const TgRequest *req) {
    * only falls back to the full parser for unusual shapes. */
   for (size_t i = 0; i < req->known_addresses.len && req->known_addresses.items; i++) {
     char *addr = NULL, *dom = NULL, *name = NULL;
-    if (!tg_context_split_address(req->known_addresses.items[i], &addr, &dom, &name))
+    if (!tg_context_split_address_memo(c->memo, req->known_addresses.items[i], &addr, &dom,
+                                       &name))
       continue;
     if (g_hash_table_contains(c->known, addr)) {
       g_free(addr);
@@ -1172,7 +1176,8 @@ static guint sources_of_check(const void *check, const char *ascii) {
 static bool rule_wrong_address(Check *c, Subject *s) {
   if (!c->wa) {
     TgWrongAddrInput in = {.ctx = c->ctx, .req = c->req, .known = c->known, .book = c->book,
-                           .sender_domain = c->sender_domain, .sources = sources_of_check, .check = c};
+                           .sender_domain = c->sender_domain, .sources = sources_of_check, .check = c,
+                           .memo = c->memo};
     c->wa = tg_wrongaddr_new(&in);
   }
   TgWrongAddrMailbox mb = {.recipient = s->recipient, .local = s->local, .display = s->display,
@@ -1197,7 +1202,7 @@ static bool rule_wrong_address(Check *c, Subject *s) {
 
 static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
   TgMessageArgs a = {0};
-  if (!tg_domain_normalise(raw_domain, &s->dom, NULL)) {
+  if (!tg_domain_normalise_memo(c->memo, raw_domain, &s->dom)) {
     a.domain = raw_domain;
     emit(s, TG_CODE_SYNTAX, 1.0, TG_MSG_SYNTAX_DOMAIN, &a);
     return;

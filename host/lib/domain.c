@@ -89,6 +89,7 @@ bool tg_domain_normalise(const char *text, TgDomain *out, GError **error) {
     return normalise_literal(text, out, error);
 
   g_autofree char *ascii = NULL;
+  bool via_idn2 = false;
   if (tg_domain_is_ldh(text) && !has_alabel(text)) {
     ascii = g_ascii_strdown(text, -1);
   } else {
@@ -104,6 +105,7 @@ bool tg_domain_normalise(const char *text, TgDomain *out, GError **error) {
                   "the domain cannot be written in the international form (%s)", idn2_strerror(rc));
       return false;
     }
+    via_idn2 = true;
     ascii = g_ascii_strdown(raw, -1); /* copy into GLib's allocator; libidn2 uses malloc */
     idn2_free(raw);
   }
@@ -124,11 +126,16 @@ bool tg_domain_normalise(const char *text, TgDomain *out, GError **error) {
       return false;
     }
     /* An A-label must be what IDNA would write for its Unicode form; "xn--xnk" decodes to a
-     * character IDNA refuses (U+3238), so it is no domain anyone can have (fuzz find). */
-    char *back = NULL;
-    rc = idn2_to_ascii_8z(u, &back, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-    bool same = rc == IDN2_OK && g_ascii_strcasecmp(back, ascii) == 0;
-    idn2_free(back);
+     * character IDNA refuses (U+3238), so it is no domain anyone can have (fuzz find). When
+     * libidn2 made `ascii` from this very text (typed in its Unicode normal form, the usual
+     * case), the conversion would repeat the first one: skip it. */
+    bool same = via_idn2 && strcmp(u, text) == 0;
+    if (!same) {
+      char *back = NULL;
+      rc = idn2_to_ascii_8z(u, &back, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+      same = rc == IDN2_OK && g_ascii_strcasecmp(back, ascii) == 0;
+      idn2_free(back);
+    }
     if (!same) {
       idn2_free(u);
       g_set_error_literal(error, TG_DOMAIN_ERROR, TG_DOMAIN_ERROR_IDNA,
@@ -144,8 +151,48 @@ bool tg_domain_normalise(const char *text, TgDomain *out, GError **error) {
   return true;
 }
 
-char *tg_domain_normalise_entry(const char *text, GError **error) {
-  g_return_val_if_fail(text != NULL, NULL);
+struct TgDomainMemo {
+  GHashTable *seen; /* text (owned) -> TgDomain * (owned; ascii NULL: not a domain) */
+};
+
+static void memo_entry_free(gpointer p) {
+  tg_domain_clear(p);
+  g_free(p);
+}
+
+TgDomainMemo *tg_domain_memo_new(void) {
+  TgDomainMemo *m = g_new0(TgDomainMemo, 1);
+  m->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, memo_entry_free);
+  return m;
+}
+
+void tg_domain_memo_free(TgDomainMemo *m) {
+  if (!m)
+    return;
+  g_hash_table_destroy(m->seen);
+  g_free(m);
+}
+
+bool tg_domain_normalise_memo(TgDomainMemo *m, const char *text, TgDomain *out) {
+  if (!m || !text || (tg_domain_is_ldh(text) && !has_alabel(text)))
+    return tg_domain_normalise(text, out, NULL);
+  const TgDomain *d = g_hash_table_lookup(m->seen, text);
+  if (!d) {
+    TgDomain *nd = g_new0(TgDomain, 1);
+    if (!tg_domain_normalise(text, nd, NULL))
+      memset(nd, 0, sizeof *nd);
+    g_hash_table_insert(m->seen, g_strdup(text), nd);
+    d = nd;
+  }
+  memset(out, 0, sizeof *out);
+  if (!d->ascii)
+    return false;
+  *out = (TgDomain){.ascii = g_strdup(d->ascii), .unicode = g_strdup(d->unicode),
+                    .literal = d->literal, .idn = d->idn};
+  return true;
+}
+
+static char *normalise_entry(TgDomainMemo *m, const char *text, GError **error) {
   while (g_ascii_isspace(*text))
     text++;
   if (*text == '@')
@@ -161,11 +208,21 @@ char *tg_domain_normalise_entry(const char *text, GError **error) {
     return NULL;
   }
   TgDomain d;
-  if (!tg_domain_normalise(trimmed, &d, error))
+  if (m ? !tg_domain_normalise_memo(m, trimmed, &d) : !tg_domain_normalise(trimmed, &d, error))
     return NULL;
   char *ascii = g_steal_pointer(&d.ascii);
   tg_domain_clear(&d);
   return ascii;
+}
+
+char *tg_domain_normalise_entry(const char *text, GError **error) {
+  g_return_val_if_fail(text != NULL, NULL);
+  return normalise_entry(NULL, text, error);
+}
+
+char *tg_domain_normalise_entry_memo(TgDomainMemo *m, const char *text) {
+  g_return_val_if_fail(text != NULL, NULL);
+  return normalise_entry(m, text, NULL);
 }
 
 void tg_domain_clear(TgDomain *d) {

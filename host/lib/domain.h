@@ -40,6 +40,19 @@ typedef struct {
 bool tg_domain_normalise(const char *text, TgDomain *out, GError **error);
 void tg_domain_clear(TgDomain *d);
 
+/* A memo of normalisations for one request: the check and wrong_address's view of the message
+ * both need every recipient's domain, and an internationalised one costs three libidn2 calls
+ * (to A-labels, back to Unicode, and to A-labels again to verify). Only such text is kept
+ * (plain LDH text is cheaper to redo than to look up); failures are kept too. Not thread-safe:
+ * one request's state. Memory: one entry per distinct non-LDH text normalised. */
+typedef struct TgDomainMemo TgDomainMemo;
+TgDomainMemo *tg_domain_memo_new(void);
+void tg_domain_memo_free(TgDomainMemo *m);
+/* tg_domain_normalise (without the error's message) through the memo; `m` may be NULL. */
+bool tg_domain_normalise_memo(TgDomainMemo *m, const char *text, TgDomain *out);
+/* tg_domain_normalise_entry (without the error) through the memo; `m` may be NULL. */
+char *tg_domain_normalise_entry_memo(TgDomainMemo *m, const char *text);
+
 /* The last label of a normalised ASCII domain (a pointer into it). */
 const char *tg_domain_tld(const char *ascii);
 /* The domain without its first label (a pointer into it), or NULL for a single label. */

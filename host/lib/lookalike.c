@@ -207,6 +207,8 @@ typedef struct {
   GArray *opts;
   GStringChunk *chunk;
   bool needs_idna;      /* some glyph has no ASCII reading: readings go through IDNA */
+  bool src_ldh;         /* `src` is letters, digits, hyphens and dots: so is every reading (the
+                         * ASCII rows of glyph_table read as letters) */
   char *buf;            /* the reading being built: at most 8 bytes per typed byte */
   size_t buf_len;
   const Option **path; /* the options chosen so far, one per position passed (len + 1) */
@@ -270,8 +272,9 @@ static TgGlyphKind glyph_kind(gunichar c) {
 
 static void table_options(Search *s, size_t at, const char *glyph, size_t glyph_len,
                           size_t typed_len, TgGlyphKind kind) {
+  /* The first byte first: this runs for every non-ASCII glyph of every name checked. */
   for (size_t i = 0; i < G_N_ELEMENTS(glyph_table); i++)
-    if (strlen(glyph_table[i].glyph) == glyph_len &&
+    if (glyph_table[i].glyph[0] == glyph[0] && strlen(glyph_table[i].glyph) == glyph_len &&
         memcmp(glyph_table[i].glyph, glyph, glyph_len) == 0)
       add_option(s, at, glyph_table[i].reads_as, typed_len, kind);
 }
@@ -443,8 +446,8 @@ static void leaf(Search *s, guint cost) {
       r = idna;
     }
   }
-  if (!*r || strcmp(r, s->typed_ascii) == 0 || !tg_domain_is_ldh(r) || r[0] == '.' ||
-      strstr(r, "..") || r[strlen(r) - 1] == '.' || is_transposition(r, s->typed_ascii))
+  if (!*r || strcmp(r, s->typed_ascii) == 0 || (!s->src_ldh && !tg_domain_is_ldh(r)) ||
+      r[0] == '.' || strstr(r, "..") || r[strlen(r) - 1] == '.' || is_transposition(r, s->typed_ascii))
     return;
   int rank = s->judge(r, s->data);
   if (rank > 0 && (!s->best || cost < s->best_cost || (cost == s->best_cost && rank > s->best_rank))) {
@@ -565,6 +568,7 @@ bool tg_lookalike_match(TgLookalike *lk, const char *udomain, const char *ascii_
   s.opts = g_array_sized_new(FALSE, FALSE, sizeof(Option), (guint)len * 2);
   s.chunk = ascii ? NULL : g_string_chunk_new(256); /* only non-ASCII glyphs need copies */
   s.typed_ascii = ascii_domain;
+  s.src_ldh = ascii && tg_domain_is_ldh(udomain);
   bool found = false;
   if (plan(lk, &s)) {
     /* Cheapest first: a reading that needs fewer second choices is the likelier intent. An ASCII

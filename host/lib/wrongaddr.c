@@ -122,7 +122,8 @@ static View *view_of(TgWrongAddr *c) {
     g_autoptr(GPtrArray) mbs = tg_mailbox_parse_list(text, strnlen(text, TG_MAX_ADDRESS_BYTES + 1), NULL);
     for (guint m = 0; mbs && m < mbs->len; m++) {
       const TgMailbox *mb = g_ptr_array_index(mbs, m);
-      g_autofree char *dom = tg_context_normalise_domain(mb->domain);
+      g_autofree char *dom =
+          mb->domain ? tg_domain_normalise_entry_memo(c->in.memo, mb->domain) : NULL;
       if (!dom)
         continue; /* syntax: no party */
       g_autofree char *local = g_utf8_strdown(mb->local, -1);
@@ -448,7 +449,7 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
   if (strstr(meant, "xn--")) {
     TgDomain d;
     const char *at = strrchr(meant, '@');
-    if (tg_domain_normalise(at + 1, &d, NULL)) {
+    if (tg_domain_normalise_memo(c->in.memo, at + 1, &d)) {
       shown = g_strdup_printf("%.*s@%s", (int)(at - meant), meant, d.unicode);
       tg_domain_clear(&d);
     }

@@ -32,6 +32,7 @@ typedef struct {
   /* TgSource bits of a domain and all its parents, from the context and the request. */
   guint (*sources)(const void *check, const char *ascii);
   const void *check;          /* passed to `sources` */
+  TgDomainMemo *memo;         /* the request's normalised domains (shared with the check), or NULL */
 } TgWrongAddrInput;
 
 typedef struct TgWrongAddr TgWrongAddr;
