@@ -6,6 +6,7 @@
  *   invalid_tld   the TLD does not exist, or the domain has a single label (a dotless name is
  *                 never a mail domain on the Internet, ICANN SAC053) — unless trusted
  *   tld_confusion a real TLD from the confusable-pair table whose counterpart matters
+ *                 (these two, and the TLD slip below, are the rules of tld.c)
  *   homoglyph     a domain that reads as a trusted or well-known one it is not (confusable
  *                 letters, accents, ASCII such as rn for m: lookalike.h), or an IDN label mixing
  *                 scripts (ICU, opened only for a domain that is not all ASCII)
@@ -25,10 +26,12 @@
  * rule here knows what they should have been.
  *
  * Pure: everything is derived from the context and the request; the request's lists are merged
- * into per-request hash sets (and a fuzzy index built only if a near-miss search needs it). */
+ * into per-request hash sets (and a fuzzy index built only if a near-miss search needs it). The
+ * state the rules share, and the helpers the rule files use, are declared in check.h. */
 #include <math.h>
 #include <string.h>
 
+#include "check.h"
 #include "context.h"
 #include "domain.h"
 #include "finding.h"
@@ -42,39 +45,8 @@
 /* Tunables of the rules; tests/cases/detect.tsv is the evidence behind each value. */
 #define TIE_MARGIN TG_TYPO_TIE_MARGIN /* contact_near_miss: a runner-up this close is a tie */
 #define CONTACT_MIN_SCORE TG_TYPO_NEAR_MISS_THRESHOLD /* local parts need as clear a slip */
-#define TLD_TIE_RATIO 0.8 /* weighted TLD corrections: the runner-up within this ratio is a tie */
 #define MAX_CANDIDATES 8u
 #define MAX_SYNTAX_ECHO 256u     /* raw text echoed back in a syntax finding, in bytes */
-
-#define STRONG_TRUST (TG_SOURCE_ORG | TG_SOURCE_TRUSTED | TG_SOURCE_SENDER)
-#define ANY_TRUST (STRONG_TRUST | TG_SOURCE_HISTORY | TG_SOURCE_KNOWN)
-#define GOV_KINDS (TG_WK_US_GOV | TG_WK_US_MIL | TG_WK_GOV)
-
-/* Everything one tg_check call derives from the request. */
-typedef struct {
-  const TgContext *ctx;
-  const TgRequest *req;
-  GHashTable *domains;        /* A-label -> TgSource bits from the request (and registrables) */
-  size_t domains_longest;     /* bytes of the longest key of `domains` */
-  TgIndex *index;             /* fuzzy index over `domains`, built on first near-miss search */
-  bool index_built;
-  GHashTable *known;          /* lower-case address -> display name ("" when none) */
-  GHashTable *known_locals;   /* A-label domain -> GPtrArray of local parts (borrowed strings) */
-  /* contact_near_miss: the local parts of known and learned contacts, as "local.<domain id>",
-   * each domain's added on its first recipient there (so one search per recipient, not one
-   * comparison per contact). */
-  TgIndex *locals_index;
-  GHashTable *locals_domains; /* A-label -> GUINT_TO_POINTER(domain id), 0: no contacts there */
-  GHashTable *blocked;        /* request's blocked domains */
-  GHashTable *blocked_tlds;
-  char *sender_domain;        /* A-label, or NULL */
-  size_t n_org;               /* organisation domains in the context and the request */
-  TgLevel flag_external;
-  TgLevel first_contact;
-  GPtrArray *book;            /* known addresses in request order (keys of `known`, borrowed) */
-  TgWrongAddr *wa;            /* wrong_address's judge, built on its first use */
-  TgDomainMemo *memo;         /* recipients' domains, normalised once (shared with wrongaddr.c) */
-} Check;
 
 static void check_clear(Check *c) {
   g_clear_pointer(&c->domains, g_hash_table_destroy);
@@ -189,7 +161,7 @@ static void check_init(Check *c, const TgContext *ctx, const TgRequest *req) {
 }
 
 /* TgSource bits of a domain and all its parents, from the context and the request. */
-static guint sources_of(const Check *c, const char *ascii) {
+guint tg_check_sources_of(const Check *c, const char *ascii) {
   guint bits = 0;
   for (const char *d = ascii; d; d = tg_domain_parent(d)) {
     uint32_t tag = 0;
@@ -230,28 +202,9 @@ static bool is_blocked(const Check *c, const char *ascii, const char **tld_out) 
 
 /* ---- the mailbox being checked ------------------------------------------------------------ */
 
-typedef struct {
-  size_t recipient;
-  TgField field;
-  const char *address;  /* bare, as parsed */
-  const char *local;    /* local part, as parsed */
-  const char *display;  /* display name or NULL */
-  TgDomain dom;
-  guint sources;
-  GPtrArray *mailboxes; /* all mailboxes of this recipient (for multi-mailbox replacements) */
-  size_t index;         /* this mailbox's position in `mailboxes` */
-  struct ListText *list; /* `mailboxes` formatted, filled by the recipient's first correction */
-  GPtrArray *out;       /* findings of this recipient */
-} Subject;
-
-/* A recipient's mailboxes as text, for replacements that keep the others of a list. */
-typedef struct ListText {
-  GPtrArray *shown; /* char*, each mailbox formatted */
-  size_t bytes;     /* of all of them joined with ", " */
-} ListText;
 
 /* Builds the corrected address and mailbox for a new domain (A-label or display form). */
-static void set_correction(const Subject *s, TgFinding *f, const char *new_address) {
+void tg_check_set_correction(const Subject *s, TgFinding *f, const char *new_address) {
   f->suggestion = g_strdup(new_address);
   if (!s->mailboxes || s->mailboxes->len <= 1) {
     f->replacement = tg_mailbox_format(s->display, new_address);
@@ -282,7 +235,7 @@ static void set_correction(const Subject *s, TgFinding *f, const char *new_addre
   f->replacement = g_string_free(all, FALSE);
 }
 
-static TgFinding *emit(const Subject *s, TgCode code, double confidence, TgMessageId msg,
+TgFinding *tg_check_emit(const Subject *s, TgCode code, double confidence, TgMessageId msg,
                        const TgMessageArgs *args) {
   g_assert(tg_message_code(msg) == code);
   TgFinding *f = tg_finding_new(s->recipient, s->field, code, confidence, s->address, s->dom.unicode);
@@ -291,58 +244,29 @@ static TgFinding *emit(const Subject *s, TgCode code, double confidence, TgMessa
   return f;
 }
 
-static char *with_domain(const Subject *s, const char *domain) {
+char *tg_check_with_domain(const Subject *s, const char *domain) {
   return g_strconcat(s->local, "@", domain, NULL);
 }
 
 /* ---- the rules ---------------------------------------------------------------------------- */
 
-/* How common a TLD is for mail, to rank corrections of a TLD that does not exist. */
-static double tld_weight(const Check *c, const char *tld) {
-  static const struct {
-    const char *tld;
-    double w;
-  } common[] = {
-      {"com", 1.0}, {"net", 0.5}, {"org", 0.5}, {"de", 0.4}, {"uk", 0.4}, {"edu", 0.35},
-      {"gov", 0.35}, {"mil", 0.3}, {"fr", 0.3}, {"ru", 0.3}, {"jp", 0.3}, {"it", 0.3},
-      {"nl", 0.3}, {"ca", 0.3}, {"au", 0.3}, {"br", 0.3}, {"es", 0.3}, {"ch", 0.25},
-      {"at", 0.25}, {"be", 0.25}, {"se", 0.25}, {"pl", 0.25}, {"in", 0.25}, {"us", 0.25},
-      {"io", 0.2}, {"info", 0.2}, {"co", 0.2}, {"eu", 0.2}, {"dk", 0.2}, {"no", 0.2},
-      {"fi", 0.2}, {"cz", 0.2}, {"mx", 0.2}, {"cn", 0.2}, {"kr", 0.2}, {"nz", 0.2},
-  };
-  double w = 0.1;
-  for (size_t i = 0; i < G_N_ELEMENTS(common); i++)
-    if (strcmp(common[i].tld, tld) == 0)
-      w = common[i].w;
-  if (c->sender_domain && strcmp(tg_domain_tld(c->sender_domain), tld) == 0)
-    w = MAX(w, 0.6) + 0.2; /* people mostly write within their own TLD */
-  return w;
-}
-
 /* Is `ascii` a domain someone means: trusted or well known (itself or a parent)? Returns a rank:
  * 0 no, 1 well known, 2 trusted. */
-static int meant_rank(const Check *c, const char *ascii) {
-  if (sources_of(c, ascii))
+int tg_check_meant_rank(const Check *c, const char *ascii) {
+  if (tg_check_sources_of(c, ascii))
     return 2;
   return tg_wellknown_find_ancestor(ascii) ? 1 : 0;
 }
 
-typedef struct {
-  char *domain; /* the corrected domain (owned) */
-  double score;
-  TgTypoKind kind;
-  guint tag;    /* TgSource bits or TG_CANDIDATE_WELLKNOWN|kind */
-  bool tie;     /* near_miss_guess said no because two domains tie (domain stays NULL) */
-} Guess;
 
-static void guess_clear(Guess *g) { g_clear_pointer(&g->domain, g_free); }
+void tg_check_guess_clear(Guess *g) { g_clear_pointer(&g->domain, g_free); }
 
 /* The posterior P(meant D | typed T) (the model: typo.h), for the error-model term `slip` in a
  * label of `label` characters; `sibling` is the slip kind's factor on real(T) (1 to rank the
  * candidates of one T: how likely T is a real name is the same whichever D it is compared with). */
-static double posterior_of(const Check *c, const char *typed, const char *intended, double slip,
+double tg_check_posterior_of(const Check *c, const char *typed, const char *intended, double slip,
                            size_t label, double sibling) {
-  guint src = sources_of(c, intended);
+  guint src = tg_check_sources_of(c, intended);
   unsigned count = 0;
   if (src & TG_SOURCE_HISTORY)
     count = GPOINTER_TO_UINT(g_hash_table_lookup(c->ctx->history_domains, intended));
@@ -356,14 +280,14 @@ static double posterior_of(const Check *c, const char *typed, const char *intend
 }
 
 static double candidate_posterior(const Check *c, const char *typed, const TgCandidate *cand) {
-  return posterior_of(c, typed, cand->intended, cand->slip, cand->label, 1.0);
+  return tg_check_posterior_of(c, typed, cand->intended, cand->slip, cand->label, 1.0);
 }
 
 /* The typo model's single best intended domain for `typed`, or false (none, too unlikely, or a
  * tie): the candidate with the highest posterior, if it reaches TG_MODEL_FLAG and no other domain
  * comes within TG_MODEL_TIE of its odds. A tie whose best candidate reaches TG_MODEL_FLAG sets
  * out->tie: T is a slip, but of which domain is not clear. */
-static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
+bool tg_check_near_miss_guess(Check *c, const char *typed, Guess *out) {
   memset(out, 0, sizeof *out);
   const TgIndex *indexes[2];
   size_t n_ix = 0;
@@ -397,9 +321,9 @@ static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
    * letter, a hyphen or a dot more, which next to never make another name, keep their factor. */
   bool typo_like = best->kind == TG_TYPO_DOT_ADDED || best->kind == TG_TYPO_HYPHEN_ADDED ||
                    best->kind == TG_TYPO_DOUBLING;
-  if (!sources_of(c, best->intended) && tg_typo_zone(typed) == TG_ZONE_OPEN && !typo_like)
+  if (!tg_check_sources_of(c, best->intended) && tg_typo_zone(typed) == TG_ZONE_OPEN && !typo_like)
     sib = 1.0;
-  best_p = posterior_of(c, typed, best->intended, best->slip, best->label, sib);
+  best_p = tg_check_posterior_of(c, typed, best->intended, best->slip, best->label, sib);
   if (best_p < TG_MODEL_FLAG)
     return false;
   if (tie) {
@@ -415,337 +339,8 @@ static bool near_miss_guess(Check *c, const char *typed, Guess *out) {
   return true;
 }
 
-static double near_miss_confidence(const Guess *g) {
+double tg_check_near_miss_confidence(const Guess *g) {
   return CLAMP(g->score, 0.5, 0.99); /* the posterior itself */
-}
-
-/* Single label: "user@gmail". Try the well-known and trusted completions, then a TLD typed
- * without its dot ("gmailcom"). */
-static bool dotless_guess(Check *c, const char *label, Guess *out) {
-  static const char *const endings[] = {"com", "net", "org", "de", "co.uk", "fr", "it", "es",
-                                        "nl", "ru", "jp", "ca", "com.au", "com.br", "edu",
-                                        "gov", "mil", "ch", "at", "be", "se", "pl", "us", "in"};
-  memset(out, 0, sizeof *out);
-  double best = 0, second = 0;
-  char *best_dom = NULL;
-  if (c->sender_domain) {
-    /* "user@army" from someone at mail.mil: their own TLD first. */
-    const char *reg = tg_domain_registrable(c->ctx->psl, c->sender_domain);
-    const char *suffix = reg ? strchr(reg, '.') : NULL;
-    if (suffix) {
-      g_autofree char *d = g_strconcat(label, suffix, NULL);
-      int r = meant_rank(c, d);
-      if (r) {
-        best = r == 2 ? 3.0 : 2.5;
-        best_dom = g_steal_pointer(&d);
-      }
-    }
-  }
-  for (size_t i = 0; i < G_N_ELEMENTS(endings); i++) {
-    g_autofree char *d = g_strconcat(label, ".", endings[i], NULL);
-    if (best_dom && strcmp(d, best_dom) == 0)
-      continue;
-    double score = 0;
-    if (sources_of(c, d)) {
-      score = 2.0;
-    } else {
-      const TgWellKnown *wk = tg_wellknown_find(d);
-      if (wk)
-        score = 1.0 + wk->weight / 256.0;
-    }
-    if (score > best) {
-      second = best;
-      best = score;
-      g_free(best_dom);
-      best_dom = g_steal_pointer(&d);
-    } else if (score > second) {
-      second = score;
-    }
-  }
-  /* "gmailcom": the dot before the ending was dropped. */
-  size_t len = strlen(label);
-  for (size_t i = 0; i < G_N_ELEMENTS(endings) && !best_dom; i++) {
-    size_t el = strlen(endings[i]);
-    if (strchr(endings[i], '.') || len <= el + 1 || strcmp(label + len - el, endings[i]) != 0)
-      continue;
-    g_autofree char *d = g_strdup_printf("%.*s.%s", (int)(len - el), label, endings[i]);
-    if (meant_rank(c, d)) {
-      best = 1.5;
-      best_dom = g_steal_pointer(&d);
-      out->kind = TG_TYPO_DOT_DROPPED;
-    }
-  }
-  if (!best_dom || (second > 0 && second >= best * 0.95 && best < 2.0)) {
-    g_free(best_dom);
-    return false;
-  }
-  out->domain = best_dom;
-  out->score = best;
-  return true;
-}
-
-/* How much a TLD correction's counterpart being real weighs: nothing known, built in, the user's
- * own (fitted on tests/eval/tune.tsv: the user's own domain must win over a merely common TLD,
- * adiyaman.edu.r -> adiyaman.edu.tr known rather than .ru). */
-static const double RANK_WEIGHT[] = {1.0, 4.0, 12.0};
-
-/* Is `ascii` a domain the host has reason to believe exists? 2: the user's own (trusted, org,
- * address book, history; a parent counts), 1: built in, itself or its registrable domain (a name
- * under a built-in suffix such as gov.in is not evidence), 0: nothing says so. */
-static int counterpart_rank(const Check *c, const char *ascii) {
-  if (sources_of(c, ascii))
-    return 2;
-  if (tg_wellknown_find(ascii))
-    return 1;
-  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-  return reg && tg_wellknown_find(reg) ? 1 : 0;
-}
-
-static size_t count_labels(const char *s) {
-  size_t n = 1;
-  for (; *s; s++)
-    n += *s == '.';
-  return n;
-}
-
-/* counterpart_rank without the suffix list, for the many TLD variants of one typed domain: the
- * built-in entry must be the variant or a parent with at least min_labels labels (the typed
- * domain's registrable domain's count), which keeps a built-in suffix such as gov.in out. */
-static int variant_rank(const Check *c, const char *ascii, size_t min_labels) {
-  if (sources_of(c, ascii))
-    return 2;
-  size_t labels = count_labels(ascii);
-  for (const char *d = ascii; d && labels >= min_labels; d = tg_domain_parent(d), labels--)
-    if (tg_wellknown_find(d))
-      return 1;
-  return 0;
-}
-
-/* The best one-edit TLD variant of `ascii` (deletion, transposition, substitution, insertion),
- * each a real TLD, weighted by how common it is and by what the host knows of the result. False
- * on none or a tie. */
-static bool tld_variant(Check *c, const char *ascii, Guess *out) {
-  memset(out, 0, sizeof *out);
-  const char *tld = tg_domain_tld(ascii);
-  size_t n = strlen(tld), prefix_len = (size_t)(tld - ascii);
-  if (n > 24)
-    return false;
-  char cand[32];
-  double best = 0, second = 0;
-  char best_tld[32] = "";
-  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-  size_t min_labels = reg ? count_labels(reg) : 2;
-  /* Enumerate edit-1 variants; duplicates (e.g. the same deletion twice) only re-score. */
-  for (int op = 0; op < 4; op++) {
-    size_t positions = op == 3 ? n + 1 : n;
-    for (size_t i = 0; i < positions; i++) {
-      for (char ch = 'a'; ch <= 'z'; ch++) {
-        if (op == 0) { /* deletion */
-          if (ch != 'a' || n < 3)
-            break;
-          memcpy(cand, tld, i);
-          memcpy(cand + i, tld + i + 1, n - i);
-        } else if (op == 1) { /* transposition */
-          if (ch != 'a' || i + 1 >= n)
-            break;
-          memcpy(cand, tld, n + 1);
-          cand[i] = tld[i + 1];
-          cand[i + 1] = tld[i];
-        } else if (op == 2) { /* substitution */
-          if (tld[i] == ch)
-            continue;
-          memcpy(cand, tld, n + 1);
-          cand[i] = ch;
-        } else { /* insertion */
-          memcpy(cand, tld, i);
-          cand[i] = ch;
-          memcpy(cand + i + 1, tld + i, n - i + 1);
-        }
-        if (strcmp(cand, tld) == 0 || strcmp(cand, best_tld) == 0)
-          continue;
-        char full[320]; /* a domain (at most 253 bytes) with its TLD replaced by one 1 longer */
-        size_t cl = strlen(cand);
-        if (prefix_len + cl >= sizeof full)
-          continue;
-        memcpy(full, ascii, prefix_len);
-        memcpy(full + prefix_len, cand, cl + 1);
-        int rank = variant_rank(c, full, min_labels);
-        if (!tg_domain_tld_exists(c->ctx->psl, cand))
-          continue;
-        double s = tg_typo_score_tld(ascii, full, NULL);
-        if (s <= 0)
-          continue;
-        double w = s * tld_weight(c, cand) * RANK_WEIGHT[rank];
-        if (w > best) {
-          second = best;
-          best = w;
-          g_strlcpy(best_tld, cand, sizeof best_tld);
-        } else if (w > second) {
-          second = w;
-        }
-      }
-    }
-  }
-  if (!best_tld[0] || second >= best * TLD_TIE_RATIO)
-    return false;
-  out->domain = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, best_tld);
-  out->score = best;
-  return true;
-}
-
-/* A TLD that does not exist: the typo model over known domains first, then the TLD variants. */
-static bool tld_guess(Check *c, const char *ascii, Guess *out) {
-  if (near_miss_guess(c, ascii, out)) {
-    if (tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(out->domain)))
-      return true;
-    guess_clear(out);
-  }
-  if (!tld_variant(c, ascii, out))
-    return false;
-  if (!counterpart_rank(c, out->domain)) {
-    /* Two slips, one in the name and one in the ending (homail.con): the name's own near miss
-     * under the corrected ending; else nothing says it exists: say what is wrong, suggest
-     * nothing. */
-    g_autofree char *fixed = g_steal_pointer(&out->domain);
-    return near_miss_guess(c, fixed, out);
-  }
-  return true;
-}
-
-static bool rule_invalid_tld(Check *c, Subject *s) {
-  const char *ascii = s->dom.ascii;
-  TgMessageArgs a = {.domain = s->dom.unicode, .tld = tg_domain_tld(s->dom.unicode)};
-  Guess g;
-  bool dotless = strchr(ascii, '.') == NULL;
-  if (dotless) {
-    bool found = dotless_guess(c, ascii, &g);
-    a.intended = found ? g.domain : NULL;
-    TgFinding *f = emit(s, TG_CODE_INVALID_TLD, 1.0,
-                        found ? TG_MSG_INVALID_TLD_DOTLESS : TG_MSG_INVALID_TLD_DOTLESS_PLAIN, &a);
-    if (found) {
-      g_autofree char *addr = with_domain(s, g.domain);
-      set_correction(s, f, addr);
-      guess_clear(&g);
-    }
-    return true;
-  }
-  if (tg_domain_has_real_tld(c->ctx->psl, ascii))
-    return false;
-  bool found = tld_guess(c, ascii, &g);
-  a.intended = found ? g.domain : NULL;
-  TgFinding *f = emit(s, TG_CODE_INVALID_TLD, 1.0, found ? TG_MSG_INVALID_TLD : TG_MSG_INVALID_TLD_PLAIN, &a);
-  if (found) {
-    g_autofree char *addr = with_domain(s, g.domain);
-    set_correction(s, f, addr);
-    guess_clear(&g);
-  }
-  return true;
-}
-
-static bool is_closed_tld(const char *tld) {
-  /* Only governments register here: any domain in them is an organisation. */
-  return strcmp(tld, "mil") == 0 || strcmp(tld, "gov") == 0;
-}
-
-/* `weak`: the typed domain is trusted only through the address book or history. */
-static bool rule_tld_confusion(Check *c, Subject *s, bool weak) {
-  const char *ascii = s->dom.ascii;
-  const char *tld = tg_domain_tld(ascii);
-  size_t n_pairs = 0;
-  const TgTldPair *pairs = tg_tld_pairs_for(tld, &n_pairs);
-  if (!pairs || n_pairs == 0)
-    return false;
-  const char *sender_tld = c->sender_domain ? tg_domain_tld(c->sender_domain) : NULL;
-  size_t prefix_len = (size_t)(tld - ascii);
-
-  const TgTldPair *best = NULL;
-  char *best_dom = NULL;
-  int best_rank = 0;
-  TgSeverity best_sev = TG_SEVERITY_OK;
-  double best_conf = 0;
-  for (size_t i = 0; i < n_pairs; i++) {
-    const TgTldPair *p = &pairs[i];
-    g_autofree char *counterpart = g_strdup_printf("%.*s%s", (int)prefix_len, ascii, p->intended);
-    guint src = sources_of(c, counterpart);
-    const TgWellKnown *wk = tg_wellknown_find_ancestor(counterpart);
-    bool gov = (wk && (wk->kind & GOV_KINDS)) || (is_closed_tld(p->intended) && wk);
-    bool own_tld = sender_tld && strcmp(sender_tld, p->intended) == 0;
-    int rank = 0;
-    TgSeverity sev = TG_SEVERITY_OK;
-    double conf = 0;
-    if (src & STRONG_TRUST) {
-      rank = 6, sev = TG_SEVERITY_BLOCK, conf = 0.97;
-    } else if (src) {
-      rank = 5, sev = TG_SEVERITY_BLOCK, conf = 0.95;
-    } else if (gov) {
-      rank = 4, sev = TG_SEVERITY_BLOCK, conf = 0.95;
-    } else if (own_tld && is_closed_tld(p->intended)) {
-      rank = 3, sev = TG_SEVERITY_BLOCK, conf = 0.9;
-    } else if (wk) {
-      rank = 2, sev = TG_SEVERITY_WARN, conf = 0.85;
-    } else if (own_tld) {
-      rank = 1, sev = TG_SEVERITY_WARN, conf = 0.7;
-    }
-    if (weak) {
-      /* The typed domain is in the address book or history: speak up only for an organisation
-       * or government counterpart, and only as a warning. */
-      if (!(src & STRONG_TRUST) && !gov)
-        rank = 0;
-      sev = TG_SEVERITY_WARN;
-      conf = MIN(conf, 0.75);
-    }
-    if (rank > best_rank) {
-      best_rank = rank;
-      best = p;
-      best_sev = sev;
-      best_conf = conf;
-      g_free(best_dom);
-      best_dom = g_steal_pointer(&counterpart);
-    }
-  }
-  if (!best) {
-    /* No counterpart is known, but the name may hold a slip too (yaho.co for yahoo.com): the
-     * near miss of the counterpart, if the model finds one, is what was meant. */
-    for (size_t i = 0; i < n_pairs && !weak; i++) {
-      g_autofree char *counterpart =
-          g_strdup_printf("%.*s%s", (int)prefix_len, ascii, pairs[i].intended);
-      Guess g;
-      if (!near_miss_guess(c, counterpart, &g))
-        continue;
-      TgMessageArgs a = {.domain = s->dom.unicode, .intended = g.domain};
-      TgFinding *f = emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), TG_MSG_NEAR_MISS, &a);
-      g_autofree char *addr = with_domain(s, g.domain);
-      set_correction(s, f, addr);
-      guess_clear(&g);
-      return true;
-    }
-    return false;
-  }
-  g_autofree char *owned = best_dom; /* A-label; the message shows the U-label the user typed */
-  /* Ranks 3 and 1 rest on the sender's own TLD only: nothing says the counterpart exists
-   * (wickes.il from a .mil sender is not evidence that wickes.mil does), so say what is wrong
-   * and suggest nothing. */
-  bool real_counterpart = best_rank != 3 && best_rank != 1;
-  {
-    const char *utld = tg_domain_tld(s->dom.unicode);
-    g_autofree char *u = g_strdup_printf("%.*s%s", (int)(utld - s->dom.unicode), s->dom.unicode,
-                                         best->intended);
-    TgMessageArgs a = {.domain = s->dom.unicode, .tld = tld, .intended = u, .owner = best->owner};
-    TgMessageId msg = best_rank >= 3 ? TG_MSG_TLD_CONFUSION_OWN : TG_MSG_TLD_CONFUSION_WELLKNOWN;
-    if (!best->owner || !*best->owner)
-      msg = TG_MSG_TLD_CONFUSION_PLAIN;
-    if (!real_counterpart && best->owner && *best->owner) {
-      msg = TG_MSG_TLD_CONFUSION_NOFIX;
-      a.intended = best->intended;
-    }
-    TgFinding *f = emit(s, TG_CODE_TLD_CONFUSION, best_conf, msg, &a);
-    f->severity = real_counterpart ? best_sev : MIN(best_sev, TG_SEVERITY_WARN);
-    if (real_counterpart) {
-      g_autofree char *addr = with_domain(s, u);
-      set_correction(s, f, addr);
-    }
-  }
-  return true;
 }
 
 /* Is a domain, or a parent of it up to its registrable domain, one someone means? 3 trusted by
@@ -834,10 +429,10 @@ static bool rule_homoglyph(Check *c, Subject *s) {
      * lookalike of a Latin name by chance, but plain letters collide. So an ASCII reading blocks
      * only what the organisation or the user declared trusted, and warns otherwise. */
     bool trusted = m.rank >= 3 || (m.rank == 2 && s->dom.idn);
-    TgFinding *f = emit(s, TG_CODE_HOMOGLYPH, trusted ? 0.97 : 0.85, msg, &a);
+    TgFinding *f = tg_check_emit(s, TG_CODE_HOMOGLYPH, trusted ? 0.97 : 0.85, msg, &a);
     f->severity = trusted ? TG_SEVERITY_BLOCK : TG_SEVERITY_WARN;
-    g_autofree char *addr = with_domain(s, shown);
-    set_correction(s, f, addr);
+    g_autofree char *addr = tg_check_with_domain(s, shown);
+    tg_check_set_correction(s, f, addr);
     tg_lookalike_match_clear(&m);
     return true;
   }
@@ -849,7 +444,7 @@ static bool rule_homoglyph(Check *c, Subject *s) {
   bool fired = false;
   if (info.mixed_script) {
     TgMessageArgs a = {.domain = s->dom.unicode, .script = info.script ? info.script : "foreign"};
-    TgFinding *f = emit(s, TG_CODE_HOMOGLYPH, 0.6, TG_MSG_HOMOGLYPH_MIXED, &a);
+    TgFinding *f = tg_check_emit(s, TG_CODE_HOMOGLYPH, 0.6, TG_MSG_HOMOGLYPH_MIXED, &a);
     f->severity = TG_SEVERITY_WARN; /* suspicious, but we do not know what it imitates */
     fired = true;
   }
@@ -861,24 +456,24 @@ static bool rule_near_miss(Check *c, Subject *s) {
   const char *ascii = s->dom.ascii;
   Guess g;
   g_autofree char *intended = NULL;
-  if (near_miss_guess(c, ascii, &g)) {
+  if (tg_check_near_miss_guess(c, ascii, &g)) {
     intended = g_steal_pointer(&g.domain);
   } else {
     bool tie = g.tie;
     double tie_score = g.score;
     /* mail.gmial.com: look at the registrable domain and keep the subdomain. */
     const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-    if (!reg || reg == ascii || meant_rank(c, reg) || !near_miss_guess(c, reg, &g)) {
+    if (!reg || reg == ascii || tg_check_meant_rank(c, reg) || !tg_check_near_miss_guess(c, reg, &g)) {
       if (!tie && !g.tie)
         return false;
       /* A slip of one of several domains (issue 12: say what is wrong without a fix). */
       g.score = tie ? tie_score : g.score;
       TgMessageArgs a = {.domain = s->dom.unicode};
-      emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), TG_MSG_NEAR_MISS_UNSURE, &a);
+      tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g), TG_MSG_NEAR_MISS_UNSURE, &a);
       return true;
     }
     intended = g_strdup_printf("%.*s%s", (int)(reg - ascii), ascii, g.domain);
-    guess_clear(&g);
+    tg_check_guess_clear(&g);
   }
   g_autofree char *intended_u = NULL;
   if (strstr(intended, "xn--")) {
@@ -893,132 +488,9 @@ static bool rule_near_miss(Check *c, Subject *s) {
   TgMessageId msg = g.kind == TG_TYPO_DOT_DROPPED      ? TG_MSG_NEAR_MISS_DOT
                     : g.kind == TG_TYPO_HYPHEN_DROPPED ? TG_MSG_NEAR_MISS_HYPHEN
                                                        : TG_MSG_NEAR_MISS;
-  TgFinding *f = emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), msg, &a);
-  g_autofree char *addr = with_domain(s, shown);
-  set_correction(s, f, addr);
-  return true;
-}
-
-/* A real TLD slipped into another real one (edvw.ee for a known edvw.de, aliyun.co for the built-in
- * aliyun.com when .co is not in the confusable table): the same name under a TLD one slip away is
- * a domain the host knows, and the noisy channel says it was meant. Suggests only that domain. */
-/* Offers `intended`, the typed name under another ending, to the running best of tld_slip_guess. */
-static void tld_slip_offer(const Check *c, const char *typed, const char *intended, size_t label,
-                           const char **best, double *best_p, double *second_p) {
-  if (*best && strcmp(*best, intended) == 0)
-    return;
-  double slip = tg_typo_score_tld(typed, intended, NULL);
-  if (slip <= 0)
-    return;
-  double p = posterior_of(c, typed, intended, slip, label, 1.0);
-  if (p > *best_p) {
-    *second_p = *best_p;
-    *best_p = p;
-    *best = intended;
-  } else if (p > *second_p) {
-    *second_p = p;
-  }
-}
-
-static bool tld_slip_guess(Check *c, const char *typed, Guess *out) {
-  memset(out, 0, sizeof *out);
-  const char *tld = tg_domain_tld(typed);
-  size_t name_len = (size_t)(tld - typed), n_tld = strlen(tld); /* "edvw." and "ee" */
-  if (name_len < 2 || n_tld + 2 > 30)
-    return false;
-  size_t label = 0; /* the name's last label: "edvw" */
-  for (size_t i = name_len - 1; i > 0 && typed[i - 1] != '.'; i--)
-    label++;
-  const char *best = NULL;
-  double best_p = 0, second_p = 0;
-  /* Built in: one binary search finds every ending of the name. */
-  g_autofree char *name = g_strndup(typed, name_len);
-  size_t first = 0, count = tg_wellknown_prefix(name, &first);
-  for (size_t i = 0; i < count; i++) {
-    const char *d = tg_wellknown_at(first + i)->domain;
-    if (!strchr(d + name_len, '.') && strcmp(d, typed) != 0)
-      tld_slip_offer(c, typed, d, label, &best, &best_p, &second_p);
-  }
-  /* The user's own domains: each one-edit ending looked up exactly (two hash probes each). Not
-   * for an internationalised TLD: its A-label (xn--p1ai for .рф) is never typed, so a one-edit
-   * change of it is no slip, and its ~450 variants per recipient cost more than the rest of a
-   * check. */
-  bool any_context = (g_hash_table_size(c->domains) > 0 || tg_index_size(c->ctx->trusted) > 0) &&
-                     strncmp(tld, "xn--", 4) != 0;
-  char full[320];
-  char *owned[8] = {NULL};
-  size_t n_owned = 0;
-  for (int op = 0; op < 4 && any_context && name_len + n_tld + 2 < sizeof full; op++) {
-    size_t positions = op == 3 ? n_tld + 1 : n_tld;
-    for (size_t i = 0; i < positions; i++) {
-      for (char ch = 'a'; ch <= 'z'; ch++) {
-        char *t = full + name_len;
-        memcpy(full, typed, name_len);
-        if (op == 0) { /* deletion */
-          if (ch != 'a' || n_tld < 3)
-            break;
-          memcpy(t, tld, i);
-          memcpy(t + i, tld + i + 1, n_tld - i);
-        } else if (op == 1) { /* transposition */
-          if (ch != 'a' || i + 1 >= n_tld)
-            break;
-          memcpy(t, tld, n_tld + 1);
-          t[i] = tld[i + 1];
-          t[i + 1] = tld[i];
-        } else if (op == 2) { /* substitution */
-          if (tld[i] == ch)
-            continue;
-          memcpy(t, tld, n_tld + 1);
-          t[i] = ch;
-        } else { /* insertion */
-          memcpy(t, tld, i);
-          t[i] = ch;
-          memcpy(t + i + 1, tld + i, n_tld - i + 1);
-        }
-        if (strcmp(full, typed) == 0 || n_owned == G_N_ELEMENTS(owned))
-          continue;
-        uint32_t tag = 0;
-        if (!g_hash_table_contains(c->domains, full) && !tg_index_lookup(c->ctx->trusted, full, &tag))
-          continue;
-        owned[n_owned] = g_strdup(full);
-        tld_slip_offer(c, typed, owned[n_owned], label, &best, &best_p, &second_p);
-        n_owned++;
-      }
-    }
-  }
-  bool found = false;
-  if (best && best_p >= TG_MODEL_FLAG) {
-    double best_odds = best_p / (1.0 - best_p), second_odds = second_p / (1.0 - second_p);
-    if (!(second_p > 0 && second_odds >= best_odds * TG_MODEL_TIE) &&
-        tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(best))) {
-      out->domain = g_strdup(best);
-      out->score = best_p;
-      found = true;
-    }
-  }
-  for (size_t i = 0; i < n_owned; i++)
-    g_free(owned[i]);
-  return found;
-}
-
-static bool rule_tld_slip(Check *c, Subject *s) {
-  const char *ascii = s->dom.ascii;
-  Guess g;
-  g_autofree char *intended = NULL;
-  if (tld_slip_guess(c, ascii, &g)) {
-    intended = g_steal_pointer(&g.domain);
-  } else {
-    /* mail.edvw.ee: the registrable domain's ending, the subdomain kept */
-    const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-    if (!reg || reg == ascii || meant_rank(c, reg) || !tld_slip_guess(c, reg, &g))
-      return false;
-    intended = g_strdup_printf("%.*s%s", (int)(reg - ascii), ascii, g.domain);
-    guess_clear(&g);
-  }
-  TgMessageArgs a = {.domain = s->dom.unicode, .intended = intended};
-  TgFinding *f = emit(s, TG_CODE_NEAR_MISS, near_miss_confidence(&g), TG_MSG_NEAR_MISS, &a);
-  g_autofree char *addr = with_domain(s, intended);
-  set_correction(s, f, addr);
+  TgFinding *f = tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g), msg, &a);
+  g_autofree char *addr = tg_check_with_domain(s, shown);
+  tg_check_set_correction(s, f, addr);
   return true;
 }
 
@@ -1156,7 +628,7 @@ static bool rule_contact_near_miss(Check *c, Subject *s) {
   g_autofree char *intended = g_strconcat(best, "@", s->dom.unicode, NULL);
   g_autofree char *intended_a = g_strconcat(best, "@", s->dom.ascii, NULL);
   TgMessageArgs a = {.domain = s->dom.unicode, .intended = intended, .address = s->address};
-  TgFinding *f = emit(s, TG_CODE_CONTACT_NEAR_MISS, MIN(0.95, 0.5 + 0.45 * best_score),
+  TgFinding *f = tg_check_emit(s, TG_CODE_CONTACT_NEAR_MISS, MIN(0.95, 0.5 + 0.45 * best_score),
                       TG_MSG_CONTACT_NEAR_MISS, &a);
   f->suggestion = g_strdup(intended);
   const char *name = s->display;
@@ -1170,7 +642,7 @@ static bool rule_contact_near_miss(Check *c, Subject *s) {
 /* ---- wrong_address: the autocomplete slip (the rule lives in wrongaddr.c) ------------------ */
 
 static guint sources_of_check(const void *check, const char *ascii) {
-  return sources_of(check, ascii);
+  return tg_check_sources_of(check, ascii);
 }
 
 static bool rule_wrong_address(Check *c, Subject *s) {
@@ -1187,10 +659,10 @@ static bool rule_wrong_address(Check *c, Subject *s) {
     return false;
   TgMessageArgs a = {.domain = s->dom.unicode, .intended = v.intended, .address = s->address,
                      .name = v.who};
-  TgFinding *f = emit(s, TG_CODE_WRONG_ADDRESS, v.confidence, v.msg, &a);
+  TgFinding *f = tg_check_emit(s, TG_CODE_WRONG_ADDRESS, v.confidence, v.msg, &a);
   f->severity = v.severity;
   if (v.keep_display || (s->mailboxes && s->mailboxes->len > 1)) {
-    set_correction(s, f, v.intended); /* keeps the name as the user has it */
+    tg_check_set_correction(s, f, v.intended); /* keeps the name as the user has it */
   } else {
     f->suggestion = g_strdup(v.intended);
     f->replacement = tg_mailbox_format(v.meant_name, v.intended);
@@ -1204,18 +676,18 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
   TgMessageArgs a = {0};
   if (!tg_domain_normalise_memo(c->memo, raw_domain, &s->dom)) {
     a.domain = raw_domain;
-    emit(s, TG_CODE_SYNTAX, 1.0, TG_MSG_SYNTAX_DOMAIN, &a);
+    tg_check_emit(s, TG_CODE_SYNTAX, 1.0, TG_MSG_SYNTAX_DOMAIN, &a);
     return;
   }
   if (s->dom.literal)
     return;
-  s->sources = sources_of(c, s->dom.ascii);
+  s->sources = tg_check_sources_of(c, s->dom.ascii);
 
   const char *blocked_tld = NULL;
   if (is_blocked(c, s->dom.ascii, &blocked_tld)) {
     a.domain = s->dom.unicode;
     a.tld = blocked_tld;
-    emit(s, TG_CODE_BLOCKED, 1.0, blocked_tld ? TG_MSG_BLOCKED_TLD : TG_MSG_BLOCKED_DOMAIN, &a);
+    tg_check_emit(s, TG_CODE_BLOCKED, 1.0, blocked_tld ? TG_MSG_BLOCKED_TLD : TG_MSG_BLOCKED_DOMAIN, &a);
   }
 
   bool typo = false; /* a finding that says "this is not the domain you meant" */
@@ -1228,14 +700,14 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
     if (!wk || (strcmp(wk->domain, s->dom.ascii) != 0 && !meant_below_suffix(c, s->dom.ascii)))
       typo = rule_homoglyph(c, s);
     if (!typo)
-      typo = rule_invalid_tld(c, s);
+      typo = tg_rule_invalid_tld(c, s);
     const TgWellKnown *anc = typo ? NULL : tg_wellknown_find_ancestor(s->dom.ascii);
     if (!typo && !anc) {
-      typo = rule_tld_confusion(c, s, false);
+      typo = tg_rule_tld_confusion(c, s, false);
       if (!typo)
         typo = rule_near_miss(c, s);
       if (!typo)
-        typo = rule_tld_slip(c, s);
+        typo = tg_rule_tld_slip(c, s);
     } else if (!typo && strcmp(anc->domain, s->dom.ascii) != 0 &&
                tg_typo_zone(s->dom.ascii) == TG_ZONE_REGISTRY) {
       /* branson.mo.gov: under a registered state domain, but bransonmo.gov is registered and one
@@ -1244,7 +716,7 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
       typo = rule_near_miss(c, s);
     }
   } else if (!(s->sources & STRONG_TRUST)) {
-    typo = rule_tld_confusion(c, s, true);
+    typo = tg_rule_tld_confusion(c, s, true);
   }
   bool wrong = false; /* a warning that another known address of this person was meant */
   if (!typo) {
@@ -1253,12 +725,12 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
   }
 
   if (c->flag_external != TG_LEVEL_OFF && c->n_org > 0 && !(s->sources & TG_SOURCE_ORG)) {
-    TgFinding *f = emit(s, TG_CODE_EXTERNAL, 1.0, TG_MSG_EXTERNAL, &a);
+    TgFinding *f = tg_check_emit(s, TG_CODE_EXTERNAL, 1.0, TG_MSG_EXTERNAL, &a);
     f->severity = c->flag_external == TG_LEVEL_WARN ? TG_SEVERITY_WARN : TG_SEVERITY_INFO;
   }
   /* first_contact says nothing a typo finding has not said already. */
   if (c->first_contact != TG_LEVEL_OFF && !trusted && !typo && !wrong) {
-    TgFinding *f = emit(s, TG_CODE_FIRST_CONTACT, 1.0, TG_MSG_FIRST_CONTACT, &a);
+    TgFinding *f = tg_check_emit(s, TG_CODE_FIRST_CONTACT, 1.0, TG_MSG_FIRST_CONTACT, &a);
     f->severity = c->first_contact == TG_LEVEL_WARN ? TG_SEVERITY_WARN : TG_SEVERITY_INFO;
   }
 }
