@@ -456,6 +456,7 @@ double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, s
 {
   double slip = 0.0;
   score_impl(typed, intended, false, kind, &slip, label, NULL);
+  g_assert(slip >= 0.0 && slip <= 1.0); /* P(typed | intended), one slip's error-model term */
   return slip;
 }
 
@@ -554,7 +555,9 @@ double tg_typo_posterior(double slip, double prior, double real)
   if (slip <= 0.0 || prior <= 0.0 || real >= G_MAXDOUBLE)
     return 0.0;
   double odds = slip * prior / real;
-  return odds / (1.0 + odds);
+  double p = odds / (1.0 + odds);
+  g_assert(p >= 0.0 && p <= 1.0); /* a probability, whatever the terms (all non-negative) */
+  return p;
 }
 
 const char *tg_typo_kind_name(TgTypoKind kind)
@@ -689,6 +692,7 @@ static size_t candidates(const char *typed, const TgIndex *const *indexes, size_
         offer(&c, d, tag, 1.0);
     }
   }
+  g_assert(c.n_out <= max_out); /* offer() keeps the best max_out, never more */
   return c.n_out;
 }
 
