@@ -27,11 +27,11 @@
  *
  * Pure: everything is derived from the context and the request; the request's lists are merged
  * into per-request hash sets (and a fuzzy index built only if a near-miss search needs it). The
- * state the rules share, and the helpers the rule files use, are declared in check.h. */
+ * state the rules share, and the helpers the rule files use, are declared in rules.h. */
 #include <math.h>
 #include <string.h>
 
-#include "check.h"
+#include "rules.h"
 #include "context.h"
 #include "domain.h"
 #include "finding.h"

@@ -1,14 +1,14 @@
-/* tld.c — the rules about a domain's ending (see check.h):
+/* tld.c — the rules about a domain's ending (see rules.h):
  *   invalid_tld    the TLD does not exist, or the domain is a single label; the likeliest real
  *                  ending is offered (gmail.con -> gmail.com) when one clearly wins
  *   tld_confusion  a real TLD from the confusable-pair table (army.ml / army.mil) whose
  *                  counterpart is trusted, well known or in the sender's own TLD
  *   tld_slip       a known name under an ending one slip away (edvw.ee for a known edvw.de)
- * They share the per-request state and helpers of detect.c through check.h. */
+ * They share the per-request state and helpers of detect.c through rules.h. */
 #include <math.h>
 #include <string.h>
 
-#include "check.h"
+#include "rules.h"
 #include "tgkeys.h"
 
 /* Weighted TLD corrections: a runner-up within this ratio of the best is a tie. */

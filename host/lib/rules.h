@@ -1,9 +1,9 @@
-/* check.h — what the rules of tg_check share (internal to libtypoguard): the per-request state
+/* rules.h — what the rules of tg_check share (internal to libtypoguard): the per-request state
  * (Check), the mailbox being judged (Subject), a proposed correction (Guess), and the helpers
  * detect.c gives the rule files. detect.c runs the rules in order; tld.c holds the rules about
  * the ending (invalid_tld, tld_confusion, the TLD slip of a known name). */
-#ifndef TG_CHECK_H
-#define TG_CHECK_H
+#ifndef TG_RULES_H
+#define TG_RULES_H
 
 #include <glib.h>
 #include <stdbool.h>
