@@ -20,8 +20,7 @@
 #define TG_KEY_BASE UINT64_C(0x9e3779b97f4a7c15)
 
 /* Finishes a 64-bit polynomial hash of a string of length len into 32 well-mixed bits. */
-static inline uint32_t tg_key_finish(uint64_t h, size_t len)
-{
+static inline uint32_t tg_key_finish(uint64_t h, size_t len) {
   h ^= (uint64_t)len * UINT64_C(0xff51afd7ed558ccd);
   h ^= h >> 33;
   h *= UINT64_C(0xc4ceb9fe1a85ec53);
@@ -31,8 +30,7 @@ static inline uint32_t tg_key_finish(uint64_t h, size_t len)
   return (uint32_t)(h >> 32);
 }
 
-static inline uint64_t tg_key_poly(const char *s, size_t n)
-{
+static inline uint64_t tg_key_poly(const char *s, size_t n) {
   uint64_t h = 0;
   for (size_t i = 0; i < n; i++)
     h = h * TG_KEY_BASE + (uint8_t)s[i];
@@ -40,15 +38,13 @@ static inline uint64_t tg_key_poly(const char *s, size_t n)
 }
 
 /* Hash of a whole string (the exact key). */
-static inline uint32_t tg_key_hash(const char *s, size_t n)
-{
+static inline uint32_t tg_key_hash(const char *s, size_t n) {
   return tg_key_finish(tg_key_poly(s, n), n);
 }
 
 /* Where fuzzy keys stop: the last dot (deleting it or anything after it is a TLD edit). A string
  * without a dot is deleted everywhere. */
-static inline size_t tg_key_limit(const char *s, size_t n)
-{
+static inline size_t tg_key_limit(const char *s, size_t n) {
   for (size_t i = n; i > 0; i--)
     if (s[i - 1] == '.')
       return i - 1;
@@ -56,8 +52,7 @@ static inline size_t tg_key_limit(const char *s, size_t n)
 }
 
 /* How many keys tg_key_deletions writes for s, without hashing (to size a batch build). */
-static inline size_t tg_key_deletion_count(const char *s, size_t n)
-{
+static inline size_t tg_key_deletion_count(const char *s, size_t n) {
   if (n == 0 || n > TG_KEY_MAX_LEN)
     return 0;
   const size_t lim = tg_key_limit(s, n);
@@ -71,8 +66,7 @@ static inline size_t tg_key_deletion_count(const char *s, size_t n)
  * into out (room for n entries); a run of equal characters gives one key, not one per letter.
  * Returns the number written. Needs n <= TG_KEY_MAX_LEN. With P the prefix polynomial, the
  * string without s[i] hashes to H + (P[i] - P[i+1]) * B^(n-1-i), so all keys cost O(n). */
-static inline size_t tg_key_deletions(const char *s, size_t n, uint32_t *out)
-{
+static inline size_t tg_key_deletions(const char *s, size_t n, uint32_t *out) {
   uint64_t prefix[TG_KEY_MAX_LEN + 1];
   if (n == 0 || n > TG_KEY_MAX_LEN)
     return 0;

@@ -23,8 +23,8 @@ TgContext *tg_context_new(const struct psl_ctx_st *psl) {
   ctx->blocked_tlds = g_hash_table_new(g_str_hash, g_str_equal);
   ctx->history_domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   ctx->history_addresses = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  ctx->history_locals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                              (GDestroyNotify)g_ptr_array_unref);
+  ctx->history_locals =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
   ctx->pair_ids = g_hash_table_new(g_str_hash, g_str_equal);
   ctx->pair_addrs = g_ptr_array_new();
   ctx->pair_nodes = g_array_new(FALSE, TRUE, sizeof(TgPairNode));
@@ -323,7 +323,8 @@ static void edge_push(TgContext *ctx, guint32 from, guint32 to, unsigned count) 
 /* Adds `count` messages to the pair a–b (interned, distinct). */
 static void pair_bump(TgContext *ctx, const char *a, const char *b, unsigned count) {
   bool full = ctx->n_pairs >= TG_CONTEXT_MAX_PAIRS;
-  if (full && (!g_hash_table_contains(ctx->pair_ids, a) || !g_hash_table_contains(ctx->pair_ids, b)))
+  if (full &&
+      (!g_hash_table_contains(ctx->pair_ids, a) || !g_hash_table_contains(ctx->pair_ids, b)))
     return; /* full, and a new address cannot be in a known pair */
   if (!full && (ctx->pair_cap == 0 || 2 * (ctx->n_pairs + 1) > ctx->pair_cap))
     pair_grow(ctx);

@@ -11,14 +11,14 @@
 #include "typoguard.h"
 
 struct TgContext {
-  const psl_ctx_t *psl;  /* borrowed; outlives the context */
-  TgIndex *trusted;      /* A-label domain -> TgSource bits; also each entry's registrable domain */
-  size_t trusted_longest; /* bytes of the longest domain in `trusted` */
-  GHashTable *blocked;   /* set of A-label domains (subdomains blocked too); keys in `strings` */
+  const psl_ctx_t *psl; /* borrowed; outlives the context */
+  TgIndex *trusted;     /* A-label domain -> TgSource bits; also each entry's registrable domain */
+  size_t trusted_longest;   /* bytes of the longest domain in `trusted` */
+  GHashTable *blocked;      /* set of A-label domains (subdomains blocked too); keys in `strings` */
   GHashTable *blocked_tlds; /* set of TLD labels */
   GHashTable *history_domains;   /* A-label domain -> GUINT_TO_POINTER(count) */
   GHashTable *history_addresses; /* lower-case local@a-label -> GUINT_TO_POINTER(count) */
-  GHashTable *history_locals;    /* A-label domain -> GPtrArray of local parts (keys of the above) */
+  GHashTable *history_locals; /* A-label domain -> GPtrArray of local parts (keys of the above) */
   /* contact_near_miss's search over history_locals: every learned local part as
    * "local.<domain id in hex>" in one symmetric-deletion index, built by tg_context_seal and kept
    * up to date by later tg_context_add_history calls. A check searches it as it is, instead of
@@ -26,23 +26,23 @@ struct TgContext {
    * ~1.5 ms per tg_check, and a mail server checks each of a message's recipients. NULL until
    * the context is sealed (detect.c then indexes the history per check, as before). */
   TgIndex *locals_index;
-  GHashTable *locals_ids;        /* A-label domain -> GUINT_TO_POINTER(id >= 1) in locals_index */
+  GHashTable *locals_ids; /* A-label domain -> GUINT_TO_POINTER(id >= 1) in locals_index */
   /* Co-recipient pairs: how often two addresses were written to in one message. Each address
    * gets an id; each pair two edges (one per direction) threaded into per-address lists, and an
    * open-addressing table finds a pair's edges. No allocation per address or pair beyond the
    * arrays, so a history of 20,000 pairs loads in milliseconds. */
-  GHashTable *pair_ids;  /* interned address -> GUINT_TO_POINTER(id + 1) */
-  GPtrArray *pair_addrs; /* id -> interned address (in `strings`) */
-  GArray *pair_nodes;    /* TgPairNode per id */
-  GArray *pair_edges;    /* TgPairEdge; a pair's edges are adjacent: low id's first */
-  guint64 *pair_keys;    /* per slot: (low id << 32 | high id) + 1, 0 when empty */
+  GHashTable *pair_ids;    /* interned address -> GUINT_TO_POINTER(id + 1) */
+  GPtrArray *pair_addrs;   /* id -> interned address (in `strings`) */
+  GArray *pair_nodes;      /* TgPairNode per id */
+  GArray *pair_edges;      /* TgPairEdge; a pair's edges are adjacent: low id's first */
+  guint64 *pair_keys;      /* per slot: (low id << 32 | high id) + 1, 0 when empty */
   guint32 *pair_slot_edge; /* per slot: the pair's first edge */
-  size_t pair_cap;       /* slots, a power of two (0 before the first pair) */
-  size_t n_pairs;        /* distinct pairs (bounded by TG_CONTEXT_MAX_PAIRS) */
-  GStringChunk *strings; /* storage for the blocked set's keys and the pairs' addresses */
+  size_t pair_cap;         /* slots, a power of two (0 before the first pair) */
+  size_t n_pairs;          /* distinct pairs (bounded by TG_CONTEXT_MAX_PAIRS) */
+  GStringChunk *strings;   /* storage for the blocked set's keys and the pairs' addresses */
   TgLevel flag_external;
   TgLevel first_contact;
-  size_t n_org;          /* organisation domains added, to know whether "external" can apply */
+  size_t n_org;           /* organisation domains added, to know whether "external" can apply */
   TgLookalike *lookalike; /* ICU, opened lazily by the first non-ASCII domain */
 };
 

@@ -46,7 +46,7 @@
 #define TIE_MARGIN TG_TYPO_TIE_MARGIN /* contact_near_miss: a runner-up this close is a tie */
 #define CONTACT_MIN_SCORE TG_TYPO_NEAR_MISS_THRESHOLD /* local parts need as clear a slip */
 #define MAX_CANDIDATES 8u
-#define MAX_SYNTAX_ECHO 256u     /* raw text echoed back in a syntax finding, in bytes */
+#define MAX_SYNTAX_ECHO 256u /* raw text echoed back in a syntax finding, in bytes */
 
 static void check_clear(Check *c) {
   g_clear_pointer(&c->domains, g_hash_table_destroy);
@@ -87,8 +87,8 @@ static void check_init(Check *c, const TgContext *ctx, const TgRequest *req) {
   c->req = req;
   c->domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   c->known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-  c->known_locals = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                          (GDestroyNotify)g_ptr_array_unref);
+  c->known_locals =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
   c->blocked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   c->blocked_tlds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   c->book = g_ptr_array_sized_new((guint)MIN(req->known_addresses.len, (size_t)G_MAXUINT));
@@ -104,8 +104,7 @@ static void check_init(Check *c, const TgContext *ctx, const TgRequest *req) {
    * only falls back to the full parser for unusual shapes. */
   for (size_t i = 0; i < req->known_addresses.len && req->known_addresses.items; i++) {
     char *addr = NULL, *dom = NULL, *name = NULL;
-    if (!tg_context_split_address_memo(c->memo, req->known_addresses.items[i], &addr, &dom,
-                                       &name))
+    if (!tg_context_split_address_memo(c->memo, req->known_addresses.items[i], &addr, &dom, &name))
       continue;
     if (g_hash_table_contains(c->known, addr)) {
       g_free(addr);
@@ -193,7 +192,8 @@ static bool is_blocked(const Check *c, const char *ascii, const char **tld_out) 
     if (g_hash_table_contains(c->ctx->blocked, d) || g_hash_table_contains(c->blocked, d))
       return true;
   const char *tld = tg_domain_tld(ascii);
-  if (g_hash_table_contains(c->ctx->blocked_tlds, tld) || g_hash_table_contains(c->blocked_tlds, tld)) {
+  if (g_hash_table_contains(c->ctx->blocked_tlds, tld) ||
+      g_hash_table_contains(c->blocked_tlds, tld)) {
     *tld_out = tld;
     return true;
   }
@@ -201,7 +201,6 @@ static bool is_blocked(const Check *c, const char *ascii, const char **tld_out) 
 }
 
 /* ---- the mailbox being checked ------------------------------------------------------------ */
-
 
 /* Builds the corrected address and mailbox for a new domain (A-label or display form). */
 void tg_check_set_correction(const Subject *s, TgFinding *f, const char *new_address) {
@@ -236,9 +235,10 @@ void tg_check_set_correction(const Subject *s, TgFinding *f, const char *new_add
 }
 
 TgFinding *tg_check_emit(const Subject *s, TgCode code, double confidence, TgMessageId msg,
-                       const TgMessageArgs *args) {
+                         const TgMessageArgs *args) {
   g_assert(tg_message_code(msg) == code);
-  TgFinding *f = tg_finding_new(s->recipient, s->field, code, confidence, s->address, s->dom.unicode);
+  TgFinding *f =
+      tg_finding_new(s->recipient, s->field, code, confidence, s->address, s->dom.unicode);
   tg_finding_set_message(f, msg, args);
   g_ptr_array_add(s->out, f);
   return f;
@@ -258,14 +258,15 @@ int tg_check_meant_rank(const Check *c, const char *ascii) {
   return tg_wellknown_find_ancestor(ascii) ? 1 : 0;
 }
 
-
-void tg_check_guess_clear(Guess *g) { g_clear_pointer(&g->domain, g_free); }
+void tg_check_guess_clear(Guess *g) {
+  g_clear_pointer(&g->domain, g_free);
+}
 
 /* The posterior P(meant D | typed T) (the model: typo.h), for the error-model term `slip` in a
  * label of `label` characters; `sibling` is the slip kind's factor on real(T) (1 to rank the
  * candidates of one T: how likely T is a real name is the same whichever D it is compared with). */
 double tg_check_posterior_of(const Check *c, const char *typed, const char *intended, double slip,
-                           size_t label, double sibling) {
+                             size_t label, double sibling) {
   guint src = tg_check_sources_of(c, intended);
   unsigned count = 0;
   if (src & TG_SOURCE_HISTORY)
@@ -393,7 +394,9 @@ static int meant_below_suffix(const Check *c, const char *ascii) {
 }
 
 /* The lookalike search's judge: is this reading a domain someone means? */
-static int lookalike_judge(const char *reading, void *data) { return meant_below_suffix(data, reading); }
+static int lookalike_judge(const char *reading, void *data) {
+  return meant_below_suffix(data, reading);
+}
 
 /* A domain that reads as a trusted or well-known one it is not (lookalike.h: ICU's confusable
  * skeletons, decompositions, and the glyph table, ASCII sequences such as rn for m included).
@@ -412,9 +415,13 @@ static bool rule_homoglyph(Check *c, Subject *s) {
       }
     }
     const char *shown = intended_u ? intended_u : m.reading;
-    TgMessageArgs a = {.domain = s->dom.unicode, .intended = shown, .glyph = m.glyph,
-                       .looks_like = m.looks_like, .glyph_name = m.glyph_name,
-                       .description = m.description, .script = m.script,
+    TgMessageArgs a = {.domain = s->dom.unicode,
+                       .intended = shown,
+                       .glyph = m.glyph,
+                       .looks_like = m.looks_like,
+                       .glyph_name = m.glyph_name,
+                       .description = m.description,
+                       .script = m.script,
                        .script_code = m.script_code,
                        .kind = m.kind != TG_GLYPH_NONE ? tg_glyph_kind_name(m.kind) : NULL};
     TgMessageId msg = m.kind == TG_GLYPH_SCRIPT   ? TG_MSG_HOMOGLYPH_SCRIPT
@@ -463,13 +470,15 @@ static bool rule_near_miss(Check *c, Subject *s) {
     double tie_score = g.score;
     /* mail.gmial.com: look at the registrable domain and keep the subdomain. */
     const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-    if (!reg || reg == ascii || tg_check_meant_rank(c, reg) || !tg_check_near_miss_guess(c, reg, &g)) {
+    if (!reg || reg == ascii || tg_check_meant_rank(c, reg) ||
+        !tg_check_near_miss_guess(c, reg, &g)) {
       if (!tie && !g.tie)
         return false;
       /* A slip of one of several domains (issue 12: say what is wrong without a fix). */
       g.score = tie ? tie_score : g.score;
       TgMessageArgs a = {.domain = s->dom.unicode};
-      tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g), TG_MSG_NEAR_MISS_UNSURE, &a);
+      tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g),
+                    TG_MSG_NEAR_MISS_UNSURE, &a);
       return true;
     }
     intended = g_strdup_printf("%.*s%s", (int)(reg - ascii), ascii, g.domain);
@@ -531,7 +540,7 @@ static char *local_as_domain(const char *local) {
  * contact that could be chosen or make a tie. A local part is keyed as "local.<domain id>": the
  * deletion keys stop at the last dot, so a domain's contacts only ever meet its own. */
 #define CONTACT_MAX_PROBE_IDS 1024u /* more contacts one slip away than this: ambiguous, abstain */
-#define CONTACT_KEY_MAX 253u       /* TG_KEY_MAX_LEN: a longer local part is not compared */
+#define CONTACT_KEY_MAX 253u        /* TG_KEY_MAX_LEN: a longer local part is not compared */
 
 /* The id of `domain` in the locals index, adding its contacts on first use; 0 when it has none. */
 static guint locals_domain_id(Check *c, const char *domain) {
@@ -544,16 +553,16 @@ static guint locals_domain_id(Check *c, const char *domain) {
     return GPOINTER_TO_UINT(v);
   /* The history's contacts are in the sealed context's own index (context.h); only an unsealed
    * context's are indexed here. */
-  const GPtrArray *lists[] = {g_hash_table_lookup(c->known_locals, domain),
-                              c->ctx->locals_index ? NULL
-                                                   : g_hash_table_lookup(c->ctx->history_locals,
-                                                                         domain)};
+  const GPtrArray *lists[] = {
+      g_hash_table_lookup(c->known_locals, domain),
+      c->ctx->locals_index ? NULL : g_hash_table_lookup(c->ctx->history_locals, domain)};
   guint id = 0;
   if (lists[0] || lists[1]) {
     id = g_hash_table_size(c->locals_domains) + 1;
     for (size_t l = 0; l < G_N_ELEMENTS(lists); l++) {
       for (guint i = 0; lists[l] && i < lists[l]->len; i++) {
-        g_autofree char *key = g_strdup_printf("%s.%x", (const char *)g_ptr_array_index(lists[l], i), id);
+        g_autofree char *key =
+            g_strdup_printf("%s.%x", (const char *)g_ptr_array_index(lists[l], i), id);
         (void)tg_index_add(c->locals_index, key, 0); /* a key over the limit is left out */
       }
     }
@@ -576,8 +585,8 @@ static bool consider_locals(const TgIndex *index, guint id, const char *typed, G
   uint32_t dels[CONTACT_KEY_MAX];
   size_t n_dels = tg_key_deletions(key, n, dels);
   g_autofree uint32_t *ids = g_new(uint32_t, CONTACT_MAX_PROBE_IDS);
-  size_t k = tg_index_probe_slips(index, tg_key_hash(key, n), dels, n_dels, ids,
-                                  CONTACT_MAX_PROBE_IDS);
+  size_t k =
+      tg_index_probe_slips(index, tg_key_hash(key, n), dels, n_dels, ids, CONTACT_MAX_PROBE_IDS);
   if (k >= CONTACT_MAX_PROBE_IDS)
     return false;
   g_autofree char *typed_key = local_as_domain(typed);
@@ -609,7 +618,8 @@ static bool consider_locals(const TgIndex *index, guint id, const char *typed, G
 static bool rule_contact_near_miss(Check *c, Subject *s) {
   g_autofree char *local = g_utf8_strdown(s->local, -1);
   g_autofree char *bare = g_strconcat(local, "@", s->dom.ascii, NULL);
-  if (g_hash_table_contains(c->known, bare) || g_hash_table_contains(c->ctx->history_addresses, bare))
+  if (g_hash_table_contains(c->known, bare) ||
+      g_hash_table_contains(c->ctx->history_addresses, bare))
     return false;
   guint id = locals_domain_id(c, s->dom.ascii);
   guint history_id = tg_context_locals_id(c->ctx, s->dom.ascii);
@@ -620,8 +630,8 @@ static bool rule_contact_near_miss(Check *c, Subject *s) {
   g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   if (id && !consider_locals(c->locals_index, id, local, seen, &best, &best_score, &second))
     return false;
-  if (history_id && !consider_locals(c->ctx->locals_index, history_id, local, seen, &best,
-                                     &best_score, &second))
+  if (history_id &&
+      !consider_locals(c->ctx->locals_index, history_id, local, seen, &best, &best_score, &second))
     return false;
   if (!best || best_score < CONTACT_MIN_SCORE || second >= best_score - TIE_MARGIN)
     return false;
@@ -629,7 +639,7 @@ static bool rule_contact_near_miss(Check *c, Subject *s) {
   g_autofree char *intended_a = g_strconcat(best, "@", s->dom.ascii, NULL);
   TgMessageArgs a = {.domain = s->dom.unicode, .intended = intended, .address = s->address};
   TgFinding *f = tg_check_emit(s, TG_CODE_CONTACT_NEAR_MISS, MIN(0.95, 0.5 + 0.45 * best_score),
-                      TG_MSG_CONTACT_NEAR_MISS, &a);
+                               TG_MSG_CONTACT_NEAR_MISS, &a);
   f->suggestion = g_strdup(intended);
   const char *name = s->display;
   const char *known_name = g_hash_table_lookup(c->known, intended_a);
@@ -647,18 +657,23 @@ static guint sources_of_check(const void *check, const char *ascii) {
 
 static bool rule_wrong_address(Check *c, Subject *s) {
   if (!c->wa) {
-    TgWrongAddrInput in = {.ctx = c->ctx, .req = c->req, .known = c->known, .book = c->book,
-                           .sender_domain = c->sender_domain, .sources = sources_of_check, .check = c,
+    TgWrongAddrInput in = {.ctx = c->ctx,
+                           .req = c->req,
+                           .known = c->known,
+                           .book = c->book,
+                           .sender_domain = c->sender_domain,
+                           .sources = sources_of_check,
+                           .check = c,
                            .memo = c->memo};
     c->wa = tg_wrongaddr_new(&in);
   }
-  TgWrongAddrMailbox mb = {.recipient = s->recipient, .local = s->local, .display = s->display,
-                           .dom = &s->dom};
+  TgWrongAddrMailbox mb = {
+      .recipient = s->recipient, .local = s->local, .display = s->display, .dom = &s->dom};
   TgWrongAddrVerdict v;
   if (!tg_wrongaddr_judge(c->wa, &mb, &v))
     return false;
-  TgMessageArgs a = {.domain = s->dom.unicode, .intended = v.intended, .address = s->address,
-                     .name = v.who};
+  TgMessageArgs a = {
+      .domain = s->dom.unicode, .intended = v.intended, .address = s->address, .name = v.who};
   TgFinding *f = tg_check_emit(s, TG_CODE_WRONG_ADDRESS, v.confidence, v.msg, &a);
   f->severity = v.severity;
   if (v.keep_display || (s->mailboxes && s->mailboxes->len > 1)) {
@@ -687,7 +702,8 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
   if (is_blocked(c, s->dom.ascii, &blocked_tld)) {
     a.domain = s->dom.unicode;
     a.tld = blocked_tld;
-    tg_check_emit(s, TG_CODE_BLOCKED, 1.0, blocked_tld ? TG_MSG_BLOCKED_TLD : TG_MSG_BLOCKED_DOMAIN, &a);
+    tg_check_emit(s, TG_CODE_BLOCKED, 1.0, blocked_tld ? TG_MSG_BLOCKED_TLD : TG_MSG_BLOCKED_DOMAIN,
+                  &a);
   }
 
   bool typo = false; /* a finding that says "this is not the domain you meant" */
@@ -760,12 +776,14 @@ static bool check_recipient(Check *c, size_t i, GPtrArray *out, size_t *n_mailbo
     /* Echo a bounded, valid-UTF-8 prefix of what was typed. */
     g_autofree char *echo = g_utf8_make_valid(text, (gssize)MIN(len, MAX_SYNTAX_ECHO));
     g_autofree char *reason = syntax_reason(err);
-    gboolean incomplete = !err || err->domain != TG_MAILBOX_ERROR ||
-                          err->code == TG_MAILBOX_ERROR_EMPTY || err->code == TG_MAILBOX_ERROR_NO_AT ||
-                          err->code == TG_MAILBOX_ERROR_NO_LOCAL || err->code == TG_MAILBOX_ERROR_NO_DOMAIN;
+    gboolean incomplete =
+        !err || err->domain != TG_MAILBOX_ERROR || err->code == TG_MAILBOX_ERROR_EMPTY ||
+        err->code == TG_MAILBOX_ERROR_NO_AT || err->code == TG_MAILBOX_ERROR_NO_LOCAL ||
+        err->code == TG_MAILBOX_ERROR_NO_DOMAIN;
     TgMessageArgs a = {.reason = reason};
     TgFinding *f = tg_finding_new(i, r->field, TG_CODE_SYNTAX, 1.0, echo, NULL);
-    tg_finding_set_message(f, incomplete || !reason ? TG_MSG_SYNTAX_INCOMPLETE : TG_MSG_SYNTAX_REASON, &a);
+    tg_finding_set_message(
+        f, incomplete || !reason ? TG_MSG_SYNTAX_INCOMPLETE : TG_MSG_SYNTAX_REASON, &a);
     g_ptr_array_add(out, f);
     *n_mailboxes += 1;
     return true;
@@ -777,8 +795,14 @@ static bool check_recipient(Check *c, size_t i, GPtrArray *out, size_t *n_mailbo
   ListText list = {.shown = shown};
   for (guint m = 0; m < mbs->len; m++) {
     const TgMailbox *mb = g_ptr_array_index(mbs, m);
-    Subject s = {.recipient = i, .field = r->field, .address = mb->address, .local = mb->local,
-                 .display = mb->display_name, .mailboxes = mbs, .index = m, .list = &list,
+    Subject s = {.recipient = i,
+                 .field = r->field,
+                 .address = mb->address,
+                 .local = mb->local,
+                 .display = mb->display_name,
+                 .mailboxes = mbs,
+                 .index = m,
+                 .list = &list,
                  .out = out};
     check_mailbox(c, &s, mb->domain ? mb->domain : "");
     tg_domain_clear(&s.dom);

@@ -8,7 +8,10 @@
 
 #include "typoguard.h"
 
+/* The quark's name is stringified as written: no spaces around its hyphens. */
+/* clang-format off */
 G_DEFINE_QUARK(tg-domain-error-quark, tg_domain_error)
+/* clang-format on */
 
 bool tg_domain_is_ldh(const char *s) {
   for (; *s; s++)
@@ -95,7 +98,8 @@ bool tg_domain_normalise(const char *text, TgDomain *out, GError **error) {
   } else {
     /* Bound the work handed to libidn2: anything this long cannot become a valid domain. */
     if (strlen(text) > 4 * TG_MAX_DOMAIN_BYTES) {
-      g_set_error_literal(error, TG_DOMAIN_ERROR, TG_DOMAIN_ERROR_TOO_LONG, "the domain is too long");
+      g_set_error_literal(error, TG_DOMAIN_ERROR, TG_DOMAIN_ERROR_TOO_LONG,
+                          "the domain is too long");
       return false;
     }
     char *raw = NULL;
@@ -187,8 +191,10 @@ bool tg_domain_normalise_memo(TgDomainMemo *m, const char *text, TgDomain *out) 
   memset(out, 0, sizeof *out);
   if (!d->ascii)
     return false;
-  *out = (TgDomain){.ascii = g_strdup(d->ascii), .unicode = g_strdup(d->unicode),
-                    .literal = d->literal, .idn = d->idn};
+  *out = (TgDomain){.ascii = g_strdup(d->ascii),
+                    .unicode = g_strdup(d->unicode),
+                    .literal = d->literal,
+                    .idn = d->idn};
   return true;
 }
 

@@ -18,12 +18,12 @@
 GQuark tg_domain_error_quark(void);
 
 typedef enum {
-  TG_DOMAIN_ERROR_EMPTY,       /* nothing, or only a dot */
-  TG_DOMAIN_ERROR_TOO_LONG,    /* over TG_MAX_DOMAIN_BYTES in A-label form */
-  TG_DOMAIN_ERROR_LABEL,       /* an empty part between dots, or a part over 63 bytes */
-  TG_DOMAIN_ERROR_CHARACTER,   /* a character no domain can hold */
-  TG_DOMAIN_ERROR_HYPHEN,      /* a part that starts or ends with a hyphen */
-  TG_DOMAIN_ERROR_IDNA,        /* rejected by IDNA (bad punycode, disallowed code point) */
+  TG_DOMAIN_ERROR_EMPTY,     /* nothing, or only a dot */
+  TG_DOMAIN_ERROR_TOO_LONG,  /* over TG_MAX_DOMAIN_BYTES in A-label form */
+  TG_DOMAIN_ERROR_LABEL,     /* an empty part between dots, or a part over 63 bytes */
+  TG_DOMAIN_ERROR_CHARACTER, /* a character no domain can hold */
+  TG_DOMAIN_ERROR_HYPHEN,    /* a part that starts or ends with a hyphen */
+  TG_DOMAIN_ERROR_IDNA,      /* rejected by IDNA (bad punycode, disallowed code point) */
 } TgDomainError;
 
 #define TG_MAX_LABEL_BYTES 63u

@@ -106,20 +106,20 @@ static const struct {
   const char *key;
   size_t offset;
 } blanks[] = {
-      {"domain", G_STRUCT_OFFSET(TgMessageArgs, domain)},
-      {"tld", G_STRUCT_OFFSET(TgMessageArgs, tld)},
-      {"intended", G_STRUCT_OFFSET(TgMessageArgs, intended)},
-      {"owner", G_STRUCT_OFFSET(TgMessageArgs, owner)},
-      {"script", G_STRUCT_OFFSET(TgMessageArgs, script)},
-      {"address", G_STRUCT_OFFSET(TgMessageArgs, address)},
-      {"name", G_STRUCT_OFFSET(TgMessageArgs, name)},
-      {"reason", G_STRUCT_OFFSET(TgMessageArgs, reason)},
-      {"char", G_STRUCT_OFFSET(TgMessageArgs, glyph)},
-      {"looks_like", G_STRUCT_OFFSET(TgMessageArgs, looks_like)},
-      {"char_name", G_STRUCT_OFFSET(TgMessageArgs, glyph_name)},
-      {"description", G_STRUCT_OFFSET(TgMessageArgs, description)},
-      {"script_code", G_STRUCT_OFFSET(TgMessageArgs, script_code)},
-      {"kind", G_STRUCT_OFFSET(TgMessageArgs, kind)},
+    {"domain", G_STRUCT_OFFSET(TgMessageArgs, domain)},
+    {"tld", G_STRUCT_OFFSET(TgMessageArgs, tld)},
+    {"intended", G_STRUCT_OFFSET(TgMessageArgs, intended)},
+    {"owner", G_STRUCT_OFFSET(TgMessageArgs, owner)},
+    {"script", G_STRUCT_OFFSET(TgMessageArgs, script)},
+    {"address", G_STRUCT_OFFSET(TgMessageArgs, address)},
+    {"name", G_STRUCT_OFFSET(TgMessageArgs, name)},
+    {"reason", G_STRUCT_OFFSET(TgMessageArgs, reason)},
+    {"char", G_STRUCT_OFFSET(TgMessageArgs, glyph)},
+    {"looks_like", G_STRUCT_OFFSET(TgMessageArgs, looks_like)},
+    {"char_name", G_STRUCT_OFFSET(TgMessageArgs, glyph_name)},
+    {"description", G_STRUCT_OFFSET(TgMessageArgs, description)},
+    {"script_code", G_STRUCT_OFFSET(TgMessageArgs, script_code)},
+    {"kind", G_STRUCT_OFFSET(TgMessageArgs, kind)},
 };
 
 static const char *blank_value(const TgMessageArgs *a, const char *key, size_t len) {

@@ -47,7 +47,7 @@
     "{domain} is in {owner} (.{tld}), not in .{intended}: check the address.")                    \
   X(TG_MSG_NEAR_MISS, TG_CODE_NEAR_MISS, "{domain} looks like a typo. Did you mean {intended}?")  \
   X(TG_MSG_NEAR_MISS_UNSURE, TG_CODE_NEAR_MISS,                                                   \
-    "{domain} looks like a typo of one of several domains: check the address.")                  \
+    "{domain} looks like a typo of one of several domains: check the address.")                   \
   X(TG_MSG_NEAR_MISS_DOT, TG_CODE_NEAR_MISS,                                                      \
     "{domain} is missing a dot. Did you mean {intended}?")                                        \
   X(TG_MSG_NEAR_MISS_HYPHEN, TG_CODE_NEAR_MISS,                                                   \

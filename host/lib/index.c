@@ -49,20 +49,20 @@
 #include "tgkeys.h"
 
 #define PARTS 256u
-#define PART_SHIFT 24u       /* the top 8 bits choose the partition */
-#define HOME_MASK 0xffffffu  /* the low 24 bits choose a tail home slot */
-#define FROZEN_MIN 256u      /* below this many domains the tail alone is cheaper */
-#define BUCKET_FILL 8u       /* frozen keys per bucket, on average at most */
-#define BUCKET_BITS_MIN 8u   /* at least the partition bits */
+#define PART_SHIFT 24u      /* the top 8 bits choose the partition */
+#define HOME_MASK 0xffffffu /* the low 24 bits choose a tail home slot */
+#define FROZEN_MIN 256u     /* below this many domains the tail alone is cheaper */
+#define BUCKET_FILL 8u      /* frozen keys per bucket, on average at most */
+#define BUCKET_BITS_MIN 8u  /* at least the partition bits */
 #define BUCKET_BITS_MAX 24u
 #define STAGE_MIN ((size_t)2 << 20) /* entries (16 MiB) staged at once in any case */
-#define STAGE_SLACK 64u      /* staging room per partition beyond its share and an eighth */
-#define ID_BITS_MAX 28u      /* ids of the frozen part; leaves >= 4 fingerprint bits */
-#define CHUNK_BITS 22u       /* arena chunks: positions within one fit in 22 bits */
+#define STAGE_SLACK 64u             /* staging room per partition beyond its share and an eighth */
+#define ID_BITS_MAX 28u             /* ids of the frozen part; leaves >= 4 fingerprint bits */
+#define CHUNK_BITS 22u              /* arena chunks: positions within one fit in 22 bits */
 #define CHUNK_MAX ((size_t)1 << CHUNK_BITS)
 #define CHUNK_MIN ((size_t)4096)
 #define CHUNKS_MAX ((size_t)1 << (32u - CHUNK_BITS))
-#define DEAD 0u              /* len of a duplicate dropped by a build */
+#define DEAD 0u /* len of a duplicate dropped by a build */
 
 #if defined(__GNUC__) || defined(__clang__)
 #define PREFETCH(p) __builtin_prefetch(p)
@@ -78,8 +78,7 @@
 #define HUGE_MIN ((size_t)4 << 20)
 #define SMALL_PAGE ((uintptr_t)4096)
 
-static void huge_hint(void *p, size_t bytes)
-{
+static void huge_hint(void *p, size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   if (!p || bytes < HUGE_MIN)
     return;
@@ -109,49 +108,44 @@ typedef struct {
 } Slots;
 
 struct TgIndex {
-  char **chunk;  /* the arena: NUL-terminated domains, back to back, in chunks */
+  char **chunk; /* the arena: NUL-terminated domains, back to back, in chunks */
   size_t n_chunks, chunk_len, chunk_cap; /* the last chunk's use and size */
   size_t arena_bytes;                    /* all chunks' sizes */
-  uint32_t *off; /* per id: chunk << CHUNK_BITS | position of the domain */
-  uint32_t *tag; /* per id: caller's tag */
-  uint8_t *len;  /* per id: length (1 .. TG_KEY_MAX_LEN; DEAD while a build drops it) */
+  uint32_t *off;                         /* per id: chunk << CHUNK_BITS | position of the domain */
+  uint32_t *tag;                         /* per id: caller's tag */
+  uint8_t *len; /* per id: length (1 .. TG_KEY_MAX_LEN; DEAD while a build drops it) */
   size_t n, cap;
-  bool sealed;        /* built once: adds now check duplicates and go to the tail at once */
-  unsigned id_bits;   /* of the frozen tables' entries */
-  Table exact, del;   /* frozen part: ids [0, built_n) */
+  bool sealed;      /* built once: adds now check duplicates and go to the tail at once */
+  unsigned id_bits; /* of the frozen tables' entries */
+  Table exact, del; /* frozen part: ids [0, built_n) */
   size_t built_n;
-  Slots tail_exact;   /* exact hashes of ids [built_n, n) (once sealed) */
+  Slots tail_exact;      /* exact hashes of ids [built_n, n) (once sealed) */
   Slots tail_del[PARTS]; /* deletion keys of ids [built_n, keyed_n), by top 8 bits */
   size_t keyed_n;
 };
 
-TgIndex *tg_index_new(void)
-{
+TgIndex *tg_index_new(void) {
   return g_new0(TgIndex, 1);
 }
 
-static void table_clear(Table *t)
-{
+static void table_clear(Table *t) {
   g_free(t->e);
   g_free(t->dir);
   *t = (Table){0};
 }
 
-static void slots_clear(Slots *s)
-{
+static void slots_clear(Slots *s) {
   g_free(s->slot);
   *s = (Slots){0};
 }
 
-static void tail_clear(TgIndex *ix)
-{
+static void tail_clear(TgIndex *ix) {
   slots_clear(&ix->tail_exact);
   for (size_t p = 0; p < PARTS; p++)
     slots_clear(&ix->tail_del[p]);
 }
 
-void tg_index_free(TgIndex *ix)
-{
+void tg_index_free(TgIndex *ix) {
   if (!ix)
     return;
   for (size_t c = 0; c < ix->n_chunks; c++)
@@ -168,8 +162,7 @@ void tg_index_free(TgIndex *ix)
 
 /* ---- per-id storage -------------------------------------------------------------------------- */
 
-static void ids_resize(TgIndex *ix, size_t cap)
-{
+static void ids_resize(TgIndex *ix, size_t cap) {
   ix->cap = cap;
   ix->off = g_renew(uint32_t, ix->off, cap);
   ix->tag = g_renew(uint32_t, ix->tag, cap);
@@ -180,8 +173,7 @@ static void ids_resize(TgIndex *ix, size_t cap)
 }
 
 /* Starts a new arena chunk of at least `need` bytes: twice the last, up to CHUNK_MAX. */
-static bool chunk_add(TgIndex *ix, size_t need)
-{
+static bool chunk_add(TgIndex *ix, size_t need) {
   if (ix->n_chunks >= CHUNKS_MAX)
     return false; /* 4 GiB of domains: far beyond TG_MAX_LIST_DOMAINS */
   size_t cap = ix->n_chunks ? MIN(ix->chunk_cap * 2, CHUNK_MAX) : CHUNK_MIN;
@@ -198,40 +190,34 @@ static bool chunk_add(TgIndex *ix, size_t need)
 }
 
 /* Gives back what growing left unused, before the big allocations of a build. */
-static void trim(TgIndex *ix)
-{
+static void trim(TgIndex *ix) {
   if (ix->n && ix->cap > ix->n)
     ids_resize(ix, ix->n);
 }
 
-static inline const char *domain_of(const TgIndex *ix, size_t id)
-{
+static inline const char *domain_of(const TgIndex *ix, size_t id) {
   return ix->chunk[ix->off[id] >> CHUNK_BITS] + (ix->off[id] & (CHUNK_MAX - 1));
 }
 
-static bool same_domain(const TgIndex *ix, uint32_t id, const char *d, size_t n)
-{
+static bool same_domain(const TgIndex *ix, uint32_t id, const char *d, size_t n) {
   return ix->len[id] == n && memcmp(domain_of(ix, id), d, n) == 0;
 }
 
 /* ---- tail slots ------------------------------------------------------------------------------ */
 
-static inline uint32_t home_of(uint32_t hash, uint32_t cap)
-{
+static inline uint32_t home_of(uint32_t hash, uint32_t cap) {
   /* Lemire's multiply-shift: maps the 24 low bits onto [0, cap) without a division. */
   return (uint32_t)(((uint64_t)(hash & HOME_MASK) * cap) >> 24);
 }
 
-static void slots_place(Slots *s, uint64_t v)
-{
+static void slots_place(Slots *s, uint64_t v) {
   uint32_t i = home_of((uint32_t)(v >> 32), s->cap);
   while (s->slot[i])
     i = i + 1 == s->cap ? 0 : i + 1;
   s->slot[i] = v;
 }
 
-static void slots_add(Slots *s, uint32_t hash, uint32_t id)
-{
+static void slots_add(Slots *s, uint32_t hash, uint32_t id) {
   if ((uint64_t)(s->used + 1) * 20 > (uint64_t)s->cap * 17) {
     uint32_t ncap = s->cap < 16 ? 16 : s->cap + s->cap / 2;
     Slots ns = {g_new0(uint64_t, ncap), ncap, s->used};
@@ -245,8 +231,7 @@ static void slots_add(Slots *s, uint32_t hash, uint32_t id)
   s->used++;
 }
 
-static size_t slots_probe(const Slots *s, uint32_t hash, uint32_t *ids, size_t k, size_t max_ids)
-{
+static size_t slots_probe(const Slots *s, uint32_t hash, uint32_t *ids, size_t k, size_t max_ids) {
   if (!s->cap)
     return k;
   for (uint32_t i = home_of(hash, s->cap); s->slot[i]; i = i + 1 == s->cap ? 0 : i + 1) {
@@ -259,20 +244,17 @@ static size_t slots_probe(const Slots *s, uint32_t hash, uint32_t *ids, size_t k
 
 /* ---- frozen tables ----------------------------------------------------------------------------- */
 
-static inline uint32_t bucket_of(const Table *t, uint32_t hash)
-{
+static inline uint32_t bucket_of(const Table *t, uint32_t hash) {
   return hash >> (32u - t->bits);
 }
 
 /* The fp_bits hash bits right below the bucket bits. */
-static inline uint32_t fingerprint_of(const Table *t, uint32_t hash)
-{
+static inline uint32_t fingerprint_of(const Table *t, uint32_t hash) {
   return (uint32_t)(hash << t->bits) >> (32u - t->fp_bits);
 }
 
 static size_t table_probe(const TgIndex *ix, const Table *t, uint32_t hash, uint32_t *ids, size_t k,
-                          size_t max_ids)
-{
+                          size_t max_ids) {
   if (!t->n)
     return k;
   uint32_t b = bucket_of(t, hash), fp = fingerprint_of(t, hash);
@@ -287,16 +269,14 @@ static size_t table_probe(const TgIndex *ix, const Table *t, uint32_t hash, uint
 
 /* The keys of one id: its exact hash, or its one-deletion keys. Called with a constant `deletions`
  * from table_build, so that the key making is inlined into the build loops. */
-static inline size_t keys_of(const TgIndex *ix, bool deletions, size_t id, uint32_t *keys)
-{
+static inline size_t keys_of(const TgIndex *ix, bool deletions, size_t id, uint32_t *keys) {
   if (deletions)
     return tg_key_deletions(domain_of(ix, id), ix->len[id], keys);
   keys[0] = tg_key_hash(domain_of(ix, id), ix->len[id]);
   return 1;
 }
 
-static unsigned bits_for(size_t n)
-{
+static unsigned bits_for(size_t n) {
   unsigned b = 1;
   while (b < 32 && ((size_t)1 << b) < n)
     b++;
@@ -304,8 +284,7 @@ static unsigned bits_for(size_t n)
 }
 
 /* Builds table t over the keys of ids [0, ix->n) (see the file comment). */
-static void table_build(TgIndex *ix, Table *t, bool deletions)
-{
+static void table_build(TgIndex *ix, Table *t, bool deletions) {
   uint32_t keys[TG_KEY_MAX_LEN];
   /* How many keys there are needs no hashing. */
   size_t total = 0;
@@ -411,8 +390,7 @@ static void table_build(TgIndex *ix, Table *t, bool deletions)
  * their tags into that first id; renumbers the rest densely in the same order and rewrites the
  * exact table to match. Equal domains have equal hashes, so they share a bucket and fingerprint,
  * and a bucket lists its ids in increasing order: the first match is the first occurrence. */
-static void drop_duplicates(TgIndex *ix)
-{
+static void drop_duplicates(TgIndex *ix) {
   Table *t = &ix->exact;
   const size_t buckets = (size_t)1 << t->bits;
   const uint32_t id_mask = (uint32_t)(((uint64_t)1 << ix->id_bits) - 1);
@@ -467,8 +445,7 @@ static void drop_duplicates(TgIndex *ix)
 }
 
 /* Rebuilds the frozen part over every id and empties the tail. */
-static void rebuild(TgIndex *ix)
-{
+static void rebuild(TgIndex *ix) {
   g_assert(ix->n <= ((size_t)1 << ID_BITS_MAX));
   /* Free the old structures first: the peak is then one copy, not two. */
   tail_clear(ix);
@@ -484,8 +461,7 @@ static void rebuild(TgIndex *ix)
 
 /* ---- exact lookups ----------------------------------------------------------------------------- */
 
-static uint32_t find_id(const TgIndex *ix, const char *d, size_t n, uint32_t h)
-{
+static uint32_t find_id(const TgIndex *ix, const char *d, size_t n, uint32_t h) {
   uint32_t ids[64];
   size_t k = table_probe(ix, &ix->exact, h, ids, 0, G_N_ELEMENTS(ids));
   k = slots_probe(&ix->tail_exact, h, ids, k, G_N_ELEMENTS(ids));
@@ -498,8 +474,7 @@ static uint32_t find_id(const TgIndex *ix, const char *d, size_t n, uint32_t h)
 /* ---- sealing ----------------------------------------------------------------------------------- */
 
 /* The first seal of a small index: everything goes to the tail, duplicates dropped on the way. */
-static void seal_small(TgIndex *ix)
-{
+static void seal_small(TgIndex *ix) {
   size_t live = 0;
   for (size_t id = 0; id < ix->n; id++) {
     const char *d = domain_of(ix, id);
@@ -518,8 +493,7 @@ static void seal_small(TgIndex *ix)
   ix->n = live;
 }
 
-void tg_index_seal(TgIndex *ix)
-{
+void tg_index_seal(TgIndex *ix) {
   g_return_if_fail(ix != NULL);
   if (ix->sealed && ix->keyed_n == ix->n)
     return;
@@ -545,8 +519,7 @@ void tg_index_seal(TgIndex *ix)
 }
 
 /* Makes the index searchable; logically const: it changes no answer. */
-static inline const TgIndex *sealed(const TgIndex *ix)
-{
+static inline const TgIndex *sealed(const TgIndex *ix) {
   if (!ix->sealed || ix->keyed_n != ix->n)
     tg_index_seal((TgIndex *)ix);
   return ix;
@@ -554,13 +527,11 @@ static inline const TgIndex *sealed(const TgIndex *ix)
 
 /* ---- public ------------------------------------------------------------------------------- */
 
-size_t tg_index_size(const TgIndex *ix)
-{
+size_t tg_index_size(const TgIndex *ix) {
   return ix ? sealed(ix)->n : 0; /* sealing drops the duplicates of a bulk load */
 }
 
-void tg_index_reserve(TgIndex *ix, size_t n_domains, size_t total_bytes)
-{
+void tg_index_reserve(TgIndex *ix, size_t n_domains, size_t total_bytes) {
   g_return_if_fail(ix != NULL);
   if (n_domains > ix->cap)
     ids_resize(ix, n_domains);
@@ -569,8 +540,7 @@ void tg_index_reserve(TgIndex *ix, size_t n_domains, size_t total_bytes)
     (void)chunk_add(ix, MIN(total_bytes, CHUNK_MAX));
 }
 
-bool tg_index_add(TgIndex *ix, const char *ascii_domain, uint32_t tag)
-{
+bool tg_index_add(TgIndex *ix, const char *ascii_domain, uint32_t tag) {
   g_return_val_if_fail(ix != NULL, false);
   if (!ascii_domain)
     return false;
@@ -606,8 +576,7 @@ bool tg_index_add(TgIndex *ix, const char *ascii_domain, uint32_t tag)
   return true;
 }
 
-bool tg_index_lookup(const TgIndex *ix, const char *ascii_domain, uint32_t *tag)
-{
+bool tg_index_lookup(const TgIndex *ix, const char *ascii_domain, uint32_t *tag) {
   if (!ix || !ascii_domain)
     return false;
   size_t n = strlen(ascii_domain);
@@ -621,8 +590,7 @@ bool tg_index_lookup(const TgIndex *ix, const char *ascii_domain, uint32_t *tag)
   return true;
 }
 
-const char *tg_index_domain_at(const TgIndex *ix, uint32_t id, uint32_t *tag)
-{
+const char *tg_index_domain_at(const TgIndex *ix, uint32_t id, uint32_t *tag) {
   if (!ix || id >= sealed(ix)->n)
     return NULL;
   if (tag)
@@ -630,8 +598,7 @@ const char *tg_index_domain_at(const TgIndex *ix, uint32_t id, uint32_t *tag)
   return domain_of(ix, id);
 }
 
-size_t tg_index_probe_exact(const TgIndex *ix, uint32_t hash, uint32_t *ids, size_t max_ids)
-{
+size_t tg_index_probe_exact(const TgIndex *ix, uint32_t hash, uint32_t *ids, size_t max_ids) {
   if (!ix)
     return 0;
   sealed(ix);
@@ -639,8 +606,7 @@ size_t tg_index_probe_exact(const TgIndex *ix, uint32_t hash, uint32_t *ids, siz
   return slots_probe(&ix->tail_exact, hash, ids, k, max_ids);
 }
 
-size_t tg_index_probe_deletion(const TgIndex *ix, uint32_t hash, uint32_t *ids, size_t max_ids)
-{
+size_t tg_index_probe_deletion(const TgIndex *ix, uint32_t hash, uint32_t *ids, size_t max_ids) {
   if (!ix)
     return 0;
   sealed(ix);
@@ -649,8 +615,7 @@ size_t tg_index_probe_deletion(const TgIndex *ix, uint32_t hash, uint32_t *ids, 
 }
 
 size_t tg_index_probe_slips(const TgIndex *ix, uint32_t whole, const uint32_t *dels, size_t n_dels,
-                            uint32_t *ids, size_t max_ids)
-{
+                            uint32_t *ids, size_t max_ids) {
   if (!ix)
     return 0;
   sealed(ix);
@@ -682,8 +647,7 @@ size_t tg_index_probe_slips(const TgIndex *ix, uint32_t whole, const uint32_t *d
   return k;
 }
 
-size_t tg_index_memory(const TgIndex *ix)
-{
+size_t tg_index_memory(const TgIndex *ix) {
   if (!ix)
     return 0;
   size_t bytes = sizeof *ix + ix->arena_bytes + ix->n_chunks * sizeof(char *) +
@@ -691,7 +655,8 @@ size_t tg_index_memory(const TgIndex *ix)
   const Table *tables[] = {&ix->exact, &ix->del};
   for (size_t i = 0; i < G_N_ELEMENTS(tables); i++)
     if (tables[i]->n)
-      bytes += tables[i]->n * sizeof(uint32_t) + (((size_t)1 << tables[i]->bits) + 1) * sizeof(uint32_t);
+      bytes +=
+          tables[i]->n * sizeof(uint32_t) + (((size_t)1 << tables[i]->bits) + 1) * sizeof(uint32_t);
   bytes += ix->tail_exact.cap * sizeof(uint64_t);
   for (size_t p = 0; p < PARTS; p++)
     bytes += ix->tail_del[p].cap * sizeof(uint64_t);

@@ -88,7 +88,9 @@ struct TgLookalike {
   USpoofChecker *spoof; /* NULL when ICU failed to load or open */
 };
 
-TgLookalike *tg_lookalike_new(void) { return g_new0(TgLookalike, 1); }
+TgLookalike *tg_lookalike_new(void) {
+  return g_new0(TgLookalike, 1);
+}
 
 void tg_lookalike_free(TgLookalike *lk) {
   if (!lk)
@@ -98,7 +100,9 @@ void tg_lookalike_free(TgLookalike *lk) {
   g_free(lk);
 }
 
-bool tg_lookalike_is_open(const TgLookalike *lk) { return lk && lk->spoof; }
+bool tg_lookalike_is_open(const TgLookalike *lk) {
+  return lk && lk->spoof;
+}
 
 static USpoofChecker *checker(TgLookalike *lk) {
   if (g_once_init_enter(&lk->once)) {
@@ -153,34 +157,144 @@ static const struct {
     /* ASCII sequences read as one letter (and m as rn: comell for cornell). Only the direction
      * a lookalike uses: a letter typed for a digit (l63.com) is left to the typo model, which
      * keeps the ASCII pass to the few places in a name where it can matter. */
-    {"rn", "m"}, {"m", "rn"}, {"rr", "m"}, {"nn", "m"}, {"vv", "w"}, {"cl", "d"},
+    {"rn", "m"},
+    {"m", "rn"},
+    {"rr", "m"},
+    {"nn", "m"},
+    {"vv", "w"},
+    {"cl", "d"},
     /* Digits and letters that share a shape in most fonts; i and l both ways. */
-    {"1", "l"}, {"1", "i"}, {"l", "i"}, {"i", "l"}, {"0", "o"}, {"5", "s"},
+    {"1", "l"},
+    {"1", "i"},
+    {"l", "i"},
+    {"i", "l"},
+    {"0", "o"},
+    {"5", "s"},
     /* Latin letters with a stroke, hook or missing dot: no Unicode decomposition. */
-    {"ı", "i"}, {"ɩ", "i"}, {"ɨ", "i"}, {"ł", "l"}, {"ƚ", "l"}, {"ɫ", "l"}, {"ŀ", "l"},
-    {"ø", "o"}, {"ɵ", "o"}, {"đ", "d"}, {"ð", "d"}, {"ɗ", "d"}, {"ɖ", "d"}, {"ħ", "h"},
-    {"ɦ", "h"}, {"ŧ", "t"}, {"ƫ", "t"}, {"ƭ", "t"}, {"ƀ", "b"}, {"ɓ", "b"}, {"ƅ", "b"},
-    {"ȷ", "j"}, {"ɉ", "j"}, {"ʝ", "j"}, {"ɍ", "r"}, {"ɽ", "r"}, {"ɼ", "r"}, {"ɇ", "e"},
-    {"ƶ", "z"}, {"ʐ", "z"}, {"ȥ", "z"}, {"ⱬ", "z"}, {"ǥ", "g"}, {"ɠ", "g"}, {"ɡ", "g"},
-    {"ƈ", "c"}, {"ȼ", "c"}, {"ƒ", "f"}, {"ƙ", "k"}, {"ⱪ", "k"}, {"ɱ", "m"}, {"ɲ", "n"},
-    {"ŋ", "n"}, {"ƞ", "n"}, {"ꞑ", "n"}, {"ƥ", "p"}, {"ƿ", "p"}, {"ʠ", "q"}, {"ʂ", "s"},
-    {"ȿ", "s"}, {"ʉ", "u"}, {"ⱱ", "v"}, {"ⱴ", "v"}, {"ᶌ", "v"}, {"ⱳ", "w"}, {"ƴ", "y"},
-    {"ɏ", "y"}, {"ß", "ss"}, {"ɑ", "a"}, {"ə", "e"},
+    {"ı", "i"},
+    {"ɩ", "i"},
+    {"ɨ", "i"},
+    {"ł", "l"},
+    {"ƚ", "l"},
+    {"ɫ", "l"},
+    {"ŀ", "l"},
+    {"ø", "o"},
+    {"ɵ", "o"},
+    {"đ", "d"},
+    {"ð", "d"},
+    {"ɗ", "d"},
+    {"ɖ", "d"},
+    {"ħ", "h"},
+    {"ɦ", "h"},
+    {"ŧ", "t"},
+    {"ƫ", "t"},
+    {"ƭ", "t"},
+    {"ƀ", "b"},
+    {"ɓ", "b"},
+    {"ƅ", "b"},
+    {"ȷ", "j"},
+    {"ɉ", "j"},
+    {"ʝ", "j"},
+    {"ɍ", "r"},
+    {"ɽ", "r"},
+    {"ɼ", "r"},
+    {"ɇ", "e"},
+    {"ƶ", "z"},
+    {"ʐ", "z"},
+    {"ȥ", "z"},
+    {"ⱬ", "z"},
+    {"ǥ", "g"},
+    {"ɠ", "g"},
+    {"ɡ", "g"},
+    {"ƈ", "c"},
+    {"ȼ", "c"},
+    {"ƒ", "f"},
+    {"ƙ", "k"},
+    {"ⱪ", "k"},
+    {"ɱ", "m"},
+    {"ɲ", "n"},
+    {"ŋ", "n"},
+    {"ƞ", "n"},
+    {"ꞑ", "n"},
+    {"ƥ", "p"},
+    {"ƿ", "p"},
+    {"ʠ", "q"},
+    {"ʂ", "s"},
+    {"ȿ", "s"},
+    {"ʉ", "u"},
+    {"ⱱ", "v"},
+    {"ⱴ", "v"},
+    {"ᶌ", "v"},
+    {"ⱳ", "w"},
+    {"ƴ", "y"},
+    {"ɏ", "y"},
+    {"ß", "ss"},
+    {"ɑ", "a"},
+    {"ə", "e"},
     /* Small capitals read as the lower-case letter. */
-    {"ʙ", "b"}, {"ᴄ", "c"}, {"ɢ", "g"}, {"ʜ", "h"}, {"ɪ", "i"}, {"ᴋ", "k"}, {"ʟ", "l"},
-    {"ᴍ", "m"}, {"ɴ", "n"}, {"ᴏ", "o"}, {"ʀ", "r"}, {"ᴛ", "t"}, {"ᴜ", "u"}, {"ᴡ", "w"},
-    {"ʏ", "y"}, {"ᴢ", "z"}, {"ᴤ", "s"},
+    {"ʙ", "b"},
+    {"ᴄ", "c"},
+    {"ɢ", "g"},
+    {"ʜ", "h"},
+    {"ɪ", "i"},
+    {"ᴋ", "k"},
+    {"ʟ", "l"},
+    {"ᴍ", "m"},
+    {"ɴ", "n"},
+    {"ᴏ", "o"},
+    {"ʀ", "r"},
+    {"ᴛ", "t"},
+    {"ᴜ", "u"},
+    {"ᴡ", "w"},
+    {"ʏ", "y"},
+    {"ᴢ", "z"},
+    {"ᴤ", "s"},
     /* Cyrillic: second readings beside ICU's skeleton (palochka is an l to the eye, ICU says i),
      * and lower-case letters shaped like a Latin small capital. */
-    {"ӏ", "l"}, {"ӏ", "i"}, {"і", "l"}, {"ԁ", "d"}, {"һ", "h"}, {"ѕ", "s"}, {"ј", "j"},
-    {"ԛ", "q"}, {"ԝ", "w"}, {"к", "k"}, {"т", "t"}, {"п", "n"}, {"г", "r"}, {"ь", "b"},
-    {"в", "b"}, {"н", "h"}, {"м", "m"}, {"и", "u"}, {"ш", "w"}, {"ц", "u"},
+    {"ӏ", "l"},
+    {"ӏ", "i"},
+    {"і", "l"},
+    {"ԁ", "d"},
+    {"һ", "h"},
+    {"ѕ", "s"},
+    {"ј", "j"},
+    {"ԛ", "q"},
+    {"ԝ", "w"},
+    {"к", "k"},
+    {"т", "t"},
+    {"п", "n"},
+    {"г", "r"},
+    {"ь", "b"},
+    {"в", "b"},
+    {"н", "h"},
+    {"м", "m"},
+    {"и", "u"},
+    {"ш", "w"},
+    {"ц", "u"},
     /* Greek: the same. */
-    {"ι", "i"}, {"ι", "l"}, {"ν", "v"}, {"ο", "o"}, {"ρ", "p"}, {"τ", "t"}, {"κ", "k"},
-    {"η", "n"}, {"υ", "u"}, {"ω", "w"}, {"α", "a"}, {"ε", "e"}, {"ϲ", "c"}, {"χ", "x"},
-    {"γ", "y"}, {"β", "b"}, {"μ", "u"},
+    {"ι", "i"},
+    {"ι", "l"},
+    {"ν", "v"},
+    {"ο", "o"},
+    {"ρ", "p"},
+    {"τ", "t"},
+    {"κ", "k"},
+    {"η", "n"},
+    {"υ", "u"},
+    {"ω", "w"},
+    {"α", "a"},
+    {"ε", "e"},
+    {"ϲ", "c"},
+    {"χ", "x"},
+    {"γ", "y"},
+    {"β", "b"},
+    {"μ", "u"},
     /* Armenian letters that ICU does not map to the Latin one they are read as. */
-    {"օ", "o"}, {"ո", "n"}, {"ս", "u"}, {"հ", "h"}, {"ց", "g"},
+    {"օ", "o"},
+    {"ո", "n"},
+    {"ս", "u"},
+    {"հ", "h"},
+    {"ց", "g"},
 };
 
 const char *tg_glyph_kind_name(TgGlyphKind k) {
@@ -206,10 +320,10 @@ typedef struct {
   guint *first, *count; /* per byte offset: its options in `opts` */
   GArray *opts;
   GStringChunk *chunk;
-  bool needs_idna;      /* some glyph has no ASCII reading: readings go through IDNA */
-  bool src_ldh;         /* `src` is letters, digits, hyphens and dots: so is every reading (the
+  bool needs_idna; /* some glyph has no ASCII reading: readings go through IDNA */
+  bool src_ldh;    /* `src` is letters, digits, hyphens and dots: so is every reading (the
                          * ASCII rows of glyph_table read as letters) */
-  char *buf;            /* the reading being built: at most 8 bytes per typed byte */
+  char *buf;       /* the reading being built: at most 8 bytes per typed byte */
   size_t buf_len;
   const Option **path; /* the options chosen so far, one per position passed (len + 1) */
   size_t *path_at;
@@ -234,7 +348,10 @@ static void add_option(Search *s, size_t at, const char *text, size_t len, TgGly
     if (o->len == len && strcmp(o->text, text) == 0)
       return; /* the same reading twice */
   }
-  Option o = {.text = text, .len = (guint16)len, .cost = s->count[at] ? 1 : 0, .kind = (guint8)kind,
+  Option o = {.text = text,
+              .len = (guint16)len,
+              .cost = s->count[at] ? 1 : 0,
+              .kind = (guint8)kind,
               .tlen = (guint16)strlen(text)};
   /* Options of one position are contiguous: positions are filled in order. */
   if (s->count[at] == 0)
@@ -291,8 +408,8 @@ static void name_option(TgLookalike *lk, Search *s, size_t at, gunichar c, size_
   int32_t n = lk->icu.char_name((UChar32)c, U_UNICODE_CHAR_NAME, name, (int32_t)sizeof name, &st);
   if (U_FAILURE(st) || n <= 0 || (size_t)n >= sizeof name)
     return;
-  static const char *const prefixes[] = {"LATIN SMALL LETTER DOTLESS ", "LATIN LETTER SMALL CAPITAL ",
-                                         "LATIN SMALL LETTER "};
+  static const char *const prefixes[] = {"LATIN SMALL LETTER DOTLESS ",
+                                         "LATIN LETTER SMALL CAPITAL ", "LATIN SMALL LETTER "};
   for (size_t i = 0; i < G_N_ELEMENTS(prefixes); i++) {
     if (!g_str_has_prefix(name, prefixes[i]))
       continue;
@@ -316,7 +433,7 @@ static void glyph_options(TgLookalike *lk, Search *s, size_t at, size_t len) {
   TgGlyphKind kind = glyph_kind(c);
   if (clen < len && kind == TG_GLYPH_LETTER)
     kind = TG_GLYPH_MARK; /* a letter with separate combining marks */
-  if (c < 0x80) { /* an ASCII letter with combining marks: reads as the letter */
+  if (c < 0x80) {         /* an ASCII letter with combining marks: reads as the letter */
     char one[2] = {(char)g_ascii_tolower((char)c), 0};
     add_option(s, at, g_string_chunk_insert_const(s->chunk, one), len, TG_GLYPH_MARK);
     return;
@@ -386,14 +503,18 @@ static bool plan(TgLookalike *lk, Search *s) {
     size_t ulen = (size_t)(end - p);
     if (c < 0x80 && ulen == 1) {
       add_option(s, at, one_char((char)c), 1, TG_GLYPH_NONE);
-      for (size_t i = 0; i < G_N_ELEMENTS(glyph_table) && (unsigned char)glyph_table[i].glyph[0] < 0x80; i++) {
+      for (size_t i = 0;
+           i < G_N_ELEMENTS(glyph_table) && (unsigned char)glyph_table[i].glyph[0] < 0x80; i++) {
         const char *g = glyph_table[i].glyph;
         if (g[0] != p[0])
           continue;
         size_t gl = strlen(g);
         if (at + gl <= s->len && memcmp(p, g, gl) == 0) {
-          Option o = {.text = glyph_table[i].reads_as, .len = (guint16)gl, .cost = 1,
-                      .kind = TG_GLYPH_ASCII, .tlen = (guint16)strlen(glyph_table[i].reads_as)};
+          Option o = {.text = glyph_table[i].reads_as,
+                      .len = (guint16)gl,
+                      .cost = 1,
+                      .kind = TG_GLYPH_ASCII,
+                      .tlen = (guint16)strlen(glyph_table[i].reads_as)};
           if (s->count[at] < MAX_OPTIONS_PER_GLYPH) {
             g_array_append_val(s->opts, o);
             s->count[at]++;
@@ -447,10 +568,12 @@ static void leaf(Search *s, guint cost) {
     }
   }
   if (!*r || strcmp(r, s->typed_ascii) == 0 || (!s->src_ldh && !tg_domain_is_ldh(r)) ||
-      r[0] == '.' || strstr(r, "..") || r[strlen(r) - 1] == '.' || is_transposition(r, s->typed_ascii))
+      r[0] == '.' || strstr(r, "..") || r[strlen(r) - 1] == '.' ||
+      is_transposition(r, s->typed_ascii))
     return;
   int rank = s->judge(r, s->data);
-  if (rank > 0 && (!s->best || cost < s->best_cost || (cost == s->best_cost && rank > s->best_rank))) {
+  if (rank > 0 &&
+      (!s->best || cost < s->best_cost || (cost == s->best_cost && rank > s->best_rank))) {
     s->best_rank = rank;
     s->best_cost = cost;
     g_free(s->best);
@@ -511,7 +634,8 @@ static void describe(TgLookalike *lk, const Search *s, TgLookalikeMatch *out) {
           out->description = g_strdup(out->glyph_name + strlen(prefixes[i]));
           if (i == 1) {
             g_free(out->description);
-            out->description = g_strconcat("small capital ", out->glyph_name + strlen(prefixes[i]), NULL);
+            out->description =
+                g_strconcat("small capital ", out->glyph_name + strlen(prefixes[i]), NULL);
           }
           break;
         }
@@ -555,11 +679,11 @@ bool tg_lookalike_match(TgLookalike *lk, const char *udomain, const char *ascii_
   size_t per_reading = len * labels, budget = TG_LOOKALIKE_JUDGED_BYTES * (ascii ? 1 : 8);
   if (per_reading * max_readings > budget)
     max_readings = (guint)MAX(budget / per_reading, TG_LOOKALIKE_MIN_READINGS);
-  Search s = {.src = udomain, .len = len, .judge = judge, .data = data,
-              .max_readings = max_readings};
+  Search s = {
+      .src = udomain, .len = len, .judge = judge, .data = data, .max_readings = max_readings};
   /* One block for the per-position arrays: this runs for every recipient. */
-  void *block = g_malloc0((len + 1) * (2 * sizeof(guint) + sizeof(const Option *) + sizeof(size_t)) +
-                          8 * len + 1);
+  void *block = g_malloc0(
+      (len + 1) * (2 * sizeof(guint) + sizeof(const Option *) + sizeof(size_t)) + 8 * len + 1);
   s.path = block;
   s.path_at = (size_t *)(s.path + len + 1);
   s.first = (guint *)(s.path_at + len + 1);

@@ -34,8 +34,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgLookalike, tg_lookalike_free)
 bool tg_lookalike_is_open(const TgLookalike *lk);
 
 /* Limits of one search (enforced; tests/unit/test_lookalike.c). */
-#define TG_LOOKALIKE_MAX_COST 3u        /* second choices in one reading (ASCII domains: 2) */
-#define TG_LOOKALIKE_MAX_READINGS 2048u /* readings judged per domain */
+#define TG_LOOKALIKE_MAX_COST 3u             /* second choices in one reading (ASCII domains: 2) */
+#define TG_LOOKALIKE_MAX_READINGS 2048u      /* readings judged per domain */
 #define TG_LOOKALIKE_MAX_READINGS_ASCII 256u /* … per all-ASCII domain (every check pays it) */
 /* … and fewer for a long name of many labels: at most this much of its length times its labels
  * judged (all-ASCII; 8 times as much otherwise), but never fewer than MIN_READINGS readings. */
@@ -54,15 +54,15 @@ typedef enum {
 const char *tg_glyph_kind_name(TgGlyphKind k); /* "ascii", "mark", "letter", "script" */
 
 typedef struct {
-  char *reading;       /* the A-label domain it reads as */
-  int rank;            /* the judge's answer for it (> 0) */
-  TgGlyphKind kind;    /* of the glyph reported below */
-  char *glyph;         /* that glyph as typed: "а", "rn", "ġ" */
-  char *looks_like;    /* what it is read as: "a", "m", "g" */
-  char *glyph_name;    /* Unicode name in lower case ("cyrillic small letter a"), NULL for ASCII */
-  char *description;   /* TG_GLYPH_LETTER: the letter in words ("dotless i"), else NULL */
-  char *script;        /* TG_GLYPH_SCRIPT: English script name ("Cyrillic"), else NULL */
-  char *script_code;   /* TG_GLYPH_SCRIPT: ISO 15924 code ("Cyrl"), else NULL */
+  char *reading;     /* the A-label domain it reads as */
+  int rank;          /* the judge's answer for it (> 0) */
+  TgGlyphKind kind;  /* of the glyph reported below */
+  char *glyph;       /* that glyph as typed: "а", "rn", "ġ" */
+  char *looks_like;  /* what it is read as: "a", "m", "g" */
+  char *glyph_name;  /* Unicode name in lower case ("cyrillic small letter a"), NULL for ASCII */
+  char *description; /* TG_GLYPH_LETTER: the letter in words ("dotless i"), else NULL */
+  char *script;      /* TG_GLYPH_SCRIPT: English script name ("Cyrillic"), else NULL */
+  char *script_code; /* TG_GLYPH_SCRIPT: ISO 15924 code ("Cyrl"), else NULL */
 } TgLookalikeMatch;
 
 /* Says whether a reading (a lower-case LDH A-label domain) is a domain someone means: 0 no, higher

@@ -58,10 +58,12 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The quark's name is stringified as written: no spaces around its hyphens. */
+/* clang-format off */
 G_DEFINE_QUARK(tg-mailbox-error-quark, tg_mailbox_error)
+/* clang-format on */
 
-void tg_mailbox_free(TgMailbox *mb)
-{
+void tg_mailbox_free(TgMailbox *mb) {
   if (mb == NULL)
     return;
   g_free(mb->display_name);
@@ -75,33 +77,27 @@ void tg_mailbox_free(TgMailbox *mb)
 
 /* RFC 5322 atext, ASCII part; every non-ASCII code point that is not a space is atext too
  * (RFC 6532). */
-static bool is_ascii_atext(unsigned char c)
-{
+static bool is_ascii_atext(unsigned char c) {
   if (g_ascii_isalnum(c))
     return true;
   return c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL;
 }
 
-static bool is_unicode_space(gunichar cp)
-{
+static bool is_unicode_space(gunichar cp) {
   switch (g_unichar_type(cp)) {
   case G_UNICODE_SPACE_SEPARATOR:
   case G_UNICODE_LINE_SEPARATOR:
-  case G_UNICODE_PARAGRAPH_SEPARATOR:
-    return true;
-  default:
-    return false;
+  case G_UNICODE_PARAGRAPH_SEPARATOR: return true;
+  default: return false;
   }
 }
 
-static bool is_control(gunichar cp)
-{
+static bool is_control(gunichar cp) {
   return (cp < 0x20 && cp != '\t' && cp != '\r' && cp != '\n') || (cp >= 0x7f && cp <= 0x9f);
 }
 
 /* Byte length of the white-space character at s[i], or 0. `s` is valid UTF-8 up to `len`. */
-static size_t space_width(const char *s, size_t len, size_t i)
-{
+static size_t space_width(const char *s, size_t len, size_t i) {
   unsigned char c = (unsigned char)s[i];
   if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
     return 1;
@@ -115,14 +111,12 @@ static size_t space_width(const char *s, size_t len, size_t i)
 
 /* ---- errors ----------------------------------------------------------------------------- */
 
-static void fail(GError **error, TgMailboxError code, const char *message)
-{
+static void fail(GError **error, TgMailboxError code, const char *message) {
   g_set_error_literal(error, TG_MAILBOX_ERROR, (gint)code, message);
 }
 
 /* The offending character (one whole UTF-8 sequence) for a message. */
-static char *char_at(const char *s, size_t len, size_t i)
-{
+static char *char_at(const char *s, size_t len, size_t i) {
   size_t n = 1;
   while (i + n < len && ((unsigned char)s[i + n] & 0xc0) == 0x80)
     n++;
@@ -152,8 +146,7 @@ typedef struct {
   size_t start, end; /* raw span [start, end) in the input */
 } Token;
 
-static bool lex_quoted(const char *s, size_t len, size_t *i, GError **error)
-{
+static bool lex_quoted(const char *s, size_t len, size_t *i, GError **error) {
   size_t k = *i + 1;
   while (k < len) {
     if (s[k] == '\\')
@@ -168,8 +161,7 @@ static bool lex_quoted(const char *s, size_t len, size_t *i, GError **error)
   return false;
 }
 
-static bool lex_comment(const char *s, size_t len, size_t *i, GError **error)
-{
+static bool lex_comment(const char *s, size_t len, size_t *i, GError **error) {
   unsigned depth = 0;
   size_t k = *i;
   while (k < len) {
@@ -179,7 +171,8 @@ static bool lex_comment(const char *s, size_t len, size_t *i, GError **error)
     }
     if (s[k] == '(') {
       if (++depth > TG_MAILBOX_MAX_COMMENT_DEPTH) {
-        fail(error, TG_MAILBOX_ERROR_UNBALANCED, "The address has too many brackets inside brackets.");
+        fail(error, TG_MAILBOX_ERROR_UNBALANCED,
+             "The address has too many brackets inside brackets.");
         return false;
       }
     } else if (s[k] == ')') {
@@ -195,8 +188,7 @@ static bool lex_comment(const char *s, size_t len, size_t *i, GError **error)
   return false;
 }
 
-static bool lex_literal(const char *s, size_t len, size_t *i, GError **error)
-{
+static bool lex_literal(const char *s, size_t len, size_t *i, GError **error) {
   size_t k = *i + 1;
   while (k < len) {
     if (s[k] == '\\')
@@ -211,8 +203,7 @@ static bool lex_literal(const char *s, size_t len, size_t *i, GError **error)
   return false;
 }
 
-static size_t atom_end(const char *s, size_t len, size_t i)
-{
+static size_t atom_end(const char *s, size_t len, size_t i) {
   while (i < len) {
     unsigned char c = (unsigned char)s[i];
     if (c < 0x80) {
@@ -230,8 +221,7 @@ static size_t atom_end(const char *s, size_t len, size_t i)
   return i;
 }
 
-static bool lex(const char *s, size_t len, GArray *toks, GError **error)
-{
+static bool lex(const char *s, size_t len, GArray *toks, GError **error) {
   size_t i = 0;
   bool space = false;
   while (i < len) {
@@ -241,7 +231,7 @@ static bool lex(const char *s, size_t len, GArray *toks, GError **error)
       space = true;
       continue;
     }
-    Token t = { .space_before = space, .start = i };
+    Token t = {.space_before = space, .start = i};
     space = false;
     switch (s[i]) {
     case '"':
@@ -265,14 +255,38 @@ static bool lex(const char *s, size_t len, GArray *toks, GError **error)
     case ']':
       fail(error, TG_MAILBOX_ERROR_UNBALANCED, "There is a \"]\" without a matching \"[\".");
       return false;
-    case '.': t.kind = TOK_DOT; i++; break;
-    case '<': t.kind = TOK_LT; i++; break;
-    case '>': t.kind = TOK_GT; i++; break;
-    case '@': t.kind = TOK_AT; i++; break;
-    case ',': t.kind = TOK_COMMA; i++; break;
-    case ';': t.kind = TOK_SEMI; i++; break;
-    case ':': t.kind = TOK_COLON; i++; break;
-    case '\\': t.kind = TOK_BACKSLASH; i++; break;
+    case '.':
+      t.kind = TOK_DOT;
+      i++;
+      break;
+    case '<':
+      t.kind = TOK_LT;
+      i++;
+      break;
+    case '>':
+      t.kind = TOK_GT;
+      i++;
+      break;
+    case '@':
+      t.kind = TOK_AT;
+      i++;
+      break;
+    case ',':
+      t.kind = TOK_COMMA;
+      i++;
+      break;
+    case ';':
+      t.kind = TOK_SEMI;
+      i++;
+      break;
+    case ':':
+      t.kind = TOK_COLON;
+      i++;
+      break;
+    case '\\':
+      t.kind = TOK_BACKSLASH;
+      i++;
+      break;
     default:
       t.kind = TOK_ATOM;
       i = atom_end(s, len, i);
@@ -291,8 +305,7 @@ static bool lex(const char *s, size_t len, GArray *toks, GError **error)
 
 /* Content of a quoted string or comment span without its delimiters: quoted-pairs unescaped,
  * CR and LF dropped (folding). */
-static void append_unescaped(GString *g, const char *s, size_t from, size_t to)
-{
+static void append_unescaped(GString *g, const char *s, size_t from, size_t to) {
   for (size_t k = from; k < to; k++) {
     if (s[k] == '\\' && k + 1 < to)
       k++;
@@ -305,8 +318,7 @@ static void append_unescaped(GString *g, const char *s, size_t from, size_t to)
 
 /* Collapses runs of white space into one ASCII space and trims both ends. Returns NULL when
  * nothing is left. Takes ownership of `g`. */
-static char *collapse_spaces(GString *g)
-{
+static char *collapse_spaces(GString *g) {
   g_autoptr(GString) out = g_string_sized_new(g->len);
   bool pending = false;
   for (size_t k = 0; k < g->len;) {
@@ -329,8 +341,7 @@ static char *collapse_spaces(GString *g)
 }
 
 /* Trims white space from both ends; NULL when nothing is left. Takes ownership of `g`. */
-static char *trim_spaces(GString *g)
-{
+static char *trim_spaces(GString *g) {
   size_t a = 0, b = g->len;
   while (a < b) {
     size_t w = space_width(g->str, g->len, a);
@@ -356,8 +367,7 @@ static char *trim_spaces(GString *g)
   return out;
 }
 
-static bool is_clean_utf8(const char *p, size_t n)
-{
+static bool is_clean_utf8(const char *p, size_t n) {
   if (!g_utf8_validate_len(p, n, NULL))
     return false;
   /* A line break decoded from an encoded-word would not survive a header round trip. */
@@ -367,8 +377,7 @@ static bool is_clean_utf8(const char *p, size_t n)
   return true;
 }
 
-static int hex_value(char c)
-{
+static int hex_value(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
   if (c >= 'a' && c <= 'f')
@@ -382,8 +391,7 @@ static int hex_value(char c)
 
 /* Decodes one RFC 2047 encoded-word `=?charset?B|Q?text?=`; NULL when `p` is not one or it does
  * not decode to clean UTF-8. */
-static char *decode_encoded_word(const char *p, size_t n)
-{
+static char *decode_encoded_word(const char *p, size_t n) {
   if (n < 8 || p[0] != '=' || p[1] != '?' || p[n - 2] != '?' || p[n - 1] != '=')
     return NULL;
   const char *cs = p + 2;
@@ -472,27 +480,23 @@ typedef struct {
   bool saw_group;
 } Parser;
 
-static bool is_kind(const Parser *P, size_t i, TokKind kind)
-{
+static bool is_kind(const Parser *P, size_t i, TokKind kind) {
   return i < P->n && P->t[i].kind == kind;
 }
 
-static size_t skip_comments(const Parser *P, size_t i, size_t end)
-{
+static size_t skip_comments(const Parser *P, size_t i, size_t end) {
   while (i < end && P->t[i].kind == TOK_COMMENT)
     i++;
   return i;
 }
 
-static bool is_separator(const Parser *P, size_t i)
-{
+static bool is_separator(const Parser *P, size_t i) {
   return is_kind(P, i, TOK_COMMA) || is_kind(P, i, TOK_SEMI);
 }
 
 /* Builds a display name from tokens [from, to): words joined by one space where the input had
  * white space or a comment, comments dropped, encoded-words decoded. NULL when empty. */
-static char *build_phrase(const Parser *P, size_t from, size_t to)
-{
+static char *build_phrase(const Parser *P, size_t from, size_t to) {
   GString *g = g_string_new(NULL);
   bool gap = false, prev_encoded = false;
   for (size_t k = from; k < to; k++) {
@@ -535,8 +539,7 @@ static char *build_phrase(const Parser *P, size_t from, size_t to)
 }
 
 /* True when `p` is a dot-atom: atext runs separated by single dots. */
-static bool is_dot_atom(const char *p, size_t n)
-{
+static bool is_dot_atom(const char *p, size_t n) {
   if (n == 0 || p[0] == '.' || p[n - 1] == '.')
     return false;
   for (size_t k = 0; k < n; k++) {
@@ -553,8 +556,7 @@ static bool is_dot_atom(const char *p, size_t n)
   return true;
 }
 
-static void append_quoted(GString *g, const char *p, size_t n)
-{
+static void append_quoted(GString *g, const char *p, size_t n) {
   g_string_append_c(g, '"');
   for (size_t k = 0; k < n; k++) {
     if (p[k] == '"' || p[k] == '\\')
@@ -564,17 +566,14 @@ static void append_quoted(GString *g, const char *p, size_t n)
   g_string_append_c(g, '"');
 }
 
-static char *build_local(const Parser *P, size_t from, size_t to, GError **error)
-{
+static char *build_local(const Parser *P, size_t from, size_t to, GError **error) {
   enum { NONE, WORD, DOT } prev = NONE;
   g_autoptr(GString) g = g_string_new(NULL);
   bool gap = false;
   for (size_t k = from; k < to; k++) {
     const Token *t = &P->t[k];
     switch (t->kind) {
-    case TOK_COMMENT:
-      gap = true;
-      continue;
+    case TOK_COMMENT: gap = true; continue;
     case TOK_ATOM:
     case TOK_QSTRING:
       if (prev == WORD) {
@@ -624,8 +623,7 @@ static char *build_local(const Parser *P, size_t from, size_t to, GError **error
 }
 
 /* Checks a domain literal's content (without brackets, white space removed). */
-static bool literal_ok(const char *c)
-{
+static bool literal_ok(const char *c) {
   for (const char *p = c; *p; p++)
     if ((unsigned char)*p < 33 || (unsigned char)*p > 126 || *p == '[' || *p == ']' || *p == '\\')
       return false;
@@ -647,8 +645,7 @@ static bool literal_ok(const char *c)
   return true;
 }
 
-static char *build_literal(const Parser *P, const Token *t, GError **error)
-{
+static char *build_literal(const Parser *P, const Token *t, GError **error) {
   GString *g = g_string_new(NULL);
   for (size_t k = t->start + 1; k + 1 < t->end;) {
     size_t w = space_width(P->s, P->len, k);
@@ -670,8 +667,7 @@ static char *build_literal(const Parser *P, const Token *t, GError **error)
 /* Domain from tokens [from, to). `*comment` gets the index of a comment that ends the range
  * after the domain (a name in the old style), or stays SIZE_MAX. */
 static char *build_domain(const Parser *P, size_t from, size_t to, bool mailto, size_t *comment,
-                          GError **error)
-{
+                          GError **error) {
   enum { NONE, LABEL, DOT, DONE } prev = NONE;
   g_autoptr(GString) g = g_string_new(NULL);
   *comment = SIZE_MAX;
@@ -762,11 +758,10 @@ static char *build_domain(const Parser *P, size_t from, size_t to, bool mailto, 
         goto bad_char;
       fail(error, TG_MAILBOX_ERROR_UNBALANCED, "There is a \">\" without a matching \"<\".");
       return NULL;
-    default:
-      goto bad_char;
+    default: goto bad_char;
     }
     continue;
-  bad_char: {
+  bad_char : {
     g_autofree char *ch = char_at(P->s, P->len, t->start);
     g_set_error(error, TG_MAILBOX_ERROR, TG_MAILBOX_ERROR_BAD_DOMAIN,
                 "The domain contains \"%s\", which a domain cannot hold.", ch);
@@ -783,8 +778,7 @@ static char *build_domain(const Parser *P, size_t from, size_t to, bool mailto, 
 }
 
 static TgMailbox *build_addr_spec(const Parser *P, size_t from, size_t to, bool mailto,
-                                  size_t *comment, GError **error)
-{
+                                  size_t *comment, GError **error) {
   size_t at = from;
   while (at < to && P->t[at].kind != TOK_AT)
     at++;
@@ -804,8 +798,7 @@ static TgMailbox *build_addr_spec(const Parser *P, size_t from, size_t to, bool 
 
 /* A `mailto:` URI scheme right before an address (pasted from a web page or a forwarded
  * Outlook message: `mailto:a@b`, `John <mailto:a@b>`): skips it. */
-static bool skip_mailto(const Parser *P, size_t *i)
-{
+static bool skip_mailto(const Parser *P, size_t *i) {
   size_t k = *i;
   if (is_kind(P, k, TOK_ATOM) && is_kind(P, k + 1, TOK_COLON) && !P->t[k + 1].space_before &&
       P->t[k].end - P->t[k].start == 6 &&
@@ -820,8 +813,7 @@ static bool skip_mailto(const Parser *P, size_t *i)
 
 /* U+FF20 FULLWIDTH COMMERCIAL AT or U+FE6B SMALL COMMERCIAL AT in tokens [from, to): typed with
  * an East Asian input method, they look like @ but are not. */
-static bool has_wide_at(const Parser *P, size_t from, size_t to)
-{
+static bool has_wide_at(const Parser *P, size_t from, size_t to) {
   if (from >= to)
     return false;
   size_t a = P->t[from].start, b = P->t[to - 1].end;
@@ -831,8 +823,7 @@ static bool has_wide_at(const Parser *P, size_t from, size_t to)
 }
 
 /* Why an element without @ has none, in the words a user needs. */
-static void fail_no_at(const Parser *P, size_t from, size_t to, GError **error)
-{
+static void fail_no_at(const Parser *P, size_t from, size_t to, GError **error) {
   if (from >= to) {
     fail(error, TG_MAILBOX_ERROR_NO_AT, "The address has no @ sign.");
     return;
@@ -840,8 +831,7 @@ static void fail_no_at(const Parser *P, size_t from, size_t to, GError **error)
   size_t first = skip_comments(P, from, to);
   if (first + 1 == to && P->t[first].kind == TOK_QSTRING &&
       memchr(P->s + P->t[first].start, '@', P->t[first].end - P->t[first].start) != NULL) {
-    fail(error, TG_MAILBOX_ERROR_NO_AT,
-         "The address is inside quotation marks; remove them.");
+    fail(error, TG_MAILBOX_ERROR_NO_AT, "The address is inside quotation marks; remove them.");
     return;
   }
   if (has_wide_at(P, from, to)) {
@@ -853,8 +843,7 @@ static void fail_no_at(const Parser *P, size_t from, size_t to, GError **error)
 }
 
 /* `<` [route] addr-spec `>` starting at token `lt`; *after gets the index after `>`. */
-static TgMailbox *parse_angle(const Parser *P, size_t lt, size_t *after, GError **error)
-{
+static TgMailbox *parse_angle(const Parser *P, size_t lt, size_t *after, GError **error) {
   size_t start = skip_comments(P, lt + 1, P->n);
   (void)skip_mailto(P, &start);
   size_t k = start;
@@ -912,8 +901,7 @@ static TgMailbox *parse_angle(const Parser *P, size_t lt, size_t *after, GError 
 static bool parse_group(Parser *P, size_t colon, size_t *next, GError **error);
 
 /* Does tokens [from, to) hold a word (an atom or a quoted string), as a name part must? */
-static bool has_word(const Parser *P, size_t from, size_t to)
-{
+static bool has_word(const Parser *P, size_t from, size_t to) {
   for (size_t k = from; k < to; k++)
     if (P->t[k].kind == TOK_ATOM || P->t[k].kind == TOK_QSTRING)
       return true;
@@ -928,8 +916,7 @@ static bool has_word(const Parser *P, size_t from, size_t to)
  * the end of the input ends the search: `Smith, john@x` and `a@x, b@y` are not names. Scans
  * only tokens up to that point, and a failed search makes the caller fail at once, so the parse
  * stays linear. */
-static size_t unquoted_name_end(const Parser *P, size_t i, size_t comma)
-{
+static size_t unquoted_name_end(const Parser *P, size_t i, size_t comma) {
   if (!has_word(P, i, comma))
     return comma;
   size_t j = comma;
@@ -953,8 +940,7 @@ static size_t unquoted_name_end(const Parser *P, size_t i, size_t comma)
 /* One address (mailbox or group) starting at token `i`. *next gets the index where the caller
  * continues: a separator, the end, or (after a group) anything. */
 static bool parse_address(Parser *P, size_t i, bool in_group, size_t *next, bool *was_group,
-                          GError **error)
-{
+                          GError **error) {
   *was_group = false;
   bool mailto = skip_mailto(P, &i);
 
@@ -1033,8 +1019,7 @@ static bool parse_address(Parser *P, size_t i, bool in_group, size_t *next, bool
   return true;
 }
 
-static bool parse_group(Parser *P, size_t colon, size_t *next, GError **error)
-{
+static bool parse_group(Parser *P, size_t colon, size_t *next, GError **error) {
   P->saw_group = true;
   size_t j = colon + 1;
   for (;;) {
@@ -1054,8 +1039,7 @@ static bool parse_group(Parser *P, size_t colon, size_t *next, GError **error)
   return true;
 }
 
-static GPtrArray *parse(const char *text, size_t len, bool single, GError **error)
-{
+static GPtrArray *parse(const char *text, size_t len, bool single, GError **error) {
   g_return_val_if_fail(text != NULL || len == 0, NULL);
   g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 
@@ -1068,12 +1052,14 @@ static GPtrArray *parse(const char *text, size_t len, bool single, GError **erro
   if (len > 0 && !g_utf8_validate_len(text, len, &bad)) {
     g_assert(bad != NULL && bad >= text && bad < text + len);
     fail(error, TG_MAILBOX_ERROR_BAD_UTF8,
-         *bad == '\0' ? "The address contains a NUL byte." : "The address is not valid UTF-8 text.");
+         *bad == '\0' ? "The address contains a NUL byte."
+                      : "The address is not valid UTF-8 text.");
     return NULL;
   }
   for (const char *p = text; p < text + len; p = g_utf8_next_char(p))
     if (is_control(g_utf8_get_char(p))) {
-      fail(error, TG_MAILBOX_ERROR_BAD_UTF8, "The address contains an invisible control character.");
+      fail(error, TG_MAILBOX_ERROR_BAD_UTF8,
+           "The address contains an invisible control character.");
       return NULL;
     }
 
@@ -1082,8 +1068,8 @@ static GPtrArray *parse(const char *text, size_t len, bool single, GError **erro
     return NULL;
 
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)tg_mailbox_free);
-  Parser P = { .s = text, .len = len, .t = (const Token *)(void *)toks->data, .n = toks->len,
-               .out = out };
+  Parser P = {
+      .s = text, .len = len, .t = (const Token *)(void *)toks->data, .n = toks->len, .out = out};
   size_t i = 0;
   size_t addresses = 0;
   for (;;) {
@@ -1111,13 +1097,11 @@ static GPtrArray *parse(const char *text, size_t len, bool single, GError **erro
   return g_steal_pointer(&out);
 }
 
-GPtrArray *tg_mailbox_parse_list(const char *text, size_t len, GError **error)
-{
+GPtrArray *tg_mailbox_parse_list(const char *text, size_t len, GError **error) {
   return parse(text, len, false, error);
 }
 
-TgMailbox *tg_mailbox_parse(const char *text, size_t len, GError **error)
-{
+TgMailbox *tg_mailbox_parse(const char *text, size_t len, GError **error) {
   g_autoptr(GPtrArray) list = parse(text, len, true, error);
   if (list == NULL)
     return NULL;
@@ -1129,8 +1113,7 @@ TgMailbox *tg_mailbox_parse(const char *text, size_t len, GError **error)
 
 /* A name can go unquoted when it is atoms separated by single spaces and would not be read back
  * as an encoded-word. */
-static bool phrase_is_plain(const char *name, size_t n)
-{
+static bool phrase_is_plain(const char *name, size_t n) {
   if (n == 0 || name[0] == ' ' || name[n - 1] == ' ' || strstr(name, "=?") != NULL)
     return false;
   for (size_t k = 0; k < n; k++) {
@@ -1147,8 +1130,7 @@ static bool phrase_is_plain(const char *name, size_t n)
   return true;
 }
 
-char *tg_mailbox_format(const char *display_name, const char *address)
-{
+char *tg_mailbox_format(const char *display_name, const char *address) {
   g_return_val_if_fail(address != NULL, NULL);
   if (display_name == NULL)
     return g_strdup(address);

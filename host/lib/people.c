@@ -37,49 +37,49 @@ typedef struct {
 } Translit;
 
 static const Translit translit_table[] = {
-    {0x00E4, {"ae", "a", "a", "a"}},     /* ä */
-    {0x00F6, {"oe", "o", "o", "o"}},     /* ö */
-    {0x00FC, {"ue", "u", "u", "u"}},     /* ü */
-    {0x00E5, {"aa", "a", "a", "a"}},     /* å */
-    {0x00F8, {"oe", "o", "o", "o"}},     /* ø */
-    {0x0430, {"a", "a", "a", "a"}},      /* а */
-    {0x0431, {"b", "b", "b", "b"}},      /* б */
-    {0x0432, {"v", "v", "v", "v"}},      /* в */
-    {0x0433, {"g", "g", "g", "g"}},      /* г */
-    {0x0434, {"d", "d", "d", "d"}},      /* д */
-    {0x0435, {"e", "e", "e", "e"}},      /* е */
-    {0x0436, {"zh", "zh", "zh", "zh"}},  /* ж */
-    {0x0437, {"z", "z", "z", "z"}},      /* з */
-    {0x0438, {"i", "i", "i", "i"}},      /* и */
-    {0x0439, {"y", "i", "i", "y"}},      /* й */
-    {0x043A, {"k", "k", "k", "k"}},      /* к */
-    {0x043B, {"l", "l", "l", "l"}},      /* л */
-    {0x043C, {"m", "m", "m", "m"}},      /* м */
-    {0x043D, {"n", "n", "n", "n"}},      /* н */
-    {0x043E, {"o", "o", "o", "o"}},      /* о */
-    {0x043F, {"p", "p", "p", "p"}},      /* п */
-    {0x0440, {"r", "r", "r", "r"}},      /* р */
-    {0x0441, {"s", "s", "s", "s"}},      /* с */
-    {0x0442, {"t", "t", "t", "t"}},      /* т */
-    {0x0443, {"u", "u", "u", "u"}},      /* у */
-    {0x0444, {"f", "f", "f", "f"}},      /* ф */
-    {0x0445, {"kh", "kh", "kh", "kh"}},  /* х */
-    {0x0446, {"ts", "ts", "ts", "ts"}},  /* ц */
-    {0x0447, {"ch", "ch", "ch", "ch"}},  /* ч */
-    {0x0448, {"sh", "sh", "sh", "sh"}},  /* ш */
+    {0x00E4, {"ae", "a", "a", "a"}},            /* ä */
+    {0x00F6, {"oe", "o", "o", "o"}},            /* ö */
+    {0x00FC, {"ue", "u", "u", "u"}},            /* ü */
+    {0x00E5, {"aa", "a", "a", "a"}},            /* å */
+    {0x00F8, {"oe", "o", "o", "o"}},            /* ø */
+    {0x0430, {"a", "a", "a", "a"}},             /* а */
+    {0x0431, {"b", "b", "b", "b"}},             /* б */
+    {0x0432, {"v", "v", "v", "v"}},             /* в */
+    {0x0433, {"g", "g", "g", "g"}},             /* г */
+    {0x0434, {"d", "d", "d", "d"}},             /* д */
+    {0x0435, {"e", "e", "e", "e"}},             /* е */
+    {0x0436, {"zh", "zh", "zh", "zh"}},         /* ж */
+    {0x0437, {"z", "z", "z", "z"}},             /* з */
+    {0x0438, {"i", "i", "i", "i"}},             /* и */
+    {0x0439, {"y", "i", "i", "y"}},             /* й */
+    {0x043A, {"k", "k", "k", "k"}},             /* к */
+    {0x043B, {"l", "l", "l", "l"}},             /* л */
+    {0x043C, {"m", "m", "m", "m"}},             /* м */
+    {0x043D, {"n", "n", "n", "n"}},             /* н */
+    {0x043E, {"o", "o", "o", "o"}},             /* о */
+    {0x043F, {"p", "p", "p", "p"}},             /* п */
+    {0x0440, {"r", "r", "r", "r"}},             /* р */
+    {0x0441, {"s", "s", "s", "s"}},             /* с */
+    {0x0442, {"t", "t", "t", "t"}},             /* т */
+    {0x0443, {"u", "u", "u", "u"}},             /* у */
+    {0x0444, {"f", "f", "f", "f"}},             /* ф */
+    {0x0445, {"kh", "kh", "kh", "kh"}},         /* х */
+    {0x0446, {"ts", "ts", "ts", "ts"}},         /* ц */
+    {0x0447, {"ch", "ch", "ch", "ch"}},         /* ч */
+    {0x0448, {"sh", "sh", "sh", "sh"}},         /* ш */
     {0x0449, {"shch", "shch", "shch", "shch"}}, /* щ */
-    {0x044A, {"", "ie", "", ""}},        /* ъ */
-    {0x044B, {"y", "y", "y", "y"}},      /* ы */
-    {0x044C, {"", "", "", ""}},          /* ь */
-    {0x044D, {"e", "e", "e", "e"}},      /* э */
-    {0x044E, {"yu", "iu", "yu", "yu"}},  /* ю */
-    {0x044F, {"ya", "ia", "ya", "ya"}},  /* я */
-    {0x0451, {"yo", "e", "yo", "e"}},    /* ё */
-    {0x0454, {"ye", "ie", "ye", "ye"}},  /* є */
-    {0x0456, {"i", "i", "i", "i"}},      /* і */
-    {0x0457, {"yi", "i", "yi", "yi"}},   /* ї */
-    {0x045E, {"u", "u", "u", "u"}},      /* ў */
-    {0x0491, {"g", "g", "g", "g"}},      /* ґ */
+    {0x044A, {"", "ie", "", ""}},               /* ъ */
+    {0x044B, {"y", "y", "y", "y"}},             /* ы */
+    {0x044C, {"", "", "", ""}},                 /* ь */
+    {0x044D, {"e", "e", "e", "e"}},             /* э */
+    {0x044E, {"yu", "iu", "yu", "yu"}},         /* ю */
+    {0x044F, {"ya", "ia", "ya", "ya"}},         /* я */
+    {0x0451, {"yo", "e", "yo", "e"}},           /* ё */
+    {0x0454, {"ye", "ie", "ye", "ye"}},         /* є */
+    {0x0456, {"i", "i", "i", "i"}},             /* і */
+    {0x0457, {"yi", "i", "yi", "yi"}},          /* ї */
+    {0x045E, {"u", "u", "u", "u"}},             /* ў */
+    {0x0491, {"g", "g", "g", "g"}},             /* ґ */
 };
 
 /* A word-final -ий (Дмитрий, Юрий, Василий) and -ия (Мария, Юлия, Наталия), written
@@ -98,32 +98,25 @@ static const Translit *translit_of(gunichar lower) {
 
 /* Does a letter's spelling differ among the Latin systems (0 and 1) only? Then systems 2 and 3,
  * which differ from 1 only in Cyrillic, need no pass of their own. */
-static bool latin_only(const Translit *t) { return t->c < 0x0400; }
+static bool latin_only(const Translit *t) {
+  return t->c < 0x0400;
+}
 
 /* Letters that Unicode does not decompose into a base letter and a mark, folded the way people
  * write them without the accent (a Pole's "Łukasz" is typed "Lukasz" on an English keyboard). */
 static const char *extra_fold(gunichar c) {
   switch (c) {
-  case 0x0142: /* ł */
-    return "l";
+  case 0x0142: /* ł */ return "l";
   case 0x0111: /* đ */
-  case 0x00F0: /* ð */
-    return "d";
-  case 0x00FE: /* þ */
-    return "th";
-  case 0x00E6: /* æ */
-    return "ae";
-  case 0x0153: /* œ */
-    return "oe";
-  case 0x0131: /* dotless ı */
-    return "i";
+  case 0x00F0: /* ð */ return "d";
+  case 0x00FE: /* þ */ return "th";
+  case 0x00E6: /* æ */ return "ae";
+  case 0x0153: /* œ */ return "oe";
+  case 0x0131: /* dotless ı */ return "i";
   case 0x00DF: /* ß, as case folding writes it */
-  case 0x1E9E:
-    return "ss";
-  case 0x03C2: /* final ς is σ */
-    return "\xcf\x83";
-  default:
-    return NULL;
+  case 0x1E9E: return "ss";
+  case 0x03C2: /* final ς is σ */ return "\xcf\x83";
+  default: return NULL;
   }
 }
 
@@ -157,7 +150,9 @@ typedef struct {
   bool abbreviated;
 } Keys;
 
-static bool is_apostrophe(gunichar c) { return c == '\'' || c == 0x2019 || c == 0x02BC; }
+static bool is_apostrophe(gunichar c) {
+  return c == '\'' || c == 0x2019 || c == 0x02BC;
+}
 
 static bool is_cjk(gunichar c) {
   GUnicodeScript sc = g_unichar_get_script(c);
@@ -341,14 +336,15 @@ static size_t word_chars_min(const Words *w, guint nw, guint i) {
 }
 
 static bool word_eq(const Words *a, const Words *b, guint i) {
-  return a->len[i] == b->len[i] && memcmp(a->text + a->start[i], b->text + b->start[i], a->len[i]) == 0;
+  return a->len[i] == b->len[i] &&
+         memcmp(a->text + a->start[i], b->text + b->start[i], a->len[i]) == 0;
 }
 
 /* Department and office names in Han or Hangul look like a name without spaces (総務課, 营业部,
  * 고객센터) but name a mailbox, not a person: their last characters say so. */
 static bool cjk_role(const Words *w) {
-  static const char *const suffixes[] = {"部", "課", "课", "科", "室", "局", "係", "组", "組", "处",
-                                         "處", "中心", "公司", "会社", "센터", "팀"};
+  static const char *const suffixes[] = {"部", "課", "课", "科",   "室",   "局",   "係",   "组",
+                                         "組", "处", "處", "中心", "公司", "会社", "센터", "팀"};
   const Words *x = w;
   guint last = x->n - 1;
   const char *wend = x->text + x->start[last] + x->len[last];
@@ -603,11 +599,11 @@ typedef struct {
 } Table;
 
 struct TgPeople {
-  GArray *records; /* Record */
-  Table full;      /* contacts whose given names are written out, by full name */
-  Table initial;   /* every named contact, by initial + surname */
+  GArray *records;    /* Record */
+  Table full;         /* contacts whose given names are written out, by full name */
+  Table initial;      /* every named contact, by initial + surname */
   Table initial_abbr; /* contacts whose given names are all initials, by initial + surname */
-  Table local;     /* every person, by local key */
+  Table local;        /* every person, by local key */
   bool frozen;
 };
 

@@ -28,12 +28,12 @@
 
 /* A person's name in the forms it is compared in, one per spelling. */
 typedef struct {
-  guint n;                              /* spellings, 1 ≤ n ≤ TG_PERSON_MAX_FORMS */
-  char *full[TG_PERSON_MAX_FORMS];      /* folded words in "first … last" order, middle initials
+  guint n;                            /* spellings, 1 ≤ n ≤ TG_PERSON_MAX_FORMS */
+  char *full[TG_PERSON_MAX_FORMS];    /* folded words in "first … last" order, middle initials
                                            dropped (a CJK name: its characters run together) */
-  char *initial[TG_PERSON_MAX_FORMS];   /* first given name's first letter and the last word:
+  char *initial[TG_PERSON_MAX_FORMS]; /* first given name's first letter and the last word:
                                            "j smith"; "" for a CJK name */
-  bool abbreviated;                     /* every given name is an initial ("J. R. Smith") */
+  bool abbreviated;                   /* every given name is an initial ("J. R. Smith") */
 } TgPersonName;
 
 /* Parses a display name; false (and *out cleared) when it does not name a person: empty,

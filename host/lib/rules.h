@@ -25,12 +25,12 @@
 typedef struct {
   const TgContext *ctx;
   const TgRequest *req;
-  GHashTable *domains;        /* A-label -> TgSource bits from the request (and registrables) */
-  size_t domains_longest;     /* bytes of the longest key of `domains` */
-  TgIndex *index;             /* fuzzy index over `domains`, built on first near-miss search */
+  GHashTable *domains;    /* A-label -> TgSource bits from the request (and registrables) */
+  size_t domains_longest; /* bytes of the longest key of `domains` */
+  TgIndex *index;         /* fuzzy index over `domains`, built on first near-miss search */
   bool index_built;
-  GHashTable *known;          /* lower-case address -> display name ("" when none) */
-  GHashTable *known_locals;   /* A-label domain -> GPtrArray of local parts (borrowed strings) */
+  GHashTable *known;        /* lower-case address -> display name ("" when none) */
+  GHashTable *known_locals; /* A-label domain -> GPtrArray of local parts (borrowed strings) */
   /* contact_near_miss: the local parts of known and learned contacts, as "local.<domain id>",
    * each domain's added on its first recipient there (so one search per recipient, not one
    * comparison per contact). */
@@ -38,27 +38,27 @@ typedef struct {
   GHashTable *locals_domains; /* A-label -> GUINT_TO_POINTER(domain id), 0: no contacts there */
   GHashTable *blocked;        /* request's blocked domains */
   GHashTable *blocked_tlds;
-  char *sender_domain;        /* A-label, or NULL */
-  size_t n_org;               /* organisation domains in the context and the request */
+  char *sender_domain; /* A-label, or NULL */
+  size_t n_org;        /* organisation domains in the context and the request */
   TgLevel flag_external;
   TgLevel first_contact;
-  GPtrArray *book;            /* known addresses in request order (keys of `known`, borrowed) */
-  TgWrongAddr *wa;            /* wrong_address's judge, built on its first use */
-  TgDomainMemo *memo;         /* recipients' domains, normalised once (shared with wrongaddr.c) */
+  GPtrArray *book;    /* known addresses in request order (keys of `known`, borrowed) */
+  TgWrongAddr *wa;    /* wrong_address's judge, built on its first use */
+  TgDomainMemo *memo; /* recipients' domains, normalised once (shared with wrongaddr.c) */
 } Check;
 
 typedef struct {
   size_t recipient;
   TgField field;
-  const char *address;  /* bare, as parsed */
-  const char *local;    /* local part, as parsed */
-  const char *display;  /* display name or NULL */
+  const char *address; /* bare, as parsed */
+  const char *local;   /* local part, as parsed */
+  const char *display; /* display name or NULL */
   TgDomain dom;
   guint sources;
-  GPtrArray *mailboxes; /* all mailboxes of this recipient (for multi-mailbox replacements) */
-  size_t index;         /* this mailbox's position in `mailboxes` */
+  GPtrArray *mailboxes;  /* all mailboxes of this recipient (for multi-mailbox replacements) */
+  size_t index;          /* this mailbox's position in `mailboxes` */
   struct ListText *list; /* `mailboxes` formatted, filled by the recipient's first correction */
-  GPtrArray *out;       /* findings of this recipient */
+  GPtrArray *out;        /* findings of this recipient */
 } Subject;
 
 /* A recipient's mailboxes as text, for replacements that keep the others of a list. */
@@ -71,15 +71,15 @@ typedef struct {
   char *domain; /* the corrected domain (owned) */
   double score;
   TgTypoKind kind;
-  guint tag;    /* TgSource bits or TG_CANDIDATE_WELLKNOWN|kind */
-  bool tie;     /* near_miss_guess said no because two domains tie (domain stays NULL) */
+  guint tag; /* TgSource bits or TG_CANDIDATE_WELLKNOWN|kind */
+  bool tie;  /* near_miss_guess said no because two domains tie (domain stays NULL) */
 } Guess;
 
 /* ---- detect.c's helpers for the rule files ------------------------------------------------ */
 
 /* Adds a finding on `s` with the sentence `msg` (whose code must be `code`). */
 TgFinding *tg_check_emit(const Subject *s, TgCode code, double confidence, TgMessageId msg,
-                       const TgMessageArgs *args);
+                         const TgMessageArgs *args);
 /* `s`'s local part at another domain. */
 char *tg_check_with_domain(const Subject *s, const char *domain);
 /* Sets the finding's suggestion and replacement (keeping the other mailboxes of a list). */
@@ -94,7 +94,7 @@ int tg_check_meant_rank(const Check *c, const char *ascii);
 double tg_check_near_miss_confidence(const Guess *g);
 /* P(meant `intended` | typed `typed`) for the error-model term `slip` (typo.h). */
 double tg_check_posterior_of(const Check *c, const char *typed, const char *intended, double slip,
-                           size_t label, double sibling);
+                             size_t label, double sibling);
 
 /* ---- the rules about the ending (tld.c); each returns true when it found a typo ------------ */
 

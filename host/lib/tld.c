@@ -25,12 +25,12 @@ static double tld_weight(const Check *c, const char *tld) {
     const char *tld;
     double w;
   } common[] = {
-      {"com", 1.0}, {"net", 0.5}, {"org", 0.5}, {"de", 0.4}, {"uk", 0.4}, {"edu", 0.35},
-      {"gov", 0.35}, {"mil", 0.3}, {"fr", 0.3}, {"ru", 0.3}, {"jp", 0.3}, {"it", 0.3},
-      {"nl", 0.3}, {"ca", 0.3}, {"au", 0.3}, {"br", 0.3}, {"es", 0.3}, {"ch", 0.25},
-      {"at", 0.25}, {"be", 0.25}, {"se", 0.25}, {"pl", 0.25}, {"in", 0.25}, {"us", 0.25},
-      {"io", 0.2}, {"info", 0.2}, {"co", 0.2}, {"eu", 0.2}, {"dk", 0.2}, {"no", 0.2},
-      {"fi", 0.2}, {"cz", 0.2}, {"mx", 0.2}, {"cn", 0.2}, {"kr", 0.2}, {"nz", 0.2},
+      {"com", 1.0},  {"net", 0.5},  {"org", 0.5}, {"de", 0.4},  {"uk", 0.4},  {"edu", 0.35},
+      {"gov", 0.35}, {"mil", 0.3},  {"fr", 0.3},  {"ru", 0.3},  {"jp", 0.3},  {"it", 0.3},
+      {"nl", 0.3},   {"ca", 0.3},   {"au", 0.3},  {"br", 0.3},  {"es", 0.3},  {"ch", 0.25},
+      {"at", 0.25},  {"be", 0.25},  {"se", 0.25}, {"pl", 0.25}, {"in", 0.25}, {"us", 0.25},
+      {"io", 0.2},   {"info", 0.2}, {"co", 0.2},  {"eu", 0.2},  {"dk", 0.2},  {"no", 0.2},
+      {"fi", 0.2},   {"cz", 0.2},   {"mx", 0.2},  {"cn", 0.2},  {"kr", 0.2},  {"nz", 0.2},
   };
   double w = 0.1;
   for (size_t i = 0; i < G_N_ELEMENTS(common); i++)
@@ -44,9 +44,9 @@ static double tld_weight(const Check *c, const char *tld) {
 /* Single label: "user@gmail". Try the well-known and trusted completions, then a TLD typed
  * without its dot ("gmailcom"). */
 static bool dotless_guess(Check *c, const char *label, Guess *out) {
-  static const char *const endings[] = {"com", "net", "org", "de", "co.uk", "fr", "it", "es",
-                                        "nl", "ru", "jp", "ca", "com.au", "com.br", "edu",
-                                        "gov", "mil", "ch", "at", "be", "se", "pl", "us", "in"};
+  static const char *const endings[] = {"com", "net", "org", "de", "co.uk",  "fr",     "it",  "es",
+                                        "nl",  "ru",  "jp",  "ca", "com.au", "com.br", "edu", "gov",
+                                        "mil", "ch",  "at",  "be", "se",     "pl",     "us",  "in"};
   memset(out, 0, sizeof *out);
   double best = 0, second = 0;
   char *best_dom = NULL;
@@ -237,8 +237,9 @@ bool tg_rule_invalid_tld(Check *c, Subject *s) {
   if (dotless) {
     bool found = dotless_guess(c, ascii, &g);
     a.intended = found ? g.domain : NULL;
-    TgFinding *f = tg_check_emit(s, TG_CODE_INVALID_TLD, 1.0,
-                        found ? TG_MSG_INVALID_TLD_DOTLESS : TG_MSG_INVALID_TLD_DOTLESS_PLAIN, &a);
+    TgFinding *f =
+        tg_check_emit(s, TG_CODE_INVALID_TLD, 1.0,
+                      found ? TG_MSG_INVALID_TLD_DOTLESS : TG_MSG_INVALID_TLD_DOTLESS_PLAIN, &a);
     if (found) {
       g_autofree char *addr = tg_check_with_domain(s, g.domain);
       tg_check_set_correction(s, f, addr);
@@ -250,7 +251,8 @@ bool tg_rule_invalid_tld(Check *c, Subject *s) {
     return false;
   bool found = tld_guess(c, ascii, &g);
   a.intended = found ? g.domain : NULL;
-  TgFinding *f = tg_check_emit(s, TG_CODE_INVALID_TLD, 1.0, found ? TG_MSG_INVALID_TLD : TG_MSG_INVALID_TLD_PLAIN, &a);
+  TgFinding *f = tg_check_emit(s, TG_CODE_INVALID_TLD, 1.0,
+                               found ? TG_MSG_INVALID_TLD : TG_MSG_INVALID_TLD_PLAIN, &a);
   if (found) {
     g_autofree char *addr = tg_check_with_domain(s, g.domain);
     tg_check_set_correction(s, f, addr);
@@ -330,7 +332,8 @@ bool tg_rule_tld_confusion(Check *c, Subject *s, bool weak) {
       if (!tg_check_near_miss_guess(c, counterpart, &g))
         continue;
       TgMessageArgs a = {.domain = s->dom.unicode, .intended = g.domain};
-      TgFinding *f = tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g), TG_MSG_NEAR_MISS, &a);
+      TgFinding *f = tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g),
+                                   TG_MSG_NEAR_MISS, &a);
       g_autofree char *addr = tg_check_with_domain(s, g.domain);
       tg_check_set_correction(s, f, addr);
       tg_check_guess_clear(&g);
@@ -345,8 +348,8 @@ bool tg_rule_tld_confusion(Check *c, Subject *s, bool weak) {
   bool real_counterpart = best_rank != 3 && best_rank != 1;
   {
     const char *utld = tg_domain_tld(s->dom.unicode);
-    g_autofree char *u = g_strdup_printf("%.*s%s", (int)(utld - s->dom.unicode), s->dom.unicode,
-                                         best->intended);
+    g_autofree char *u =
+        g_strdup_printf("%.*s%s", (int)(utld - s->dom.unicode), s->dom.unicode, best->intended);
     TgMessageArgs a = {.domain = s->dom.unicode, .tld = tld, .intended = u, .owner = best->owner};
     TgMessageId msg = best_rank >= 3 ? TG_MSG_TLD_CONFUSION_OWN : TG_MSG_TLD_CONFUSION_WELLKNOWN;
     if (!best->owner || !*best->owner)
@@ -444,7 +447,8 @@ static bool tld_slip_guess(Check *c, const char *typed, Guess *out) {
         if (strcmp(full, typed) == 0 || n_owned == G_N_ELEMENTS(owned))
           continue;
         uint32_t tag = 0;
-        if (!g_hash_table_contains(c->domains, full) && !tg_index_lookup(c->ctx->trusted, full, &tag))
+        if (!g_hash_table_contains(c->domains, full) &&
+            !tg_index_lookup(c->ctx->trusted, full, &tag))
           continue;
         owned[n_owned] = g_strdup(full);
         tld_slip_offer(c, typed, owned[n_owned], label, &best, &best_p, &second_p);
@@ -482,7 +486,8 @@ bool tg_rule_tld_slip(Check *c, Subject *s) {
     tg_check_guess_clear(&g);
   }
   TgMessageArgs a = {.domain = s->dom.unicode, .intended = intended};
-  TgFinding *f = tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g), TG_MSG_NEAR_MISS, &a);
+  TgFinding *f =
+      tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g), TG_MSG_NEAR_MISS, &a);
   g_autofree char *addr = tg_check_with_domain(s, intended);
   tg_check_set_correction(s, f, addr);
   return true;

@@ -52,8 +52,7 @@ static const Layout layouts[] = {
     {{"1234567890", "azertyuiop", "qsdfghjklm", "<wxcvbn,;:"}, {0, 2, 3, 1}, "-6.;"},
 };
 
-static bool key_pos(const Layout *l, char c, int *row, int *x4)
-{
+static bool key_pos(const Layout *l, char c, int *row, int *x4) {
   for (const char *a = l->alias; a[0] && a[1]; a += 2)
     if (a[0] == c) {
       c = a[1];
@@ -71,8 +70,7 @@ static bool key_pos(const Layout *l, char c, int *row, int *x4)
 }
 
 /* True when a and b are neighbouring keys on any of the layouts. */
-static bool neighbours(char a, char b)
-{
+static bool neighbours(char a, char b) {
   if (a == b)
     return false;
   for (size_t i = 0; i < G_N_ELEMENTS(layouts); i++) {
@@ -88,8 +86,7 @@ static bool neighbours(char a, char b)
 }
 
 /* Characters that look alike in an address field (0/o, 1/l/i, 5/s): misread, then retyped. */
-static bool lookalike(char a, char b)
-{
+static bool lookalike(char a, char b) {
   static const char *const groups[] = {"0o", "1li", "5s", "8b", "2z", "vu"};
   for (size_t i = 0; i < G_N_ELEMENTS(groups); i++)
     if (a != b && strchr(groups[i], a) && strchr(groups[i], b) && a && b)
@@ -101,11 +98,11 @@ static bool lookalike(char a, char b)
  * "<state><agency>" (franklinnj.gov and franklinnh.gov are two towns; ndcourts.gov and
  * nccourts.gov two states' courts), so a slip that only turns one code into another tells
  * little. */
-static bool state_code(const char *s)
-{
-  static const char codes[] = "al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn "
-                              "ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va "
-                              "wa wv wi wy dc pr gu vi as mp ";
+static bool state_code(const char *s) {
+  static const char codes[] =
+      "al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn "
+      "ms mo mt ne nv nh nj nm ny nc nd oh ok or pa ri sc sd tn tx ut vt va "
+      "wa wv wi wy dc pr gu vi as mp ";
   for (size_t i = 0; i + 2 < sizeof codes; i += 3)
     if (codes[i] == s[0] && codes[i + 1] == s[1])
       return true;
@@ -113,8 +110,7 @@ static bool state_code(const char *s)
 }
 
 /* The label [a, b) of s around position i. */
-static void label_bounds(const char *s, size_t n, size_t i, size_t *a, size_t *b)
-{
+static void label_bounds(const char *s, size_t n, size_t i, size_t *a, size_t *b) {
   *a = i;
   *b = i;
   while (*a > 0 && s[*a - 1] != '.')
@@ -127,8 +123,7 @@ static void label_bounds(const char *s, size_t n, size_t i, size_t *a, size_t *b
  * 2-letter state code at the start or the end of a label of at least 5 letters into another
  * code; both domains have the same length then, so one set of label bounds serves both. */
 static bool only_code_changed(const char *typed, const char *intended, size_t n, size_t p,
-                              TgTypoKind k)
-{
+                              TgTypoKind k) {
   if (k != TG_TYPO_SUBSTITUTION && k != TG_TYPO_TRANSPOSITION)
     return false;
   /* Only US public-sector names follow the pattern (elsewhere "-one" and "-ond" are words). */
@@ -146,17 +141,14 @@ static bool only_code_changed(const char *typed, const char *intended, size_t n,
   return false;
 }
 
-static bool is_digit(char c)
-{
+static bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
 static bool digit_only(const char *typed, size_t nt, const char *intended, size_t ni, size_t p,
-                       TgTypoKind k)
-{
+                       TgTypoKind k) {
   switch (k) {
-  case TG_TYPO_SUBSTITUTION:
-    return is_digit(typed[p]) && is_digit(intended[p]);
+  case TG_TYPO_SUBSTITUTION: return is_digit(typed[p]) && is_digit(intended[p]);
   /* A digit more or less counts as a sibling inside a number (p100001 / p1000001) or as a number
    * ending the name (esd / esd1): a digit slipped into a word (gma1il) is an ordinary slip. */
   case TG_TYPO_INSERTION:
@@ -169,26 +161,22 @@ static bool digit_only(const char *typed, size_t nt, const char *intended, size_
     return p < ni && is_digit(intended[p]) &&
            ((p > 0 && is_digit(intended[p - 1])) || p + 1 == ni || intended[p + 1] == '.' ||
             is_digit(intended[p + 1]));
-  default:
-    return false;
+  default: return false;
   }
 }
 
-static bool is_vowel(char c)
-{
+static bool is_vowel(char c) {
   return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
 }
 
-static bool is_consonant(char c)
-{
+static bool is_consonant(char c) {
   return c >= 'a' && c <= 'z' && !is_vowel(c);
 }
 
 /* True when the label [a, b) of s reads like a word: at least two vowels, at least 40 % of its
  * letters, and no run of three consonants. Acronyms and abbreviations (azdohs, usidfc, texdot)
  * are not; most brand and place names (globo, inbox, jubii) are. */
-static bool word_like(const char *s, size_t a, size_t b)
-{
+static bool word_like(const char *s, size_t a, size_t b) {
   size_t vowels = 0, letters = 0, run = 0;
   for (size_t i = a; i < b; i++) {
     if (is_vowel(s[i])) {
@@ -208,8 +196,7 @@ static bool word_like(const char *s, size_t a, size_t b)
  * jUbii). Dropping it breaks the syllable a typist was producing, a motor slip like typing a
  * double letter once; in an acronym the vowel-less form is usually the same owner's own
  * abbreviation (txdot / texdot, usdfc / usidfc), so it gets no such credit. */
-static bool vowel_between_consonants(const char *s, size_t n, size_t p)
-{
+static bool vowel_between_consonants(const char *s, size_t n, size_t p) {
   if (!(p > 0 && is_vowel(s[p]) && is_consonant(s[p - 1]) &&
         (p + 1 == n || s[p + 1] == '.' || is_consonant(s[p + 1]))))
     return false;
@@ -247,15 +234,13 @@ static bool vowel_between_consonants(const char *s, size_t n, size_t p)
 
 /* How much a one-slip difference in a label of n characters tells: the fewer the letters, the
  * likelier the "typo" is just another genuine name. */
-static double information(size_t n)
-{
+static double information(size_t n) {
   static const double by_len[] = {0.0, 0.05, 0.10, 0.30, 0.55, 0.75, 0.85, 0.93};
   return n < G_N_ELEMENTS(by_len) ? by_len[n] : 1.0;
 }
 
 /* Length of the label of s that contains position i (dots excluded). */
-static size_t label_len_at(const char *s, size_t n, size_t i)
-{
+static size_t label_len_at(const char *s, size_t n, size_t i) {
   size_t a = i, b = i;
   while (a > 0 && s[a - 1] != '.')
     a--;
@@ -264,8 +249,7 @@ static size_t label_len_at(const char *s, size_t n, size_t i)
   return b - a;
 }
 
-static size_t last_dot(const char *s, size_t n)
-{
+static size_t last_dot(const char *s, size_t n) {
   for (size_t i = n; i > 0; i--)
     if (s[i - 1] == '.')
       return i - 1;
@@ -273,8 +257,7 @@ static size_t last_dot(const char *s, size_t n)
 }
 
 /* Damerau (optimal string alignment) distance, bounded: returns 3 when it exceeds 2. */
-static unsigned osa_distance_max2(const char *a, size_t na, const char *b, size_t nb)
-{
+static unsigned osa_distance_max2(const char *a, size_t na, const char *b, size_t nb) {
   if ((na > nb ? na - nb : nb - na) > 2)
     return 3;
   unsigned rows[3][TG_KEY_MAX_LEN + 1];
@@ -302,8 +285,7 @@ static unsigned osa_distance_max2(const char *a, size_t na, const char *b, size_
  * *slip_out receives the error-model likelihood alone (no length term) and *label_out the length
  * of the label the slip is in (both may be NULL). */
 static double score_impl(const char *typed, const char *intended, bool tld_only, TgTypoKind *kind,
-                         double *slip_out, size_t *label_out, bool *near_out)
-{
+                         double *slip_out, size_t *label_out, bool *near_out) {
   bool near_key = false;
   TgTypoKind k = TG_TYPO_NONE;
   double s = 0.0;
@@ -343,8 +325,9 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
      * one is a doubling that landed on the wrong letter (yahho for yahoo). */
     if (s < BASE_SUB_VOWEL && is_vowel(a) && is_vowel(b) && a != 'y' && b != 'y')
       s = BASE_SUB_VOWEL;
-    if (s < BASE_SUB_REPEAT && ((p > 0 && typed[p - 1] == a && p + 1 < ni && intended[p + 1] == b) ||
-                                (p + 1 < nt && typed[p + 1] == a && p > 0 && intended[p - 1] == b)))
+    if (s < BASE_SUB_REPEAT &&
+        ((p > 0 && typed[p - 1] == a && p + 1 < ni && intended[p + 1] == b) ||
+         (p + 1 < nt && typed[p + 1] == a && p > 0 && intended[p - 1] == b)))
       s = BASE_SUB_REPEAT;
     if (a == '.' || b == '.')
       s = 0.0, k = TG_TYPO_OTHER; /* a dot for a letter rearranges labels: not one slip */
@@ -367,7 +350,8 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
       k = TG_TYPO_DOUBLING, s = BASE_DOUBLING;
     } else {
       k = TG_TYPO_INSERTION;
-      bool near = (p > 0 && neighbours(c, typed[p - 1])) || (p + 1 < nt && neighbours(c, typed[p + 1]));
+      bool near =
+          (p > 0 && neighbours(c, typed[p - 1])) || (p + 1 < nt && neighbours(c, typed[p + 1]));
       s = near ? BASE_INS_NEIGHBOUR : BASE_INS_FAR;
       near_key = near;
       /* A vowel slipped in between two consonants or before a vowel is how the name sounds
@@ -442,18 +426,15 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
   return s;
 }
 
-double tg_typo_score(const char *typed, const char *intended, TgTypoKind *kind)
-{
+double tg_typo_score(const char *typed, const char *intended, TgTypoKind *kind) {
   return score_impl(typed, intended, false, kind, NULL, NULL, NULL);
 }
 
-double tg_typo_score_tld(const char *typed, const char *intended, TgTypoKind *kind)
-{
+double tg_typo_score_tld(const char *typed, const char *intended, TgTypoKind *kind) {
   return score_impl(typed, intended, true, kind, NULL, NULL, NULL);
 }
 
-double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, size_t *label)
-{
+double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, size_t *label) {
   double slip = 0.0;
   score_impl(typed, intended, false, kind, &slip, label, NULL);
   g_assert(slip >= 0.0 && slip <= 1.0); /* P(typed | intended), one slip's error-model term */
@@ -479,8 +460,7 @@ double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, s
 #define SIBLING_DOUBLING 0.5
 #define SIBLING_SEPARATOR 0.2
 
-TgZone tg_typo_zone(const char *ascii_domain)
-{
+TgZone tg_typo_zone(const char *ascii_domain) {
   const char *dot = ascii_domain ? strrchr(ascii_domain, '.') : NULL;
   const char *tld = dot ? dot + 1 : ascii_domain;
   if (!tld)
@@ -492,14 +472,12 @@ TgZone tg_typo_zone(const char *ascii_domain)
   return TG_ZONE_OPEN;
 }
 
-double tg_typo_prior_builtin(uint8_t weight)
-{
+double tg_typo_prior_builtin(uint8_t weight) {
   double w = (double)weight / 255.0;
   return PRIOR_BUILTIN_MIN + PRIOR_BUILTIN_SPAN * w;
 }
 
-double tg_typo_prior_context(unsigned sources, unsigned history_count)
-{
+double tg_typo_prior_context(unsigned sources, unsigned history_count) {
   double p = 0.0;
   if (sources & (TG_SOURCE_ORG | TG_SOURCE_TRUSTED | TG_SOURCE_SENDER))
     p = PRIOR_ORG;
@@ -515,8 +493,7 @@ double tg_typo_prior_context(unsigned sources, unsigned history_count)
   return p;
 }
 
-double tg_typo_real(size_t label_len, TgZone zone, bool context)
-{
+double tg_typo_real(size_t label_len, TgZone zone, bool context) {
   /* By label length 0..7 (8 and more: the last entry); see the table in typo.h. */
   static const double open[] = {0.0, 0.0, 3.5, 1.17, 0.42, 0.26, 0.205, 0.19, 0.175};
   static const double own[] = {0.0, 0.0, 0.75, 0.75, 0.42, 0.26, 0.192, 0.168, 0.15};
@@ -533,8 +510,7 @@ double tg_typo_real(size_t label_len, TgZone zone, bool context)
 
 /* sibling(kind, n): how much likelier than for a substitution it is that a slip of this kind
  * in a label of n <= SIBLING_MAX_LEN letters produces another real name (the table in typo.h). */
-double tg_typo_sibling(TgTypoKind kind, bool near_key, size_t label_len)
-{
+double tg_typo_sibling(TgTypoKind kind, bool near_key, size_t label_len) {
   if (label_len > SIBLING_MAX_LEN)
     return 1.0;
   switch (kind) {
@@ -550,8 +526,7 @@ double tg_typo_sibling(TgTypoKind kind, bool near_key, size_t label_len)
   }
 }
 
-double tg_typo_posterior(double slip, double prior, double real)
-{
+double tg_typo_posterior(double slip, double prior, double real) {
   if (slip <= 0.0 || prior <= 0.0 || real >= G_MAXDOUBLE)
     return 0.0;
   double odds = slip * prior / real;
@@ -560,8 +535,7 @@ double tg_typo_posterior(double slip, double prior, double real)
   return p;
 }
 
-const char *tg_typo_kind_name(TgTypoKind kind)
-{
+const char *tg_typo_kind_name(TgTypoKind kind) {
   switch (kind) {
   case TG_TYPO_NONE: return "none";
   case TG_TYPO_SUBSTITUTION: return "substitution";
@@ -593,20 +567,17 @@ typedef struct {
 /* Weight of a well-known domain in the ranking: popular providers win ties, and an obscure one
  * needs a clearer slip to reach the threshold (factor 0.75 .. 1). Trusted domains count fully:
  * the user's own world matters most. */
-static double wellknown_factor(uint8_t weight)
-{
+static double wellknown_factor(uint8_t weight) {
   return 0.75 + 0.25 * (double)weight / 255.0;
 }
 
-static bool better(const TgCandidate *a, const TgCandidate *b)
-{
+static bool better(const TgCandidate *a, const TgCandidate *b) {
   if (a->score != b->score)
     return a->score > b->score;
   return strcmp(a->intended, b->intended) < 0; /* deterministic order */
 }
 
-static void offer(Collector *c, const char *intended, uint32_t tag, double factor)
-{
+static void offer(Collector *c, const char *intended, uint32_t tag, double factor) {
   TgTypoKind kind;
   double slip = 0.0;
   size_t label = 0;
@@ -641,8 +612,7 @@ static void offer(Collector *c, const char *intended, uint32_t tag, double facto
 
 /* Sorts ids (a handful, usually) and drops repeats: a domain found by several probes is
  * verified once. */
-static size_t unique_ids(uint32_t *ids, size_t k)
-{
+static size_t unique_ids(uint32_t *ids, size_t k) {
   for (size_t i = 1; i < k; i++) {
     uint32_t v = ids[i];
     size_t j = i;
@@ -658,8 +628,7 @@ static size_t unique_ids(uint32_t *ids, size_t k)
 }
 
 static size_t candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
-                         TgCandidate *out, size_t max_out, bool tld)
-{
+                         TgCandidate *out, size_t max_out, bool tld) {
   if (!typed || !out || max_out == 0)
     return 0;
   size_t n = strlen(typed);
@@ -697,13 +666,11 @@ static size_t candidates(const char *typed, const TgIndex *const *indexes, size_
 }
 
 size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
-                          TgCandidate *out, size_t max_out)
-{
+                          TgCandidate *out, size_t max_out) {
   return candidates(typed, indexes, n_indexes, out, max_out, false);
 }
 
 size_t tg_typo_candidates_tld(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
-                              TgCandidate *out, size_t max_out)
-{
+                              TgCandidate *out, size_t max_out) {
   return candidates(typed, indexes, n_indexes, out, max_out, true);
 }

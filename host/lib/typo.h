@@ -148,17 +148,17 @@
 
 typedef enum {
   TG_TYPO_NONE = 0,
-  TG_TYPO_SUBSTITUTION,      /* a neighbouring key */
-  TG_TYPO_TRANSPOSITION,     /* two letters swapped */
-  TG_TYPO_OMISSION,          /* a letter left out */
-  TG_TYPO_INSERTION,         /* an extra letter (often a neighbouring key) */
-  TG_TYPO_DOUBLING,          /* a letter typed twice */
-  TG_TYPO_UNDOUBLING,        /* a double letter typed once */
-  TG_TYPO_DOT_DROPPED,       /* us.army.mil -> usarmy.mil */
+  TG_TYPO_SUBSTITUTION,  /* a neighbouring key */
+  TG_TYPO_TRANSPOSITION, /* two letters swapped */
+  TG_TYPO_OMISSION,      /* a letter left out */
+  TG_TYPO_INSERTION,     /* an extra letter (often a neighbouring key) */
+  TG_TYPO_DOUBLING,      /* a letter typed twice */
+  TG_TYPO_UNDOUBLING,    /* a double letter typed once */
+  TG_TYPO_DOT_DROPPED,   /* us.army.mil -> usarmy.mil */
   TG_TYPO_DOT_ADDED,
   TG_TYPO_HYPHEN_DROPPED,
   TG_TYPO_HYPHEN_ADDED,
-  TG_TYPO_OTHER,             /* a two-edit slip */
+  TG_TYPO_OTHER, /* a two-edit slip */
 } TgTypoKind;
 
 /* How plausible it is that someone who meant `intended` typed `typed` (both ASCII lowercase):
@@ -185,9 +185,9 @@ double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, s
 
 /* How closed the typed domain's zone is (the real(T) term). */
 typedef enum {
-  TG_ZONE_OPEN = 0,  /* anyone registers: .com, .de, … */
-  TG_ZONE_LISTED,    /* closed, its names partly built in: .mil */
-  TG_ZONE_REGISTRY,  /* closed, its complete registry built in: .gov */
+  TG_ZONE_OPEN = 0, /* anyone registers: .com, .de, … */
+  TG_ZONE_LISTED,   /* closed, its names partly built in: .mil */
+  TG_ZONE_REGISTRY, /* closed, its complete registry built in: .gov */
 } TgZone;
 
 TgZone tg_typo_zone(const char *ascii_domain);
@@ -231,10 +231,10 @@ typedef struct {
   double score;         /* tg_typo_score weighted by the candidate's weight / trust: x1 for an
                            index (trusted) entry, x0.75..1 for a built-in one by its weight */
   TgTypoKind kind;
-  double typo;          /* the unweighted tg_typo_score */
-  double slip;          /* tg_typo_slip: the error model alone */
-  size_t label;         /* length of the label the slip is in */
-  bool near_key;        /* the slip hit a key next to the right one (tg_typo_sibling) */
+  double typo;   /* the unweighted tg_typo_score */
+  double slip;   /* tg_typo_slip: the error model alone */
+  size_t label;  /* length of the label the slip is in */
+  bool near_key; /* the slip hit a key next to the right one (tg_typo_sibling) */
 } TgCandidate;
 
 /* Finds the most plausible intended domains for `typed` (ASCII lowercase, not itself known) in

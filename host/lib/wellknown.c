@@ -7,8 +7,7 @@
 
 #include "tgdata.h"
 
-const TgWellKnown *tg_wellknown_find(const char *ascii_domain)
-{
+const TgWellKnown *tg_wellknown_find(const char *ascii_domain) {
   if (!ascii_domain)
     return NULL;
   size_t lo = 0, hi = tg_data_wellknown_count;
@@ -25,8 +24,7 @@ const TgWellKnown *tg_wellknown_find(const char *ascii_domain)
   return NULL;
 }
 
-const TgWellKnown *tg_wellknown_find_ancestor(const char *ascii_domain)
-{
+const TgWellKnown *tg_wellknown_find_ancestor(const char *ascii_domain) {
   /* Walk hq.army.mil -> army.mil -> mil; a bare TLD is never built in, so it costs one miss. */
   for (const char *d = ascii_domain; d && *d;) {
     const TgWellKnown *wk = tg_wellknown_find(d);
@@ -38,8 +36,7 @@ const TgWellKnown *tg_wellknown_find_ancestor(const char *ascii_domain)
   return NULL;
 }
 
-size_t tg_wellknown_prefix(const char *prefix, size_t *first)
-{
+size_t tg_wellknown_prefix(const char *prefix, size_t *first) {
   size_t n = prefix ? strlen(prefix) : 0;
   size_t lo = 0, hi = tg_data_wellknown_count;
   /* the sorted array holds every name starting with prefix in one run: find its start */
@@ -57,18 +54,15 @@ size_t tg_wellknown_prefix(const char *prefix, size_t *first)
   return end - lo;
 }
 
-size_t tg_wellknown_count(void)
-{
+size_t tg_wellknown_count(void) {
   return tg_data_wellknown_count;
 }
 
-const TgWellKnown *tg_wellknown_at(size_t i)
-{
+const TgWellKnown *tg_wellknown_at(size_t i) {
   return i < tg_data_wellknown_count ? &tg_data_wellknown[i] : NULL;
 }
 
-const TgTldPair *tg_tld_pairs_for(const char *tld, size_t *n)
-{
+const TgTldPair *tg_tld_pairs_for(const char *tld, size_t *n) {
   size_t dummy;
   if (!n)
     n = &dummy;
@@ -93,21 +87,18 @@ const TgTldPair *tg_tld_pairs_for(const char *tld, size_t *n)
   return *n ? &tg_data_tld_pairs[lo] : NULL;
 }
 
-size_t tg_tld_pair_count(void)
-{
+size_t tg_tld_pair_count(void) {
   return tg_data_tld_pair_count;
 }
 
-const TgTldPair *tg_tld_pair_at(size_t i)
-{
+const TgTldPair *tg_tld_pair_at(size_t i) {
   return i < tg_data_tld_pair_count ? &tg_data_tld_pairs[i] : NULL;
 }
 
 /* ---- the precomputed near-miss index (used by typo.c) ------------------------------------- */
 
 static size_t probe(const uint32_t *dir, unsigned bits, const uint32_t *hashes, const uint32_t *ids,
-                    uint32_t hash, uint32_t *out, size_t max_out)
-{
+                    uint32_t hash, uint32_t *out, size_t max_out) {
   uint32_t b = hash >> (32u - bits);
   size_t k = 0;
   for (uint32_t i = dir[b]; i < dir[b + 1]; i++)
@@ -116,14 +107,12 @@ static size_t probe(const uint32_t *dir, unsigned bits, const uint32_t *hashes, 
   return k;
 }
 
-size_t tg_wellknown_probe_exact(uint32_t hash, uint32_t *ids, size_t max_ids)
-{
+size_t tg_wellknown_probe_exact(uint32_t hash, uint32_t *ids, size_t max_ids) {
   return probe(tg_data_exact_dir, TG_DATA_EXACT_BITS, tg_data_exact_hash, tg_data_exact_id, hash,
                ids, max_ids);
 }
 
-size_t tg_wellknown_probe_deletion(uint32_t hash, uint32_t *ids, size_t max_ids)
-{
+size_t tg_wellknown_probe_deletion(uint32_t hash, uint32_t *ids, size_t max_ids) {
   return probe(tg_data_del_dir, TG_DATA_DEL_BITS, tg_data_del_hash, tg_data_del_id, hash, ids,
                max_ids);
 }
@@ -135,8 +124,7 @@ size_t tg_wellknown_probe_deletion(uint32_t hash, uint32_t *ids, size_t max_ids)
 #endif
 
 size_t tg_wellknown_probe_slips(uint32_t whole, const uint32_t *dels, size_t n_dels, uint32_t *ids,
-                                size_t max_ids)
-{
+                                size_t max_ids) {
   /* The deletion index is ~1.5 MB of .rodata, touched at random: prefetch each level for every
    * key before reading any, so that the misses overlap (see index.c). */
   for (size_t j = 0; j <= n_dels; j++) {

@@ -28,8 +28,8 @@ typedef struct {
 } Party;
 
 typedef struct View {
-  GArray *parties;        /* Party, the recipients' mailboxes in request order */
-  guint *first, *count;   /* per recipient: its parties are [first, first + count) */
+  GArray *parties;      /* Party, the recipients' mailboxes in request order */
+  guint *first, *count; /* per recipient: its parties are [first, first + count) */
   size_t n_recipients;
   GHashTable *addresses;  /* address -> GUINT_TO_POINTER(recipient index + 1), first occurrence */
   GHashTable *tally;      /* organisation key -> GUINT_TO_POINTER(parties there) */
@@ -41,9 +41,9 @@ typedef struct View {
 
 struct TgWrongAddr {
   TgWrongAddrInput in;
-  TgPeople *people; /* names and local parts of `in.book`, ids are positions in it */
+  TgPeople *people;      /* names and local parts of `in.book`, ids are positions in it */
   const char **book_org; /* org_key of each `in.book` entry, computed when first needed */
-  View *view;       /* the message as a whole: who else is written to */
+  View *view;            /* the message as a whole: who else is written to */
 };
 
 static void view_free(View *v) {
@@ -101,7 +101,8 @@ static const char *org_key(const TgWrongAddr *c, const char *ascii, GStringChunk
 /* A public mail provider (gmail.com, gmx.de …) that is not one of the organisation's domains. */
 static bool is_personal(const TgWrongAddr *c, const char *ascii) {
   const TgWellKnown *wk = tg_wellknown_find_ancestor(ascii);
-  return wk && (wk->kind & TG_WK_MAIL_PROVIDER) && !(c->in.sources(c->in.check, ascii) & TG_SOURCE_ORG);
+  return wk && (wk->kind & TG_WK_MAIL_PROVIDER) &&
+         !(c->in.sources(c->in.check, ascii) & TG_SOURCE_ORG);
 }
 
 /* Parses every recipient once (only when a wrong_address question comes up). */
@@ -119,7 +120,8 @@ static View *view_of(TgWrongAddr *c) {
   for (size_t i = 0; i < v->n_recipients && c->in.req->recipients; i++) {
     v->first[i] = v->parties->len;
     const char *text = c->in.req->recipients[i].address ? c->in.req->recipients[i].address : "";
-    g_autoptr(GPtrArray) mbs = tg_mailbox_parse_list(text, strnlen(text, TG_MAX_ADDRESS_BYTES + 1), NULL);
+    g_autoptr(GPtrArray) mbs =
+        tg_mailbox_parse_list(text, strnlen(text, TG_MAX_ADDRESS_BYTES + 1), NULL);
     for (guint m = 0; mbs && m < mbs->len; m++) {
       const TgMailbox *mb = g_ptr_array_index(mbs, m);
       g_autofree char *dom =
@@ -127,7 +129,8 @@ static View *view_of(TgWrongAddr *c) {
       if (!dom)
         continue; /* syntax: no party */
       g_autofree char *local = g_utf8_strdown(mb->local, -1);
-      Party p = {.address = g_strconcat(local, "@", dom, NULL), .org = org_key(c, dom, v->chunk),
+      Party p = {.address = g_strconcat(local, "@", dom, NULL),
+                 .org = org_key(c, dom, v->chunk),
                  .personal = is_personal(c, dom)};
       g_array_append_val(v->parties, p);
       if (!g_hash_table_contains(v->addresses, p.address))
@@ -229,7 +232,8 @@ static void together_add(Together *t, guint count) {
 }
 
 /* Walks the shorter of its partner list and the message. */
-static Together together_with_others(const TgWrongAddr *c, const View *v, const char *address, size_t r) {
+static Together together_with_others(const TgWrongAddr *c, const View *v, const char *address,
+                                     size_t r) {
   Together t = {.others = v->parties->len - v->count[r]};
   const TgPairNode *node = tg_context_pair_node(c->in.ctx, address);
   if (!node)
@@ -237,7 +241,8 @@ static Together together_with_others(const TgWrongAddr *c, const View *v, const 
   if (node->degree <= v->parties->len) {
     for (guint32 e = node->first; e;) {
       const TgPairEdge *edge = tg_context_pair_edge(c->in.ctx, e);
-      guint at = GPOINTER_TO_UINT(g_hash_table_lookup(v->addresses, tg_context_pair_address(c->in.ctx, edge->partner)));
+      guint at = GPOINTER_TO_UINT(
+          g_hash_table_lookup(v->addresses, tg_context_pair_address(c->in.ctx, edge->partner)));
       if (at && at - 1 != r)
         together_add(&t, edge->count);
       e = edge->next;
@@ -349,10 +354,12 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
   bool typed_known = g_hash_table_contains(c->in.known, typed) ||
                      g_hash_table_contains(c->in.ctx->history_addresses, typed);
   /* Rule 3's question: a never-used address, in a message from an organisation, elsewhere. */
-  bool fresh = !typed_known && !personal_message(v, s->recipient) && !typed_at_ctx && !typed_at_home;
+  bool fresh =
+      !typed_known && !personal_message(v, s->recipient) && !typed_at_ctx && !typed_at_home;
 
   g_autoptr(GArray) by_name = g_array_new(FALSE, FALSE, sizeof(guint));
-  g_autoptr(GArray) by_spelled = g_array_new(FALSE, FALSE, sizeof(guint)); /* name in the local part */
+  g_autoptr(GArray) by_spelled =
+      g_array_new(FALSE, FALSE, sizeof(guint)); /* name in the local part */
   g_autoptr(GArray) by_local = g_array_new(FALSE, FALSE, sizeof(guint));
   if (named) {
     tg_people_lookup_name(people, &name, by_name);
@@ -398,10 +405,15 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
         seen->by_local |= l == 2;
         continue;
       }
-      Namesake n = {.id = id, .by_name = l < 2, .by_local = l == 2, .org = at_ctx && !typed_at_ctx,
-                    .home = fresh && at_home, .elsewhere = strcmp(cand_org, typed_org) != 0,
+      Namesake n = {.id = id,
+                    .by_name = l < 2,
+                    .by_local = l == 2,
+                    .org = at_ctx && !typed_at_ctx,
+                    .home = fresh && at_home,
+                    .elsewhere = strcmp(cand_org, typed_org) != 0,
                     .together = together_with_others(c, v, addr, s->recipient)};
-      if (n.org || n.together.support > 0 || (fresh && n.elsewhere)) { /* else nothing says this one was meant */
+      if (n.org || n.together.support > 0 ||
+          (fresh && n.elsewhere)) { /* else nothing says this one was meant */
         g_array_append_val(found, n);
         g_hash_table_insert(where, GUINT_TO_POINTER(id + 1), GUINT_TO_POINTER(found->len));
       }
@@ -465,7 +477,9 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
       .msg = msg,
       .intended = g_steal_pointer(&shown),
       .meant_name = g_strdup(meant_name),
-      .who = natural_name(keep_display ? s->display : meant_name ? meant_name : meant_local),
+      .who = natural_name(keep_display ? s->display
+                          : meant_name ? meant_name
+                                       : meant_local),
       .keep_display = keep_display,
   };
   return true;

@@ -26,13 +26,13 @@
 typedef struct {
   const TgContext *ctx;
   const TgRequest *req;
-  GHashTable *known;          /* lower-case address -> display name ("" when none) */
-  const GPtrArray *book;      /* the keys of `known` in request order (borrowed strings) */
-  const char *sender_domain;  /* A-label, or NULL */
+  GHashTable *known;         /* lower-case address -> display name ("" when none) */
+  const GPtrArray *book;     /* the keys of `known` in request order (borrowed strings) */
+  const char *sender_domain; /* A-label, or NULL */
   /* TgSource bits of a domain and all its parents, from the context and the request. */
   guint (*sources)(const void *check, const char *ascii);
-  const void *check;          /* passed to `sources` */
-  TgDomainMemo *memo;         /* the request's normalised domains (shared with the check), or NULL */
+  const void *check;  /* passed to `sources` */
+  TgDomainMemo *memo; /* the request's normalised domains (shared with the check), or NULL */
 } TgWrongAddrInput;
 
 typedef struct TgWrongAddr TgWrongAddr;
@@ -45,9 +45,9 @@ typedef struct {
   TgSeverity severity;
   double confidence;
   TgMessageId msg;
-  char *intended;   /* the meant address as people read it (U-label domain) */
-  char *meant_name; /* the book's display name for it, or NULL */
-  char *who;        /* the person's name for the sentence ("John Smith") */
+  char *intended;    /* the meant address as people read it (U-label domain) */
+  char *meant_name;  /* the book's display name for it, or NULL */
+  char *who;         /* the person's name for the sentence ("John Smith") */
   bool keep_display; /* the typed display name names the person: keep it in the fix */
 } TgWrongAddrVerdict;
 

@@ -26,7 +26,9 @@ static Conn *conn_get(SMFICTX *ctx) {
   return c;
 }
 
-static void conn_end_message(Conn *c) { g_clear_pointer(&c->msg, tg_mmsg_free); }
+static void conn_end_message(Conn *c) {
+  g_clear_pointer(&c->msg, tg_mmsg_free);
+}
 
 static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
                              unsigned long f3, unsigned long *pf0, unsigned long *pf1,
@@ -77,15 +79,12 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv) {
     return SMFIS_CONTINUE;
   g_autofree char *text = NULL;
   switch (tg_mmsg_recipient(c->msg, argv[0], &text)) {
-  case TG_RCPT_KEEP:
-    return SMFIS_CONTINUE;
+  case TG_RCPT_KEEP: return SMFIS_CONTINUE;
   case TG_RCPT_REFUSE:
     if (smfi_setreply(ctx, "550", "5.1.2", text) != MI_SUCCESS)
       (void)smfi_setreply(ctx, "550", "5.1.2", "This address looks mistyped");
     return SMFIS_REJECT;
-  case TG_RCPT_TOO_MANY:
-    (void)smfi_setreply(ctx, "452", "4.5.3", text);
-    return SMFIS_TEMPFAIL;
+  case TG_RCPT_TOO_MANY: (void)smfi_setreply(ctx, "452", "4.5.3", text); return SMFIS_TEMPFAIL;
   }
   return SMFIS_CONTINUE;
 }

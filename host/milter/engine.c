@@ -18,8 +18,8 @@ struct TgEngine {
   GRWLock ctx_lock; /* readers: checks; writer: the learner adding a batch or swapping contexts */
   TgContext *ctx;
 
-  GMutex memo_lock; /* guards memo and generation */
-  GHashTable *memo; /* "sender\nrecipient" -> TgRcptVerdict*, for `ctx` */
+  GMutex memo_lock;   /* guards memo and generation */
+  GHashTable *memo;   /* "sender\nrecipient" -> TgRcptVerdict*, for `ctx` */
   guint64 generation; /* contexts swapped in so far */
 
   /* Learning. `history` belongs to the learner thread once it runs. */
@@ -68,7 +68,8 @@ static void load_psl(TgEngine *e, GPtrArray *warnings) {
     if (p)
       psl_free(p);
     g_ptr_array_add(warnings, g_strdup_printf("public suffix list %s is not usable; using the "
-                                              "system's", path));
+                                              "system's",
+                                              path));
   }
   e->psl = psl_latest(NULL);
   e->psl_owned = e->psl != NULL;
@@ -100,8 +101,7 @@ static bool learn_batch(TgEngine *e, GPtrArray *batch) {
   g_autoptr(GError) error = NULL;
   unsigned count = 0;
   if (!tg_history_learn_batch_at(e->history, messages, lens, batch->len,
-                                 g_get_real_time() / G_USEC_PER_SEC, &count, &error))
-  {
+                                 g_get_real_time() / G_USEC_PER_SEC, &count, &error)) {
     tg_engine_note("history: %u messages not saved: %s", batch->len, error->message);
     return false;
   }
@@ -188,7 +188,9 @@ void tg_engine_learn(TgEngine *e, GPtrArray *addresses) {
   g_mutex_unlock(&e->queue_lock);
 }
 
-bool tg_engine_learning(const TgEngine *e) { return e->learning; }
+bool tg_engine_learning(const TgEngine *e) {
+  return e->learning;
+}
 
 /* ---- life ------------------------------------------------------------------------------ */
 
@@ -197,8 +199,8 @@ TgEngine *tg_engine_new(TgMilterConfig *config, GPtrArray *warnings, GError **er
   e->cfg = config;
   g_rw_lock_init(&e->ctx_lock);
   g_mutex_init(&e->memo_lock);
-  e->memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                  (GDestroyNotify)tg_rcpt_verdict_free);
+  e->memo =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)tg_rcpt_verdict_free);
   g_mutex_init(&e->queue_lock);
   g_cond_init(&e->queue_cond);
   e->pending = g_ptr_array_new_with_free_func((GDestroyNotify)g_ptr_array_unref);
@@ -253,7 +255,9 @@ void tg_engine_free(TgEngine *e) {
   g_free(e);
 }
 
-const TgMilterConfig *tg_engine_config(const TgEngine *e) { return e->cfg; }
+const TgMilterConfig *tg_engine_config(const TgEngine *e) {
+  return e->cfg;
+}
 
 bool tg_engine_is_local(const TgEngine *e, const char *address) {
   const char *at = address ? strrchr(address, '@') : NULL;

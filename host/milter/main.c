@@ -79,7 +79,8 @@ int main(int argc, char **argv) {
   if (check_only)
     return 0;
 
-  if (smfi_setconn(socket) != MI_SUCCESS || smfi_register(*tg_milter_callbacks(engine)) != MI_SUCCESS) {
+  if (smfi_setconn(socket) != MI_SUCCESS ||
+      smfi_register(*tg_milter_callbacks(engine)) != MI_SUCCESS) {
     tg_engine_note("cannot register with libmilter (socket %s)", socket);
     return 1;
   }

@@ -67,7 +67,9 @@ void tg_mmsg_free(TgMilterMessage *m) {
   g_free(m);
 }
 
-bool tg_mmsg_judged(const TgMilterMessage *m) { return m->judged; }
+bool tg_mmsg_judged(const TgMilterMessage *m) {
+  return m->judged;
+}
 
 /* The most severe finding of each recipient (findings come grouped, most severe first). */
 static const TgFinding **worst_by_recipient(const TgResult *res, size_t n) {
@@ -82,10 +84,9 @@ static const TgFinding **worst_by_recipient(const TgResult *res, size_t n) {
 
 /* "john@army.ml: army.ml is in Mali (.ml). Did you mean army.mil? Suggested: ..." */
 static char *finding_text(const char *address, const TgFinding *f) {
-  g_autofree char *text = g_strdup_printf("%s: %s%s%s%s", address, f->message ? f->message : "",
-                                          f->suggestion ? " Suggested: " : "",
-                                          f->suggestion ? f->suggestion : "",
-                                          f->suggestion ? "." : "");
+  g_autofree char *text = g_strdup_printf(
+      "%s: %s%s%s%s", address, f->message ? f->message : "", f->suggestion ? " Suggested: " : "",
+      f->suggestion ? f->suggestion : "", f->suggestion ? "." : "");
   return tg_milter_reply_text(text);
 }
 
@@ -360,9 +361,7 @@ TgMilterOutcome *tg_mmsg_finish(TgMilterMessage *m) {
         hold_finding = hold_finding ? hold_finding : f;
         tag = true;
         break;
-      case TG_ON_WARN_PASS:
-        action = "pass";
-        break;
+      case TG_ON_WARN_PASS: action = "pass"; break;
       }
     }
     tg_engine_log(m->engine, f->severity, f->code, f->domain, action);
@@ -378,8 +377,8 @@ TgMilterOutcome *tg_mmsg_finish(TgMilterMessage *m) {
 
   if (o->refuse_text) {
     if (refused > 1) {
-      g_autofree char *more = g_strdup_printf("%s (and %u more). Nothing was sent.",
-                                              o->refuse_text, refused - 1);
+      g_autofree char *more =
+          g_strdup_printf("%s (and %u more). Nothing was sent.", o->refuse_text, refused - 1);
       g_free(o->refuse_text);
       o->refuse_text = tg_milter_reply_text(more);
     } else {
@@ -399,8 +398,9 @@ TgMilterOutcome *tg_mmsg_finish(TgMilterMessage *m) {
   }
   if (hold) {
     g_autofree char *domain = tg_milter_ascii_domain(hold_finding->domain);
-    o->hold_reason = g_strdup_printf("typoguard: %s %s %s", tg_severity_name(hold_finding->severity),
-                                     tg_code_name(hold_finding->code), domain);
+    o->hold_reason =
+        g_strdup_printf("typoguard: %s %s %s", tg_severity_name(hold_finding->severity),
+                        tg_code_name(hold_finding->code), domain);
     return o;
   }
   /* Delivered: what its sender really wrote to becomes the organisation's history. */

@@ -55,14 +55,14 @@ TgRcptAction tg_mmsg_recipient(TgMilterMessage *m, const char *rcpt, char **text
 void tg_mmsg_header(TgMilterMessage *m, const char *name, const char *value);
 
 typedef struct {
-  char *refuse_text;     /* non-NULL: refuse the whole message with 550 5.1.2 and this text */
-  char *hold_reason;     /* non-NULL: into the hold queue */
-  bool quarantine;       /* every recipient replaced by quarantine_to */
-  GPtrArray *recipients; /* the envelope recipients as given (for quarantine) */
-  GPtrArray *headers;    /* X-Typoguard values to add */
+  char *refuse_text;          /* non-NULL: refuse the whole message with 550 5.1.2 and this text */
+  char *hold_reason;          /* non-NULL: into the hold queue */
+  bool quarantine;            /* every recipient replaced by quarantine_to */
+  GPtrArray *recipients;      /* the envelope recipients as given (for quarantine) */
+  GPtrArray *headers;         /* X-Typoguard values to add */
   GPtrArray *quarantined_for; /* X-Typoguard-Quarantined-For values (bare addresses) */
-  unsigned delete_override; /* X-Typoguard-Override headers to delete (1..n) */
-  unsigned delete_tag;      /* X-Typoguard headers a client sent, to delete */
+  unsigned delete_override;   /* X-Typoguard-Override headers to delete (1..n) */
+  unsigned delete_tag;        /* X-Typoguard headers a client sent, to delete */
 } TgMilterOutcome;
 
 void tg_milter_outcome_free(TgMilterOutcome *o);

@@ -98,8 +98,8 @@ static char *get_string(GKeyFile *kf, const char *key) {
 
 static bool read_milter_group(TgMilterConfig *c, GKeyFile *kf, GPtrArray *warnings,
                               GError **error) {
-  static const char *const known[] = {"socket",        "on_block",      "on_warn", "local_domains",
-                                      "history",       "quarantine_to", "history_reload", NULL};
+  static const char *const known[] = {"socket",  "on_block",      "on_warn",        "local_domains",
+                                      "history", "quarantine_to", "history_reload", NULL};
   g_auto(GStrv) keys = g_key_file_get_keys(kf, TG_MILTER_GROUP, NULL, NULL);
   for (guint i = 0; keys && keys[i]; i++)
     if (!g_strv_contains(known, keys[i]))
@@ -118,8 +118,8 @@ static bool read_milter_group(TgMilterConfig *c, GKeyFile *kf, GPtrArray *warnin
   int choice = 0;
   if (on_block) {
     if (!parse_choice(on_block, block_names, G_N_ELEMENTS(block_names), &choice)) {
-      g_set_error(error, TG_MILTER_ERROR, 0, "%s: on_block = %s: write reject, hold, quarantine or tag",
-                  c->path, on_block);
+      g_set_error(error, TG_MILTER_ERROR, 0,
+                  "%s: on_block = %s: write reject, hold, quarantine or tag", c->path, on_block);
       return false;
     }
     c->on_block = (TgOnBlock)choice;
@@ -135,8 +135,8 @@ static bool read_milter_group(TgMilterConfig *c, GKeyFile *kf, GPtrArray *warnin
     c->on_warn = (TgOnWarn)choice;
   }
   if (g_key_file_has_key(kf, TG_MILTER_GROUP, "local_domains", NULL)) {
-    g_auto(GStrv) list = g_key_file_get_string_list(kf, TG_MILTER_GROUP, "local_domains", NULL,
-                                                    NULL);
+    g_auto(GStrv) list =
+        g_key_file_get_string_list(kf, TG_MILTER_GROUP, "local_domains", NULL, NULL);
     for (guint i = 0; list && list[i]; i++) {
       /* Commas separate too, as in policy.conf. */
       g_auto(GStrv) parts = g_strsplit(list[i], ",", -1);
@@ -219,7 +219,8 @@ TgMilterConfig *tg_milter_config_load(const char *path, GPtrArray *warnings, GEr
 
   g_autoptr(GKeyFile) kf = g_key_file_new();
   g_autoptr(GError) kerr = NULL;
-  if (memchr(text, '\0', len) || !g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &kerr)) {
+  if (memchr(text, '\0', len) ||
+      !g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &kerr)) {
     g_set_error(error, TG_MILTER_ERROR, 0, "%s: not a key file%s%s", path, kerr ? ": " : "",
                 kerr ? kerr->message : "");
     return NULL;

@@ -126,14 +126,16 @@ static char *printable(const char *text) {
 
 typedef struct {
   TgField field;
-  char *text;          /* as checked */
-  int word;            /* index in args->words, or -1 for a header mailbox */
-  bool flagged;        /* has a warn or block finding */
+  char *text;           /* as checked */
+  int word;             /* index in args->words, or -1 for a header mailbox */
+  bool flagged;         /* has a warn or block finding */
   const char *fix_from; /* the finding's bare address and its correction, when it has one */
   const char *fix_to;
 } Rcpt;
 
-static void rcpt_clear(gpointer p) { g_free(((Rcpt *)p)->text); }
+static void rcpt_clear(gpointer p) {
+  g_free(((Rcpt *)p)->text);
+}
 
 typedef struct {
   TgSendmailArgs *args;
@@ -166,7 +168,8 @@ static bool gather(Run *r) {
   if (r->args->extract) {
     if (!r->spool->header_complete) {
       g_printerr(PROG ": the header section is longer than %u bytes; its recipients (-t) cannot "
-                 "be checked; not sent\n", TG_SPOOL_MAX_HEADER_BYTES);
+                      "be checked; not sent\n",
+                 TG_SPOOL_MAX_HEADER_BYTES);
       return false;
     }
     for (guint i = 0; i < r->header_mailboxes->len; i++) {
@@ -327,15 +330,16 @@ static bool apply_fixes(Run *r, GError **error) {
     if (!to)
       continue;
     size_t at = 0;
-    g_autofree char *raw = tg_sendmail_replace_address(r->spool->header + m->offset, m->len, key,
-                                                       to, &at);
+    g_autofree char *raw =
+        tg_sendmail_replace_address(r->spool->header + m->offset, m->len, key, to, &at);
     TgSpoolEdit e;
     if (raw) {
       e = (TgSpoolEdit){.offset = m->offset + at, .len = strlen(key), .text = g_strdup(to)};
     } else {
       /* The address is folded across lines: the mailbox is written again, its name kept. */
       g_autoptr(TgMailbox) mb = tg_mailbox_parse(m->text, strlen(m->text), NULL);
-      e = (TgSpoolEdit){.offset = m->offset, .len = m->len,
+      e = (TgSpoolEdit){.offset = m->offset,
+                        .len = m->len,
                         .text = tg_mailbox_format(mb ? mb->display_name : NULL, to)};
     }
     g_array_append_val(edits, e);
@@ -378,7 +382,8 @@ static char **real_command(const Run *r, GError **error) {
   if (same_file(path, "/proc/self/exe")) {
     g_set_error(error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
                 "the setting sendmail names typoguard-sendmail itself (%s): set it to the real "
-                "sendmail or msmtp", path);
+                "sendmail or msmtp",
+                path);
     return NULL;
   }
   GPtrArray *argv = g_ptr_array_new();
@@ -402,8 +407,8 @@ static int run_real(Run *r, int in) {
   GPid pid = 0;
   /* GLib leaves a descriptor 0 alone only when told to inherit it (else /dev/null). */
   GSpawnFlags flags = G_SPAWN_DO_NOT_REAP_CHILD | (in == 0 ? G_SPAWN_CHILD_INHERITS_STDIN : 0);
-  if (!g_spawn_async_with_fds(NULL, argv, NULL, flags, NULL, NULL, &pid, in == 0 ? -1 : in, -1,
-                              -1, &error)) {
+  if (!g_spawn_async_with_fds(NULL, argv, NULL, flags, NULL, NULL, &pid, in == 0 ? -1 : in, -1, -1,
+                              &error)) {
     g_printerr(PROG ": cannot run %s: %s; not sent\n", argv[0], error->message);
     return TG_SM_EXIT_UNAVAILABLE;
   }
@@ -450,8 +455,8 @@ static void learn(const Run *r, bool fixed) {
     return;
   g_autoptr(GError) error = NULL;
   unsigned count = 0;
-  if (!tg_history_learn(r->session->history, (const char *const *)addrs->pdata, addrs->len,
-                        &count, &error))
+  if (!tg_history_learn(r->session->history, (const char *const *)addrs->pdata, addrs->len, &count,
+                        &error))
     g_printerr(PROG ": sent, but not learned: %s\n", error->message);
 }
 

@@ -41,11 +41,11 @@ enum {
 
 /* The command line as sendmail reads it. */
 typedef struct {
-  GPtrArray *words;   /* the arguments after the program name (char*) */
-  guint first_rcpt;   /* index of the first recipient word in `words` (== len: none) */
-  bool extract;       /* -t */
-  char *from;         /* -f ADDR (or -fADDR, -r), or NULL */
-  bool passthrough;   /* -b… (but -bm) or -q…: no message on stdin; handed on unchecked */
+  GPtrArray *words; /* the arguments after the program name (char*) */
+  guint first_rcpt; /* index of the first recipient word in `words` (== len: none) */
+  bool extract;     /* -t */
+  char *from;       /* -f ADDR (or -fADDR, -r), or NULL */
+  bool passthrough; /* -b… (but -bm) or -q…: no message on stdin; handed on unchecked */
 } TgSendmailArgs;
 
 /* Parses sendmail's arguments. Options that take a value (-f, -F, -r, -B, -N, -R, -V, -X, -C,

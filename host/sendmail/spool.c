@@ -193,7 +193,9 @@ static void header_mailbox_free(gpointer p) {
   g_free(m);
 }
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+static bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 static void add_mailbox(GPtrArray *out, const TgSpool *s, TgField field, size_t a, size_t b) {
   while (a < b && is_space(s->header[a]))

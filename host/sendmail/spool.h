@@ -24,9 +24,9 @@
 #define TG_SPOOL_BUFFER_BYTES (64u * 1024u)
 
 typedef struct {
-  int fd;            /* the unlinked temporary file, read and write */
-  goffset size;      /* bytes of the message */
-  char *header;      /* the header section as read back (NUL-terminated), without the blank line */
+  int fd;       /* the unlinked temporary file, read and write */
+  goffset size; /* bytes of the message */
+  char *header; /* the header section as read back (NUL-terminated), without the blank line */
   size_t header_len;
   bool header_complete; /* the blank line (or the end of the message) was found within bounds */
 } TgSpool;
@@ -40,10 +40,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgSpool, tg_spool_free)
 
 /* One mailbox in an address header: where its bytes are in the file and what it says. */
 typedef struct {
-  TgField field;    /* to, cc or bcc */
-  size_t offset;    /* of its first byte in the message (white space around it excluded) */
+  TgField field; /* to, cc or bcc */
+  size_t offset; /* of its first byte in the message (white space around it excluded) */
   size_t len;
-  char *text;       /* its text unfolded (line breaks removed), for the check */
+  char *text; /* its text unfolded (line breaks removed), for the check */
 } TgHeaderMailbox;
 
 /* The mailboxes of the To, Cc and Bcc fields of the header section, in order (group names and

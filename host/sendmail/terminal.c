@@ -76,8 +76,8 @@ int tg_tty_open(char **how) {
   }
   if (env && *env) {
     int fd = open_checked(env, 0);
-    *how = fd >= 0 ? g_strdup(env) : g_strdup_printf("%s (" TG_TTY_ENV ") is not your terminal",
-                                                     env);
+    *how =
+        fd >= 0 ? g_strdup(env) : g_strdup_printf("%s (" TG_TTY_ENV ") is not your terminal", env);
     return fd;
   }
   int fd = open_checked("/dev/tty", 0);
@@ -120,7 +120,9 @@ static void write_crlf(int fd, const char *text) {
   g_string_free(out, TRUE);
 }
 
-void tg_tty_say(int fd, const char *text) { write_crlf(fd, text); }
+void tg_tty_say(int fd, const char *text) {
+  write_crlf(fd, text);
+}
 
 /* The mode to restore when a signal ends the program during the question. */
 static int saved_fd = -1;

@@ -126,8 +126,8 @@ int tg_cli_check(const TgCliOptions *opts) {
       if (!prev || prev->recipient != f->recipient)
         flagged++;
     }
-    g_print("verdict: %s (%u address%s checked, %u with findings)\n",
-            tg_severity_name(all.verdict), addrs->len, addrs->len == 1 ? "" : "es", flagged);
+    g_print("verdict: %s (%u address%s checked, %u with findings)\n", tg_severity_name(all.verdict),
+            addrs->len, addrs->len == 1 ? "" : "es", flagged);
   }
   g_ptr_array_unref(all.findings);
   if (fflush(stdout) != 0) {
@@ -135,11 +135,8 @@ int tg_cli_check(const TgCliOptions *opts) {
     return TG_EXIT_INTERNAL;
   }
   switch (all.verdict) {
-  case TG_SEVERITY_BLOCK:
-    return TG_EXIT_BLOCK;
-  case TG_SEVERITY_WARN:
-    return TG_EXIT_WARN;
-  default:
-    return TG_EXIT_OK;
+  case TG_SEVERITY_BLOCK: return TG_EXIT_BLOCK;
+  case TG_SEVERITY_WARN: return TG_EXIT_WARN;
+  default: return TG_EXIT_OK;
   }
 }

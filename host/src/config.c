@@ -24,7 +24,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The quark's name is stringified as written: no spaces around its hyphens. */
+/* clang-format off */
 G_DEFINE_QUARK(tg-settings-error-quark, tg_settings_error)
+/* clang-format on */
 
 /* Key files are small; anything larger is not a settings file (and would not be read whole). */
 #define TG_MAX_KEY_FILE_BYTES (1024u * 1024u)
@@ -74,14 +77,17 @@ static const KeyDef kSettingKeys[] = {
 
 static const KeyDef *key_find(const char *name) {
   for (size_t i = 0; i < G_N_ELEMENTS(kSettingKeys); i++)
-    if (strcmp(kSettingKeys[i].name, name) == 0) return &kSettingKeys[i];
+    if (strcmp(kSettingKeys[i].name, name) == 0)
+      return &kSettingKeys[i];
   return NULL;
 }
 
 #define FIELD(s, def, type) ((type *)(void *)((char *)(s) + (def)->offset))
 
 /* Level names are the core's (tg_level_name); settings spell them in any case. */
-static const char *level_name(TgLevel l) { return tg_level_name(l); }
+static const char *level_name(TgLevel l) {
+  return tg_level_name(l);
+}
 
 static bool level_parse(const char *text, TgLevel *out) {
   g_autofree char *lower = g_ascii_strdown(text, -1);
@@ -92,21 +98,27 @@ static bool bool_parse(const char *text, bool *out) {
   static const char *const yes[] = {"true", "yes", "on", "1"};
   static const char *const no[] = {"false", "no", "off", "0"};
   for (size_t i = 0; i < G_N_ELEMENTS(yes); i++) {
-    if (g_ascii_strcasecmp(text, yes[i]) == 0) return *out = true, true;
-    if (g_ascii_strcasecmp(text, no[i]) == 0) return *out = false, true;
+    if (g_ascii_strcasecmp(text, yes[i]) == 0)
+      return *out = true, true;
+    if (g_ascii_strcasecmp(text, no[i]) == 0)
+      return *out = false, true;
   }
   return false;
 }
 
 static bool on_warn_parse(const char *text, bool *abort_out) {
-  if (g_ascii_strcasecmp(text, "send") == 0) return *abort_out = false, true;
-  if (g_ascii_strcasecmp(text, "abort") == 0) return *abort_out = true, true;
+  if (g_ascii_strcasecmp(text, "send") == 0)
+    return *abort_out = false, true;
+  if (g_ascii_strcasecmp(text, "abort") == 0)
+    return *abort_out = true, true;
   return false;
 }
 
 static bool fail_mode_parse(const char *text, TgFailMode *out) {
-  if (g_ascii_strcasecmp(text, "open") == 0) return *out = TG_FAIL_OPEN, true;
-  if (g_ascii_strcasecmp(text, "closed") == 0) return *out = TG_FAIL_CLOSED, true;
+  if (g_ascii_strcasecmp(text, "open") == 0)
+    return *out = TG_FAIL_OPEN, true;
+  if (g_ascii_strcasecmp(text, "closed") == 0)
+    return *out = TG_FAIL_CLOSED, true;
   return false;
 }
 
@@ -133,7 +145,8 @@ char *tg_settings_normalise_domain(const char *text, GError **error) {
 
 char *tg_settings_normalise_tld(const char *text, GError **error) {
   g_autofree char *d = tg_settings_normalise_domain(text, error);
-  if (d == NULL) return NULL;
+  if (d == NULL)
+    return NULL;
   if (strchr(d, '.') != NULL) {
     g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID,
                 "'%s' is not a top-level domain (one label, such as \"ml\")", d);
@@ -162,7 +175,8 @@ TgSettings *tg_settings_new(void) {
 
 static GPtrArray *strv_copy(const GPtrArray *a) {
   GPtrArray *out = g_ptr_array_new_full(a->len, g_free);
-  for (guint i = 0; i < a->len; i++) g_ptr_array_add(out, g_strdup(g_ptr_array_index(a, i)));
+  for (guint i = 0; i < a->len; i++)
+    g_ptr_array_add(out, g_strdup(g_ptr_array_index(a, i)));
   return out;
 }
 
@@ -180,12 +194,14 @@ TgSettings *tg_settings_copy(const TgSettings *s) {
   GHashTableIter it;
   gpointer k;
   g_hash_table_iter_init(&it, s->locked);
-  while (g_hash_table_iter_next(&it, &k, NULL)) g_hash_table_add(c->locked, g_strdup(k));
+  while (g_hash_table_iter_next(&it, &k, NULL))
+    g_hash_table_add(c->locked, g_strdup(k));
   return c;
 }
 
 void tg_settings_free(TgSettings *s) {
-  if (s == NULL) return;
+  if (s == NULL)
+    return;
   g_ptr_array_unref(s->org_domains);
   g_ptr_array_unref(s->trusted_domains);
   g_ptr_array_unref(s->blocked_domains);
@@ -213,17 +229,20 @@ typedef struct {
 } Value;
 
 static void value_clear(Value *v) {
-  if (v->list) g_ptr_array_unref(v->list);
+  if (v->list)
+    g_ptr_array_unref(v->list);
   g_free(v->path);
   memset(v, 0, sizeof *v);
 }
 
 static void list_append_unique(GPtrArray *dst, const GPtrArray *src) {
   g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-  for (guint i = 0; i < dst->len; i++) g_hash_table_add(seen, g_ptr_array_index(dst, i));
+  for (guint i = 0; i < dst->len; i++)
+    g_hash_table_add(seen, g_ptr_array_index(dst, i));
   for (guint i = 0; i < src->len; i++) {
     const char *e = g_ptr_array_index(src, i);
-    if (g_hash_table_contains(seen, e)) continue;
+    if (g_hash_table_contains(seen, e))
+      continue;
     char *copy = g_strdup(e);
     g_ptr_array_add(dst, copy);
     g_hash_table_add(seen, copy);
@@ -236,10 +255,12 @@ static bool value_apply(TgSettings *s, const Value *v, bool admin) {
   const KeyDef *def = v->def;
   if (def->kind == KEY_DOMAINS || def->kind == KEY_TLDS) {
     list_append_unique(*FIELD(s, def, GPtrArray *), v->list); /* lists merge, always */
-    if (admin) g_hash_table_add(s->locked, g_strdup(def->name));
+    if (admin)
+      g_hash_table_add(s->locked, g_strdup(def->name));
     return true;
   }
-  if (!admin && g_hash_table_contains(s->locked, def->name)) return false;
+  if (!admin && g_hash_table_contains(s->locked, def->name))
+    return false;
   switch (def->kind) {
   case KEY_LEVEL: *FIELD(s, def, TgLevel) = v->level; break;
   case KEY_BOOL:
@@ -255,7 +276,8 @@ static bool value_apply(TgSettings *s, const Value *v, bool admin) {
   case KEY_DOMAINS:
   case KEY_TLDS: g_assert_not_reached();
   }
-  if (admin) g_hash_table_add(s->locked, g_strdup(def->name));
+  if (admin)
+    g_hash_table_add(s->locked, g_strdup(def->name));
   return true;
 }
 
@@ -271,7 +293,8 @@ static bool value_parse_scalar(Value *v, const char *text, GError **error) {
   default: g_assert_not_reached();
   }
   if (!ok)
-    g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "'%s' is not %s", text, expect);
+    g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "'%s' is not %s", text,
+                expect);
   return ok;
 }
 
@@ -280,7 +303,8 @@ static char *path_expand(const char *text, const char *base_dir) {
     const char *home = g_getenv("HOME");
     return g_build_filename(home ? home : g_get_home_dir(), text + 1, NULL);
   }
-  if (!g_path_is_absolute(text) && base_dir != NULL) return g_build_filename(base_dir, text, NULL);
+  if (!g_path_is_absolute(text) && base_dir != NULL)
+    return g_build_filename(base_dir, text, NULL);
   return g_strdup(text);
 }
 
@@ -292,7 +316,8 @@ static char *one_line(char *msg /* owned */) {
   bool clean = g_utf8_validate(msg, -1, NULL);
   for (const char *p = msg; clean && *p; p++)
     clean = (unsigned char)*p >= 0x20 && *p != 0x7f;
-  if (clean) return msg;
+  if (clean)
+    return msg;
   g_autofree char *valid = g_utf8_make_valid(msg, -1);
   g_free(msg);
   GString *out = g_string_new(NULL);
@@ -318,7 +343,8 @@ static void warn(GPtrArray *warnings, char *msg /* owned */) {
 /* What GKeyFile accepts as a group name: no brackets, no control characters. */
 static bool group_name_valid(const char *name, size_t len) {
   for (size_t i = 0; i < len; i++)
-    if (name[i] == '[' || name[i] == ']' || (unsigned char)name[i] < 0x20) return false;
+    if (name[i] == '[' || name[i] == ']' || (unsigned char)name[i] < 0x20)
+      return false;
   return true;
 }
 
@@ -327,12 +353,17 @@ static bool group_name_valid(const char *name, size_t len) {
  * nothing we pass on can make it reject the whole file. */
 static bool key_name_valid(const char *key) {
   const char *p = key;
-  while (g_ascii_isalnum(*p) || *p == '_' || *p == '-' || *p == '.') p++;
-  if (p == key) return false;
-  if (*p == '\0') return true;
-  if (*p++ != '[') return false;
+  while (g_ascii_isalnum(*p) || *p == '_' || *p == '-' || *p == '.')
+    p++;
+  if (p == key)
+    return false;
+  if (*p == '\0')
+    return true;
+  if (*p++ != '[')
+    return false;
   const char *loc = p;
-  while (g_ascii_isalnum(*p) || *p == '_' || *p == '-' || *p == '.' || *p == '@') p++;
+  while (g_ascii_isalnum(*p) || *p == '_' || *p == '-' || *p == '.' || *p == '@')
+    p++;
   return p > loc && p[0] == ']' && p[1] == '\0';
 }
 
@@ -348,9 +379,11 @@ static char *key_file_clean(const char *path, const char *text, gsize len, GHash
     unsigned lineno = i + 1;
     char *line = lines[i];
     size_t l = strlen(line);
-    if (l > 0 && line[l - 1] == '\r') line[--l] = '\0';
+    if (l > 0 && line[l - 1] == '\r')
+      line[--l] = '\0';
     const char *t = line;
-    while (*t == ' ' || *t == '\t') t++;
+    while (*t == ' ' || *t == '\t')
+      t++;
     if (!g_utf8_validate(line, (gssize)l, NULL)) {
       warn(warnings, g_strdup_printf("%s:%u: not valid UTF-8; line ignored", path, lineno));
       g_string_append_c(out, '\n');
@@ -386,8 +419,8 @@ static char *key_file_clean(const char *path, const char *text, gsize len, GHash
       }
       if (!key_name_valid(key)) {
         g_autofree char *shown = g_strescape(key, NULL);
-        warn(warnings, g_strdup_printf("%s:%u: '%s' is not a valid key name; ignored", path,
-                                       lineno, shown));
+        warn(warnings,
+             g_strdup_printf("%s:%u: '%s' is not a valid key name; ignored", path, lineno, shown));
         g_string_append_c(out, '\n');
         continue;
       }
@@ -398,7 +431,8 @@ static char *key_file_clean(const char *path, const char *text, gsize len, GHash
         g_string_append_c(out, '\n');
         continue;
       }
-      if (in_ours) g_hash_table_insert(key_lines, g_strdup(key), GUINT_TO_POINTER(lineno));
+      if (in_ours)
+        g_hash_table_insert(key_lines, g_strdup(key), GUINT_TO_POINTER(lineno));
       g_string_append(out, t);
     }
     g_string_append_c(out, '\n');
@@ -429,7 +463,8 @@ static void key_file_read_key(TgSettings *s, GKeyFile *kf, const char *path, con
       g_auto(GStrv) items = g_strsplit(parts[i], ",", -1);
       for (guint j = 0; items[j] != NULL; j++) {
         g_strstrip(items[j]);
-        if (items[j][0] == '\0') continue;
+        if (items[j][0] == '\0')
+          continue;
         g_autoptr(GError) e2 = NULL;
         char *n = def->kind == KEY_TLDS ? tg_settings_normalise_tld(items[j], &e2)
                                         : tg_settings_normalise_domain(items[j], &e2);
@@ -458,8 +493,8 @@ static void key_file_read_key(TgSettings *s, GKeyFile *kf, const char *path, con
       v.path = path_expand(text, dir);
     } else if (def->kind == KEY_COMMAND) {
       if (text[0] == '\0') {
-        warn(warnings, g_strdup_printf("%s:%u: key '%s': empty command; ignored", path, lineno,
-                                       key));
+        warn(warnings,
+             g_strdup_printf("%s:%u: key '%s': empty command; ignored", path, lineno, key));
         return;
       }
       v.path = g_steal_pointer(&text);
@@ -486,7 +521,8 @@ bool tg_settings_load_file(TgSettings *s, const char *path, bool admin, GPtrArra
   /* A regular file of bounded size only: /dev/zero or a FIFO named as the policy (or a user file
    * linked to one) must neither exhaust memory nor hang the start. */
   if (!tg_file_read_bounded(path, false, TG_MAX_KEY_FILE_BYTES, &text, &len, &err)) {
-    if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT)) return false;
+    if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+      return false;
     if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_ISDIR))
       warn(warnings, g_strdup_printf("%s: is a folder, not a settings file; ignored", path));
     else
@@ -519,9 +555,11 @@ bool tg_settings_load_file(TgSettings *s, const char *path, bool admin, GPtrArra
 }
 
 char *tg_settings_policy_path(const char *policy_path) {
-  if (policy_path != NULL && policy_path[0] != '\0') return g_strdup(policy_path);
+  if (policy_path != NULL && policy_path[0] != '\0')
+    return g_strdup(policy_path);
   const char *env = g_getenv("TYPOGUARD_POLICY");
-  if (env != NULL && env[0] != '\0') return g_strdup(env);
+  if (env != NULL && env[0] != '\0')
+    return g_strdup(env);
   return g_strdup(TG_SYSTEM_POLICY_PATH);
 }
 
@@ -565,13 +603,14 @@ static bool value_from_json(Value *v, const cJSON *item, const char *where, GErr
                     "%s.%s must be an array of strings (item %d is not a string)", where, key, i);
         return false;
       }
-      if (e->valuestring[0] == '\0') continue;
+      if (e->valuestring[0] == '\0')
+        continue;
       g_autoptr(GError) err = NULL;
       char *n = v->def->kind == KEY_TLDS ? tg_settings_normalise_tld(e->valuestring, &err)
                                          : tg_settings_normalise_domain(e->valuestring, &err);
       if (n == NULL) {
-        g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "%s.%s[%d]: %s", where, key,
-                    i, err->message);
+        g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "%s.%s[%d]: %s", where,
+                    key, i, err->message);
         return false;
       }
       g_ptr_array_add(v->list, n);
@@ -580,22 +619,22 @@ static bool value_from_json(Value *v, const cJSON *item, const char *where, GErr
   }
   case KEY_BOOL:
     if (!cJSON_IsBool(item)) {
-      g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "%s.%s must be true or false",
-                  where, key);
+      g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID,
+                  "%s.%s must be true or false", where, key);
       return false;
     }
     v->flag = cJSON_IsTrue(item);
     return true;
   case KEY_LEVEL:
   case KEY_FAIL_MODE: {
-    const char *expect = v->def->kind == KEY_LEVEL ? "\"off\", \"info\" or \"warn\""
-                                                   : "\"open\" or \"closed\"";
+    const char *expect =
+        v->def->kind == KEY_LEVEL ? "\"off\", \"info\" or \"warn\"" : "\"open\" or \"closed\"";
     bool ok = cJSON_IsString(item) &&
               (v->def->kind == KEY_LEVEL ? level_parse(item->valuestring, &v->level)
                                          : fail_mode_parse(item->valuestring, &v->fail_mode));
     if (!ok) {
-      g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "%s.%s must be %s", where, key,
-                  expect);
+      g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "%s.%s must be %s", where,
+                  key, expect);
       return false;
     }
     return true;
@@ -603,8 +642,8 @@ static bool value_from_json(Value *v, const cJSON *item, const char *where, GErr
   case KEY_PATH:
     if (!cJSON_IsString(item) || item->valuestring[0] == '\0' ||
         memchr(item->valuestring, '\n', strlen(item->valuestring)) != NULL) {
-      g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "%s.%s must be a path (string)",
-                  where, key);
+      g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID,
+                  "%s.%s must be a path (string)", where, key);
       return false;
     }
     v->path = path_expand(item->valuestring, NULL);
@@ -615,15 +654,15 @@ static bool value_from_json(Value *v, const cJSON *item, const char *where, GErr
     }
     return true;
   case KEY_COMMAND:
-  case KEY_ON_WARN: /* file_only: never reached */
-    break;
+  case KEY_ON_WARN: /* file_only: never reached */ break;
   }
   return false;
 }
 
 bool tg_settings_merge_json(TgSettings *s, const cJSON *obj, bool admin, GError **error) {
   const char *where = admin ? "policy" : "settings";
-  if (obj == NULL || cJSON_IsNull(obj)) return true;
+  if (obj == NULL || cJSON_IsNull(obj))
+    return true;
   if (!cJSON_IsObject(obj)) {
     g_set_error(error, TG_SETTINGS_ERROR, TG_SETTINGS_ERROR_INVALID, "%s must be an object", where);
     return false;
@@ -631,7 +670,8 @@ bool tg_settings_merge_json(TgSettings *s, const cJSON *obj, bool admin, GError 
   /* All or nothing: work on a copy and swap it in only when every key was good. */
   g_autoptr(TgSettings) work = tg_settings_copy(s);
   for (const cJSON *item = obj->child; item != NULL; item = item->next) {
-    if (item->string == NULL) continue;
+    if (item->string == NULL)
+      continue;
     const KeyDef *def = key_find(item->string);
     if (def == NULL || def->file_only || cJSON_IsNull(item))
       continue; /* unknown and file-only keys and nulls are not set */
@@ -660,22 +700,27 @@ cJSON *tg_settings_to_json(const TgSettings *s) {
   cJSON *o = cJSON_CreateObject();
   for (size_t i = 0; i < G_N_ELEMENTS(kSettingKeys); i++) {
     const KeyDef *def = &kSettingKeys[i];
-    if (def->file_only) continue;
+    if (def->file_only)
+      continue;
     switch (def->kind) {
     case KEY_DOMAINS:
     case KEY_TLDS:
       cJSON_AddItemToObject(o, def->name, list_to_json(*FIELD(s, def, GPtrArray *const)));
       break;
-    case KEY_LEVEL: cJSON_AddStringToObject(o, def->name, level_name(*FIELD(s, def, const TgLevel))); break;
+    case KEY_LEVEL:
+      cJSON_AddStringToObject(o, def->name, level_name(*FIELD(s, def, const TgLevel)));
+      break;
     case KEY_BOOL: cJSON_AddBoolToObject(o, def->name, *FIELD(s, def, const bool)); break;
     case KEY_FAIL_MODE:
-      cJSON_AddStringToObject(o, def->name,
-                              *FIELD(s, def, const TgFailMode) == TG_FAIL_CLOSED ? "closed" : "open");
+      cJSON_AddStringToObject(
+          o, def->name, *FIELD(s, def, const TgFailMode) == TG_FAIL_CLOSED ? "closed" : "open");
       break;
     case KEY_PATH: {
       const char *p = *FIELD(s, def, char *const);
-      if (p) cJSON_AddStringToObject(o, def->name, p);
-      else cJSON_AddNullToObject(o, def->name);
+      if (p)
+        cJSON_AddStringToObject(o, def->name, p);
+      else
+        cJSON_AddNullToObject(o, def->name);
       break;
     }
     case KEY_COMMAND:
@@ -699,7 +744,9 @@ static bool add_trusted(TgContext *ctx, const char *d) {
   return tg_context_add_domain(ctx, d, TG_SOURCE_TRUSTED);
 }
 
-static bool add_blocked(TgContext *ctx, const char *d) { return tg_context_add_blocked(ctx, d); }
+static bool add_blocked(TgContext *ctx, const char *d) {
+  return tg_context_add_blocked(ctx, d);
+}
 
 /* A list line as a warning may show it: one line of valid UTF-8 (invalid bytes become U+FFFD,
  * control characters escapes), at most 80 characters. Fuzz find: a line of 0xff bytes went to
@@ -707,7 +754,8 @@ static bool add_blocked(TgContext *ctx, const char *d) { return tg_context_add_b
 static char *shown_line(const char *text) {
   static char high[128];
   if (high[0] == 0)
-    for (int i = 0; i < 127; i++) high[i] = (char)(0x80 + i); /* keep UTF-8 as it is */
+    for (int i = 0; i < 127; i++)
+      high[i] = (char)(0x80 + i); /* keep UTF-8 as it is */
   g_autofree char *valid = g_utf8_make_valid(text, -1);
   g_autofree char *escaped = g_strescape(valid, high);
   return g_utf8_substring(escaped, 0, MIN(g_utf8_strlen(escaped, -1), 80));
@@ -757,9 +805,11 @@ size_t tg_settings_load_list_file(TgContext *ctx, const char *path, bool blocked
     /* An overlong line or one with a NUL byte cannot be a domain. */
     long_line = long_line || strlen(line) != len;
     char *hash = long_line ? NULL : memchr(line, '#', len);
-    if (hash) *hash = '\0';
+    if (hash)
+      *hash = '\0';
     char *t = long_line ? line : g_strstrip(line);
-    if (!long_line && t[0] == '\0') continue;
+    if (!long_line && t[0] == '\0')
+      continue;
     if (added >= TG_MAX_LIST_DOMAINS) {
       over = true; /* the rest is not read: a list is bounded in time as well as in size */
       break;
@@ -778,7 +828,8 @@ size_t tg_settings_load_list_file(TgContext *ctx, const char *path, bool blocked
   tg_lines_clear(&lr);
   close(fd);
   if (read_error)
-    warn(warnings, g_strdup_printf("%s (key '%s'): read error; %zu domains used", path, key, added));
+    warn(warnings,
+         g_strdup_printf("%s (key '%s'): read error; %zu domains used", path, key, added));
   if (bad > TG_MAX_NAMED_BAD_LINES)
     warn(warnings,
          g_strdup_printf("%s (key '%s'): %zu lines in all are not domains and were skipped", path,
@@ -810,11 +861,14 @@ TgContext *tg_settings_build_context(const TgSettings *s, const psl_ctx_t *psl,
       default: ok = tg_context_add_blocked(ctx, d); break;
       }
       if (!ok)
-        warn(warnings, g_strdup_printf("key '%s': '%s' was not accepted as a domain", lists[k].key, d));
+        warn(warnings,
+             g_strdup_printf("key '%s': '%s' was not accepted as a domain", lists[k].key, d));
     }
   }
-  if (s->trusted_domains_file) (void)tg_settings_load_list_file(ctx, s->trusted_domains_file, false, warnings);
-  if (s->blocked_domains_file) (void)tg_settings_load_list_file(ctx, s->blocked_domains_file, true, warnings);
+  if (s->trusted_domains_file)
+    (void)tg_settings_load_list_file(ctx, s->trusted_domains_file, false, warnings);
+  if (s->blocked_domains_file)
+    (void)tg_settings_load_list_file(ctx, s->blocked_domains_file, true, warnings);
   tg_context_set_levels(ctx, s->flag_external, s->first_contact);
   return ctx;
 }

@@ -25,22 +25,22 @@ GQuark tg_settings_error_quark(void);
 typedef enum { TG_SETTINGS_ERROR_INVALID } TgSettingsError;
 
 typedef struct {
-  GPtrArray *org_domains;     /* char*, normalised, no duplicates */
+  GPtrArray *org_domains; /* char*, normalised, no duplicates */
   GPtrArray *trusted_domains;
   GPtrArray *blocked_domains;
   GPtrArray *blocked_tlds;
   char *trusted_domains_file; /* path or NULL */
   char *blocked_domains_file;
-  TgLevel flag_external;      /* default off */
-  TgLevel first_contact;      /* default info */
-  bool allow_override;        /* default false: a block stops the send */
-  TgFailMode fail_mode;       /* default open */
-  bool learn;                 /* default true */
+  TgLevel flag_external; /* default off */
+  TgLevel first_contact; /* default info */
+  bool allow_override;   /* default false: a block stops the send */
+  TgFailMode fail_mode;  /* default open */
+  bool learn;            /* default true */
   /* typoguard-sendmail's keys (key files only, DESIGN.md): the real sendmail's command line
    * (NULL: /usr/sbin/sendmail), and whether a warn without a terminal aborts (default: sends). */
   char *sendmail;
   bool sendmail_warn_abort;
-  GHashTable *locked;         /* key names set by an administrator (set of char*) */
+  GHashTable *locked; /* key names set by an administrator (set of char*) */
 } TgSettings;
 
 TgSettings *tg_settings_new(void); /* defaults */
@@ -64,7 +64,8 @@ cJSON *tg_settings_to_json(const TgSettings *s);
 
 /* Builds the detection context from the settings: organisation and trusted lists and files,
  * blocked lists and files, levels. Problems with the list files go to `warnings`. */
-TgContext *tg_settings_build_context(const TgSettings *s, const psl_ctx_t *psl, GPtrArray *warnings);
+TgContext *tg_settings_build_context(const TgSettings *s, const psl_ctx_t *psl,
+                                     GPtrArray *warnings);
 
 /* ---- helpers (selftest, history, tests) ---- */
 

@@ -12,11 +12,16 @@
 #define TG_LINE_READ_CHUNK ((size_t)64 * 1024)
 
 static const char *kind_of(mode_t m) {
-  if (S_ISDIR(m)) return "a folder";
-  if (S_ISFIFO(m)) return "a FIFO";
-  if (S_ISCHR(m)) return "a character device";
-  if (S_ISBLK(m)) return "a block device";
-  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISDIR(m))
+    return "a folder";
+  if (S_ISFIFO(m))
+    return "a FIFO";
+  if (S_ISCHR(m))
+    return "a character device";
+  if (S_ISBLK(m))
+    return "a block device";
+  if (S_ISSOCK(m))
+    return "a socket";
   return "not a regular file";
 }
 
@@ -29,8 +34,8 @@ int tg_file_open_regular(const char *path, bool nofollow, GError **error) {
       g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
                   "%s is a symbolic link, which is not followed here", path);
     else
-      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "%s cannot be opened: %s",
-                  path, g_strerror(e));
+      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "%s cannot be opened: %s", path,
+                  g_strerror(e));
     return -1;
   }
   struct stat st;
@@ -53,7 +58,8 @@ int tg_file_open_regular(const char *path, bool nofollow, GError **error) {
 bool tg_file_read_bounded(const char *path, bool nofollow, size_t max_bytes, char **text,
                           size_t *len, GError **error) {
   int fd = tg_file_open_regular(path, nofollow, error);
-  if (fd < 0) return false;
+  if (fd < 0)
+    return false;
   struct stat st;
   if (fstat(fd, &st) != 0 || (guint64)st.st_size > max_bytes) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s is larger than %zu bytes", path,
@@ -66,12 +72,14 @@ bool tg_file_read_bounded(const char *path, bool nofollow, size_t max_bytes, cha
   char *buf = g_malloc(cap + 1);
   for (;;) {
     if (got == cap) {
-      if (cap > max_bytes) break;
+      if (cap > max_bytes)
+        break;
       cap = MIN(cap * 2, max_bytes + 1);
       buf = g_realloc(buf, cap + 1);
     }
     ssize_t n = read(fd, buf + got, cap - got);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR)
+      continue;
     if (n < 0) {
       int e = errno;
       g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "%s cannot be read: %s", path,
@@ -80,7 +88,8 @@ bool tg_file_read_bounded(const char *path, bool nofollow, size_t max_bytes, cha
       close(fd);
       return false;
     }
-    if (n == 0) break;
+    if (n == 0)
+      break;
     got += (size_t)n;
   }
   close(fd);
@@ -117,7 +126,8 @@ static bool fill(TgLineReader *r) {
   }
   while (r->end < r->cap) {
     ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR)
+      continue;
     if (n < 0) {
       r->read_errno = errno;
       r->eof = true;
@@ -174,7 +184,8 @@ bool tg_lines_next(TgLineReader *r, char **line, size_t *len, bool *overlong, bo
       continue;
     }
     if (r->eof) {
-      if (have == 0) return false;
+      if (have == 0)
+        return false;
       p[have] = '\0';
       *line = p;
       *len = have;
@@ -182,6 +193,7 @@ bool tg_lines_next(TgLineReader *r, char **line, size_t *len, bool *overlong, bo
       r->start = r->end;
       return true;
     }
-    if (!fill(r) && r->read_errno != 0) return false;
+    if (!fill(r) && r->read_errno != 0)
+      return false;
   }
 }

@@ -9,11 +9,11 @@
 #include <stdint.h>
 
 typedef enum {
-  TG_FRAME_OK = 0,     /* *data holds *len bytes (NUL-terminated for convenience) */
-  TG_FRAME_EOF,        /* clean end of input between frames */
-  TG_FRAME_TRUNCATED,  /* input ended inside the length prefix or the body */
-  TG_FRAME_TOO_LARGE,  /* the announced length exceeds the limit; nothing was allocated */
-  TG_FRAME_IO_ERROR,   /* read() failed; errno says why */
+  TG_FRAME_OK = 0,    /* *data holds *len bytes (NUL-terminated for convenience) */
+  TG_FRAME_EOF,       /* clean end of input between frames */
+  TG_FRAME_TRUNCATED, /* input ended inside the length prefix or the body */
+  TG_FRAME_TOO_LARGE, /* the announced length exceeds the limit; nothing was allocated */
+  TG_FRAME_IO_ERROR,  /* read() failed; errno says why */
 } TgFrameStatus;
 
 typedef struct {

@@ -66,9 +66,10 @@
 #define TG_HISTORY_MAX_EXTRA 20000u
 #define TG_HISTORY_MAX_LINE 4096u /* longer lines are not read, so they are never written */
 /* A full store of maximal lines, with room: the bad copy never reads more. */
-#define TG_HISTORY_MAX_FILE_BYTES                                                                \
-  ((size_t)(TG_HISTORY_MAX_ADDRESSES + TG_HISTORY_MAX_DOMAINS + TG_HISTORY_MAX_PAIRS +           \
-            TG_HISTORY_MAX_EXTRA + 16u) * (TG_HISTORY_MAX_LINE + 1u))
+#define TG_HISTORY_MAX_FILE_BYTES                                                      \
+  ((size_t)(TG_HISTORY_MAX_ADDRESSES + TG_HISTORY_MAX_DOMAINS + TG_HISTORY_MAX_PAIRS + \
+            TG_HISTORY_MAX_EXTRA + 16u) *                                              \
+   (TG_HISTORY_MAX_LINE + 1u))
 /* How long a learn waits for another host's lock before giving up. */
 #define TG_HISTORY_LOCK_TIMEOUT_US (10 * G_USEC_PER_SEC)
 
@@ -88,7 +89,7 @@ struct TgHistory {
   unsigned dropped;      /* lines that did not parse at the last read (both files) */
   bool truncated;        /* the last read found no end marker (either file) */
   char *pairs_path;
-  GHashTable *pairs;     /* "a<TAB>b" (a < b) -> Entry*: messages written to both */
+  GHashTable *pairs;      /* "a<TAB>b" (a < b) -> Entry*: messages written to both */
   GPtrArray *pairs_extra; /* unknown record lines of the pairs file, verbatim */
 };
 
@@ -100,7 +101,8 @@ static GHashTable *table_new(void) {
 
 static bool has_control(const char *s) {
   for (; *s; s++)
-    if ((unsigned char)*s < 0x20 || *s == 0x7f) return true;
+    if ((unsigned char)*s < 0x20 || *s == 0x7f)
+      return true;
   return false;
 }
 
@@ -112,24 +114,30 @@ static char *address_key(const char *address, char **domain) {
       !g_utf8_validate(address, (gssize)len, NULL))
     return NULL;
   const char *at = strrchr(address, '@');
-  if (at == NULL || at == address || at[1] == '\0') return NULL;
+  if (at == NULL || at == address || at[1] == '\0')
+    return NULL;
   g_autofree char *d = tg_settings_normalise_domain(at + 1, NULL);
-  if (d == NULL || strchr(at + 1, '\t') || at[1] == '[') return NULL;
+  if (d == NULL || strchr(at + 1, '\t') || at[1] == '[')
+    return NULL;
   g_autofree char *local = g_ascii_strdown(address, at - address);
-  if (strchr(local, '\t') != NULL) return NULL;
+  if (strchr(local, '\t') != NULL)
+    return NULL;
   char *key = g_strconcat(local, "@", d, NULL);
-  if (domain) *domain = g_steal_pointer(&d);
+  if (domain)
+    *domain = g_steal_pointer(&d);
   return key;
 }
 
 /* ---- reading --------------------------------------------------------------------------- */
 
 static bool parse_u64(const char *s, guint64 max, guint64 *out) {
-  if (*s == '\0' || !g_ascii_isdigit(*s)) return false;
+  if (*s == '\0' || !g_ascii_isdigit(*s))
+    return false;
   char *end = NULL;
   errno = 0;
   guint64 v = g_ascii_strtoull(s, &end, 10);
-  if (errno != 0 || *end != '\0' || v > max) return false;
+  if (errno != 0 || *end != '\0' || v > max)
+    return false;
   *out = v;
   return true;
 }
@@ -172,7 +180,8 @@ static bool parse_record(ReadResult *r, const char *text) {
   for (char *p = line; n < G_N_ELEMENTS(f);) {
     f[n++] = p;
     char *tab = strchr(p, '\t');
-    if (tab == NULL) break;
+    if (tab == NULL)
+      break;
     *tab = '\0';
     p = tab + 1;
   }
@@ -189,19 +198,22 @@ static bool parse_record(ReadResult *r, const char *text) {
     entry_merge(r->pairs, key, (unsigned)count, (gint64)last);
     return true;
   }
-  if (n != 4) return false;
+  if (n != 4)
+    return false;
   guint64 count, last;
   if (!parse_u64(f[2], G_MAXUINT, &count) || !parse_u64(f[3], G_MAXINT64, &last) || count == 0)
     return false;
   if (strcmp(f[0], "d") == 0) {
     g_autofree char *d = tg_settings_normalise_domain(f[1], NULL);
-    if (d == NULL || strcmp(d, f[1]) != 0) return false;
+    if (d == NULL || strcmp(d, f[1]) != 0)
+      return false;
     entry_merge(r->domains, d, (unsigned)count, (gint64)last);
     return true;
   }
   if (strcmp(f[0], "a") == 0) {
     g_autofree char *a = address_key(f[1], NULL);
-    if (a == NULL || strcmp(a, f[1]) != 0) return false;
+    if (a == NULL || strcmp(a, f[1]) != 0)
+      return false;
     entry_merge(r->addresses, a, (unsigned)count, (gint64)last);
     return true;
   }
@@ -210,7 +222,9 @@ static bool parse_record(ReadResult *r, const char *text) {
 
 /* Reads the file at `path` into fresh tables. Never fails: what does not parse is counted. */
 static ReadResult history_read(const char *path) {
-  ReadResult r = {.domains = table_new(), .addresses = table_new(), .pairs = table_new(),
+  ReadResult r = {.domains = table_new(),
+                  .addresses = table_new(),
+                  .pairs = table_new(),
                   .extra = g_ptr_array_new_with_free_func(g_free)};
   /* A regular file only, never through a symbolic link (a name in the data folder), read line by
    * line with a buffer of one accepted line: a 300 MB line is skipped unread. */
@@ -245,7 +259,8 @@ static ReadResult history_read(const char *path) {
       guint64 v;
       ok = g_str_has_prefix(line, TG_HISTORY_HEADER " ") &&
            parse_u64(line + strlen(TG_HISTORY_HEADER " "), 1000000, &v) && v > 0;
-      if (ok) r.version = (unsigned)v;
+      if (ok)
+        r.version = (unsigned)v;
     } else if (line[0] == '#' || line[0] == '\0') {
       ok = true;
     } else if (g_str_has_prefix(line, "end\t")) {
@@ -258,7 +273,8 @@ static ReadResult history_read(const char *path) {
       /* Unknown record kinds (a later format) are kept; plain garbage is not. A kind is a
        * lowercase word followed by a tab. */
       size_t k = 0;
-      while (k < len && g_ascii_islower(line[k])) k++;
+      while (k < len && g_ascii_islower(line[k]))
+        k++;
       if (k > 0 && k < len && line[k] == '\t' &&
           !(k == 1 && (line[0] == 'd' || line[0] == 'a' || line[0] == 'p')) &&
           r.extra->len < TG_HISTORY_MAX_EXTRA) {
@@ -267,10 +283,12 @@ static ReadResult history_read(const char *path) {
       }
     }
     if (!ok) {
-      if (r.dropped++ == 0) r.first_bad_line = lineno;
+      if (r.dropped++ == 0)
+        r.first_bad_line = lineno;
     }
   }
-  if (lr.read_errno != 0) r.read_errno = lr.read_errno;
+  if (lr.read_errno != 0)
+    r.read_errno = lr.read_errno;
   tg_lines_clear(&lr);
   close(fd);
   return r;
@@ -282,8 +300,8 @@ static void report_read(const char *path, const ReadResult *r, bool pairs) {
   if (r->open_error != NULL)
     g_printerr("typoguard: history: %s; nothing is learned until it can be read\n", r->open_error);
   else if (r->read_errno != 0)
-    g_printerr("typoguard: history %s cannot be read: %s; nothing is learned until it can\n",
-               path, g_strerror(r->read_errno));
+    g_printerr("typoguard: history %s cannot be read: %s; nothing is learned until it can\n", path,
+               g_strerror(r->read_errno));
   else if (r->dropped > 0 && pairs)
     g_printerr("typoguard: history %s: %u unreadable line%s dropped (first at line %u); %u "
                "co-recipient pairs kept\n",
@@ -334,10 +352,13 @@ static bool folder_safe(const char *dir, GError **error);
 char *tg_history_default_dir(void) {
   /* Read the environment each call (g_get_user_data_dir caches its first answer). */
   const char *xdg = g_getenv("XDG_DATA_HOME");
-  if (xdg != NULL && g_path_is_absolute(xdg)) return g_build_filename(xdg, "typoguard", NULL);
+  if (xdg != NULL && g_path_is_absolute(xdg))
+    return g_build_filename(xdg, "typoguard", NULL);
   const char *home = g_getenv("HOME");
-  if (home == NULL || home[0] == '\0') home = g_get_home_dir();
-  if (home == NULL || home[0] == '\0') return NULL;
+  if (home == NULL || home[0] == '\0')
+    home = g_get_home_dir();
+  if (home == NULL || home[0] == '\0')
+    return NULL;
   return g_build_filename(home, ".local", "share", "typoguard", NULL);
 }
 
@@ -371,7 +392,8 @@ TgHistory *tg_history_open(const char *dir, GError **error) {
 }
 
 void tg_history_free(TgHistory *h) {
-  if (h == NULL) return;
+  if (h == NULL)
+    return;
   g_free(h->dir);
   g_free(h->path);
   g_free(h->lock_path);
@@ -384,18 +406,33 @@ void tg_history_free(TgHistory *h) {
   g_free(h);
 }
 
-const char *tg_history_path(const TgHistory *h) { return h->path; }
-size_t tg_history_domain_count(const TgHistory *h) { return g_hash_table_size(h->domains); }
-size_t tg_history_address_count(const TgHistory *h) { return g_hash_table_size(h->addresses); }
-size_t tg_history_pair_count(const TgHistory *h) { return g_hash_table_size(h->pairs); }
-unsigned tg_history_dropped(const TgHistory *h) { return h->dropped; }
-bool tg_history_truncated(const TgHistory *h) { return h->truncated; }
+const char *tg_history_path(const TgHistory *h) {
+  return h->path;
+}
+size_t tg_history_domain_count(const TgHistory *h) {
+  return g_hash_table_size(h->domains);
+}
+size_t tg_history_address_count(const TgHistory *h) {
+  return g_hash_table_size(h->addresses);
+}
+size_t tg_history_pair_count(const TgHistory *h) {
+  return g_hash_table_size(h->pairs);
+}
+unsigned tg_history_dropped(const TgHistory *h) {
+  return h->dropped;
+}
+bool tg_history_truncated(const TgHistory *h) {
+  return h->truncated;
+}
 
 static bool lookup(GHashTable *t, const char *name, unsigned *count, gint64 *last) {
   const Entry *e = g_hash_table_lookup(t, name);
-  if (e == NULL) return false;
-  if (count) *count = e->count;
-  if (last) *last = e->last;
+  if (e == NULL)
+    return false;
+  if (count)
+    *count = e->count;
+  if (last)
+    *last = e->last;
   return true;
 }
 
@@ -416,7 +453,8 @@ static char *pair_key(const char *a, const char *b) {
   g_autofree char *ka = address_key(a, NULL);
   g_autofree char *kb = address_key(b, NULL);
   int order = ka && kb ? strcmp(ka, kb) : 0;
-  if (order == 0) return NULL;
+  if (order == 0)
+    return NULL;
   return order < 0 ? g_strconcat(ka, "\t", kb, NULL) : g_strconcat(kb, "\t", ka, NULL);
 }
 
@@ -435,7 +473,8 @@ static GPtrArray *keys_sorted(GHashTable *t) {
   GHashTableIter it;
   gpointer k;
   g_hash_table_iter_init(&it, t);
-  while (g_hash_table_iter_next(&it, &k, NULL)) g_ptr_array_add(keys, k);
+  while (g_hash_table_iter_next(&it, &k, NULL))
+    g_ptr_array_add(keys, k);
   g_ptr_array_sort(keys, cmp_strp);
   return keys;
 }
@@ -481,10 +520,14 @@ static double worth(const Entry *e, gint64 now) {
 
 static gint cmp_worth(gconstpointer pa, gconstpointer pb) {
   const Ranked *a = pa, *b = pb;
-  if (a->now_used != b->now_used) return a->now_used ? 1 : -1;
-  if (a->worth != b->worth) return a->worth < b->worth ? -1 : 1;
-  if (a->e->last != b->e->last) return a->e->last < b->e->last ? -1 : 1;
-  if (a->e->count != b->e->count) return a->e->count < b->e->count ? -1 : 1;
+  if (a->now_used != b->now_used)
+    return a->now_used ? 1 : -1;
+  if (a->worth != b->worth)
+    return a->worth < b->worth ? -1 : 1;
+  if (a->e->last != b->e->last)
+    return a->e->last < b->e->last ? -1 : 1;
+  if (a->e->count != b->e->count)
+    return a->e->count < b->e->count ? -1 : 1;
   return strcmp(a->name, b->name);
 }
 
@@ -494,7 +537,8 @@ static gint cmp_worth(gconstpointer pa, gconstpointer pb) {
  * learn adds at most half of a bound in new names, so the better half of the rest stays. */
 static void evict(GHashTable *t, size_t max, gint64 now) {
   size_t n = g_hash_table_size(t);
-  if (n <= max) return;
+  if (n <= max)
+    return;
   g_autofree Ranked *all = g_new(Ranked, n);
   GHashTableIter it;
   gpointer k, v;
@@ -506,8 +550,10 @@ static void evict(GHashTable *t, size_t max, gint64 now) {
   }
   qsort(all, n, sizeof *all, cmp_worth);
   g_autoptr(GPtrArray) victims = g_ptr_array_new_with_free_func(g_free);
-  for (i = 0; i < n - max; i++) g_ptr_array_add(victims, g_strdup(all[i].name));
-  for (i = 0; i < victims->len; i++) g_hash_table_remove(t, g_ptr_array_index(victims, i));
+  for (i = 0; i < n - max; i++)
+    g_ptr_array_add(victims, g_strdup(all[i].name));
+  for (i = 0; i < victims->len; i++)
+    g_hash_table_remove(t, g_ptr_array_index(victims, i));
   g_assert(g_hash_table_size(t) == max); /* the names are distinct keys: each victim was there */
 }
 
@@ -521,7 +567,8 @@ static char *history_serialise(const TgHistory *h, bool pairs) {
     g_string_append(out, "# p\taddress\taddress\tmessages to both\tlast use (Unix seconds); "
                          "written by typoguard-host\n");
   else
-    g_string_append(out, "# kind\tname\tcount\tlast use (Unix seconds); written by typoguard-host\n");
+    g_string_append(out,
+                    "# kind\tname\tcount\tlast use (Unix seconds); written by typoguard-host\n");
   size_t records = 0;
   struct {
     GHashTable *t;
@@ -606,9 +653,10 @@ static int lock_acquire(const TgHistory *h, GError **error) {
   }
   if (fd < 0) {
     int e = errno;
-    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open %s: %s",
-                h->lock_path, e == ELOOP ? "it is a symbolic link" :
-                e == EINVAL ? "it is not a regular file" : g_strerror(e));
+    g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot open %s: %s", h->lock_path,
+                e == ELOOP    ? "it is a symbolic link"
+                : e == EINVAL ? "it is not a regular file"
+                              : g_strerror(e));
     return -1;
   }
   /* Hosts hold the lock for milliseconds; poll rather than block so that a stuck holder (a
@@ -635,10 +683,12 @@ static void lock_release(int fd) {
 /* Temporary files left by a crash: only a lock holder writes them, and we hold the lock. */
 static void remove_stale_temps(const char *dir) {
   GDir *d = g_dir_open(dir, 0, NULL);
-  if (d == NULL) return;
+  if (d == NULL)
+    return;
   const char *name;
   while ((name = g_dir_read_name(d)) != NULL) {
-    if (g_str_has_prefix(name, TG_HISTORY_TMP_PREFIX) || g_str_has_prefix(name, TG_PAIRS_TMP_PREFIX)) {
+    if (g_str_has_prefix(name, TG_HISTORY_TMP_PREFIX) ||
+        g_str_has_prefix(name, TG_PAIRS_TMP_PREFIX)) {
       g_autofree char *p = g_build_filename(dir, name, NULL);
       g_unlink(p);
     }
@@ -660,7 +710,7 @@ static void keep_bad_copy(const TgHistory *h, const char *path, const char *bad_
 
 /* One message's addresses and domains, parsed, duplicates dropped, in first-occurrence order. */
 typedef struct {
-  GHashTable *addrs, *doms;   /* own the keys */
+  GHashTable *addrs, *doms;          /* own the keys */
   GPtrArray *addr_order, *dom_order; /* borrowed from the tables */
 } Parsed;
 
@@ -679,15 +729,21 @@ static Parsed *parse_message(const char *const *addresses, size_t n) {
   p->addr_order = g_ptr_array_new();
   p->dom_order = g_ptr_array_new();
   for (size_t i = 0; i < n; i++) {
-    if (addresses[i] == NULL) continue;
+    if (addresses[i] == NULL)
+      continue;
     char *domain = NULL;
     char *key = address_key(addresses[i], &domain);
-    if (key == NULL) continue;
+    if (key == NULL)
+      continue;
     /* (g_hash_table_add would replace, and free, the first copy that the order array holds) */
-    if (g_hash_table_contains(p->addrs, key)) g_free(key);
-    else g_hash_table_add(p->addrs, key), g_ptr_array_add(p->addr_order, key);
-    if (g_hash_table_contains(p->doms, domain)) g_free(domain);
-    else g_hash_table_add(p->doms, domain), g_ptr_array_add(p->dom_order, domain);
+    if (g_hash_table_contains(p->addrs, key))
+      g_free(key);
+    else
+      g_hash_table_add(p->addrs, key), g_ptr_array_add(p->addr_order, key);
+    if (g_hash_table_contains(p->doms, domain))
+      g_free(domain);
+    else
+      g_hash_table_add(p->doms, domain), g_ptr_array_add(p->dom_order, domain);
   }
   return p;
 }
@@ -711,14 +767,17 @@ static bool learn_message(TgHistory *h, const Parsed *p, gint64 now, size_t fres
       const char *k = g_ptr_array_index(apply[t].src, i);
       Entry *e = g_hash_table_lookup(apply[t].dst, k);
       if (e == NULL) {
-        if (fresh[t] >= apply[t].max_new) continue;
+        if (fresh[t] >= apply[t].max_new)
+          continue;
         fresh[t]++;
         e = g_new0(Entry, 1);
         g_hash_table_insert(apply[t].dst, g_strdup(k), e);
       }
-      if (e->count < G_MAXUINT) e->count++;
+      if (e->count < G_MAXUINT)
+        e->count++;
       e->last = MAX(e->last, now);
-      if (apply[t].record) (*recorded)++;
+      if (apply[t].record)
+        (*recorded)++;
     }
   }
   /* Co-recipient pairs: every two distinct addresses of this message, unless it is a mailing. */
@@ -731,15 +790,17 @@ static bool learn_message(TgHistory *h, const Parsed *p, gint64 now, size_t fres
         /* A pair line must be one the reader accepts (two 2,048-byte addresses are not). */
         size_t line = strlen("p\t\t\t\t") + strlen(g_ptr_array_index(sorted, i)) +
                       strlen(g_ptr_array_index(sorted, j)) + 10 + 20;
-        if (line > TG_HISTORY_MAX_LINE) continue;
-        g_autofree char *key = g_strconcat(g_ptr_array_index(sorted, i), "\t",
-                                           g_ptr_array_index(sorted, j), NULL);
+        if (line > TG_HISTORY_MAX_LINE)
+          continue;
+        g_autofree char *key =
+            g_strconcat(g_ptr_array_index(sorted, i), "\t", g_ptr_array_index(sorted, j), NULL);
         Entry *e = g_hash_table_lookup(h->pairs, key);
         if (e == NULL) {
           e = g_new0(Entry, 1);
           g_hash_table_insert(h->pairs, g_steal_pointer(&key), e);
         }
-        if (e->count < G_MAXUINT) e->count++;
+        if (e->count < G_MAXUINT)
+          e->count++;
         e->last = MAX(e->last, now);
         pairs_changed = true;
       }
@@ -754,7 +815,8 @@ bool tg_history_learn_at(TgHistory *h, const char *const *addresses, size_t n, g
 
 bool tg_history_learn_batch_at(TgHistory *h, const char *const *const *messages, const size_t *lens,
                                size_t n_messages, gint64 now, unsigned *count, GError **error) {
-  if (count) *count = 0;
+  if (count)
+    *count = 0;
   /* Parse before touching the disk: bad addresses are skipped, duplicates count once a message. */
   g_autoptr(GPtrArray) parsed = g_ptr_array_new_with_free_func((GDestroyNotify)parsed_free);
   size_t total = 0;
@@ -763,9 +825,11 @@ bool tg_history_learn_batch_at(TgHistory *h, const char *const *const *messages,
     total += g_hash_table_size(p->addrs);
     g_ptr_array_add(parsed, p);
   }
-  if (total == 0) return true;
+  if (total == 0)
+    return true;
   int lock = lock_acquire(h, error);
-  if (lock < 0) return false;
+  if (lock < 0)
+    return false;
   ReadResult r = history_read(h->path);
   ReadResult rp = history_read(h->pairs_path);
   if (r.read_errno != 0 || rp.read_errno != 0) {
@@ -776,8 +840,9 @@ bool tg_history_learn_batch_at(TgHistory *h, const char *const *const *messages,
     if (why)
       g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s; not changed", why);
     else
-      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot read %s: %s; not changed",
-                  main_bad ? h->path : h->pairs_path, g_strerror(e));
+      g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
+                  "cannot read %s: %s; not changed", main_bad ? h->path : h->pairs_path,
+                  g_strerror(e));
     read_result_clear(&r);
     read_result_clear(&rp);
     lock_release(lock);
@@ -828,7 +893,8 @@ bool tg_history_learn_batch_at(TgHistory *h, const char *const *const *messages,
     h->truncated = false;
   }
   lock_release(lock);
-  if (ok && count) *count = (unsigned)MIN(recorded, G_MAXUINT);
+  if (ok && count)
+    *count = (unsigned)MIN(recorded, G_MAXUINT);
   return ok;
 }
 
@@ -839,7 +905,8 @@ bool tg_history_learn(TgHistory *h, const char *const *addresses, size_t n, unsi
 
 bool tg_history_probe(const TgHistory *h, GError **error) {
   int lock = lock_acquire(h, error);
-  if (lock < 0) return false;
+  if (lock < 0)
+    return false;
   g_autofree char *probe = g_build_filename(h->dir, TG_HISTORY_TMP_PREFIX "probe", NULL);
   bool ok = tg_write_file_atomic(probe, "", 0, 0600, NULL, error);
   g_unlink(probe);

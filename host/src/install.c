@@ -48,9 +48,9 @@ static const struct {
 static const struct {
   unsigned browsers;
   const char *label;
-  bool chrome;           /* allowed_origins instead of allowed_extensions */
-  bool under_config;     /* the user folder is under $XDG_CONFIG_HOME rather than $HOME */
-  const char *user_dir;  /* relative to $HOME or the config folder */
+  bool chrome;          /* allowed_origins instead of allowed_extensions */
+  bool under_config;    /* the user folder is under $XDG_CONFIG_HOME rather than $HOME */
+  const char *user_dir; /* relative to $HOME or the config folder */
   const char *system_dir;
 } kLocations[] = {
     {B_THUNDERBIRD | B_FIREFOX, "thunderbird, firefox", false, false,
@@ -75,8 +75,9 @@ static const char *home_dir(void) {
 GPtrArray *tg_install_locations(bool system, const char *root) {
   GPtrArray *out = g_ptr_array_new_with_free_func(location_free);
   const char *xdg = g_getenv("XDG_CONFIG_HOME");
-  g_autofree char *config =
-      xdg && g_path_is_absolute(xdg) ? g_strdup(xdg) : g_build_filename(home_dir(), ".config", NULL);
+  g_autofree char *config = xdg && g_path_is_absolute(xdg)
+                                ? g_strdup(xdg)
+                                : g_build_filename(home_dir(), ".config", NULL);
   for (size_t i = 0; i < G_N_ELEMENTS(kLocations); i++) {
     g_autofree char *dir = NULL;
     if (system)
@@ -99,18 +100,23 @@ GPtrArray *tg_install_locations(bool system, const char *root) {
  * 32 letters a–p. NULL when it is none of these. */
 char *tg_install_chrome_origin(const char *text) {
   const char *p = text;
-  if (g_str_has_prefix(p, "chrome-extension://")) p += strlen("chrome-extension://");
+  if (g_str_has_prefix(p, "chrome-extension://"))
+    p += strlen("chrome-extension://");
   size_t n = 0;
-  while (p[n] >= 'a' && p[n] <= 'p') n++;
-  if (n != 32 || !(p[n] == '\0' || (p[n] == '/' && p[n + 1] == '\0'))) return NULL;
+  while (p[n] >= 'a' && p[n] <= 'p')
+    n++;
+  if (n != 32 || !(p[n] == '\0' || (p[n] == '/' && p[n + 1] == '\0')))
+    return NULL;
   return g_strdup_printf("chrome-extension://%.32s/", p);
 }
 
 static bool extension_id_valid(const char *id) {
   size_t len = strlen(id);
-  if (len == 0 || len > 256 || !g_utf8_validate(id, (gssize)len, NULL)) return false;
+  if (len == 0 || len > 256 || !g_utf8_validate(id, (gssize)len, NULL))
+    return false;
   for (const char *c = id; *c; c++)
-    if ((unsigned char)*c <= 0x20 || *c == 0x7f || *c == '"' || *c == '\\') return false;
+    if ((unsigned char)*c <= 0x20 || *c == 0x7f || *c == '"' || *c == '\\')
+      return false;
   return true;
 }
 
@@ -132,7 +138,8 @@ char *tg_install_manifest_json(bool chrome, const char *program, const char *all
 static cJSON *read_json(const char *path, GError **error) {
   g_autofree char *text = NULL;
   gsize len = 0;
-  if (!g_file_get_contents(path, &text, &len, error)) return NULL;
+  if (!g_file_get_contents(path, &text, &len, error))
+    return NULL;
   cJSON *j = cJSON_ParseWithLength(text, len);
   if (j == NULL || !cJSON_IsObject(j)) {
     cJSON_Delete(j);
@@ -144,7 +151,8 @@ static cJSON *read_json(const char *path, GError **error) {
 
 static bool same_file(const char *a, const char *b) {
   char ra[PATH_MAX], rb[PATH_MAX];
-  if (realpath(a, ra) == NULL || realpath(b, rb) == NULL) return strcmp(a, b) == 0;
+  if (realpath(a, ra) == NULL || realpath(b, rb) == NULL)
+    return strcmp(a, b) == 0;
   return strcmp(ra, rb) == 0;
 }
 
@@ -188,7 +196,8 @@ bool tg_install_check_manifest(const char *path, bool chrome, const char *progra
   bool found = false;
   const cJSON *e;
   cJSON_ArrayForEach(e, list) {
-    if (cJSON_IsString(e) && (allowed == NULL || strcmp(e->valuestring, allowed) == 0)) found = true;
+    if (cJSON_IsString(e) && (allowed == NULL || strcmp(e->valuestring, allowed) == 0))
+      found = true;
   }
   if (!cJSON_IsArray(list) || !found) {
     g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "its \"%s\" does not list %s", list_key,
@@ -210,7 +219,8 @@ static bool parse_browsers(const char *list, unsigned *out) {
   g_auto(GStrv) parts = g_strsplit(list, ",", -1);
   for (guint i = 0; parts[i] != NULL; i++) {
     g_strstrip(parts[i]);
-    if (parts[i][0] == '\0') continue;
+    if (parts[i][0] == '\0')
+      continue;
     bool known = false;
     for (size_t b = 0; b < G_N_ELEMENTS(kBrowsers); b++) {
       if (g_ascii_strcasecmp(parts[i], kBrowsers[b].name) == 0) {
@@ -236,7 +246,8 @@ static bool parse_browsers(const char *list, unsigned *out) {
 int tg_install_run(const TgInstallOptions *opts) {
   unsigned browsers;
   if (opts->browsers != NULL) {
-    if (!parse_browsers(opts->browsers, &browsers)) return TG_EXIT_USAGE;
+    if (!parse_browsers(opts->browsers, &browsers))
+      return TG_EXIT_USAGE;
   } else if (opts->uninstall) {
     browsers = B_THUNDERBIRD | B_FIREFOX | B_CHROME | B_CHROMIUM;
   } else {
@@ -274,15 +285,18 @@ int tg_install_run(const TgInstallOptions *opts) {
   if (program && opts->root && opts->root[0]) {
     g_autofree char *r = g_strdup(opts->root);
     size_t rl = strlen(r);
-    while (rl > 1 && r[rl - 1] == '/') r[--rl] = '\0';
-    if (strncmp(program, r, rl) == 0 && program[rl] == '/') program += rl;
+    while (rl > 1 && r[rl - 1] == '/')
+      r[--rl] = '\0';
+    if (strncmp(program, r, rl) == 0 && program[rl] == '/')
+      program += rl;
   }
 
   int status = TG_EXIT_OK;
   g_autoptr(GPtrArray) locs = tg_install_locations(opts->system, opts->root);
   for (guint i = 0; i < locs->len; i++) {
     const TgManifestLocation *l = g_ptr_array_index(locs, i);
-    if ((l->browsers & browsers) == 0) continue;
+    if ((l->browsers & browsers) == 0)
+      continue;
     if (opts->uninstall) {
       if (!g_file_test(l->path, G_FILE_TEST_EXISTS)) {
         g_print("absent  %s (%s)\n", l->path, l->label);
@@ -298,7 +312,8 @@ int tg_install_run(const TgInstallOptions *opts) {
     }
     g_autofree char *dir = g_path_get_dirname(l->path);
     g_autoptr(GError) err = NULL;
-    g_autofree char *json = tg_install_manifest_json(l->chrome, program, l->chrome ? origin : ext_id);
+    g_autofree char *json =
+        tg_install_manifest_json(l->chrome, program, l->chrome ? origin : ext_id);
     if (g_mkdir_with_parents(dir, 0755) != 0) {
       g_printerr("typoguard-host: cannot create %s: %s\n", dir, g_strerror(errno));
       status = TG_EXIT_FAILED;

@@ -10,15 +10,15 @@
 #define TG_EXTENSION_ID "typoguard@typoguard.org"
 
 typedef struct {
-  bool system;             /* system-wide locations instead of the user's */
+  bool system; /* system-wide locations instead of the user's */
   bool uninstall;
-  const char *browsers;    /* comma list of thunderbird,firefox,chrome,chromium; NULL = all */
-  const char *extension_id;   /* for allowed_extensions; NULL = TG_EXTENSION_ID */
-  const char *chrome_origin;  /* chrome-extension://ID/ (or the ID) for allowed_origins; NULL =
+  const char *browsers;      /* comma list of thunderbird,firefox,chrome,chromium; NULL = all */
+  const char *extension_id;  /* for allowed_extensions; NULL = TG_EXTENSION_ID */
+  const char *chrome_origin; /* chrome-extension://ID/ (or the ID) for allowed_origins; NULL =
                               * skip chrome unless --browser asks for it, which is then a usage error */
-  const char *root;        /* destination root prefixed to every path (packaging, tests) or NULL;
+  const char *root;          /* destination root prefixed to every path (packaging, tests) or NULL;
                             * a program inside it is named by its path relative to it */
-  const char *program;     /* absolute path of the host program */
+  const char *program;       /* absolute path of the host program */
 } TgInstallOptions;
 
 /* Does the work and prints one line per file written or removed. Returns an exit status. */
@@ -26,10 +26,10 @@ int tg_install_run(const TgInstallOptions *opts);
 
 /* One folder that some browsers read manifests from, and the manifest's path in it. */
 typedef struct {
-  const char *label;  /* "thunderbird, firefox", "chrome", "chromium" */
-  bool chrome;        /* allowed_origins rather than allowed_extensions */
-  unsigned browsers;  /* internal bit set */
-  char *path;         /* …/typoguard.json, with the root prefixed */
+  const char *label; /* "thunderbird, firefox", "chrome", "chromium" */
+  bool chrome;       /* allowed_origins rather than allowed_extensions */
+  unsigned browsers; /* internal bit set */
+  char *path;        /* …/typoguard.json, with the root prefixed */
 } TgManifestLocation;
 
 /* The user's (HOME, XDG_CONFIG_HOME) or the system's manifest locations, in a fixed order

@@ -76,17 +76,18 @@ int main(int argc, char **argv) {
 
   g_autoptr(GOptionContext) octx = g_option_context_new("- catch misaddressed email");
   g_option_context_set_summary(
-      octx, "Native-messaging host and command-line checker of email recipients.\n"
-            "Started by Thunderbird, Firefox or Chromium with a manifest path and an extension id,\n"
-            "it serves native messaging. Exit status of --check: 0 ok or info, 1 warn, 2 block,\n"
-            "64 usage error, 70 internal error.");
+      octx,
+      "Native-messaging host and command-line checker of email recipients.\n"
+      "Started by Thunderbird, Firefox or Chromium with a manifest path and an extension id,\n"
+      "it serves native messaging. Exit status of --check: 0 ok or info, 1 warn, 2 block,\n"
+      "64 usage error, 70 internal error.");
   g_option_context_add_main_entries(octx, modes, NULL);
-  GOptionGroup *cg = g_option_group_new("check", "Options of --check:", "Show --check options",
-                                        NULL, NULL);
+  GOptionGroup *cg =
+      g_option_group_new("check", "Options of --check:", "Show --check options", NULL, NULL);
   g_option_group_add_entries(cg, check_entries);
   g_option_context_add_group(octx, cg);
-  GOptionGroup *ig = g_option_group_new("install", "Options of --install and --uninstall:",
-                                        "Show --install options", NULL, NULL);
+  GOptionGroup *ig = g_option_group_new(
+      "install", "Options of --install and --uninstall:", "Show --install options", NULL, NULL);
   g_option_group_add_entries(ig, install_entries);
   g_option_context_add_group(octx, ig);
 

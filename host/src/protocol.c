@@ -173,8 +173,8 @@ char *tg_protocol_result(const cJSON *id, const TgResult *res, gint64 elapsed_us
 typedef enum { TG_PROTO_BAD_REQUEST, TG_PROTO_TOO_MANY } TgProtoError;
 
 /* A string array member: absent is fine (empty), anything else but an array of strings is not. */
-static bool get_strings(const cJSON *parent, const char *member, const char *where,
-                        GPtrArray *out, GError **error) {
+static bool get_strings(const cJSON *parent, const char *member, const char *where, GPtrArray *out,
+                        GError **error) {
   const cJSON *arr = cJSON_GetObjectItemCaseSensitive(parent, member);
   if (!arr || cJSON_IsNull(arr))
     return true;
@@ -222,7 +222,8 @@ static bool request_settings(const TgSession *s, const cJSON *root, TgSettings *
   size_t entries = 0;
   const cJSON *objs[] = {policy, user}, *item;
   for (size_t i = 0; i < G_N_ELEMENTS(objs); i++)
-    cJSON_ArrayForEach(item, objs[i]) if (cJSON_IsArray(item)) entries += (size_t)cJSON_GetArraySize(item);
+    cJSON_ArrayForEach(item, objs[i]) if (cJSON_IsArray(item)) entries +=
+        (size_t)cJSON_GetArraySize(item);
   if (entries > TG_MAX_REQUEST_LIST_ENTRIES) {
     g_set_error(error, TG_PROTOCOL_ERROR, TG_PROTO_TOO_MANY,
                 "policy and settings hold %zu list entries: at most %u in a request (name a "
@@ -261,8 +262,8 @@ static char *handle_book(TgSession *s, const cJSON *root, const cJSON *id, size_
   g_autoptr(GError) error = NULL;
   const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
   if (!cJSON_IsString(version) || strlen(version->valuestring) > TG_MAX_ID_BYTES) {
-    g_autofree char *msg = g_strdup_printf("version must be a string of at most %u bytes",
-                                           TG_MAX_ID_BYTES);
+    g_autofree char *msg =
+        g_strdup_printf("version must be a string of at most %u bytes", TG_MAX_ID_BYTES);
     return tg_protocol_error(id, "bad_request", msg, reply_len);
   }
   const cJSON *base = cJSON_GetObjectItemCaseSensitive(root, "base");
@@ -304,8 +305,8 @@ static char *handle_book(TgSession *s, const cJSON *root, const cJSON *id, size_
   }
   for (guint i = 0; i < add->len; i++) {
     char *key = g_utf8_strdown(g_ptr_array_index(add, i), -1);
-    bool present = delta && g_hash_table_contains(s->book_keys, key) &&
-                   !g_hash_table_contains(gone, key);
+    bool present =
+        delta && g_hash_table_contains(s->book_keys, key) && !g_hash_table_contains(gone, key);
     if (!present && !g_hash_table_contains(fresh, key)) {
       held++;
       g_hash_table_add(fresh, key);
@@ -314,8 +315,8 @@ static char *handle_book(TgSession *s, const cJSON *root, const cJSON *id, size_
     }
   }
   if (held > TG_MAX_BOOK_ENTRIES) {
-    g_autofree char *msg = g_strdup_printf("the book would hold %u mailboxes: at most %u",
-                                           held, TG_MAX_BOOK_ENTRIES);
+    g_autofree char *msg =
+        g_strdup_printf("the book would hold %u mailboxes: at most %u", held, TG_MAX_BOOK_ENTRIES);
     return tg_protocol_error(id, "too_many", msg, reply_len);
   }
   if (!delta)
@@ -367,8 +368,8 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
     return tg_protocol_error(id, "bad_request", "recipients must be an array", reply_len);
   int n = cJSON_GetArraySize(recipients);
   if (n < 0 || (unsigned)n > TG_MAX_RECIPIENTS) {
-    g_autofree char *msg = g_strdup_printf("%d recipients: at most %u are checked at once", n,
-                                           TG_MAX_RECIPIENTS);
+    g_autofree char *msg =
+        g_strdup_printf("%d recipients: at most %u are checked at once", n, TG_MAX_RECIPIENTS);
     return tg_protocol_error(id, "too_many", msg, reply_len);
   }
   g_autofree TgRecipient *rcpt = g_new0(TgRecipient, n ? (gsize)n : 1);
@@ -381,7 +382,8 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
     if (!cJSON_IsObject(item))
       msg = g_strdup_printf("recipients[%d] must be an object with field and address", i);
     else if (!cJSON_IsString(field) || !tg_field_from_name(field->valuestring, &rcpt[i].field))
-      msg = g_strdup_printf("recipients[%d].field must be one of to, cc, bcc, replyTo, followupTo", i);
+      msg = g_strdup_printf("recipients[%d].field must be one of to, cc, bcc, replyTo, followupTo",
+                            i);
     else if (!cJSON_IsString(address))
       msg = g_strdup_printf("recipients[%d].address must be a string", i);
     if (msg)
@@ -401,10 +403,10 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
     return tg_protocol_error(id, "bad_request", error->message, reply_len);
   /* Each known entry is parsed and indexed for every check: 300,000 took a second. */
   if (known_domains->len + known_addresses->len > TG_MAX_KNOWN_ENTRIES) {
-    g_autofree char *msg = g_strdup_printf("known holds %u domains and addresses: at most %u are "
-                                           "used at once",
-                                           known_domains->len + known_addresses->len,
-                                           TG_MAX_KNOWN_ENTRIES);
+    g_autofree char *msg =
+        g_strdup_printf("known holds %u domains and addresses: at most %u are "
+                        "used at once",
+                        known_domains->len + known_addresses->len, TG_MAX_KNOWN_ENTRIES);
     return tg_protocol_error(id, "too_many", msg, reply_len);
   }
 
@@ -485,8 +487,8 @@ static char *handle_learn(TgSession *s, const cJSON *root, const cJSON *id, size
   }
   unsigned count = 0;
   if (eff->learn && s->history && addresses->len > 0) {
-    if (!tg_history_learn(s->history, (const char *const *)addresses->pdata, addresses->len,
-                          &count, &error)) {
+    if (!tg_history_learn(s->history, (const char *const *)addresses->pdata, addresses->len, &count,
+                          &error)) {
       g_autofree char *msg = g_strdup_printf("could not save what was learned: %s", error->message);
       return tg_protocol_error(id, "internal", msg, reply_len);
     }
@@ -494,7 +496,8 @@ static char *handle_learn(TgSession *s, const cJSON *root, const cJSON *id, size
     for (size_t c = 0; c < G_N_ELEMENTS(ctxs) && ctxs[c]; c++) {
       for (guint i = 0; i < addresses->len; i++)
         tg_context_add_history(ctxs[c], g_ptr_array_index(addresses, i), 1);
-      tg_context_add_corecipients(ctxs[c], (const char *const *)addresses->pdata, addresses->len, 1);
+      tg_context_add_corecipients(ctxs[c], (const char *const *)addresses->pdata, addresses->len,
+                                  1);
     }
   }
   g_autoptr(cJSON) obj = cJSON_CreateObject();

@@ -23,7 +23,6 @@
 #define TG_MAX_KNOWN_ENTRIES 50000u
 #define TG_MAX_ERROR_MESSAGE_BYTES 1024u /* an error message is cut (with …) beyond this */
 
-
 /* Handles one request. *fatal is set when the host must stop after replying (never today: only
  * framing errors are fatal, and those are decided by the frame loop). */
 char *tg_session_handle(TgSession *s, const char *data, size_t len, size_t *reply_len);

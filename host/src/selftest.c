@@ -68,7 +68,8 @@ static void fix(GPtrArray *checks, const char *text) {
 static char *join(const GPtrArray *a, const char *sep) {
   GString *s = g_string_new(NULL);
   for (guint i = 0; i < a->len; i++) {
-    if (i) g_string_append(s, sep);
+    if (i)
+      g_string_append(s, sep);
     g_string_append(s, g_ptr_array_index(a, i));
   }
   return g_string_free(s, FALSE);
@@ -101,8 +102,10 @@ static void check_psl(GPtrArray *checks, const psl_ctx_t *psl, const char *file)
   time_t builtin = psl_builtin_file_time();
   time_t dist_time = 0;
   struct stat st;
-  if (file) dist = file;
-  if (dist && dist[0] && stat(dist, &st) == 0) dist_time = st.st_mtime;
+  if (file)
+    dist = file;
+  if (dist && dist[0] && stat(dist, &st) == 0)
+    dist_time = st.st_mtime;
   bool use_dist = file || (dist_time > 0 && dist_time >= builtin);
   time_t when = use_dist ? dist_time : builtin;
   g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(when);
@@ -113,7 +116,8 @@ static void check_psl(GPtrArray *checks, const psl_ctx_t *psl, const char *file)
               psl_is_public_suffix(psl, "ml") && psl_is_public_suffix(psl, "co.uk") &&
               !psl_is_public_suffix(psl, "gmail.com");
   if (!sane) {
-    add(checks, "public suffix list", ST_FAIL, "%s (%s) gives wrong answers for com, mil, ml, co.uk",
+    add(checks, "public suffix list", ST_FAIL,
+        "%s (%s) gives wrong answers for com, mil, ml, co.uk",
         use_dist ? dist : "the list built into libpsl", date);
     fix(checks, "reinstall the publicsuffix and libpsl5 packages");
     return;
@@ -130,7 +134,8 @@ static void check_data(GPtrArray *checks) {
   size_t wk = tg_wellknown_count(), pairs = tg_tld_pair_count();
   Status s = wk > 0 && pairs > 0 ? ST_OK : ST_FAIL;
   add(checks, "built-in data", s, "%zu well-known domains, %zu confusable TLD pairs", wk, pairs);
-  if (s != ST_OK) fix(checks, "the build is broken (empty built-in data): rebuild typoguard");
+  if (s != ST_OK)
+    fix(checks, "the build is broken (empty built-in data): rebuild typoguard");
 }
 
 static void check_manifests(GPtrArray *checks, const char *program) {
@@ -174,8 +179,7 @@ static void check_manifests(GPtrArray *checks, const char *program) {
   }
 }
 
-static void check_settings_file(GPtrArray *checks, const char *name, const char *path,
-                                bool admin) {
+static void check_settings_file(GPtrArray *checks, const char *name, const char *path, bool admin) {
   g_autoptr(TgSettings) s = tg_settings_new();
   g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(GPtrArray) applied = g_ptr_array_new_with_free_func(g_free);
@@ -196,7 +200,8 @@ static void check_settings_file(GPtrArray *checks, const char *name, const char 
   g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
   for (guint i = 0; i < applied->len; i++) {
     const char *key = g_ptr_array_index(applied, i);
-    if (!g_hash_table_add(seen, (gpointer)key)) continue;
+    if (!g_hash_table_add(seen, (gpointer)key))
+      continue;
     char *value = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(view, key));
     g_ptr_array_add(sets, g_strdup_printf("%s=%s", key, value ? value : "?"));
     cJSON_free(value);
@@ -213,7 +218,8 @@ static void check_list_files(GPtrArray *checks, const TgSettings *eff, const psl
   } files[] = {{eff->trusted_domains_file, false, "trusted_domains_file"},
                {eff->blocked_domains_file, true, "blocked_domains_file"}};
   for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
-    if (files[i].path == NULL) continue;
+    if (files[i].path == NULL)
+      continue;
     g_autoptr(TgContext) ctx = tg_context_new(psl);
     g_autoptr(GPtrArray) warnings = g_ptr_array_new_with_free_func(g_free);
     gint64 t0 = g_get_monotonic_time();
@@ -279,8 +285,8 @@ static const Case kCases[] = {
      "tld_confusion", TG_SEVERITY_BLOCK, "john.doe@army.mil"},
     {"detect gmial.com", "ops@gmial.com", TG_SEVERITY_WARN, TG_SEVERITY_BLOCK, "near_miss",
      TG_SEVERITY_WARN, "ops@gmail.com"},
-    {"detect clean address", "John Doe <john.doe@army.mil>", TG_SEVERITY_OK, TG_SEVERITY_INFO,
-     NULL, TG_SEVERITY_OK, NULL},
+    {"detect clean address", "John Doe <john.doe@army.mil>", TG_SEVERITY_OK, TG_SEVERITY_INFO, NULL,
+     TG_SEVERITY_OK, NULL},
 };
 
 static void check_detection(GPtrArray *checks, const psl_ctx_t *psl) {
@@ -308,8 +314,8 @@ static void check_detection(GPtrArray *checks, const psl_ctx_t *psl) {
         found = true;
     }
     g_autofree char *got_text = g_string_free(got, FALSE);
-    bool ok = res != NULL && res->verdict >= c->min_verdict && res->verdict <= c->max_verdict &&
-              found;
+    bool ok =
+        res != NULL && res->verdict >= c->min_verdict && res->verdict <= c->max_verdict && found;
     add(checks, c->name, ok ? ST_OK : ST_FAIL, "%s from a .mil sender: verdict %s%s%s%s",
         c->recipient, res ? tg_severity_name(res->verdict) : "none", got_text[0] ? " (" : "",
         got_text, got_text[0] ? ")" : "");
@@ -335,12 +341,15 @@ int tg_selftest_run(const char *program, const char *policy_path, bool json) {
   if (!psl)
     psl = psl_latest(NULL);
   bool psl_owned = psl != NULL;
-  if (psl == NULL) psl = (psl_ctx_t *)psl_builtin();
+  if (psl == NULL)
+    psl = (psl_ctx_t *)psl_builtin();
 
   check_versions(checks);
   if (psl_bad_file) {
-    add(checks, "public suffix list", ST_WARN, "%s=%s cannot be used; the host falls back to the "
-        "system's list", TG_PSL_FILE_ENV, g_getenv(TG_PSL_FILE_ENV));
+    add(checks, "public suffix list", ST_WARN,
+        "%s=%s cannot be used; the host falls back to the "
+        "system's list",
+        TG_PSL_FILE_ENV, g_getenv(TG_PSL_FILE_ENV));
     fix(checks, "point " TG_PSL_FILE_ENV " at a readable public suffix list, or unset it");
   }
   check_psl(checks, psl, psl_file);
@@ -354,11 +363,13 @@ int tg_selftest_run(const char *program, const char *policy_path, bool json) {
   g_autoptr(TgSettings) eff = tg_settings_load(policy_path, quiet);
   check_list_files(checks, eff, psl);
   check_history(checks, eff);
-  if (psl) check_detection(checks, psl);
+  if (psl)
+    check_detection(checks, psl);
 
   bool all_ok = true;
   for (guint i = 0; i < checks->len; i++)
-    if (((Check *)g_ptr_array_index(checks, i))->status == ST_FAIL) all_ok = false;
+    if (((Check *)g_ptr_array_index(checks, i))->status == ST_FAIL)
+      all_ok = false;
 
   if (json) {
     g_autoptr(cJSON) o = cJSON_CreateObject();
@@ -370,8 +381,10 @@ int tg_selftest_run(const char *program, const char *policy_path, bool json) {
       cJSON_AddStringToObject(e, "name", c->name);
       cJSON_AddStringToObject(e, "status", kStatusJson[c->status]);
       cJSON_AddStringToObject(e, "detail", c->detail);
-      if (c->fix) cJSON_AddStringToObject(e, "fix", c->fix);
-      else cJSON_AddNullToObject(e, "fix");
+      if (c->fix)
+        cJSON_AddStringToObject(e, "fix", c->fix);
+      else
+        cJSON_AddNullToObject(e, "fix");
       cJSON_AddItemToArray(arr, e);
     }
     char *txt = cJSON_PrintUnformatted(o);
@@ -381,10 +394,12 @@ int tg_selftest_run(const char *program, const char *policy_path, bool json) {
     for (guint i = 0; i < checks->len; i++) {
       const Check *c = g_ptr_array_index(checks, i);
       g_print("%-4s  %s: %s\n", kStatusText[c->status], c->name, c->detail);
-      if (c->fix) g_print("      fix: %s\n", c->fix);
+      if (c->fix)
+        g_print("      fix: %s\n", c->fix);
     }
     g_print("%s\n", all_ok ? "typoguard is ready." : "typoguard is NOT ready: see FAIL above.");
   }
-  if (psl_owned) psl_free(psl);
+  if (psl_owned)
+    psl_free(psl);
   return all_ok ? 0 : 1;
 }

@@ -34,8 +34,8 @@ static void session_load_psl(TgSession *s) {
       return;
     }
     g_ptr_array_add(s->warnings,
-                    g_strdup_printf("public suffix list %s (%s) %s; using the system's list",
-                                    path, TG_PSL_FILE_ENV,
+                    g_strdup_printf("public suffix list %s (%s) %s; using the system's list", path,
+                                    TG_PSL_FILE_ENV,
                                     p ? "is not a public suffix list (it does not know .com)"
                                       : "cannot be read"));
     if (p)
@@ -46,9 +46,8 @@ static void session_load_psl(TgSession *s) {
   if (!s->psl) {
     s->psl = (psl_ctx_t *)psl_builtin();
     if (!s->psl)
-      g_ptr_array_add(s->warnings,
-                      g_strdup("no public suffix list found: TLDs cannot be checked "
-                               "(install the publicsuffix package)"));
+      g_ptr_array_add(s->warnings, g_strdup("no public suffix list found: TLDs cannot be checked "
+                                            "(install the publicsuffix package)"));
   }
 }
 

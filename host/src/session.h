@@ -20,10 +20,10 @@
 typedef struct {
   TgSettings *settings; /* from the files, before any request */
   TgContext *ctx;
-  TgHistory *history;   /* NULL when the history folder cannot be found */
+  TgHistory *history; /* NULL when the history folder cannot be found */
   psl_ctx_t *psl;
   bool psl_owned;
-  GPtrArray *warnings;  /* problems found while loading, each a line for stderr */
+  GPtrArray *warnings; /* problems found while loading, each a line for stderr */
   /* The context for requests whose policy or settings name other list files
    * (trusted_domains_file, blocked_domains_file) than the files do: built like `ctx` with those
    * lists, for the last such request, and kept while the files are the same (path, device,

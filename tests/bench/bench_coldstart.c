@@ -29,15 +29,13 @@
 
 #define RECIPIENTS 20
 
-static double now_ms(void)
-{
+static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static void add_frame(GByteArray *out, const char *json)
-{
+static void add_frame(GByteArray *out, const char *json) {
   uint32_t len = (uint32_t)strlen(json); /* native byte order, as the protocol says */
   g_byte_array_append(out, (const guint8 *)&len, sizeof len);
   g_byte_array_append(out, (const guint8 *)json, len);
@@ -45,16 +43,27 @@ static void add_frame(GByteArray *out, const char *json)
 
 /* hello, then a check of 20 recipients: a realistic mix of clean addresses and slips. With
  * `idn`, one recipient is internationalised, which makes the host open ICU's spoof checker. */
-static GByteArray *make_input(bool idn)
-{
-  static const char *const addrs[RECIPIENTS] = {
-      "John Doe <john.doe@army.mil>", "ops@gmial.com",        "jane@example.org",
-      "a.b@hotmail.com",              "c@outlook.com",        "d@yahoo.co.uk",
-      "e@gmx.de",                     "f@web.de",             "g@usarmy.mil",
-      "h@example.com",                "i@icloud.com",         "j@proton.me",
-      "k@mail.mil",                   "l@navy.mil",           "m@army.ml",
-      "n@gmail.con",                  "o@partner-firm.de",    "p@contoso.co.uk",
-      "q@fabrikam.com",               "r@northwind-traders.com"};
+static GByteArray *make_input(bool idn) {
+  static const char *const addrs[RECIPIENTS] = {"John Doe <john.doe@army.mil>",
+                                                "ops@gmial.com",
+                                                "jane@example.org",
+                                                "a.b@hotmail.com",
+                                                "c@outlook.com",
+                                                "d@yahoo.co.uk",
+                                                "e@gmx.de",
+                                                "f@web.de",
+                                                "g@usarmy.mil",
+                                                "h@example.com",
+                                                "i@icloud.com",
+                                                "j@proton.me",
+                                                "k@mail.mil",
+                                                "l@navy.mil",
+                                                "m@army.ml",
+                                                "n@gmail.con",
+                                                "o@partner-firm.de",
+                                                "p@contoso.co.uk",
+                                                "q@fabrikam.com",
+                                                "r@northwind-traders.com"};
   GString *check = g_string_new("{\"type\":\"check\",\"id\":2,"
                                 "\"sender\":\"Jane Roe <jane.roe@mail.mil>\",\"recipients\":[");
   for (int i = 0; i < RECIPIENTS; i++) {
@@ -72,8 +81,8 @@ static GByteArray *make_input(bool idn)
 
 /* Runs argv once with `in` on its stdin; returns the wall time in ms, or -1 on failure. The
  * output is collected into *out when out is not NULL. */
-static double run_once(char *const argv[], char *const envp[], const GByteArray *in, GByteArray *out)
-{
+static double run_once(char *const argv[], char *const envp[], const GByteArray *in,
+                       GByteArray *out) {
   int to_child[2], from_child[2];
   if (pipe(to_child) != 0 || pipe(from_child) != 0)
     return -1;
@@ -123,8 +132,7 @@ static double run_once(char *const argv[], char *const envp[], const GByteArray 
 }
 
 /* The host's output must be exactly two frames: a hello reply and a result. */
-static bool replies_ok(const GByteArray *out)
-{
+static bool replies_ok(const GByteArray *out) {
   size_t off = 0;
   int frames = 0;
   bool hello = false, result = false;
@@ -143,20 +151,17 @@ static bool replies_ok(const GByteArray *out)
   return off == out->len && frames == 2 && hello && result;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
+static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
 }
 
-static double median(double *v, size_t n)
-{
+static double median(double *v, size_t n) {
   qsort(v, n, sizeof *v, cmp_double);
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
   const char *host = NULL, *trivial = NULL;
   size_t runs = 41;
   for (int i = 1; i + 1 < argc; i += 2) {

@@ -2,8 +2,7 @@
  * native-messaging request, read its input to the end and exit. */
 #include <unistd.h>
 
-int main(void)
-{
+int main(void) {
   char buf[65536];
   while (read(STDIN_FILENO, buf, sizeof buf) > 0)
     ;

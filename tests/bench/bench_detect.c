@@ -28,8 +28,9 @@ static guint32 rnd(void) { /* xorshift: deterministic, no global library state *
 }
 
 static char *synthetic_domain(void) {
-  static const char *const syl[] = {"ka", "lo", "ver", "tan", "mi", "ro", "sel", "den", "bra", "quo",
-                                    "fin", "tek", "gal", "nor", "pex", "vi", "sun", "mar", "cor", "lin"};
+  static const char *const syl[] = {"ka",  "lo",  "ver", "tan", "mi",  "ro",  "sel",
+                                    "den", "bra", "quo", "fin", "tek", "gal", "nor",
+                                    "pex", "vi",  "sun", "mar", "cor", "lin"};
   static const char *const tlds[] = {"com", "net", "org", "de", "co.uk", "io", "fr", "us"};
   GString *s = g_string_new(NULL);
   unsigned n = 2 + rnd() % 3;
@@ -59,7 +60,9 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static double now_us(void) { return (double)g_get_monotonic_time(); }
+static double now_us(void) {
+  return (double)g_get_monotonic_time();
+}
 
 static int run_trusted(size_t n_trusted, size_t n_queries) {
   psl_ctx_t *psl = psl_latest(NULL);
@@ -79,8 +82,8 @@ static int run_trusted(size_t n_trusted, size_t n_queries) {
   tg_context_seal(ctx); /* the search structures are part of the build */
   double build_ms = (now_us() - t0) / 1000.0;
 
-  static const char *const fixed[] = {"ops@gmial.com", "john.doe@army.ml", "x@yahoo.cmo",
-                                      "someone@example.org", "a@hotmial.com", "b@gmail.com"};
+  static const char *const fixed[] = {"ops@gmial.com",       "john.doe@army.ml", "x@yahoo.cmo",
+                                      "someone@example.org", "a@hotmial.com",    "b@gmail.com"};
   g_autoptr(GPtrArray) queries = g_ptr_array_new_with_free_func(g_free);
   for (size_t i = 0; i < n_queries; i++) {
     const char *d = g_ptr_array_index(trusted, rnd() % trusted->len);
@@ -143,7 +146,8 @@ static int run_corpus(const char *path) {
     bool positive = tg_case_positive(c);
     if (c->sender || c->context || !strchr(c->address, '@'))
       continue;
-    if (positive && strcmp(want, "near_miss") && strcmp(want, "invalid_tld") && strcmp(want, "tld_confusion"))
+    if (positive && strcmp(want, "near_miss") && strcmp(want, "invalid_tld") &&
+        strcmp(want, "tld_confusion"))
       continue;
     TgRequest req;
     tg_request_init(&req);
@@ -164,8 +168,8 @@ static int run_corpus(const char *path) {
     tg_result_free(res);
   }
   double secs = (now_us() - t0) / 1e6;
-  printf("| typoguard (tg_check) | %12.0f | %6zu/%zu | %6zu | %6zu/%zu |\n", (double)n / secs, caught, pos,
-         pos - caught, fa, neg);
+  printf("| typoguard (tg_check) | %12.0f | %6zu/%zu | %6zu | %6zu/%zu |\n", (double)n / secs,
+         caught, pos, pos - caught, fa, neg);
   tg_context_free(ctx);
   psl_free(psl);
   return 0;

@@ -29,23 +29,20 @@
 #include "index.h"
 #include "typo.h"
 
-static double now_us(void)
-{
+static double now_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
 /* CPU time of this process: on a busy machine wall time measures the neighbours too. */
-static double cpu_us(void)
-{
+static double cpu_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static long status_kb(const char *key)
-{
+static long status_kb(const char *key) {
   FILE *f = fopen("/proc/self/status", "r");
   char line[256];
   long kb = -1;
@@ -61,29 +58,32 @@ static long status_kb(const char *key)
 /* Realistic names: 2-4 syllables from a list of common English/German/French name parts, maybe a
  * hyphen, a TLD drawn with real-world frequencies. Deterministic (xorshift). */
 static uint64_t rng_state = 88172645463325252u;
-static uint32_t rnd(uint32_t n)
-{
+static uint32_t rnd(uint32_t n) {
   rng_state ^= rng_state << 13;
   rng_state ^= rng_state >> 7;
   rng_state ^= rng_state << 17;
   return (uint32_t)(rng_state % n);
 }
 
-static void make_domain(char *out, size_t cap)
-{
+static void make_domain(char *out, size_t cap) {
   static const char *const part[] = {
-      "north", "south", "west", "east", "wind", "trade", "tech", "soft", "data", "net", "web",
-      "shop", "home", "bau", "haus", "berg", "stadt", "land", "tal", "feld", "mont", "ville",
-      "val", "bel", "clair", "sun", "star", "blue", "green", "red", "gold", "silver", "river",
-      "lake", "park", "wood", "stone", "bridge", "port", "field", "global", "smart", "first",
-      "city", "media", "law", "med", "care", "health", "bank", "capital", "invest", "group",
-      "partners", "consult", "solutions", "systems", "works", "labs", "studio", "design", "energy",
-      "auto", "motor", "air", "sea", "log", "ex", "pro", "max", "neo", "alpha", "nova", "terra",
-      "agri", "bio", "chem", "pharma", "food", "wine", "brew", "coffee", "travel", "tours",
-      "school", "kids", "art", "music", "film", "photo", "print", "press", "news", "sport",
-      "fit", "yoga", "clean", "build", "roof", "paint", "garden", "pet", "vet", "dent", "optic"};
-  static const char *const tld[] = {"com", "com", "com", "com", "com", "net", "org", "de", "de",
-                                    "co.uk", "fr", "nl", "io", "us", "ca", "com.au", "ch", "at"};
+      "north",   "south",  "west",    "east",   "wind",   "trade",    "tech",    "soft",
+      "data",    "net",    "web",     "shop",   "home",   "bau",      "haus",    "berg",
+      "stadt",   "land",   "tal",     "feld",   "mont",   "ville",    "val",     "bel",
+      "clair",   "sun",    "star",    "blue",   "green",  "red",      "gold",    "silver",
+      "river",   "lake",   "park",    "wood",   "stone",  "bridge",   "port",    "field",
+      "global",  "smart",  "first",   "city",   "media",  "law",      "med",     "care",
+      "health",  "bank",   "capital", "invest", "group",  "partners", "consult", "solutions",
+      "systems", "works",  "labs",    "studio", "design", "energy",   "auto",    "motor",
+      "air",     "sea",    "log",     "ex",     "pro",    "max",      "neo",     "alpha",
+      "nova",    "terra",  "agri",    "bio",    "chem",   "pharma",   "food",    "wine",
+      "brew",    "coffee", "travel",  "tours",  "school", "kids",     "art",     "music",
+      "film",    "photo",  "print",   "press",  "news",   "sport",    "fit",     "yoga",
+      "clean",   "build",  "roof",    "paint",  "garden", "pet",      "vet",     "dent",
+      "optic"};
+  static const char *const tld[] = {"com", "com", "com", "com",    "com", "net",
+                                    "org", "de",  "de",  "co.uk",  "fr",  "nl",
+                                    "io",  "us",  "ca",  "com.au", "ch",  "at"};
   GString *s = g_string_new(NULL);
   uint32_t parts = 2 + rnd(3);
   for (uint32_t k = 0; k < parts; k++) {
@@ -100,8 +100,7 @@ static void make_domain(char *out, size_t cap)
 }
 
 /* One random slip left of the TLD (omission, transposition, substitution or insertion). */
-static void make_typo(const char *d, char *out, size_t cap)
-{
+static void make_typo(const char *d, char *out, size_t cap) {
   size_t n = strlen(d);
   size_t lim = (size_t)(strrchr(d, '.') - d);
   g_strlcpy(out, d, cap);
@@ -109,18 +108,14 @@ static void make_typo(const char *d, char *out, size_t cap)
     return;
   size_t p = rnd((uint32_t)lim - 1);
   switch (rnd(4)) {
-  case 0:
-    memmove(out + p, out + p + 1, n - p);
-    break;
+  case 0: memmove(out + p, out + p + 1, n - p); break;
   case 1: {
     char x = out[p];
     out[p] = out[p + 1];
     out[p + 1] = x;
     break;
   }
-  case 2:
-    out[p] = (char)('a' + rnd(26));
-    break;
+  case 2: out[p] = (char)('a' + rnd(26)); break;
   default:
     memmove(out + p + 1, out + p, n - p + 1);
     out[p] = (char)('a' + rnd(26));
@@ -128,14 +123,12 @@ static void make_typo(const char *d, char *out, size_t cap)
   }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
+static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
 }
 
-static void run(const char *label, GPtrArray *domains, size_t n, size_t queries)
-{
+static void run(const char *label, GPtrArray *domains, size_t n, size_t queries) {
   char d[300];
   /* Generate first (a list file's lines, as the host would have them), then time the adds. */
   GPtrArray *owned = NULL;
@@ -185,9 +178,10 @@ static void run(const char *label, GPtrArray *domains, size_t n, size_t queries)
     found += k > 0;
   }
   qsort(lat, queries, sizeof *lat, cmp_double);
-  printf("| %-22s | %9zu | %6.0f / %6.0f (%5.0f) | %8.1f | %8.1f | %6.2f | %6.2f | %5.1f %% |\n", label, size,
-         build_ms, build_cpu_ms, seal_cpu_ms, (double)hwm / 1024.0, (double)tg_index_memory(ix) / 1048576.0,
-         lat[queries / 2], lat[queries * 99 / 100], 100.0 * (double)found / (double)queries);
+  printf("| %-22s | %9zu | %6.0f / %6.0f (%5.0f) | %8.1f | %8.1f | %6.2f | %6.2f | %5.1f %% |\n",
+         label, size, build_ms, build_cpu_ms, seal_cpu_ms, (double)hwm / 1024.0,
+         (double)tg_index_memory(ix) / 1048576.0, lat[queries / 2], lat[queries * 99 / 100],
+         100.0 * (double)found / (double)queries);
   fflush(stdout);
   g_free(lat);
   g_ptr_array_unref(q);
@@ -195,8 +189,7 @@ static void run(const char *label, GPtrArray *domains, size_t n, size_t queries)
     g_ptr_array_unref(owned);
 }
 
-static GPtrArray *load_gov(void)
-{
+static GPtrArray *load_gov(void) {
   g_autofree char *path = g_build_filename(TG_SOURCE_DIR, "host", "data", "us-gov.txt", NULL);
   g_autofree char *text = NULL;
   if (!g_file_get_contents(path, &text, NULL, NULL))
@@ -212,8 +205,7 @@ static GPtrArray *load_gov(void)
   return a;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
   size_t max = 1000000, min = 0, queries = 20000;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (strcmp(argv[i], "--max") == 0)
@@ -225,8 +217,10 @@ int main(int argc, char **argv)
   }
   if (queries < 100)
     queries = 100;
-  printf("| index                  |   domains | build ms wall / cpu (keys) | peak RSS | held MiB | med us | p99 us | hits    |\n");
-  printf("|------------------------|-----------|---------------------------|----------|----------|--------|--------|---------|\n");
+  printf("| index                  |   domains | build ms wall / cpu (keys) | peak RSS | held MiB "
+         "| med us | p99 us | hits    |\n");
+  printf("|------------------------|-----------|---------------------------|----------|----------|-"
+         "-------|--------|---------|\n");
   fflush(stdout);
   static const size_t sizes[] = {1000, 10000, 100000, 1000000};
   for (size_t s = 0; s <= G_N_ELEMENTS(sizes); s++) {
@@ -250,9 +244,12 @@ int main(int argc, char **argv)
     int st = 0;
     waitpid(pid, &st, 0);
   }
-  printf("\nbuild: the adds and the seal, wall and CPU ms, and in brackets the CPU ms of the seal (the "
-         "batch build of the keys);\npeak RSS: the whole process's peak (MiB), including the input list of domains; held "
-         "MiB: what the index itself holds;\nlatency: one tg_typo_candidates call (built-in set + the index), %zu queries, "
+  printf("\nbuild: the adds and the seal, wall and CPU ms, and in brackets the CPU ms of the seal "
+         "(the "
+         "batch build of the keys);\npeak RSS: the whole process's peak (MiB), including the input "
+         "list of domains; held "
+         "MiB: what the index itself holds;\nlatency: one tg_typo_candidates call (built-in set + "
+         "the index), %zu queries, "
          "half one-slip typos of indexed domains;\nhits: queries with at least one candidate.\n",
          queries);
   return 0;

@@ -39,16 +39,18 @@ static guint32 rnd(void) {
   return rng_state;
 }
 
-static const char *const given[] = {"John", "Mary", "James", "Patricia", "Robert", "Jennifer", "Michael",
-                                    "Linda", "William", "Elizabeth", "David", "Barbara", "Richard",
-                                    "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles", "Karen",
-                                    "José", "Zoë", "Søren", "Łukasz", "Anaïs", "Jürgen", "Renée"};
-static const char *const family[] = {"Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller",
-                                     "Davis", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez",
-                                     "Wilson", "Anderson", "Taylor", "Moore", "Jackson", "Martin", "Lee",
-                                     "Müller", "Ångström", "Nuñez", "Dvořák", "Kowalski", "Thompson"};
-static const char *const providers[] = {"gmail.com", "yahoo.com", "outlook.com", "gmx.de", "web.de",
-                                        "hotmail.com", "icloud.com", "proton.me"};
+static const char *const given[] = {
+    "John",   "Mary",    "James",     "Patricia", "Robert",  "Jennifer", "Michael",
+    "Linda",  "William", "Elizabeth", "David",    "Barbara", "Richard",  "Susan",
+    "Joseph", "Jessica", "Thomas",    "Sarah",    "Charles", "Karen",    "José",
+    "Zoë",    "Søren",   "Łukasz",    "Anaïs",    "Jürgen",  "Renée"};
+static const char *const family[] = {
+    "Smith",    "Johnson",   "Williams", "Brown",     "Jones",   "Garcia",   "Miller",
+    "Davis",    "Rodriguez", "Martinez", "Hernandez", "Lopez",   "Gonzalez", "Wilson",
+    "Anderson", "Taylor",    "Moore",    "Jackson",   "Martin",  "Lee",      "Müller",
+    "Ångström", "Nuñez",     "Dvořák",   "Kowalski",  "Thompson"};
+static const char *const providers[] = {"gmail.com", "yahoo.com",   "outlook.com", "gmx.de",
+                                        "web.de",    "hotmail.com", "icloud.com",  "proton.me"};
 
 typedef struct {
   char *name;    /* display name as the book holds it */
@@ -78,8 +80,9 @@ static GArray *make_book(unsigned n, unsigned n_orgs) {
     bool personal = rnd() % 5 == 0;
     c.org = personal ? G_MAXUINT : rnd() % n_orgs;
     c.name = rnd() % 8 == 0 ? g_strdup_printf("\"%s, %s\"", f, g) : g_strdup_printf("%s %s", g, f);
-    c.address = personal ? g_strdup_printf("%s@%s", local, providers[rnd() % G_N_ELEMENTS(providers)])
-                         : g_strdup_printf("%s@org%u.example.com", local, c.org);
+    c.address = personal
+                    ? g_strdup_printf("%s@%s", local, providers[rnd() % G_N_ELEMENTS(providers)])
+                    : g_strdup_printf("%s@org%u.example.com", local, c.org);
     c.mailbox = g_strdup_printf("%s <%s>", c.name, c.address);
     g_array_append_val(book, c);
   }
@@ -122,7 +125,8 @@ int main(int argc, char **argv) {
       recipients = v;
   }
   if (contacts < 100 || messages == 0 || recipients < 2 || recipients > 1000) {
-    fprintf(stderr, "usage: bench_wrongaddr [--contacts N>=100] [--messages M] [--recipients 2..1000]\n");
+    fprintf(stderr,
+            "usage: bench_wrongaddr [--contacts N>=100] [--messages M] [--recipients 2..1000]\n");
     return 64;
   }
   psl_ctx_t *psl = psl_latest(NULL);
@@ -153,7 +157,8 @@ int main(int argc, char **argv) {
     const char *set[12];
     unsigned k = 2 + rnd() % 11;
     for (unsigned j = 0; j < k; j++)
-      set[j] = g_array_index(book, Contact, g_array_index(people, guint, rnd() % people->len)).address;
+      set[j] =
+          g_array_index(book, Contact, g_array_index(people, guint, rnd() % people->len)).address;
     tg_context_add_corecipients(ctx, set, k, 1);
   }
 
@@ -171,7 +176,8 @@ int main(int argc, char **argv) {
     } while (people->len < 2);
     GStrv nm = g_new0(char *, recipients + 1), br = g_new0(char *, recipients + 1);
     for (unsigned j = 0; j < recipients; j++) {
-      const Contact *c = &g_array_index(book, Contact, g_array_index(people, guint, rnd() % people->len));
+      const Contact *c =
+          &g_array_index(book, Contact, g_array_index(people, guint, rnd() % people->len));
       nm[j] = g_strdup(c->mailbox);
       br[j] = g_strdup(c->address);
     }

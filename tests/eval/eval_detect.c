@@ -80,7 +80,9 @@ static EvalStats *stats_for(GHashTable *t, const char *key) {
   return s;
 }
 
-static double pct(unsigned a, unsigned b) { return b ? 100.0 * a / b : 0.0; }
+static double pct(unsigned a, unsigned b) {
+  return b ? 100.0 * a / b : 0.0;
+}
 
 static gint cmp_str(gconstpointer a, gconstpointer b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -101,7 +103,8 @@ typedef struct {
   double min_recall, min_right, min_mil_seed, max_false_alarm, max_near_flagged;
   int max_near_blocks;
   bool misses;
-  const char *summary; /* --summary FILE: per-class counts as TSV, for tests/bench/compare-eval.mjs */
+  const char
+      *summary; /* --summary FILE: per-class counts as TSV, for tests/bench/compare-eval.mjs */
 } EvalBounds;
 
 static bool parse_args(int argc, char **argv, const char **path, EvalBounds *b) {
@@ -120,11 +123,16 @@ static bool parse_args(int argc, char **argv, const char **path, EvalBounds *b) 
       b->summary = argv[++i];
       continue;
     }
-    if (!strcmp(a, "--min-recall")) target = &b->min_recall;
-    else if (!strcmp(a, "--min-right")) target = &b->min_right;
-    else if (!strcmp(a, "--min-mil-seed")) target = &b->min_mil_seed;
-    else if (!strcmp(a, "--max-false-alarm")) target = &b->max_false_alarm;
-    else if (!strcmp(a, "--max-near-flagged")) target = &b->max_near_flagged;
+    if (!strcmp(a, "--min-recall"))
+      target = &b->min_recall;
+    else if (!strcmp(a, "--min-right"))
+      target = &b->min_right;
+    else if (!strcmp(a, "--min-mil-seed"))
+      target = &b->min_mil_seed;
+    else if (!strcmp(a, "--max-false-alarm"))
+      target = &b->max_false_alarm;
+    else if (!strcmp(a, "--max-near-flagged"))
+      target = &b->max_near_flagged;
     else if (!strcmp(a, "--max-near-blocks")) {
       if (i + 1 >= argc)
         return false;
@@ -209,11 +217,11 @@ int main(int argc, char **argv) {
                                c->suggestion, got, c->context ? c->context : "-");
     } else {
       EvalStats *s = stats_for(neg, cls);
-      EvalStats *group = g_str_has_prefix(cls, "neg_unknown_")        ? &unknown
+      EvalStats *group = g_str_has_prefix(cls, "neg_unknown_")         ? &unknown
                          : g_str_has_prefix(cls, "neg_nearneighbour_") ? &near
                          : g_str_has_prefix(cls, "neg_registered_")    ? &registered
                          : g_str_has_prefix(cls, "neg_confusable_")    ? &confusable
-                                                                        : NULL;
+                                                                       : NULL;
       EvalStats *parts[2] = {s, group};
       for (guint k = 0; k < 2; k++) {
         if (!parts[k])
@@ -240,7 +248,8 @@ int main(int argc, char **argv) {
            pct(s->caught, s->rows), pct(s->right, s->rows), pct(s->exact, s->rows), s->blocks);
   }
   printf("\n### %s: permutation targets by label length\n\n", path);
-  printf("| target, label | rows | caught | right correction | blocks |\n|---|---:|---:|---:|---:|\n");
+  printf(
+      "| target, label | rows | caught | right correction | blocks |\n|---|---:|---:|---:|---:|\n");
   g_autoptr(GPtrArray) lk = sorted_keys(bylen);
   for (guint i = 0; i < lk->len; i++) {
     const EvalStats *s = g_hash_table_lookup(bylen, lk->pdata[i]);
@@ -264,8 +273,8 @@ int main(int argc, char **argv) {
   printf("| exact expected code and suggestion | %.1f %% |\n", pct(all.exact, all.rows));
   printf("| wrong corrections (flagged, suggesting another address) | %.1f %% |\n",
          pct(all.wrong, all.rows));
-  printf("| `.mil` typed `.ml`, caught with the `.mil` suggestion (%u rows) | %.1f %% |\n", seeds.rows,
-         seed);
+  printf("| `.mil` typed `.ml`, caught with the `.mil` suggestion (%u rows) | %.1f %% |\n",
+         seeds.rows, seed);
   printf("| false alarms on legitimate unknown domains (%u rows) | %.2f %% |\n", unknown.rows, fa);
   printf("| legitimate near-neighbours flagged (%u rows) | %.1f %% |\n", near.rows, nf);
   printf("| legitimate near-neighbours blocked | %u |\n", near.blocks);
@@ -300,11 +309,12 @@ int main(int argc, char **argv) {
 
   int rc = 0;
 #define EVAL_BOUND_(cond, what, val, bound)                                                    \
-  if (cond) {                                                                                 \
+  if (cond) {                                                                                  \
     fprintf(stderr, "eval_detect: %s %.2f misses the bound %.2f\n", what, val, (double)bound); \
-    rc = 1;                                                                                   \
+    rc = 1;                                                                                    \
   }
-  EVAL_BOUND_(bounds.min_recall >= 0 && recall < bounds.min_recall, "recall", recall, bounds.min_recall);
+  EVAL_BOUND_(bounds.min_recall >= 0 && recall < bounds.min_recall, "recall", recall,
+              bounds.min_recall);
   EVAL_BOUND_(bounds.min_right >= 0 && right < bounds.min_right, "right correction", right,
               bounds.min_right);
   EVAL_BOUND_(bounds.min_mil_seed >= 0 && seed < bounds.min_mil_seed, ".mil seed", seed,

@@ -246,7 +246,9 @@ HostResult *host_finish(HostProc *p, const void *in, size_t len, double timeout_
     close(p->err);
   p->in = p->out = p->err = -1;
   bool late = false;
-  int st = host_wait(p->pid, r->timed_out ? 0 : MAX(1.0, (double)(deadline - g_get_monotonic_time()) / 1e6), &late);
+  int st = host_wait(p->pid,
+                     r->timed_out ? 0 : MAX(1.0, (double)(deadline - g_get_monotonic_time()) / 1e6),
+                     &late);
   r->timed_out = r->timed_out || late;
   r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   r->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;

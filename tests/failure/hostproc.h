@@ -13,15 +13,15 @@
 #include <sys/types.h>
 
 typedef struct {
-  char *root;     /* the scratch folder: HOME */
-  char *data;     /* XDG_DATA_HOME (root/data) */
-  char *hist_dir; /* data/typoguard: the history folder */
-  char *hist;     /* hist_dir/history */
-  char *config;   /* XDG_CONFIG_HOME (root/config) */
-  GPtrArray *env; /* extra NAME=VALUE pairs */
+  char *root;                /* the scratch folder: HOME */
+  char *data;                /* XDG_DATA_HOME (root/data) */
+  char *hist_dir;            /* data/typoguard: the history folder */
+  char *hist;                /* hist_dir/history */
+  char *config;              /* XDG_CONFIG_HOME (root/config) */
+  GPtrArray *env;            /* extra NAME=VALUE pairs */
   bool bound_by_permissions; /* as root: run the host without the capabilities that bypass file
                               * permissions (see host_bind_to_permissions) */
-  rlim_t fsize;   /* RLIMIT_FSIZE for the host when non-zero (SIGXFSZ ignored: writes fail EFBIG) */
+  rlim_t fsize; /* RLIMIT_FSIZE for the host when non-zero (SIGXFSZ ignored: writes fail EFBIG) */
   const char *const *wrapper; /* a program and its arguments to run the host under (valgrind) */
 } HostEnv;
 
@@ -46,9 +46,9 @@ typedef struct {
 HostProc host_start(const HostEnv *e, const char *const *args);
 
 typedef struct {
-  int status;         /* exit status when it exited */
-  int signal;         /* the signal that ended it, or 0 */
-  bool timed_out;     /* it did not finish in time and was killed */
+  int status;     /* exit status when it exited */
+  int signal;     /* the signal that ended it, or 0 */
+  bool timed_out; /* it did not finish in time and was killed */
   GByteArray *out;
   char *err;
   GPtrArray *replies; /* cJSON* per frame (NULL when a frame is not JSON) */

@@ -97,7 +97,8 @@ static const cJSON *reply(const HostResult *r, guint i, const char *type) {
 
 static void learn_ok(const HostEnv *e, const char *address) {
   g_autoptr(GByteArray) in = g_byte_array_new();
-  g_autofree char *req = g_strdup_printf("{\"type\":\"learn\",\"id\":1,\"addresses\":[\"%s\"]}", address);
+  g_autofree char *req =
+      g_strdup_printf("{\"type\":\"learn\",\"id\":1,\"addresses\":[\"%s\"]}", address);
   frames_add(in, req);
   g_autoptr(HostResult) r = run_frames(e, in);
   const cJSON *l = reply(r, 0, "learned");
@@ -134,7 +135,8 @@ static void assert_learn_failed_cleanly(const HostEnv *e, const HostResult *r, G
 
   const cJSON *res = reply(r, 1, "result");
   ck_assert_msg(!has_finding(res, 0, "first_contact"), "the learned domain is no longer trusted");
-  ck_assert_msg(has_finding(res, 1, "first_contact"), "control: a stranger must be a first contact");
+  ck_assert_msg(has_finding(res, 1, "first_contact"),
+                "control: a stranger must be a first contact");
   reply(r, 2, "hello");
   ck_assert_int_eq(r->status, 0);
 
@@ -157,7 +159,8 @@ START_TEST(full_disk_learn) {
     fill_disk(e->data);
   } else {
     /* No mount privilege: a file size limit below the history's size fails the write alike. */
-    fprintf(stderr, "full_disk_learn: no private tmpfs (%s); using RLIMIT_FSIZE\n", g_strerror(errno));
+    fprintf(stderr, "full_disk_learn: no private tmpfs (%s); using RLIMIT_FSIZE\n",
+            g_strerror(errno));
     e->fsize = 16;
     reasons[0] = g_strerror(EFBIG);
   }
@@ -246,8 +249,9 @@ static const char POLICY[] = "[typoguard]\nblocked_tlds=ml\norg_domains=army.mil
 static GByteArray *hello_and_check(void) {
   GByteArray *in = g_byte_array_new();
   frames_add(in, "{\"type\":\"hello\",\"id\":\"H\"}");
-  frames_add(in, "{\"type\":\"check\",\"id\":\"C\",\"recipients\":[{\"field\":\"to\","
-                 "\"address\":\"john.doe@example.ml\"},{\"field\":\"to\",\"address\":\"x@gmail.con\"}]}");
+  frames_add(
+      in, "{\"type\":\"check\",\"id\":\"C\",\"recipients\":[{\"field\":\"to\","
+          "\"address\":\"john.doe@example.ml\"},{\"field\":\"to\",\"address\":\"x@gmail.con\"}]}");
   return in;
 }
 
@@ -299,12 +303,20 @@ END_TEST
 
 /* ---- public suffix list ----------------------------------------------------------------- */
 
-typedef enum { PSL_MISSING, PSL_FOLDER, PSL_EMPTY, PSL_GARBAGE, PSL_BINARY, PSL_TEXT, PSL_DAFSA } PslCase;
+typedef enum {
+  PSL_MISSING,
+  PSL_FOLDER,
+  PSL_EMPTY,
+  PSL_GARBAGE,
+  PSL_BINARY,
+  PSL_TEXT,
+  PSL_DAFSA
+} PslCase;
 static const struct {
   PslCase kind;
   bool warns;
 } kPslCases[] = {{PSL_MISSING, true}, {PSL_FOLDER, true}, {PSL_EMPTY, true}, {PSL_GARBAGE, true},
-                 {PSL_BINARY, true},  {PSL_TEXT, false}, {PSL_DAFSA, false}};
+                 {PSL_BINARY, true},  {PSL_TEXT, false},  {PSL_DAFSA, false}};
 
 START_TEST(psl_file_problems) {
   g_autoptr(HostEnv) e = host_env_new();
@@ -329,7 +341,8 @@ START_TEST(psl_file_problems) {
   }
   /* scripts/setup.sh installs the publicsuffix package: without it this case would test nothing. */
   if (kind == PSL_TEXT || kind == PSL_DAFSA)
-    ck_assert_msg(g_file_test(path, G_FILE_TEST_EXISTS), "%s is missing: install publicsuffix", path);
+    ck_assert_msg(g_file_test(path, G_FILE_TEST_EXISTS), "%s is missing: install publicsuffix",
+                  path);
   host_env_set(e, "TYPOGUARD_PSL_FILE", path);
   g_autoptr(GByteArray) in = g_byte_array_new();
   frames_add(in, "{\"type\":\"check\",\"id\":1,\"settings\":{\"first_contact\":\"off\"},"
@@ -354,7 +367,8 @@ END_TEST
 static GByteArray *big_reply_request(void) {
   GString *s = g_string_new("{\"type\":\"check\",\"id\":1,\"recipients\":[");
   for (unsigned i = 0; i < TG_MAX_RECIPIENTS; i++)
-    g_string_append_printf(s, "%s{\"field\":\"to\",\"address\":\"user%u@gmial.com\"}", i ? "," : "", i);
+    g_string_append_printf(s, "%s{\"field\":\"to\",\"address\":\"user%u@gmial.com\"}", i ? "," : "",
+                           i);
   g_string_append(s, "]}");
   GByteArray *in = g_byte_array_new();
   frames_add(in, s->str);
@@ -440,10 +454,10 @@ END_TEST
 static GByteArray *learn_round(unsigned round) {
   GByteArray *in = g_byte_array_new();
   for (unsigned j = 0; j < LEARNS_PER_ROUND; j++) {
-    g_autofree char *req = g_strdup_printf(
-        "{\"type\":\"learn\",\"id\":%u,\"addresses\":[\"p%u.%u@r%u.example.com\","
-        "\"q%u@shared.example.com\"]}",
-        j, round, j, round, j);
+    g_autofree char *req =
+        g_strdup_printf("{\"type\":\"learn\",\"id\":%u,\"addresses\":[\"p%u.%u@r%u.example.com\","
+                        "\"q%u@shared.example.com\"]}",
+                        j, round, j, round, j);
     frames_add(in, req);
   }
   return in;
@@ -497,8 +511,10 @@ START_TEST(sigterm_while_learning) {
     kept = n;
   }
   /* The rounds must really have hit the host while it was learning. */
-  fprintf(stderr, "sigterm_while_learning: %u rounds cut mid-way, %u finished, %u before any "
-                  "learn; %zu addresses kept\n", cut, whole, KILL_ROUNDS - cut - whole, kept);
+  fprintf(stderr,
+          "sigterm_while_learning: %u rounds cut mid-way, %u finished, %u before any "
+          "learn; %zu addresses kept\n",
+          cut, whole, KILL_ROUNDS - cut - whole, kept);
   ck_assert_uint_gt(cut, KILL_ROUNDS / 4);
   /* Temporary files a kill left behind go at the next learn. */
   learn_ok(e, "last@final.example");
@@ -516,7 +532,8 @@ static bool permissions_bind(char **why) {
   g_autofree char *file = g_build_filename(e->root, "unreadable", NULL);
   g_autofree char *dir = g_build_filename(e->root, "read-only", NULL);
   g_autofree char *inside = g_build_filename(dir, "new", NULL);
-  if (!g_file_set_contents(file, "x", 1, NULL) || g_chmod(file, 0) != 0 || g_mkdir(dir, 0555) != 0) {
+  if (!g_file_set_contents(file, "x", 1, NULL) || g_chmod(file, 0) != 0 ||
+      g_mkdir(dir, 0555) != 0) {
     *why = g_strdup_printf("cannot set up the probe in %s", e->root);
     return false;
   }
@@ -544,8 +561,14 @@ static bool permissions_bind(char **why) {
     *why = g_strdup("running as root without CAP_SETPCAP: cannot drop the capabilities that "
                     "bypass file permissions");
     return false;
-  case 2: *why = g_strdup("a mode-0 file stays readable to this process (file permissions do not bind it)"); return false;
-  case 3: *why = g_strdup("a mode-0555 folder stays writable to this process (file permissions do not bind it)"); return false;
+  case 2:
+    *why =
+        g_strdup("a mode-0 file stays readable to this process (file permissions do not bind it)");
+    return false;
+  case 3:
+    *why = g_strdup(
+        "a mode-0555 folder stays writable to this process (file permissions do not bind it)");
+    return false;
   default: *why = g_strdup_printf("the probe ended with status %d", st); return false;
   }
 }
@@ -584,7 +607,8 @@ int main(int argc, char **argv) {
     g_autofree char *why = NULL;
     if (!permissions_bind(&why)) {
       printf("SKIPPED: read_only_history_folder, unreadable_history_is_not_replaced, "
-             "policy_unreadable_uses_defaults: cannot make a file the host cannot read: %s\n", why);
+             "policy_unreadable_uses_defaults: cannot make a file the host cannot read: %s\n",
+             why);
       return EXIT_SKIPPED;
     }
   }

@@ -18,22 +18,22 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define REQUIRE(cond)                                                                              \
-  do {                                                                                             \
-    if (!(cond)) {                                                                                 \
-      fprintf(stderr, "%s:%d: property broken: %s\n", __FILE__, __LINE__, #cond);                  \
-      abort();                                                                                     \
-    }                                                                                              \
+#define REQUIRE(cond)                                                             \
+  do {                                                                            \
+    if (!(cond)) {                                                                \
+      fprintf(stderr, "%s:%d: property broken: %s\n", __FILE__, __LINE__, #cond); \
+      abort();                                                                    \
+    }                                                                             \
   } while (0)
 
-#define REQUIRE_MSG(cond, ...)                                                                     \
-  do {                                                                                             \
-    if (!(cond)) {                                                                                 \
-      fprintf(stderr, "%s:%d: property broken: %s: ", __FILE__, __LINE__, #cond);                  \
-      fprintf(stderr, __VA_ARGS__);                                                                \
-      fputc('\n', stderr);                                                                         \
-      abort();                                                                                     \
-    }                                                                                              \
+#define REQUIRE_MSG(cond, ...)                                                    \
+  do {                                                                            \
+    if (!(cond)) {                                                                \
+      fprintf(stderr, "%s:%d: property broken: %s: ", __FILE__, __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                               \
+      fputc('\n', stderr);                                                        \
+      abort();                                                                    \
+    }                                                                             \
   } while (0)
 
 static char *fuzz_scratch_path;
@@ -98,7 +98,9 @@ G_GNUC_UNUSED static const psl_ctx_t *fuzz_psl(void) {
 
 /* g_printerr goes nowhere: the host's diagnostics for broken input would drown libFuzzer's
  * output (and slow it down); sanitizer reports and REQUIRE messages use stderr directly. */
-static void fuzz_printerr_discard(const gchar *msg) { (void)msg; }
+static void fuzz_printerr_discard(const gchar *msg) {
+  (void)msg;
+}
 
 G_GNUC_UNUSED static void fuzz_quiet(void) {
   if (!g_getenv("TG_FUZZ_VERBOSE"))

@@ -58,22 +58,33 @@ static void apply_context(char *context, TgContext *ctx, Lists *l, TgRequest *re
     char *v = g_strdup(eq + 1);
     /* The lists keep pointers: park the value in one of them, or free it. */
     GPtrArray *to = NULL;
-    if (!strcmp(kv, "known")) to = l->known;
-    else if (!strcmp(kv, "addr")) to = l->addrs;
-    else if (!strcmp(kv, "org")) to = l->org;
-    else if (!strcmp(kv, "trusted")) to = l->trusted;
-    else if (!strcmp(kv, "blocked")) to = l->blocked;
-    else if (!strcmp(kv, "blocked_tld")) to = l->blocked_tlds;
-    else if (!strcmp(kv, "ctx_org")) tg_context_add_domain(ctx, v, TG_SOURCE_ORG);
-    else if (!strcmp(kv, "ctx_trusted")) tg_context_add_domain(ctx, v, TG_SOURCE_TRUSTED);
-    else if (!strcmp(kv, "ctx_blocked")) tg_context_add_blocked(ctx, v);
-    else if (!strcmp(kv, "history")) tg_context_add_history(ctx, v, 1);
+    if (!strcmp(kv, "known"))
+      to = l->known;
+    else if (!strcmp(kv, "addr"))
+      to = l->addrs;
+    else if (!strcmp(kv, "org"))
+      to = l->org;
+    else if (!strcmp(kv, "trusted"))
+      to = l->trusted;
+    else if (!strcmp(kv, "blocked"))
+      to = l->blocked;
+    else if (!strcmp(kv, "blocked_tld"))
+      to = l->blocked_tlds;
+    else if (!strcmp(kv, "ctx_org"))
+      tg_context_add_domain(ctx, v, TG_SOURCE_ORG);
+    else if (!strcmp(kv, "ctx_trusted"))
+      tg_context_add_domain(ctx, v, TG_SOURCE_TRUSTED);
+    else if (!strcmp(kv, "ctx_blocked"))
+      tg_context_add_blocked(ctx, v);
+    else if (!strcmp(kv, "history"))
+      tg_context_add_history(ctx, v, 1);
     else if (!strcmp(kv, "together")) { /* one message's recipients, learned together */
       g_auto(GStrv) all = g_strsplit(v, ",", 64);
       tg_context_add_corecipients(ctx, (const char *const *)all, g_strv_length(all), 1);
-    }
-    else if (!strcmp(kv, "external")) tg_level_from_name(v, &ext);
-    else if (!strcmp(kv, "first_contact")) tg_level_from_name(v, &fc);
+    } else if (!strcmp(kv, "external"))
+      tg_level_from_name(v, &ext);
+    else if (!strcmp(kv, "first_contact"))
+      tg_level_from_name(v, &fc);
     if (to)
       g_ptr_array_add(to, v);
     else
@@ -138,7 +149,8 @@ static void check_suggestion_form(const TgFinding *f) {
     g_autoptr(GPtrArray) list = tg_mailbox_parse_list(f->replacement, strlen(f->replacement), NULL);
     bool holds = false;
     for (guint k = 0; list && k < list->len; k++)
-      holds = holds || strcmp(((TgMailbox *)g_ptr_array_index(list, k))->address, f->suggestion) == 0;
+      holds =
+          holds || strcmp(((TgMailbox *)g_ptr_array_index(list, k))->address, f->suggestion) == 0;
     REQUIRE_MSG(holds, "replacement '%s' does not hold suggestion '%s'", f->replacement,
                 f->suggestion);
   }
@@ -158,8 +170,9 @@ static void recheck_suggestion(const TgContext *ctx, const TgRequest *req, const
     /* A recipient can hold several mailboxes ("a@x, b@y"); only the corrected one counts. */
     REQUIRE_MSG(g->recipient != f->recipient || g->code != f->code ||
                     g_ascii_strcasecmp(g->address, f->suggestion) != 0,
-                "'%s' -> %s suggests '%s', which is again %s (%s)", req->recipients[f->recipient].address,
-                tg_code_name(f->code), fixed, tg_code_name(g->code), g->message);
+                "'%s' -> %s suggests '%s', which is again %s (%s)",
+                req->recipients[f->recipient].address, tg_code_name(f->code), fixed,
+                tg_code_name(g->code), g->message);
   }
 }
 

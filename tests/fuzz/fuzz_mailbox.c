@@ -20,26 +20,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define REQUIRE(cond)                                                                              \
-  do {                                                                                             \
-    if (!(cond))                                                                                   \
-      abort();                                                                                     \
+#define REQUIRE(cond) \
+  do {                \
+    if (!(cond))      \
+      abort();        \
   } while (0)
 
-static bool same(const char *a, const char *b)
-{
+static bool same(const char *a, const char *b) {
   return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-static void check_mailbox(const TgMailbox *m)
-{
+static void check_mailbox(const TgMailbox *m) {
   REQUIRE(m->local != NULL && m->domain != NULL && m->address != NULL);
   REQUIRE(m->local[0] != '\0' && m->domain[0] != '\0');
   g_autofree char *joined = g_strdup_printf("%s@%s", m->local, m->domain);
   REQUIRE(strcmp(joined, m->address) == 0);
   REQUIRE(g_utf8_validate(m->address, -1, NULL));
-  REQUIRE(m->display_name == NULL || (m->display_name[0] != '\0' &&
-                                      g_utf8_validate(m->display_name, -1, NULL)));
+  REQUIRE(m->display_name == NULL ||
+          (m->display_name[0] != '\0' && g_utf8_validate(m->display_name, -1, NULL)));
 
   g_autofree char *formatted = tg_mailbox_format(m->display_name, m->address);
   g_autoptr(GError) error = NULL;
@@ -54,8 +52,7 @@ static void check_mailbox(const TgMailbox *m)
   REQUIRE(strcmp(back->address, m->address) == 0);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *in = malloc(size > 0 ? size : 1);
   if (in == NULL)
     return 0;

@@ -66,9 +66,9 @@ static void frame_append(GByteArray *buf, const guint8 *body, size_t len) {
 
 /* What the reply to one request frame must carry: its id, or nothing to check. */
 typedef struct {
-  cJSON *id;       /* expected id (a copy), or NULL for "null" */
-  bool check_id;   /* false when the frame holds a \u0000 escape (the host rewrites those) */
-  int recipients;  /* number of recipients of a well-formed check request, or -1 */
+  cJSON *id;      /* expected id (a copy), or NULL for "null" */
+  bool check_id;  /* false when the frame holds a \u0000 escape (the host rewrites those) */
+  int recipients; /* number of recipients of a well-formed check request, or -1 */
 } Expect;
 
 static void expect_clear(gpointer p) {
@@ -167,7 +167,7 @@ static void check_reply(const cJSON *r, const Expect *e) {
   if (e->check_id)
     REQUIRE_MSG(same_id(e->id, id), "reply %s has the wrong id", type);
   if (strcmp(type, "error") == 0) {
-    static const char *const codes[] = {"bad_json", "bad_request", "unknown_type",
+    static const char *const codes[] = {"bad_json",  "bad_request", "unknown_type",
                                         "too_large", "too_many",    "internal"};
     const char *code = str_member(r, "code");
     bool known = false;

@@ -32,8 +32,8 @@ static void check_warnings(const GPtrArray *warnings) {
 static void check_list(const GPtrArray *list, bool tlds) {
   for (guint i = 0; i < list->len; i++) {
     const char *d = g_ptr_array_index(list, i);
-    g_autofree char *again = tlds ? tg_settings_normalise_tld(d, NULL)
-                                  : tg_settings_normalise_domain(d, NULL);
+    g_autofree char *again =
+        tlds ? tg_settings_normalise_tld(d, NULL) : tg_settings_normalise_domain(d, NULL);
     REQUIRE_MSG(again && strcmp(again, d) == 0, "list entry '%s' is not normal", d);
   }
 }
@@ -43,8 +43,8 @@ static void check_round_trip(const TgSettings *s, bool admin) {
   g_autofree char *before = cJSON_PrintUnformatted(json);
   g_autoptr(TgSettings) back = tg_settings_new();
   g_autoptr(GError) error = NULL;
-  REQUIRE_MSG(tg_settings_merge_json(back, json, admin, &error), "%s does not merge back: %s", before,
-              error->message);
+  REQUIRE_MSG(tg_settings_merge_json(back, json, admin, &error), "%s does not merge back: %s",
+              before, error->message);
   g_autoptr(cJSON) json2 = tg_settings_to_json(back);
   /* The defaults a file did not set are not locked by the round trip's JSON either: compare the
    * values, then the locks only for an administrator's file. */

@@ -23,7 +23,9 @@ void frame_append(GByteArray *buf, const char *body, size_t len) {
   g_byte_array_append(buf, (const guint8 *)body, (guint)len);
 }
 
-void frame_append_str(GByteArray *buf, const char *json) { frame_append(buf, json, strlen(json)); }
+void frame_append_str(GByteArray *buf, const char *json) {
+  frame_append(buf, json, strlen(json));
+}
 
 HostRun *host_run(const char *const *argv, const void *in, size_t in_len, const char *const *env) {
   g_autoptr(GPtrArray) args = g_ptr_array_new();
@@ -32,8 +34,9 @@ HostRun *host_run(const char *const *argv, const void *in, size_t in_len, const 
     g_ptr_array_add(args, (char *)argv[i]);
   g_ptr_array_add(args, NULL);
 
-  g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(
-      G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocessLauncher) l =
+      g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                G_SUBPROCESS_FLAGS_STDERR_PIPE);
   const char *home = scratch_home();
   g_autofree char *cfg = g_build_filename(home, ".config", NULL);
   g_autofree char *data = g_build_filename(home, ".local", "share", NULL);
@@ -49,7 +52,8 @@ HostRun *host_run(const char *const *argv, const void *in, size_t in_len, const 
   }
   g_autoptr(GError) error = NULL;
   gint64 t0 = g_get_monotonic_time();
-  g_autoptr(GSubprocess) p = g_subprocess_launcher_spawnv(l, (const char *const *)args->pdata, &error);
+  g_autoptr(GSubprocess) p =
+      g_subprocess_launcher_spawnv(l, (const char *const *)args->pdata, &error);
   g_assert_no_error(error);
   g_autoptr(GBytes) input = g_bytes_new(in, in_len);
   GBytes *out = NULL, *err = NULL;

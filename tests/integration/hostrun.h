@@ -8,12 +8,12 @@
 #include <stdbool.h>
 
 typedef struct {
-  int status;          /* exit status, or 128+signal */
-  GBytes *out;         /* raw stdout */
-  char *err;           /* stderr as text */
-  GPtrArray *replies;  /* cJSON* per well-formed frame (NULL entry for a frame that is not JSON) */
-  bool framing_ok;     /* stdout is exactly a sequence of complete frames, each <= 1 MiB */
-  double seconds;      /* wall time */
+  int status;         /* exit status, or 128+signal */
+  GBytes *out;        /* raw stdout */
+  char *err;          /* stderr as text */
+  GPtrArray *replies; /* cJSON* per well-formed frame (NULL entry for a frame that is not JSON) */
+  bool framing_ok;    /* stdout is exactly a sequence of complete frames, each <= 1 MiB */
+  double seconds;     /* wall time */
 } HostRun;
 
 /* argv: NULL-terminated arguments after the program name. env: extra NAME=VALUE pairs or NULL. */

@@ -8,7 +8,9 @@
 #include "json.h"
 #include "runsuite.h"
 
-static HostRun *run_args(const char *const *argv) { return host_run(argv, "", 0, NULL); }
+static HostRun *run_args(const char *const *argv) {
+  return host_run(argv, "", 0, NULL);
+}
 
 static cJSON *stdout_json(const HostRun *r) {
   gsize len = 0;
@@ -33,14 +35,15 @@ START_TEST(seed_case_blocks) {
   g_autoptr(HostRun) r = run_args(argv);
   ck_assert_int_eq(r->status, 2);
   g_autofree char *out = out_text(r);
-  ck_assert_msg(strstr(out, "BLOCK") && strstr(out, "john.doe@army.mil") && strstr(out, "verdict: block"),
+  ck_assert_msg(strstr(out, "BLOCK") && strstr(out, "john.doe@army.mil") &&
+                    strstr(out, "verdict: block"),
                 "unexpected output:\n%s", out);
 }
 END_TEST
 
 START_TEST(seed_case_json) {
-  const char *const argv[] = {"--check", "--json", "--sender", "jane.roe@mail.mil",
-                              "John Doe <john.doe@army.ml>", NULL};
+  const char *const argv[] = {
+      "--check", "--json", "--sender", "jane.roe@mail.mil", "John Doe <john.doe@army.ml>", NULL};
   g_autoptr(HostRun) r = run_args(argv);
   ck_assert_int_eq(r->status, 2);
   g_autoptr(cJSON) o = stdout_json(r);
@@ -48,7 +51,8 @@ START_TEST(seed_case_json) {
   ck_assert_str_eq(cJSON_GetObjectItem(o, "verdict")->valuestring, "block");
   const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "findings"), 0);
   ck_assert_str_eq(cJSON_GetObjectItem(f, "suggestion")->valuestring, "john.doe@army.mil");
-  ck_assert_str_eq(cJSON_GetObjectItem(f, "replacement")->valuestring, "John Doe <john.doe@army.mil>");
+  ck_assert_str_eq(cJSON_GetObjectItem(f, "replacement")->valuestring,
+                   "John Doe <john.doe@army.mil>");
 }
 END_TEST
 

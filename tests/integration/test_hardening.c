@@ -26,7 +26,7 @@
 #include "typoguard.h"
 #include "runsuite.h"
 
-#define CPU_BOUND_S 3.0   /* the issue's 1 s, with room for sanitizers and a busy machine */
+#define CPU_BOUND_S 3.0 /* the issue's 1 s, with room for sanitizers and a busy machine */
 #define RSS_BOUND_MB 256.0
 /* stderr as text ("" when there was none) */
 #define ERR(r) ((r)->err ? (r)->err : "")
@@ -85,7 +85,8 @@ START_TEST(many_mailboxes_per_entry_are_too_many) {
     g_string_append(entry, i ? ",a@gmial.com" : "a@gmial.com");
   GString *req = g_string_new("{\"type\":\"check\",\"id\":\"m\",\"recipients\":[");
   for (int i = 0; i < 4000; i++)
-    g_string_append_printf(req, "%s{\"field\":\"to\",\"address\":\"%s\"}", i ? "," : "", entry->str);
+    g_string_append_printf(req, "%s{\"field\":\"to\",\"address\":\"%s\"}", i ? "," : "",
+                           entry->str);
   g_string_append(req, "]}");
   g_autoptr(GByteArray) in = g_byte_array_new();
   append_gstring(in, req);
@@ -127,7 +128,8 @@ START_TEST(mailboxes_at_the_limit_are_checked) {
     g_string_append(entry, i ? ",a@gmial.com" : "a@gmial.com");
   GString *req = g_string_new("{\"type\":\"check\",\"id\":\"m\",\"recipients\":[");
   for (int i = 0; i < 117; i++)
-    g_string_append_printf(req, "%s{\"field\":\"to\",\"address\":\"%s\"}", i ? "," : "", entry->str);
+    g_string_append_printf(req, "%s{\"field\":\"to\",\"address\":\"%s\"}", i ? "," : "",
+                           entry->str);
   /* one block at the end: it must survive the cut */
   g_string_append(req, ",{\"field\":\"to\",\"address\":\"x@gmail.con\"}]}");
   g_autoptr(GByteArray) in = g_byte_array_new();
@@ -194,8 +196,9 @@ END_TEST
 /* 300,000 known addresses took a second a check: `known` is bounded (TG_MAX_KNOWN_ENTRIES). */
 START_TEST(known_entries_are_bounded) {
   for (int over = 0; over < 2; over++) {
-    GString *req = g_string_new("{\"type\":\"check\",\"id\":\"k\",\"recipients\":"
-                                "[{\"field\":\"to\",\"address\":\"p1x@o1.io\"}],\"known\":{\"addresses\":[");
+    GString *req =
+        g_string_new("{\"type\":\"check\",\"id\":\"k\",\"recipients\":"
+                     "[{\"field\":\"to\",\"address\":\"p1x@o1.io\"}],\"known\":{\"addresses\":[");
     for (unsigned i = 0; i < TG_MAX_KNOWN_ENTRIES - 1; i++)
       g_string_append_printf(req, "%s\"p%u@o%u.io\"", i ? "," : "", i, i % 2500);
     g_string_append_printf(req, "],\"domains\":[\"a.io\"%s]}}", over ? ",\"b.io\"" : "");
@@ -219,16 +222,17 @@ START_TEST(contact_near_miss_same_answers) {
   } cases[] = {
       {"jhon.smith@corp.com", "john.smith@corp.com"},
       {"johnsmith@corp.com", "john.smith@corp.com"},
-      {"ops2@corp.com", NULL},      /* ops1 is a different mailbox */
-      {"jon@corp.com", NULL},       /* john and joan: a tie */
+      {"ops2@corp.com", NULL}, /* ops1 is a different mailbox */
+      {"jon@corp.com", NULL},  /* john and joan: a tie */
       {"j.smiht@corp.com", "j.smith@corp.com"},
   };
   GString *req = g_string_new("{\"type\":\"check\",\"id\":\"c\",\"recipients\":[");
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
     g_string_append_printf(req, "%s{\"field\":\"to\",\"address\":\"%s\"}", i ? "," : "",
                            cases[i].typed);
-  g_string_append(req, "],\"known\":{\"addresses\":[\"john.smith@corp.com\",\"ops1@corp.com\","
-                       "\"john@corp.com\",\"joan@corp.com\",\"j.smith@corp.com\",\"other@elsewhere.org\"]}}");
+  g_string_append(
+      req, "],\"known\":{\"addresses\":[\"john.smith@corp.com\",\"ops1@corp.com\","
+           "\"john@corp.com\",\"joan@corp.com\",\"j.smith@corp.com\",\"other@elsewhere.org\"]}}");
   g_autoptr(GByteArray) in = g_byte_array_new();
   append_gstring(in, req);
   g_autoptr(HostRun) r = host_run(NATIVE, in->data, in->len, NULL);
@@ -288,8 +292,8 @@ END_TEST
 static int count_code(const cJSON *res, const char *code) {
   int n = 0;
   const cJSON *f;
-  cJSON_ArrayForEach(f, cJSON_GetObjectItem(res, "findings"))
-    n += strcmp(str(f, "code"), code) == 0;
+  cJSON_ArrayForEach(f, cJSON_GetObjectItem(res, "findings")) n +=
+      strcmp(str(f, "code"), code) == 0;
   return n;
 }
 
@@ -302,8 +306,10 @@ START_TEST(namesakes_at_the_known_limit) {
                               "\"sender\":\"ann.lee@corp.com\",\"recipients\":"
                               "[{\"field\":\"to\",\"address\":\"jane.roe@corp.com\"}");
   for (int i = 0; i < 10000 - 1; i++)
-    g_string_append_printf(req, ",{\"field\":\"to\",\"address\":"
-                                "\"John Smith <john.smith%d@gmail.com>\"}", i);
+    g_string_append_printf(req,
+                           ",{\"field\":\"to\",\"address\":"
+                           "\"John Smith <john.smith%d@gmail.com>\"}",
+                           i);
   g_string_append(req, "],\"known\":{\"addresses\":[");
   for (unsigned i = 0; i < TG_MAX_KNOWN_ENTRIES; i++)
     g_string_append_printf(req, "%s\"John Smith <jsmith%u@corp%u.com>\"", i ? "," : "", i,
@@ -340,8 +346,8 @@ static int wrong_address_with_namesakes(unsigned k) {
   const cJSON *res = reply(r, 0);
   ck_assert_str_eq(str(res, "type"), "result");
   const cJSON *f;
-  cJSON_ArrayForEach(f, cJSON_GetObjectItem(res, "findings"))
-    if (strcmp(str(f, "code"), "wrong_address") == 0)
+  cJSON_ArrayForEach(
+      f, cJSON_GetObjectItem(res, "findings")) if (strcmp(str(f, "code"), "wrong_address") == 0)
       ck_assert_str_eq(str(f, "suggestion"), "mary.major@corp.com");
   return count_code(res, "wrong_address");
 }
@@ -363,8 +369,9 @@ START_TEST(huge_bad_value_is_not_echoed_whole) {
     for (int admin = 0; admin < 2; admin++) {
       size_t n = 2u * 1024u * 1024u;
       GString *req = g_string_new(NULL);
-      g_string_append_printf(req, "{\"type\":\"check\",\"id\":\"s\",\"recipients\":[],\"%s\":{\"%s\":[\"",
-                             admin ? "policy" : "settings", keys[k]);
+      g_string_append_printf(
+          req, "{\"type\":\"check\",\"id\":\"s\",\"recipients\":[],\"%s\":{\"%s\":[\"",
+          admin ? "policy" : "settings", keys[k]);
       for (size_t i = 0; i < n; i++)
         g_string_append_c(req, (char)('a' + i % 26));
       g_string_append(req, "!\"]}}");
@@ -397,7 +404,8 @@ static char *write_scratch(const char *name, const char *text) {
 static const cJSON *finding_of(const cJSON *res, int recipient, const char *code) {
   const cJSON *f;
   cJSON_ArrayForEach(f, cJSON_GetObjectItem(res, "findings")) {
-    if (cJSON_GetObjectItem(f, "recipient")->valueint == recipient && strcmp(str(f, "code"), code) == 0)
+    if (cJSON_GetObjectItem(f, "recipient")->valueint == recipient &&
+        strcmp(str(f, "code"), code) == 0)
       return f;
   }
   return NULL;
@@ -409,7 +417,8 @@ START_TEST(policy_list_files_are_applied) {
   g_autofree char *blocked = write_scratch("blocked.txt", "# deny list\nevil.example\n");
   g_autofree char *trusted = write_scratch("trusted.txt", "partnercorp.com\n");
   g_autofree char *req = g_strdup_printf(
-      "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":\"to\",\"address\":\"x@evil.example\"},"
+      "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":\"to\",\"address\":\"x@evil."
+      "example\"},"
       "{\"field\":\"to\",\"address\":\"y@partnercorp.com\"},"
       "{\"field\":\"to\",\"address\":\"z@partnercrop.com\"}],"
       "\"policy\":{\"blocked_domains_file\":\"%s\",\"trusted_domains_file\":\"%s\"}}",
@@ -429,9 +438,10 @@ START_TEST(policy_list_files_are_applied) {
   /* Unreadable, missing or not a regular file: a clear error, never a silent no-op. */
   static const char *const bad[] = {"/nonexistent/typoguard/blocked.txt", "/dev/zero", "/tmp"};
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-    g_autofree char *q = g_strdup_printf(
-        "{\"type\":\"check\",\"id\":2,\"recipients\":[{\"field\":\"to\",\"address\":\"x@evil.example\"}],"
-        "\"policy\":{\"blocked_domains_file\":\"%s\"}}", bad[i]);
+    g_autofree char *q = g_strdup_printf("{\"type\":\"check\",\"id\":2,\"recipients\":[{\"field\":"
+                                         "\"to\",\"address\":\"x@evil.example\"}],"
+                                         "\"policy\":{\"blocked_domains_file\":\"%s\"}}",
+                                         bad[i]);
     g_autoptr(GByteArray) in2 = g_byte_array_new();
     frame_append_str(in2, q);
     frame_append_str(in2, "{\"type\":\"hello\",\"id\":\"after\"}");
@@ -439,7 +449,8 @@ START_TEST(policy_list_files_are_applied) {
     const cJSON *e = reply(r, 0);
     ck_assert_str_eq(str(e, "type"), "error");
     ck_assert_str_eq(str(e, "code"), "bad_request");
-    ck_assert_msg(strstr(str(e, "message"), "blocked_domains_file") && strstr(str(e, "message"), bad[i]),
+    ck_assert_msg(strstr(str(e, "message"), "blocked_domains_file") &&
+                      strstr(str(e, "message"), bad[i]),
                   "message: %s", str(e, "message"));
     ck_assert_str_eq(str(reply(r, 1), "id"), "after");
   }
@@ -448,15 +459,17 @@ END_TEST
 
 START_TEST(policy_list_file_change_is_seen) {
   g_autofree char *blocked = write_scratch("blocked2.txt", "evil.example\n");
-  g_autofree char *req = g_strdup_printf(
-      "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":\"to\",\"address\":\"x@other.example\"}],"
-      "\"policy\":{\"blocked_domains_file\":\"%s\"}}", blocked);
+  g_autofree char *req = g_strdup_printf("{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":"
+                                         "\"to\",\"address\":\"x@other.example\"}],"
+                                         "\"policy\":{\"blocked_domains_file\":\"%s\"}}",
+                                         blocked);
   /* Requests naming different lists in turn: each gets its own (the host keeps the last one
    * loaded, keyed by the files' identity, and must not answer from the wrong one). */
   g_autofree char *blocked3 = write_scratch("blocked3.txt", "other.example\n");
-  g_autofree char *req3 = g_strdup_printf(
-      "{\"type\":\"check\",\"id\":3,\"recipients\":[{\"field\":\"to\",\"address\":\"x@other.example\"}],"
-      "\"policy\":{\"blocked_domains_file\":\"%s\"}}", blocked3);
+  g_autofree char *req3 = g_strdup_printf("{\"type\":\"check\",\"id\":3,\"recipients\":[{\"field\":"
+                                          "\"to\",\"address\":\"x@other.example\"}],"
+                                          "\"policy\":{\"blocked_domains_file\":\"%s\"}}",
+                                          blocked3);
   g_autoptr(GByteArray) in = g_byte_array_new();
   frame_append_str(in, req);
   frame_append_str(in, req3);
@@ -503,7 +516,8 @@ START_TEST(policy_that_is_not_a_regular_file) {
     Usage u;
     g_autoptr(HostRun) r = hello_with_env(env, &u);
     ck_assert_str_eq(str(reply(r, 0), "type"), "hello");
-    ck_assert_msg(strstr(ERR(r), paths[i]) != NULL, "stderr does not name %s: %s", paths[i], r->err);
+    ck_assert_msg(strstr(ERR(r), paths[i]) != NULL, "stderr does not name %s: %s", paths[i],
+                  r->err);
     ck_assert_msg(r->seconds < 10.0, "%s: the start took %.1f s", paths[i], r->seconds);
     assert_bounded(&u, paths[i]);
   }
@@ -549,7 +563,8 @@ START_TEST(history_with_one_huge_line) {
   g_autofree char *dir = g_build_filename(data, "typoguard", NULL);
   g_mkdir_with_parents(dir, 0700);
   g_autofree char *hist = g_build_filename(dir, "history", NULL);
-  ck_assert(g_file_set_contents(hist, "typoguard-history 1\nd\tarmy.mil\t3\t1764430000\n", -1, NULL));
+  ck_assert(
+      g_file_set_contents(hist, "typoguard-history 1\nd\tarmy.mil\t3\t1764430000\n", -1, NULL));
   int fd = open(hist, O_WRONLY | O_APPEND);
   ck_assert_int_ge(fd, 0);
   struct stat st;
@@ -579,8 +594,8 @@ static char *data_home(const char *name, int mode, char **folder) {
 static HostRun *learn_in(const char *data, const char *addresses_json) {
   g_autofree char *env0 = g_strdup_printf("XDG_DATA_HOME=%s", data);
   const char *env[] = {env0, NULL};
-  g_autofree char *req = g_strdup_printf("{\"type\":\"learn\",\"id\":\"l\",\"addresses\":%s}",
-                                         addresses_json);
+  g_autofree char *req =
+      g_strdup_printf("{\"type\":\"learn\",\"id\":\"l\",\"addresses\":%s}", addresses_json);
   g_autoptr(GByteArray) in = g_byte_array_new();
   frame_append_str(in, req);
   frame_append_str(in, "{\"type\":\"hello\",\"id\":\"after\"}");
@@ -657,7 +672,8 @@ START_TEST(long_pair_is_not_written_and_message_names_the_file) {
     ck_assert_int_eq(cJSON_GetObjectItem(reply(r, 0), "count")->valueint, 3);
   }
   g_autoptr(HostRun) r = learn_in(data, "[\"d@example.com\"]");
-  ck_assert_msg(strstr(ERR(r), "unreadable") == NULL, "a line written was not readable: %s", r->err);
+  ck_assert_msg(strstr(ERR(r), "unreadable") == NULL, "a line written was not readable: %s",
+                r->err);
   /* A damaged corecipients file with no pair left: the message names it and counts pairs. */
   g_autofree char *pairs = g_build_filename(folder, "corecipients", NULL);
   ck_assert(g_file_test(pairs, G_FILE_TEST_IS_REGULAR));
@@ -698,8 +714,10 @@ START_TEST(one_big_learn_keeps_earlier_history) {
   ck_assert(g_file_get_contents(hist, &text, NULL, NULL));
   unsigned old = 0, fresh = 0;
   for (const char *p = text; (p = strstr(p, "\na\t")) != NULL; p++) {
-    if (g_str_has_prefix(p + 3, "old")) old++;
-    else fresh++;
+    if (g_str_has_prefix(p + 3, "old"))
+      old++;
+    else
+      fresh++;
   }
   ck_assert_msg(old >= TG_HISTORY_MAX_ADDRESSES / 2, "%u of the earlier addresses kept", old);
   ck_assert_uint_gt(fresh, 0);

@@ -12,7 +12,9 @@
 
 static const char *const NATIVE[] = {"--native", NULL};
 
-static HostRun *run_frames(GByteArray *in) { return host_run(NATIVE, in->data, in->len, NULL); }
+static HostRun *run_frames(GByteArray *in) {
+  return host_run(NATIVE, in->data, in->len, NULL);
+}
 
 static HostRun *run_one(const char *json) {
   g_autoptr(GByteArray) in = g_byte_array_new();
@@ -75,9 +77,9 @@ END_TEST
 
 /* A number id comes back as the same double, to the last bit: cJSON's own printer rounds to 15
  * digits when they read back "close enough" (fuzz_native found 1.0000000000000002 echoed as 1). */
-static const char *const exact_ids[] = {"1.0000000000000002", "0.30000000000000004", "-0.1",
-                                        "123456789012345678", "5e-324", "1.7976931348623157e308",
-                                        "-9007199254740993", "2.5e-7"};
+static const char *const exact_ids[] = {
+    "1.0000000000000002",     "0.30000000000000004", "-0.1",  "123456789012345678", "5e-324",
+    "1.7976931348623157e308", "-9007199254740993",   "2.5e-7"};
 
 START_TEST(numeric_id_round_trips) {
   g_autofree char *body = g_strdup_printf("{\"type\":\"hello\",\"id\":%s}", exact_ids[_i]);
@@ -115,10 +117,10 @@ START_TEST(browser_invocations) {
 END_TEST
 
 START_TEST(seed_case_blocks_with_fix) {
-  g_autoptr(HostRun) r = run_one(
-      "{\"type\":\"check\",\"id\":7,\"sender\":\"Jane Roe <jane.roe@mail.mil>\","
-      "\"recipients\":[{\"field\":\"to\",\"address\":\"John Doe <john.doe@army.ml>\"},"
-      "{\"field\":\"cc\",\"address\":\"ok.person@army.mil\"}]}");
+  g_autoptr(HostRun) r =
+      run_one("{\"type\":\"check\",\"id\":7,\"sender\":\"Jane Roe <jane.roe@mail.mil>\","
+              "\"recipients\":[{\"field\":\"to\",\"address\":\"John Doe <john.doe@army.ml>\"},"
+              "{\"field\":\"cc\",\"address\":\"ok.person@army.mil\"}]}");
   const cJSON *res = reply(r, 0);
   ck_assert_str_eq(str(res, "type"), "result");
   ck_assert_int_eq(cJSON_GetObjectItem(res, "id")->valueint, 7);
@@ -130,7 +132,8 @@ START_TEST(seed_case_blocks_with_fix) {
   cJSON_ArrayForEach(f, cJSON_GetObjectItem(res, "findings")) {
     int rcpt = cJSON_GetObjectItem(f, "recipient")->valueint;
     if (rcpt == 1) {
-      ck_assert_msg(strcmp(str(f, "severity"), "warn") != 0 && strcmp(str(f, "severity"), "block") != 0,
+      ck_assert_msg(strcmp(str(f, "severity"), "warn") != 0 &&
+                        strcmp(str(f, "severity"), "block") != 0,
                     "clean cc got %s", str(f, "code"));
       continue;
     }
@@ -155,9 +158,9 @@ END_TEST
 START_TEST(all_fields_accepted) {
   static const char *const fields[] = {"to", "cc", "bcc", "replyTo", "followupTo"};
   for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
-    g_autofree char *req = g_strdup_printf(
-        "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":\"%s\",\"address\":\"x@gmail.con\"}]}",
-        fields[i]);
+    g_autofree char *req = g_strdup_printf("{\"type\":\"check\",\"id\":1,\"recipients\":[{"
+                                           "\"field\":\"%s\",\"address\":\"x@gmail.con\"}]}",
+                                           fields[i]);
     g_autoptr(HostRun) r = run_one(req);
     const cJSON *res = reply(r, 0);
     ck_assert_str_eq(str(res, "type"), "result");
@@ -174,7 +177,8 @@ START_TEST(pipelined_in_order) {
     g_autofree char *req =
         i % 2 ? g_strdup_printf("{\"type\":\"hello\",\"id\":%d}", i)
               : g_strdup_printf("{\"type\":\"check\",\"id\":%d,\"recipients\":[{\"field\":\"to\","
-                                "\"address\":\"u%d@example.com\"}]}", i, i);
+                                "\"address\":\"u%d@example.com\"}]}",
+                                i, i);
     frame_append_str(in, req);
   }
   g_autoptr(HostRun) r = run_frames(in);
@@ -215,17 +219,24 @@ static const struct {
     {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":\"nope\"}"},
     {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":{}}"},
     {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":[\"a@b.com\"]}"},
-    {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":\"to\",\"address\":42}]}"},
+    {"bad_request",
+     "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":\"to\",\"address\":42}]}"},
     {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":\"to\"}]}"},
-    {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":\"from\",\"address\":\"a@b.com\"}]}"},
-    {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":7,\"address\":\"a@b.com\"}]}"},
+    {"bad_request",
+     "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":\"from\",\"address\":\"a@b.com\"}]}"},
+    {"bad_request",
+     "{\"type\":\"check\",\"id\":1,\"recipients\":[{\"field\":7,\"address\":\"a@b.com\"}]}"},
     {"bad_request", "{\"type\":\"check\",\"id\":1,\"sender\":5,\"recipients\":[]}"},
     {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":[],\"known\":[]}"},
-    {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":[],\"known\":{\"domains\":\"a.com\"}}"},
-    {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":[],\"known\":{\"addresses\":[1]}}"},
+    {"bad_request",
+     "{\"type\":\"check\",\"id\":1,\"recipients\":[],\"known\":{\"domains\":\"a.com\"}}"},
+    {"bad_request",
+     "{\"type\":\"check\",\"id\":1,\"recipients\":[],\"known\":{\"addresses\":[1]}}"},
     {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":[],\"policy\":\"x\"}"},
-    {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":[],\"policy\":{\"org_domains\":\"army.mil\"}}"},
-    {"bad_request", "{\"type\":\"check\",\"id\":1,\"recipients\":[],\"settings\":{\"flag_external\":\"loud\"}}"},
+    {"bad_request",
+     "{\"type\":\"check\",\"id\":1,\"recipients\":[],\"policy\":{\"org_domains\":\"army.mil\"}}"},
+    {"bad_request",
+     "{\"type\":\"check\",\"id\":1,\"recipients\":[],\"settings\":{\"flag_external\":\"loud\"}}"},
     {"bad_request", "{\"type\":\"hello\",\"id\":1,\"policy\":{\"allow_override\":\"yes\"}}"},
     {"bad_request", "{\"type\":\"learn\",\"id\":1}"},
     {"bad_request", "{\"type\":\"learn\",\"id\":1,\"addresses\":[null]}"},
@@ -264,7 +275,8 @@ END_TEST
 START_TEST(too_many_recipients) {
   GString *req = g_string_new("{\"type\":\"check\",\"id\":\"m\",\"recipients\":[");
   for (unsigned i = 0; i <= TG_MAX_RECIPIENTS; i++)
-    g_string_append_printf(req, "%s{\"field\":\"to\",\"address\":\"u%u@example.com\"}", i ? "," : "", i);
+    g_string_append_printf(req, "%s{\"field\":\"to\",\"address\":\"u%u@example.com\"}",
+                           i ? "," : "", i);
   g_string_append(req, "]}");
   g_autoptr(GByteArray) in = g_byte_array_new();
   frame_append(in, req->str, req->len);
@@ -281,7 +293,8 @@ END_TEST
 START_TEST(exactly_max_recipients_is_fine) {
   GString *req = g_string_new("{\"type\":\"check\",\"id\":\"m\",\"recipients\":[");
   for (unsigned i = 0; i < TG_MAX_RECIPIENTS; i++)
-    g_string_append_printf(req, "%s{\"field\":\"to\",\"address\":\"u%u@example.com\"}", i ? "," : "", i);
+    g_string_append_printf(req, "%s{\"field\":\"to\",\"address\":\"u%u@example.com\"}",
+                           i ? "," : "", i);
   g_string_append(req, "]}");
   g_autoptr(GByteArray) in = g_byte_array_new();
   frame_append(in, req->str, req->len);
@@ -347,7 +360,8 @@ START_TEST(truncated_frames) {
 END_TEST
 
 START_TEST(big_reply_is_truncated) {
-  GString *req = g_string_new("{\"type\":\"check\",\"id\":\"big\",\"sender\":\"a@mail.mil\",\"recipients\":[");
+  GString *req =
+      g_string_new("{\"type\":\"check\",\"id\":\"big\",\"sender\":\"a@mail.mil\",\"recipients\":[");
   for (unsigned i = 0; i < 9000; i++)
     g_string_append_printf(req,
                            "%s{\"field\":\"to\",\"address\":\"Some Long Display Name Number %u "
@@ -400,7 +414,6 @@ START_TEST(nothing_on_stdout_but_frames_with_noise) {
 }
 END_TEST
 
-
 /* ---- the address book kept in the host (`book`) ------------------------------------------ */
 
 static bool has_code(const cJSON *result, const char *code) {
@@ -418,9 +431,9 @@ static int num(const cJSON *o, const char *k) {
   return v->valueint;
 }
 
-#define WRONG_ADDRESS_CHECK                                                                        \
-  "{\"type\":\"check\",\"id\":\"c\",\"sender\":\"jane@army.mil\",\"recipients\":["               \
-  "{\"field\":\"to\",\"address\":\"ops@army.mil\"},"                                              \
+#define WRONG_ADDRESS_CHECK                                                        \
+  "{\"type\":\"check\",\"id\":\"c\",\"sender\":\"jane@army.mil\",\"recipients\":[" \
+  "{\"field\":\"to\",\"address\":\"ops@army.mil\"},"                               \
   "{\"field\":\"to\",\"address\":\"John Smith <john.smith@gmail.com>\"}]}"
 
 START_TEST(book_is_used_by_later_checks) {

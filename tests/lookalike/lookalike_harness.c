@@ -53,8 +53,10 @@ static TgResult *check(const TgContext *ctx, const char *address, const char *kn
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: %s CASES.tsv LEGIT.txt [--half tune|held|all] [--floor PCT] "
-                    "[--show-misses N]\n", argv[0]);
+    fprintf(stderr,
+            "usage: %s CASES.tsv LEGIT.txt [--half tune|held|all] [--floor PCT] "
+            "[--show-misses N]\n",
+            argv[0]);
     return 2;
   }
   const char *half = "all";
@@ -128,8 +130,8 @@ int main(int argc, char **argv) {
       /* An address-book lookalike blocks, except an all-ASCII one (it may be a registered
        * neighbour: detect.c's rule_homoglyph), which warns like a built-in one. */
       bool ascii = !strcmp(kinds[k], "ascii");
-      ok = g->severity >= (book && !ascii ? TG_SEVERITY_BLOCK : TG_SEVERITY_WARN) && g->suggestion &&
-           !strcmp(g->suggestion, want);
+      ok = g->severity >= (book && !ascii ? TG_SEVERITY_BLOCK : TG_SEVERITY_WARN) &&
+           g->suggestion && !strcmp(g->suggestion, want);
     }
     if (ok)
       t[k].caught++;
@@ -139,8 +141,10 @@ int main(int argc, char **argv) {
   }
 
   int status = 0;
-  printf("| kind (%s half) | caught with the right suggestion | rate | parser rejects | stale | real |\n"
-         "|---|---|---|---|---|---|\n", half);
+  printf("| kind (%s half) | caught with the right suggestion | rate | parser rejects | stale | "
+         "real |\n"
+         "|---|---|---|---|---|---|\n",
+         half);
   unsigned all_total = 0, all_caught = 0;
   for (size_t k = 0; k < N_KINDS; k++) {
     double rate = t[k].total ? 100.0 * t[k].caught / t[k].total : 100.0;

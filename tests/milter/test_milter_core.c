@@ -51,7 +51,8 @@ START_TEST(test_config_values) {
       load("[typoguard]\norg_domains = example.org\nallow_override = true\n[milter]\n"
            "socket = inet:10025@127.0.0.1\non_block = Hold\non_warn = pass\n"
            "local_domains = a.example, b.example; c.example\nhistory = none\n"
-           "history_reload = 60\n", &error);
+           "history_reload = 60\n",
+           &error);
   ck_assert_msg(c != NULL, "%s", error ? error->message : "");
   ck_assert_int_eq(c->on_block, TG_ON_BLOCK_HOLD);
   ck_assert_int_eq(c->on_warn, TG_ON_WARN_PASS);
@@ -124,7 +125,8 @@ START_TEST(test_text) {
   g_autofree char *rb = tg_milter_reply_text(big);
   ck_assert_uint_le(strlen(rb), TG_MILTER_MAX_REPLY_TEXT);
   ck_assert_uint_eq(strlen(rb) % 2, 0); /* never half a %% */
-  g_autofree char *d = tg_milter_ascii_domain("b\xc3\xbc" "cher.de");
+  g_autofree char *d = tg_milter_ascii_domain("b\xc3\xbc"
+                                              "cher.de");
   ck_assert_str_eq(d, "xn--bcher-kva.de");
   g_autofree char *cyr = tg_milter_ascii_domain("\xd0\xb0rmy.mil"); /* Cyrillic а */
   ck_assert(g_str_has_prefix(cyr, "xn--"));
@@ -137,7 +139,8 @@ END_TEST
 static TgEngine *engine_for(const char *milter_keys, char **history_dir) {
   g_autofree char *hist = g_dir_make_tmp("tg-milter-hist-XXXXXX", NULL);
   g_autofree char *text = g_strdup_printf("[typoguard]\norg_domains = example.org\n[milter]\n"
-                                          "history = %s\n%s", hist, milter_keys);
+                                          "history = %s\n%s",
+                                          hist, milter_keys);
   g_autoptr(GError) error = NULL;
   TgMilterConfig *c = load(text, &error);
   ck_assert_msg(c != NULL, "%s", error ? error->message : "");
@@ -249,7 +252,8 @@ START_TEST(test_address_header_bound) {
   ck_assert_int_eq(tg_mmsg_recipient(m, "<bob@gmail.com>", &text), TG_RCPT_KEEP);
   g_autofree char *big = g_strnfill(TG_MMSG_MAX_ADDRESS_HEADER_BYTES + 1, 'a');
   tg_mmsg_header(m, "To", big);
-  tg_mmsg_header(m, "To", "\"Doe, Bob\" <bob@gmail.com>, (comment, with comma) x@y.z, Team: a@b.c;");
+  tg_mmsg_header(m, "To",
+                 "\"Doe, Bob\" <bob@gmail.com>, (comment, with comma) x@y.z, Team: a@b.c;");
   tg_mmsg_header(m, "Cc", "\xff\xfe broken <bob@gmail.com");
   g_autoptr(TgMilterOutcome) o = tg_mmsg_finish(m);
   ck_assert_ptr_null(o->refuse_text);
@@ -453,4 +457,6 @@ static Suite *suite(void) {
   return s;
 }
 
-int main(void) { return tg_run_suite(suite(), NULL, TG_SUITE_SCRATCH); }
+int main(void) {
+  return tg_run_suite(suite(), NULL, TG_SUITE_SCRATCH);
+}

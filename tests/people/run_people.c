@@ -24,11 +24,11 @@ typedef struct {
 
 static void tally_print(const char *what, const Tally *t) {
   if (t->slips)
-    printf("  %-4s slips %4u  caught %4u (%5.1f %%)  warned with another suggestion %u  notes %u\n", what,
-           t->slips, t->caught, 100.0 * t->caught / t->slips, t->wrong_suggestion, t->notes);
+    printf("  %-4s slips %4u  caught %4u (%5.1f %%)  warned with another suggestion %u  notes %u\n",
+           what, t->slips, t->caught, 100.0 * t->caught / t->slips, t->wrong_suggestion, t->notes);
   if (t->legit)
-    printf("  %-4s legit %4u  false alarms %u (%4.1f %%)  notes %u\n", what, t->legit, t->false_alarms,
-           100.0 * t->false_alarms / t->legit, t->notes);
+    printf("  %-4s legit %4u  false alarms %u (%4.1f %%)  notes %u\n", what, t->legit,
+           t->false_alarms, 100.0 * t->false_alarms / t->legit, t->notes);
 }
 
 int main(int argc, char **argv) {
@@ -112,8 +112,8 @@ int main(int argc, char **argv) {
     if (verbose && ((slip && !caught) || (!slip && warned))) {
       g_autofree char *got = NULL;
       tg_wa_judge(c, res, &got);
-      fprintf(stderr, "%s:%u %s: %s\n  want %s %s\n  got %s\n", path, c->line, slip ? "MISS" : "FALSE", c->note,
-              c->expect, c->suggestion, got);
+      fprintf(stderr, "%s:%u %s: %s\n  want %s %s\n  got %s\n", path, c->line,
+              slip ? "MISS" : "FALSE", c->note, c->expect, c->suggestion, got);
     }
     tg_result_free(res);
     tg_context_free(ctx);
@@ -124,14 +124,17 @@ int main(int argc, char **argv) {
     tally_print(l->data, g_hash_table_lookup(by_kind, l->data));
   double caught = all.slips ? (double)all.caught / all.slips : 1.0;
   double false_rate = all.legit ? (double)all.false_alarms / all.legit : 0.0;
-  printf("caught with the right suggestion: %u of %u slips (%.1f %%); false alarms: %u of %u legitimate "
+  printf("caught with the right suggestion: %u of %u slips (%.1f %%); false alarms: %u of %u "
+         "legitimate "
          "messages (%.1f %%); syntax findings: %u\n",
-         all.caught, all.slips, 100 * caught, all.false_alarms, all.legit, 100 * false_rate, syntax);
+         all.caught, all.slips, 100 * caught, all.false_alarms, all.legit, 100 * false_rate,
+         syntax);
   g_hash_table_destroy(by_kind);
   psl_free(psl);
-  bool ok = caught >= min_caught && false_rate <= max_false && syntax == 0 && all.slips > 0 && all.legit > 0;
+  bool ok = caught >= min_caught && false_rate <= max_false && syntax == 0 && all.slips > 0 &&
+            all.legit > 0;
   if (!ok)
-    printf("FAILED: floors are caught >= %.1f %%, false alarms <= %.1f %%, no syntax finding\n", 100 * min_caught,
-           100 * max_false);
+    printf("FAILED: floors are caught >= %.1f %%, false alarms <= %.1f %%, no syntax finding\n",
+           100 * min_caught, 100 * max_false);
   return ok ? 0 : 1;
 }

@@ -70,15 +70,14 @@ START_TEST(test_replace) {
 }
 END_TEST
 
-static const char kMessage[] =
-    "From: Jane Roe <jane.roe@mail.mil>\r\n"
-    "To: \"Doe, John\" <john.doe@army.ml>,\r\n"
-    "  ops@gmial.com (Ops, desk)\r\n"
-    "cc: Team: a@x.org, \"b;c\" <b@y.org>;, c@z.org\r\n"
-    "Subject: To: not@an.address\r\n"
-    "X-To: nor@this.one\r\n"
-    "\r\n"
-    "To: body@is.not.read\r\n";
+static const char kMessage[] = "From: Jane Roe <jane.roe@mail.mil>\r\n"
+                               "To: \"Doe, John\" <john.doe@army.ml>,\r\n"
+                               "  ops@gmial.com (Ops, desk)\r\n"
+                               "cc: Team: a@x.org, \"b;c\" <b@y.org>;, c@z.org\r\n"
+                               "Subject: To: not@an.address\r\n"
+                               "X-To: nor@this.one\r\n"
+                               "\r\n"
+                               "To: body@is.not.read\r\n";
 
 START_TEST(test_headers) {
   g_autoptr(TgSpool) s = tg_spool_new_from_data(kMessage, sizeof kMessage - 1, NULL);

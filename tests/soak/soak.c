@@ -45,8 +45,8 @@
 #define SEED 20261129u
 
 typedef enum {
-  K_CHECK,     /* a few recipients, nothing else */
-  K_CONTEXT,   /* sender, known domains and addresses, policy and settings */
+  K_CHECK,   /* a few recipients, nothing else */
+  K_CONTEXT, /* sender, known domains and addresses, policy and settings */
   K_HELLO,
   K_LEARN,
   K_BAD_JSON,
@@ -54,7 +54,7 @@ typedef enum {
   K_BAD_TYPES,
   K_UNKNOWN,
   K_EMPTY,
-  K_NUL,       /* an address with a \u0000 escape: judged whole */
+  K_NUL, /* an address with a \u0000 escape: judged whole */
   K_HUGE,
   K_TOO_MANY,
   K_COUNT
@@ -63,17 +63,31 @@ typedef enum {
 /* Per mille; sums to 1000. */
 static const unsigned kWeights[K_COUNT] = {550, 150, 60, 60, 30, 30, 40, 30, 20, 20, 7, 3};
 static const char *const kExpect[K_COUNT][2] = {
-    {"result", NULL},      {"result", NULL},       {"hello", NULL},       {"learned", NULL},
-    {"error", "bad_json"}, {"error", "bad_json"},  {"error", "bad_request"},
-    {"error", "unknown_type"}, {"error", "bad_json"}, {"result", NULL}, {"result", NULL},
-    {"error", "too_many"}};
+    {"result", NULL},         {"result", NULL},          {"hello", NULL},
+    {"learned", NULL},        {"error", "bad_json"},     {"error", "bad_json"},
+    {"error", "bad_request"}, {"error", "unknown_type"}, {"error", "bad_json"},
+    {"result", NULL},         {"result", NULL},          {"error", "too_many"}};
 
-static const char *const kAddresses[] = {
-    "John Doe <john.doe@army.ml>", "ops@gmial.com", "someone@gmail.con", "friend@example.co.uk",
-    "x@hotmial.com", "Jane Roe <jane.roe@mail.mil>", "team@usarmy.mil", "a@\u0430rmy.mil",
-    "\"Doe, John\" <jd@navy.mil>", "bad address", "Team: a@b.com, c@d.org;", "<>", "@@",
-    "user@outlook.com", "user@yahoo.co", "x@gmail.cm", "first.last@sub.example.de",
-    "nobody@localhost", "who@[192.0.2.1]", "r\u00e9sum\u00e9@exampl\u00e9.fr"};
+static const char *const kAddresses[] = {"John Doe <john.doe@army.ml>",
+                                         "ops@gmial.com",
+                                         "someone@gmail.con",
+                                         "friend@example.co.uk",
+                                         "x@hotmial.com",
+                                         "Jane Roe <jane.roe@mail.mil>",
+                                         "team@usarmy.mil",
+                                         "a@\u0430rmy.mil",
+                                         "\"Doe, John\" <jd@navy.mil>",
+                                         "bad address",
+                                         "Team: a@b.com, c@d.org;",
+                                         "<>",
+                                         "@@",
+                                         "user@outlook.com",
+                                         "user@yahoo.co",
+                                         "x@gmail.cm",
+                                         "first.last@sub.example.de",
+                                         "nobody@localhost",
+                                         "who@[192.0.2.1]",
+                                         "r\u00e9sum\u00e9@exampl\u00e9.fr"};
 
 static Kind pick(GRand *r) {
   guint32 x = (guint32)g_rand_int_range(r, 0, 1000), acc = 0;
@@ -89,8 +103,9 @@ static void add_recipients(GString *s, GRand *r, unsigned n) {
   static const char *const fields[] = {"to", "cc", "bcc", "replyTo", "followupTo"};
   g_string_append(s, "\"recipients\":[");
   for (unsigned i = 0; i < n; i++) {
-    g_autofree char *addr = g_strescape(kAddresses[g_rand_int_range(r, 0, G_N_ELEMENTS(kAddresses))],
-                                        "\xc3\xa9\xd0\xb0"); /* keep the UTF-8 bytes above */
+    g_autofree char *addr =
+        g_strescape(kAddresses[g_rand_int_range(r, 0, G_N_ELEMENTS(kAddresses))],
+                    "\xc3\xa9\xd0\xb0"); /* keep the UTF-8 bytes above */
     g_string_append_printf(s, "%s{\"field\":\"%s\",\"address\":\"%s\"}", i ? "," : "",
                            fields[i % G_N_ELEMENTS(fields)], addr);
   }
@@ -110,10 +125,11 @@ static GString *request(unsigned i, Kind k) {
     break;
   case K_CONTEXT:
     g_string_append_printf(
-        s, "{\"type\":\"check\",\"id\":%s,\"sender\":\"Jane <jane@mail.mil>\","
-           "\"known\":{\"domains\":[\"army.mil\",\"d%u.example.com\"],\"addresses\":"
-           "[\"John Doe <john.doe@army.mil>\"]},\"policy\":{\"org_domains\":[\"mail.mil\"],"
-           "\"blocked_tlds\":[\"zz\"]},\"settings\":{\"first_contact\":\"warn\"},",
+        s,
+        "{\"type\":\"check\",\"id\":%s,\"sender\":\"Jane <jane@mail.mil>\","
+        "\"known\":{\"domains\":[\"army.mil\",\"d%u.example.com\"],\"addresses\":"
+        "[\"John Doe <john.doe@army.mil>\"]},\"policy\":{\"org_domains\":[\"mail.mil\"],"
+        "\"blocked_tlds\":[\"zz\"]},\"settings\":{\"first_contact\":\"warn\"},",
         id, i % 50);
     add_recipients(s, r, (unsigned)g_rand_int_range(r, 1, 12));
     g_string_append(s, "}");
@@ -125,22 +141,32 @@ static GString *request(unsigned i, Kind k) {
   case K_LEARN: {
     /* A bounded pool, as a real user's correspondents are: learning must not grow memory. */
     unsigned a = (unsigned)g_rand_int_range(r, 0, LEARN_POOL), b = (a * 7 + 1) % LEARN_POOL;
-    g_string_append_printf(s, "{\"type\":\"learn\",\"id\":%s,\"addresses\":[\"P%u <p%u@c%u.example.com>\","
-                              "\"p%u@c%u.example.com\"]}",
-                           id, a, a, a % 40, b, b % 40);
+    g_string_append_printf(
+        s,
+        "{\"type\":\"learn\",\"id\":%s,\"addresses\":[\"P%u <p%u@c%u.example.com>\","
+        "\"p%u@c%u.example.com\"]}",
+        id, a, a, a % 40, b, b % 40);
     break;
   }
-  case K_BAD_JSON: g_string_append_printf(s, "{\"type\":\"check\",\"id\":%s,\"recipients\":[", id); break;
-  case K_BAD_UTF8: g_string_append_printf(s, "{\"type\":\"hello\",\"id\":\"\xff\xfe%u\"}", i); break;
+  case K_BAD_JSON:
+    g_string_append_printf(s, "{\"type\":\"check\",\"id\":%s,\"recipients\":[", id);
+    break;
+  case K_BAD_UTF8:
+    g_string_append_printf(s, "{\"type\":\"hello\",\"id\":\"\xff\xfe%u\"}", i);
+    break;
   case K_BAD_TYPES:
-    g_string_append_printf(s, "{\"type\":\"check\",\"id\":%s,\"recipients\":[{\"field\":\"to\","
-                              "\"address\":%u}]}", id, i);
+    g_string_append_printf(s,
+                           "{\"type\":\"check\",\"id\":%s,\"recipients\":[{\"field\":\"to\","
+                           "\"address\":%u}]}",
+                           id, i);
     break;
   case K_UNKNOWN: g_string_append_printf(s, "{\"type\":\"frobnicate\",\"id\":%s}", id); break;
   case K_EMPTY: break;
   case K_NUL:
-    g_string_append_printf(s, "{\"type\":\"check\",\"id\":%s,\"recipients\":[{\"field\":\"to\","
-                              "\"address\":\"a\\u0000b@army.ml\"}]}", id);
+    g_string_append_printf(s,
+                           "{\"type\":\"check\",\"id\":%s,\"recipients\":[{\"field\":\"to\","
+                           "\"address\":\"a\\u0000b@army.ml\"}]}",
+                           id);
     break;
   case K_HUGE:
     g_string_append_printf(s, "{\"type\":\"check\",\"id\":%s,", id);
@@ -158,7 +184,9 @@ static GString *request(unsigned i, Kind k) {
 }
 
 /* Whether reply i must carry the id (the bad frames are answered with null). */
-static bool echoes_id(Kind k) { return k != K_BAD_JSON && k != K_BAD_UTF8 && k != K_EMPTY; }
+static bool echoes_id(Kind k) {
+  return k != K_BAD_JSON && k != K_BAD_UTF8 && k != K_EMPTY;
+}
 
 typedef struct {
   HostProc *p;
@@ -198,7 +226,9 @@ static gpointer writer(gpointer data) {
   return NULL;
 }
 
-static const char *str(const cJSON *o, const char *k) { return json_str(o, k); }
+static const char *str(const cJSON *o, const char *k) {
+  return json_str(o, k);
+}
 
 static gint cmp_long(gconstpointer a, gconstpointer b) {
   long x = *(const long *)a, y = *(const long *)b;
@@ -220,7 +250,8 @@ static bool check_reply(unsigned i, Kind k, const char *body, uint32_t len) {
     return false;
   }
   const char *type = str(r, "type"), *code = str(r, "code");
-  if (g_strcmp0(type, kExpect[k][0]) != 0 || (kExpect[k][1] && g_strcmp0(code, kExpect[k][1]) != 0)) {
+  if (g_strcmp0(type, kExpect[k][0]) != 0 ||
+      (kExpect[k][1] && g_strcmp0(code, kExpect[k][1]) != 0)) {
     fprintf(stderr, "soak: reply %u (kind %d) is %s/%s (%s), expected %s/%s\n", i, k, type, code,
             str(r, "message"), kExpect[k][0], kExpect[k][1] ? kExpect[k][1] : "-");
     return false;
@@ -231,7 +262,8 @@ static bool check_reply(unsigned i, Kind k, const char *body, uint32_t len) {
     if (i % 3)
       ok = cJSON_IsNumber(id) && id->valuedouble == (double)i;
     else
-      ok = cJSON_IsString(id) && id->valuestring[0] == 's' && strtoul(id->valuestring + 1, NULL, 10) == i;
+      ok = cJSON_IsString(id) && id->valuestring[0] == 's' &&
+           strtoul(id->valuestring + 1, NULL, 10) == i;
   } else {
     ok = cJSON_IsNull(id);
   }
@@ -329,9 +361,14 @@ int main(int argc, char **argv) {
   g_autoptr(HostEnv) e = host_env_new();
   /* Under Valgrind (not an ASan build): any memory error or definite leak makes the host exit 99.
    * The suppressions file says why each entry is there. */
-  static const char *const vg[] = {"valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
-                                   "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite",
-                                   "--suppressions=" TG_VALGRIND_SUPP, NULL};
+  static const char *const vg[] = {"valgrind",
+                                   "-q",
+                                   "--error-exitcode=99",
+                                   "--leak-check=full",
+                                   "--show-leak-kinds=definite",
+                                   "--errors-for-leak-kinds=definite",
+                                   "--suppressions=" TG_VALGRIND_SUPP,
+                                   NULL};
   if (valgrind)
     e->wrapper = vg;
   static const char *const native[] = {"--native", NULL};
@@ -430,28 +467,32 @@ int main(int argc, char **argv) {
   if (timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     fprintf(stderr, "soak: the host ended with %s %d%s\n", WIFSIGNALED(st) ? "signal" : "status",
             WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
-            timed_out ? " (hung)" : valgrind && WEXITSTATUS(st) == 99 ? " (Valgrind found errors)" : "");
+            timed_out                           ? " (hung)"
+            : valgrind && WEXITSTATUS(st) == 99 ? " (Valgrind found errors)"
+                                                : "");
     ok = false;
   }
   /* A sample may catch a huge request in flight: compare medians of windows, not points. */
   guint per_window = MAX(1u, (guint)(samples->len * WARMUP_SHARE));
   long rss_warm = samples->len >= 3 * per_window ? median(samples, per_window, per_window) : -1;
-  long rss_end = samples->len >= 3 * per_window
-                     ? median(samples, samples->len - per_window, per_window) : -1;
+  long rss_end =
+      samples->len >= 3 * per_window ? median(samples, samples->len - per_window, per_window) : -1;
   long rss_max = 0;
   for (guint i = 0; i < samples->len; i++)
     rss_max = MAX(rss_max, g_array_index(samples, long, i));
   long growth = rss_end - rss_warm;
-  printf("soak: %u requests in %.1f s (%.0f/s): checks %u (+%u with context, %u with %u recipients), "
-         "hello %u, learn %u, errors %u\n",
-         n, secs, n / secs, per_kind[K_CHECK] + per_kind[K_NUL], per_kind[K_CONTEXT],
-         per_kind[K_HUGE], HUGE_RECIPIENTS, per_kind[K_HELLO], per_kind[K_LEARN],
-         per_kind[K_BAD_JSON] + per_kind[K_BAD_UTF8] + per_kind[K_BAD_TYPES] + per_kind[K_UNKNOWN] +
-             per_kind[K_EMPTY] + per_kind[K_TOO_MANY]);
-  printf("soak: VmRSS at the first reply %ld KiB, after warm-up %ld KiB, at the end %ld KiB (medians "
-         "of %u samples, one every %u replies), max %ld KiB; growth after warm-up %ld KiB (bound "
-         "%ld KiB)\n",
-         rss_first, rss_warm, rss_end, per_window, SAMPLE_EVERY, rss_max, growth, GROWTH_BOUND_KIB);
+  printf(
+      "soak: %u requests in %.1f s (%.0f/s): checks %u (+%u with context, %u with %u recipients), "
+      "hello %u, learn %u, errors %u\n",
+      n, secs, n / secs, per_kind[K_CHECK] + per_kind[K_NUL], per_kind[K_CONTEXT], per_kind[K_HUGE],
+      HUGE_RECIPIENTS, per_kind[K_HELLO], per_kind[K_LEARN],
+      per_kind[K_BAD_JSON] + per_kind[K_BAD_UTF8] + per_kind[K_BAD_TYPES] + per_kind[K_UNKNOWN] +
+          per_kind[K_EMPTY] + per_kind[K_TOO_MANY]);
+  printf(
+      "soak: VmRSS at the first reply %ld KiB, after warm-up %ld KiB, at the end %ld KiB (medians "
+      "of %u samples, one every %u replies), max %ld KiB; growth after warm-up %ld KiB (bound "
+      "%ld KiB)\n",
+      rss_first, rss_warm, rss_end, per_window, SAMPLE_EVERY, rss_max, growth, GROWTH_BOUND_KIB);
   if (valgrind)
     printf("soak: under Valgrind: %s\n", ok ? "no memory errors, no definite leaks" : "FAILED");
   else if (rss_warm < 0 || rss_end < 0 || growth > GROWTH_BOUND_KIB) {

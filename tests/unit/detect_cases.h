@@ -55,7 +55,8 @@ G_GNUC_UNUSED static GPtrArray *tg_cases_load(const char *path, GError **error) 
       continue;
     g_auto(GStrv) col = g_strsplit(l, "\t", 6);
     if (g_strv_length(col) < 5) {
-      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%u: fewer than 5 columns", path, i + 1);
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%u: fewer than 5 columns", path,
+                  i + 1);
       g_ptr_array_unref(cases);
       return NULL;
     }
@@ -77,16 +78,18 @@ G_GNUC_UNUSED static bool tg_case_positive(const TgCase *c) {
   return strcmp(e, "-") != 0;
 }
 
-G_GNUC_UNUSED static bool tg_case_known_miss(const TgCase *c) { return c->expect[0] == '?'; }
+G_GNUC_UNUSED static bool tg_case_known_miss(const TgCase *c) {
+  return c->expect[0] == '?';
+}
 
 /* Runs one case; returns whether it passed and a one-line account of what was found in *got. */
 G_GNUC_UNUSED static bool tg_case_run(const psl_ctx_t *psl, const TgCase *c, char **got) {
   g_autoptr(TgContext) ctx = tg_context_new(psl);
   TgRequest req;
   tg_request_init(&req);
-  g_autoptr(GPtrArray) known = g_ptr_array_new(), addrs = g_ptr_array_new(), org = g_ptr_array_new(),
-                       trusted = g_ptr_array_new(), blocked = g_ptr_array_new(),
-                       blocked_tlds = g_ptr_array_new();
+  g_autoptr(GPtrArray) known = g_ptr_array_new(), addrs = g_ptr_array_new(),
+                       org = g_ptr_array_new(), trusted = g_ptr_array_new(),
+                       blocked = g_ptr_array_new(), blocked_tlds = g_ptr_array_new();
   g_auto(GStrv) items = g_strsplit(c->context ? c->context : "", ";", -1);
   TgLevel ext = TG_LEVEL_OFF, fc = TG_LEVEL_INFO;
   for (unsigned i = 0; items[i]; i++) {
@@ -96,18 +99,30 @@ G_GNUC_UNUSED static bool tg_case_run(const psl_ctx_t *psl, const TgCase *c, cha
       continue;
     *eq = '\0';
     const char *v = eq + 1;
-    if (!strcmp(kv, "known")) g_ptr_array_add(known, (gpointer)v);
-    else if (!strcmp(kv, "addr")) g_ptr_array_add(addrs, (gpointer)v);
-    else if (!strcmp(kv, "org")) g_ptr_array_add(org, (gpointer)v);
-    else if (!strcmp(kv, "trusted")) g_ptr_array_add(trusted, (gpointer)v);
-    else if (!strcmp(kv, "blocked")) g_ptr_array_add(blocked, (gpointer)v);
-    else if (!strcmp(kv, "blocked_tld")) g_ptr_array_add(blocked_tlds, (gpointer)v);
-    else if (!strcmp(kv, "ctx_org")) tg_context_add_domain(ctx, v, TG_SOURCE_ORG);
-    else if (!strcmp(kv, "ctx_trusted")) tg_context_add_domain(ctx, v, TG_SOURCE_TRUSTED);
-    else if (!strcmp(kv, "ctx_blocked")) tg_context_add_blocked(ctx, v);
-    else if (!strcmp(kv, "history")) tg_context_add_history(ctx, v, 1);
-    else if (!strcmp(kv, "external")) tg_level_from_name(v, &ext);
-    else if (!strcmp(kv, "first_contact")) tg_level_from_name(v, &fc);
+    if (!strcmp(kv, "known"))
+      g_ptr_array_add(known, (gpointer)v);
+    else if (!strcmp(kv, "addr"))
+      g_ptr_array_add(addrs, (gpointer)v);
+    else if (!strcmp(kv, "org"))
+      g_ptr_array_add(org, (gpointer)v);
+    else if (!strcmp(kv, "trusted"))
+      g_ptr_array_add(trusted, (gpointer)v);
+    else if (!strcmp(kv, "blocked"))
+      g_ptr_array_add(blocked, (gpointer)v);
+    else if (!strcmp(kv, "blocked_tld"))
+      g_ptr_array_add(blocked_tlds, (gpointer)v);
+    else if (!strcmp(kv, "ctx_org"))
+      tg_context_add_domain(ctx, v, TG_SOURCE_ORG);
+    else if (!strcmp(kv, "ctx_trusted"))
+      tg_context_add_domain(ctx, v, TG_SOURCE_TRUSTED);
+    else if (!strcmp(kv, "ctx_blocked"))
+      tg_context_add_blocked(ctx, v);
+    else if (!strcmp(kv, "history"))
+      tg_context_add_history(ctx, v, 1);
+    else if (!strcmp(kv, "external"))
+      tg_level_from_name(v, &ext);
+    else if (!strcmp(kv, "first_contact"))
+      tg_level_from_name(v, &fc);
   }
   tg_context_set_levels(ctx, ext, fc);
 #define TG_CASE_LIST_(field, arr) req.field = (TgStrings){(const char *const *)arr->pdata, arr->len}
@@ -142,8 +157,7 @@ G_GNUC_UNUSED static bool tg_case_run(const psl_ctx_t *psl, const TgCase *c, cha
       if (strcmp(tg_code_name(f->code), want) != 0 ||
           f->severity < (info_ok ? TG_SEVERITY_INFO : TG_SEVERITY_WARN))
         continue;
-      if (!strcmp(c->suggestion, "-") ||
-          (!strcmp(c->suggestion, "none") && !f->suggestion) ||
+      if (!strcmp(c->suggestion, "-") || (!strcmp(c->suggestion, "none") && !f->suggestion) ||
           (f->suggestion && !strcmp(c->suggestion, f->suggestion)))
         pass = true;
     }

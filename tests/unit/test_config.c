@@ -30,14 +30,16 @@ static char *write_file(const char *dir, const char *name, const char *text) {
 
 static bool list_has(const GPtrArray *a, const char *s) {
   for (guint i = 0; i < a->len; i++)
-    if (strcmp(g_ptr_array_index(a, i), s) == 0) return true;
+    if (strcmp(g_ptr_array_index(a, i), s) == 0)
+      return true;
   return false;
 }
 
 static char *joined(const GPtrArray *a) {
   GString *s = g_string_new(NULL);
   for (guint i = 0; i < a->len; i++) {
-    if (i) g_string_append_c(s, ',');
+    if (i)
+      g_string_append_c(s, ',');
     g_string_append(s, g_ptr_array_index(a, i));
   }
   return g_string_free(s, FALSE);
@@ -47,20 +49,24 @@ static char *joined(const GPtrArray *a) {
 static bool warned(const GPtrArray *w, const char *a, const char *b, const char *c) {
   for (guint i = 0; i < w->len; i++) {
     const char *m = g_ptr_array_index(w, i);
-    if (strstr(m, a) && (!b || strstr(m, b)) && (!c || strstr(m, c))) return true;
+    if (strstr(m, a) && (!b || strstr(m, b)) && (!c || strstr(m, c)))
+      return true;
   }
   return false;
 }
 
 static void dump(const GPtrArray *w) {
-  for (guint i = 0; i < w->len; i++) fprintf(stderr, "  warning: %s\n", (char *)g_ptr_array_index(w, i));
+  for (guint i = 0; i < w->len; i++)
+    fprintf(stderr, "  warning: %s\n", (char *)g_ptr_array_index(w, i));
 }
 
 /* Points the policy and user files at a scratch folder for this (forked) test. */
 static void use_files(const char *dir, const char *policy, const char *user) {
   g_autofree char *p = NULL, *u = NULL;
-  if (policy) p = write_file(dir, "policy.conf", policy);
-  if (user) u = write_file(dir, "config/typoguard/typoguard.conf", user);
+  if (policy)
+    p = write_file(dir, "policy.conf", policy);
+  if (user)
+    u = write_file(dir, "config/typoguard/typoguard.conf", user);
   g_autofree char *pp = g_build_filename(dir, "policy.conf", NULL);
   g_autofree char *cfg = g_build_filename(dir, "config", NULL);
   g_setenv("TYPOGUARD_POLICY", pp, TRUE);
@@ -132,17 +138,18 @@ END_TEST
 
 START_TEST(test_precedence) {
   g_autofree char *dir = scratch_dir();
-  use_files(dir,
-            "# the administrator\n[typoguard]\nflag_external = warn\norg_domains = mail.mil;army.mil\n"
-            "allow_override=false\nfail_mode=closed\n",
-            "[typoguard]\nflag_external = info\nfirst_contact = warn\n"
-            "org_domains = navy.mil, Army.mil\nallow_override = true\nlearn = no\n"
-            "trusted_domains = partner.example\n");
+  use_files(
+      dir,
+      "# the administrator\n[typoguard]\nflag_external = warn\norg_domains = mail.mil;army.mil\n"
+      "allow_override=false\nfail_mode=closed\n",
+      "[typoguard]\nflag_external = info\nfirst_contact = warn\n"
+      "org_domains = navy.mil, Army.mil\nallow_override = true\nlearn = no\n"
+      "trusted_domains = partner.example\n");
   g_autoptr(GPtrArray) w = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(TgSettings) s = tg_settings_load(NULL, w);
   dump(w);
   ck_assert_int_eq(s->flag_external, TG_LEVEL_WARN); /* admin wins */
-  ck_assert(!s->allow_override);                      /* admin wins */
+  ck_assert(!s->allow_override);                     /* admin wins */
   ck_assert_int_eq(s->fail_mode, TG_FAIL_CLOSED);
   ck_assert_int_eq(s->first_contact, TG_LEVEL_WARN); /* user's, not locked */
   ck_assert(!s->learn);
@@ -181,18 +188,18 @@ END_TEST
 START_TEST(test_malformed) {
   g_autofree char *dir = scratch_dir();
   use_files(dir,
-            "[typoguard]\n"                                  /* 1 */
-            "this line is not a key file line\n"             /* 2 */
-            "flag_external = loud\n"                         /* 3 */
-            "first_contact = warn\n"                         /* 4 */
+            "[typoguard]\n"                                   /* 1 */
+            "this line is not a key file line\n"              /* 2 */
+            "flag_external = loud\n"                          /* 3 */
+            "first_contact = warn\n"                          /* 4 */
             "org_domains = army.mil; bad domain!, navy.mil\n" /* 5 */
-            "unknown_key = 1\n"                              /* 6 */
-            "learn = perhaps\n"                              /* 7 */
-            "[broken\n"                                      /* 8 */
-            "allow_override = true\n"                        /* 9: under a broken group */
-            "[typoguard]\n"                                  /* 10 */
-            "blocked_tlds = ml; not.a.tld\n"                 /* 11 */
-            "fail_mode = closed\n",                          /* 12 */
+            "unknown_key = 1\n"                               /* 6 */
+            "learn = perhaps\n"                               /* 7 */
+            "[broken\n"                                       /* 8 */
+            "allow_override = true\n"                         /* 9: under a broken group */
+            "[typoguard]\n"                                   /* 10 */
+            "blocked_tlds = ml; not.a.tld\n"                  /* 11 */
+            "fail_mode = closed\n",                           /* 12 */
             NULL);
   g_autoptr(GPtrArray) w = g_ptr_array_new_with_free_func(g_free);
   g_autoptr(TgSettings) s = tg_settings_load(NULL, w);
@@ -227,7 +234,8 @@ static const struct {
     {"[typoguard]\nflag_external = w\xff\n", "UTF-8"},
     {"[typoguard]\ntrusted_domains_file =\n", "empty path"},
     /* names GKeyFile would reject the whole file for */
-    {"[typoguard]\nkey[ = v\nflag_external = loud\n", "policy.conf:2: 'key[' is not a valid key name"},
+    {"[typoguard]\nkey[ = v\nflag_external = loud\n",
+     "policy.conf:2: 'key[' is not a valid key name"},
     {"[typoguard]\nk]ey = v\n", "not a valid key name"},
     {"[typoguard]\nke y = v\n", "not a valid key name"},
     {"[typo\001guard]\nx=1\n", "'[typo\\001guard]' is not a valid [group] line"},
@@ -248,8 +256,10 @@ END_TEST
 
 START_TEST(test_relative_list_path) {
   g_autofree char *dir = scratch_dir();
-  use_files(dir, "[typoguard]\ntrusted_domains_file = lists/partners.txt\n"
-                 "blocked_domains_file = /srv/deny.txt\n", NULL);
+  use_files(dir,
+            "[typoguard]\ntrusted_domains_file = lists/partners.txt\n"
+            "blocked_domains_file = /srv/deny.txt\n",
+            NULL);
   g_autoptr(TgSettings) s = tg_settings_load(NULL, NULL);
   g_autofree char *want = g_build_filename(dir, "lists", "partners.txt", NULL);
   ck_assert_str_eq(s->trusted_domains_file, want);
@@ -299,8 +309,9 @@ END_TEST
 
 START_TEST(test_json_merge) {
   g_autoptr(TgSettings) s = tg_settings_new();
-  cJSON *pol = cJSON_Parse("{\"org_domains\":[\"mail.mil\",\"ARMY.MIL.\"],\"flag_external\":\"warn\","
-                           "\"allow_override\":false,\"unknown\":{\"x\":1},\"fail_mode\":null}");
+  cJSON *pol =
+      cJSON_Parse("{\"org_domains\":[\"mail.mil\",\"ARMY.MIL.\"],\"flag_external\":\"warn\","
+                  "\"allow_override\":false,\"unknown\":{\"x\":1},\"fail_mode\":null}");
   cJSON *usr = cJSON_Parse("{\"org_domains\":[\"navy.mil\"],\"flag_external\":\"off\","
                            "\"first_contact\":\"warn\",\"allow_override\":true,\"learn\":false,"
                            "\"blocked_tlds\":[\".ML\"],\"trusted_domains_file\":\"/tmp/t.txt\"}");
@@ -320,13 +331,13 @@ START_TEST(test_json_merge) {
 
   cJSON *j = tg_settings_to_json(s);
   char *txt = cJSON_PrintUnformatted(j);
-  ck_assert_str_eq(txt,
-                   "{\"org_domains\":[\"mail.mil\",\"army.mil\",\"navy.mil\"],\"trusted_domains\":[],"
-                   "\"blocked_domains\":[],\"blocked_tlds\":[\"ml\"],\"flag_external\":\"warn\","
-                   "\"first_contact\":\"warn\",\"allow_override\":false,\"fail_mode\":\"open\","
-                   "\"learn\":false,\"trusted_domains_file\":\"/tmp/t.txt\","
-                   "\"blocked_domains_file\":null,"
-                   "\"locked\":[\"org_domains\",\"flag_external\",\"allow_override\"]}");
+  ck_assert_str_eq(
+      txt, "{\"org_domains\":[\"mail.mil\",\"army.mil\",\"navy.mil\"],\"trusted_domains\":[],"
+           "\"blocked_domains\":[],\"blocked_tlds\":[\"ml\"],\"flag_external\":\"warn\","
+           "\"first_contact\":\"warn\",\"allow_override\":false,\"fail_mode\":\"open\","
+           "\"learn\":false,\"trusted_domains_file\":\"/tmp/t.txt\","
+           "\"blocked_domains_file\":null,"
+           "\"locked\":[\"org_domains\",\"flag_external\",\"allow_override\"]}");
   cJSON_free(txt);
   cJSON_Delete(j);
 }
@@ -354,7 +365,8 @@ END_TEST
 START_TEST(test_list_file) {
   g_autofree char *dir = scratch_dir();
   GString *text = g_string_new("# partners\n\n");
-  for (int i = 0; i < 50; i++) g_string_append_printf(text, "partner%d-example.com\n", i);
+  for (int i = 0; i < 50; i++)
+    g_string_append_printf(text, "partner%d-example.com\n", i);
   g_string_append(text, "  Spaced-Example.ORG.  # a comment\nnot a domain\n");
   g_autofree char *path = write_file(dir, "partners.txt", text->str);
   g_string_free(text, TRUE);
@@ -380,9 +392,10 @@ START_TEST(test_build_context) {
   g_autofree char *dir = scratch_dir();
   g_autofree char *list = write_file(dir, "t.txt", "a.example\nb.example\n");
   g_autoptr(TgSettings) s = tg_settings_new();
-  g_autofree char *json = g_strdup_printf(
-      "{\"org_domains\":[\"mail.mil\"],\"trusted_domains\":[\"partner.example\"],"
-      "\"blocked_tlds\":[\"ml\"],\"trusted_domains_file\":\"%s\"}", list);
+  g_autofree char *json =
+      g_strdup_printf("{\"org_domains\":[\"mail.mil\"],\"trusted_domains\":[\"partner.example\"],"
+                      "\"blocked_tlds\":[\"ml\"],\"trusted_domains_file\":\"%s\"}",
+                      list);
   cJSON *j = cJSON_Parse(json);
   ck_assert(tg_settings_merge_json(s, j, false, NULL));
   cJSON_Delete(j);
@@ -416,4 +429,6 @@ static Suite *config_suite(void) {
   return s;
 }
 
-int main(void) { return tg_run_suite(config_suite(), NULL, TG_SUITE_SCRATCH); }
+int main(void) {
+  return tg_run_suite(config_suite(), NULL, TG_SUITE_SCRATCH);
+}

@@ -21,7 +21,9 @@ static void setup(void) {
   ck_assert_ptr_nonnull(psl);
 }
 
-static void teardown(void) { psl_free(psl); }
+static void teardown(void) {
+  psl_free(psl);
+}
 
 static TgResult *check_one(TgContext *ctx, const char *sender, const char *const *rcpt, size_t n) {
   TgRequest req;
@@ -157,7 +159,8 @@ START_TEST(large_address_book) {
   g_autoptr(TgContext) ctx = tg_context_new(psl);
   g_autoptr(GPtrArray) book = g_ptr_array_new_with_free_func(g_free);
   for (int i = 0; i < 10000; i++)
-    g_ptr_array_add(book, g_strdup_printf("Person %d <person.%d@partner%d.example.com>", i, i, i % 500));
+    g_ptr_array_add(book,
+                    g_strdup_printf("Person %d <person.%d@partner%d.example.com>", i, i, i % 500));
   g_ptr_array_add(book, g_strdup("\"Doe, John\" <john.doe@gmial.com>"));
   TgRequest req;
   tg_request_init(&req);
@@ -179,7 +182,7 @@ START_TEST(large_address_book) {
   ck_assert_str_eq(f->suggestion, "john.doe@gmial.com");
   ck_assert_str_eq(f->replacement, "\"Doe, John\" <john.doe@gmial.com>");
   ck_assert_str_eq(f->message, "jon.doe@gmial.com differs slightly from the known address "
-                                "john.doe@gmial.com. Did you mean john.doe@gmial.com?");
+                               "john.doe@gmial.com. Did you mean john.doe@gmial.com?");
   ck_assert_int_lt(dt, 2 * G_USEC_PER_SEC); /* generous: sanitizer builds on a busy CI machine */
 }
 END_TEST
@@ -212,8 +215,9 @@ END_TEST
 /* The findings depend on the request and the context's contents only: not on the order in which
  * the context was filled, nor on what the same context checked before (no hidden state). */
 static TgContext *filled_context(bool reversed) {
-  static const char *const domains[] = {"acme.example", "gmial.co", "corp.example", "navy.mil",
-                                        "example.org", "exarnple.net", "mail.example.com"};
+  static const char *const domains[] = {"acme.example",    "gmial.co",    "corp.example",
+                                        "navy.mil",        "example.org", "exarnple.net",
+                                        "mail.example.com"};
   static const char *const history[] = {"pat@histroy.org", "kim@corp.example", "lee@acme.exmple"};
   TgContext *ctx = tg_context_new(psl);
   size_t nd = G_N_ELEMENTS(domains), nh = G_N_ELEMENTS(history);
@@ -239,7 +243,7 @@ static void assert_same(const TgResult *a, const TgResult *b) {
 }
 
 START_TEST(deterministic) {
-  const char *rcpt[] = {"a@gmial.com", "b@yahoo.cmo", "c@аrmy.mil", "d@army.ml", "x",
+  const char *rcpt[] = {"a@gmial.com",    "b@yahoo.cmo",    "c@аrmy.mil",    "d@army.ml", "x",
                         "e@acme.exampel", "f@corp.exmaple", "g@histroy.org", "h@navy.ml"};
   const size_t n = G_N_ELEMENTS(rcpt);
   g_autoptr(TgContext) fwd = filled_context(false);
@@ -343,7 +347,8 @@ START_TEST(context_beats_length) {
     bool flagged = false;
     for (guint k = 0; k < with->findings->len; k++) {
       const TgFinding *f = g_ptr_array_index(with->findings, k);
-      if (f->code == TG_CODE_NEAR_MISS && f->suggestion && strcmp(f->suggestion, cases[i].meant) == 0) {
+      if (f->code == TG_CODE_NEAR_MISS && f->suggestion &&
+          strcmp(f->suggestion, cases[i].meant) == 0) {
         flagged = true;
         ck_assert_int_eq(f->severity, TG_SEVERITY_WARN); /* a near miss informs, never blocks */
       }
@@ -394,8 +399,9 @@ START_TEST(corpus) {
       fprintf(stderr, "detect.tsv:%u: %s now passes: drop its '?'\n", c->line, c->address);
     }
   }
-  fprintf(stderr, "corpus: %zu positives, %zu caught (recall %.1f %%); %zu negatives, %zu false alarms "
-                  "(%.2f %%); %zu known misses\n",
+  fprintf(stderr,
+          "corpus: %zu positives, %zu caught (recall %.1f %%); %zu negatives, %zu false alarms "
+          "(%.2f %%); %zu known misses\n",
           pos, caught, pos ? 100.0 * (double)caught / (double)pos : 0.0, neg, false_alarms,
           neg ? 100.0 * (double)false_alarms / (double)neg : 0.0, known_misses);
   if (!path) {

@@ -33,7 +33,8 @@ static const struct {
     {"exa mple.com", NULL, NULL, false},
     {"😀.com", NULL, NULL, false},
     {"xn--zz.com", NULL, NULL, false},
-    {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com", NULL, NULL, false}, /* 64 */
+    {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com", NULL, NULL,
+     false}, /* 64 */
     {"[not-an-ip]", NULL, NULL, false},
 };
 

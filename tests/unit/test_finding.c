@@ -14,8 +14,8 @@
  * renamed, reordered or given another default in one place and not the others fails here. */
 typedef struct {
   const char *file;
-  const char *start;  /* the line the table follows */
-  const char *row;    /* a regex: group 1 the code, group 2 (if any) the default column */
+  const char *start; /* the line the table follows */
+  const char *row;   /* a regex: group 1 the code, group 2 (if any) the default column */
 } DocTable;
 
 static const DocTable doc_tables[] = {
@@ -91,8 +91,20 @@ END_TEST
 
 /* Every template, filled with every blank, leaves no brace behind and no jargon for the user. */
 START_TEST(templates_fill) {
-  TgMessageArgs a = {"army.ml", "ml", "army.mil", "Mali", "Cyrillic", "x@army.ml", "John", "why",
-                     "а", "a", "cyrillic small letter a", "dotless i", "Cyrl", "script"};
+  TgMessageArgs a = {"army.ml",
+                     "ml",
+                     "army.mil",
+                     "Mali",
+                     "Cyrillic",
+                     "x@army.ml",
+                     "John",
+                     "why",
+                     "а",
+                     "a",
+                     "cyrillic small letter a",
+                     "dotless i",
+                     "Cyrl",
+                     "script"};
   TgMessageId id = (TgMessageId)_i;
   g_autofree char *m = tg_message_format(id, &a);
   ck_assert_msg(!strchr(m, '{') && !strchr(m, '}'), "%s", m);
@@ -116,8 +128,10 @@ START_TEST(message_names_and_args) {
     ck_assert_msg(g_str_has_prefix(n, tg_code_name(tg_message_code((TgMessageId)i))), "%s", n);
     ck_assert_msg(g_hash_table_add(seen, (gpointer)n), "duplicate %s", n);
   }
-  g_autoptr(TgFinding) f = tg_finding_new(0, TG_FIELD_TO, TG_CODE_HOMOGLYPH, 0.9, "x@gmаil.com", "gmаil.com");
-  TgMessageArgs a = {.domain = "gmаil.com", .intended = "gmail.com", .glyph = "а", .script_code = "Cyrl"};
+  g_autoptr(TgFinding) f =
+      tg_finding_new(0, TG_FIELD_TO, TG_CODE_HOMOGLYPH, 0.9, "x@gmаil.com", "gmаil.com");
+  TgMessageArgs a = {
+      .domain = "gmаil.com", .intended = "gmail.com", .glyph = "а", .script_code = "Cyrl"};
   tg_finding_set_message(f, TG_MSG_HOMOGLYPH, &a);
   ck_assert_str_eq(f->message_id, "homoglyph");
   ck_assert_int_eq(g_strv_length(f->args), 8);
@@ -137,26 +151,44 @@ START_TEST(dialog_sentences) {
     TgMessageArgs a;
     const char *want;
   } t[] = {
-      {TG_MSG_TLD_CONFUSION_OWN, {.domain = "army.ml", .tld = "ml", .intended = "army.mil", .owner = "Mali"},
+      {TG_MSG_TLD_CONFUSION_OWN,
+       {.domain = "army.ml", .tld = "ml", .intended = "army.mil", .owner = "Mali"},
        "army.ml is in Mali (.ml). Did you mean army.mil?"},
-      {TG_MSG_TLD_CONFUSION_WELLKNOWN, {.domain = "gmail.co", .tld = "co", .intended = "gmail.com", .owner = "Colombia"},
+      {TG_MSG_TLD_CONFUSION_WELLKNOWN,
+       {.domain = "gmail.co", .tld = "co", .intended = "gmail.com", .owner = "Colombia"},
        "gmail.co is in Colombia (.co). Did you mean gmail.com?"},
-      {TG_MSG_NEAR_MISS, {.domain = "gmial.com", .intended = "gmail.com"}, "gmial.com looks like a typo. Did you mean gmail.com?"},
-      {TG_MSG_NEAR_MISS_DOT, {.domain = "usarmy.mil", .intended = "us.army.mil"},
+      {TG_MSG_NEAR_MISS,
+       {.domain = "gmial.com", .intended = "gmail.com"},
+       "gmial.com looks like a typo. Did you mean gmail.com?"},
+      {TG_MSG_NEAR_MISS_DOT,
+       {.domain = "usarmy.mil", .intended = "us.army.mil"},
        "usarmy.mil is missing a dot. Did you mean us.army.mil?"},
-      {TG_MSG_INVALID_TLD, {.domain = "gmail.con", .tld = "con", .intended = "gmail.com"},
+      {TG_MSG_INVALID_TLD,
+       {.domain = "gmail.con", .tld = "con", .intended = "gmail.com"},
        "gmail.con does not exist: .con is not a domain ending. Did you mean gmail.com?"},
       {TG_MSG_HOMOGLYPH_SCRIPT,
-       {.domain = "аrmy.mil", .script = "Cyrillic", .intended = "army.mil", .glyph = "а", .looks_like = "a"},
+       {.domain = "аrmy.mil",
+        .script = "Cyrillic",
+        .intended = "army.mil",
+        .glyph = "а",
+        .looks_like = "a"},
        "аrmy.mil is not army.mil: the “а” here is a Cyrillic letter, not a Latin “a”."},
       {TG_MSG_HOMOGLYPH_LETTER,
-       {.domain = "gmaıl.com", .intended = "gmail.com", .glyph = "ı", .looks_like = "i", .description = "dotless i"},
+       {.domain = "gmaıl.com",
+        .intended = "gmail.com",
+        .glyph = "ı",
+        .looks_like = "i",
+        .description = "dotless i"},
        "gmaıl.com is not gmail.com: the “ı” here is another letter (dotless i), not “i”."},
-      {TG_MSG_HOMOGLYPH_ASCII, {.domain = "hotrnail.com", .intended = "hotmail.com", .glyph = "rn", .looks_like = "m"},
+      {TG_MSG_HOMOGLYPH_ASCII,
+       {.domain = "hotrnail.com", .intended = "hotmail.com", .glyph = "rn", .looks_like = "m"},
        "hotrnail.com is not hotmail.com: it has “rn” where hotmail.com has “m”."},
-      {TG_MSG_BLOCKED_TLD, {.tld = "ml"}, "Your organisation does not allow mail to .ml addresses."},
+      {TG_MSG_BLOCKED_TLD,
+       {.tld = "ml"},
+       "Your organisation does not allow mail to .ml addresses."},
       {TG_MSG_SYNTAX_INCOMPLETE, {0}, "This is not a complete email address."},
-      {TG_MSG_CONTACT_NEAR_MISS, {.intended = "john.doe@army.mil", .address = "jon.doe@army.mil"},
+      {TG_MSG_CONTACT_NEAR_MISS,
+       {.intended = "john.doe@army.mil", .address = "jon.doe@army.mil"},
        "jon.doe@army.mil differs slightly from the known address john.doe@army.mil. Did you mean "
        "john.doe@army.mil?"},
       {TG_MSG_EXTERNAL, {0}, "Outside your organisation."},

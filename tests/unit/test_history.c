@@ -20,7 +20,9 @@ static char *scratch_dir(void) {
   return dir;
 }
 
-static char *history_file(const char *dir) { return g_build_filename(dir, "history", NULL); }
+static char *history_file(const char *dir) {
+  return g_build_filename(dir, "history", NULL);
+}
 
 static char *read_all(const char *path) {
   char *text = NULL;
@@ -53,8 +55,15 @@ START_TEST(test_learn_roundtrip) {
   g_autofree char *dir = scratch_dir();
   {
     g_autoptr(TgHistory) h = tg_history_open(dir, NULL);
-    const char *addrs[] = {"John.Doe@Army.MIL", "jane@army.mil", "john.doe@army.mil", "x@bücher.de",
-                           "not-an-address", "@nolocal.com", "tab\there@x.com", "", NULL};
+    const char *addrs[] = {"John.Doe@Army.MIL",
+                           "jane@army.mil",
+                           "john.doe@army.mil",
+                           "x@bücher.de",
+                           "not-an-address",
+                           "@nolocal.com",
+                           "tab\there@x.com",
+                           "",
+                           NULL};
     unsigned n = 0;
     g_autoptr(GError) err = NULL;
     ck_assert(tg_history_learn_at(h, addrs, G_N_ELEMENTS(addrs), 1000, &n, &err));
@@ -171,7 +180,8 @@ START_TEST(test_corrupt) {
   const char *t = kDamaged[_i].text;
   /* the NUL case: measure up to the final end marker */
   len = strlen(t);
-  if (_i == 5) len = sizeof("typoguard-history 1\nd\ta.ex\0ample\t1\t5\nd\tb.example\t1\t5\nend\t1\n") - 1;
+  if (_i == 5)
+    len = sizeof("typoguard-history 1\nd\ta.ex\0ample\t1\t5\nd\tb.example\t1\t5\nend\t1\n") - 1;
   ck_assert(g_file_set_contents(path, t, (gssize)len, NULL));
   g_autoptr(TgHistory) h = tg_history_open(dir, NULL);
   ck_assert_uint_eq(tg_history_dropped(h), kDamaged[_i].dropped);
@@ -196,15 +206,16 @@ START_TEST(test_future_format) {
   g_autofree char *dir = scratch_dir();
   g_autofree char *path = history_file(dir);
   ck_assert(g_file_set_contents(
-      path, "typoguard-history 1\nd\ta.example\t1\t5\ng\tx@a.example y@a.example\t3\t5\nend\t2\n", -1,
-      NULL));
+      path, "typoguard-history 1\nd\ta.example\t1\t5\ng\tx@a.example y@a.example\t3\t5\nend\t2\n",
+      -1, NULL));
   g_autoptr(TgHistory) h = tg_history_open(dir, NULL);
   ck_assert_uint_eq(tg_history_dropped(h), 0);
   learn(h, 100, "new@new.example", NULL);
   g_autofree char *text = read_all(path);
   ck_assert(strstr(text, "\ng\tx@a.example y@a.example\t3\t5\n") != NULL);
 
-  ck_assert(g_file_set_contents(path, "typoguard-history 2\nd\ta.example\t1\t5\nend\t1\n", -1, NULL));
+  ck_assert(
+      g_file_set_contents(path, "typoguard-history 2\nd\ta.example\t1\t5\nend\t1\n", -1, NULL));
   g_autoptr(TgHistory) h2 = tg_history_open(dir, NULL);
   ck_assert(tg_history_lookup_domain(h2, "a.example", NULL, NULL));
   const char *addrs[] = {"z@z.example"};
@@ -230,7 +241,8 @@ START_TEST(test_concurrent) {
       for (int i = 0; i < EACH; i++) {
         g_autofree char *a = g_strdup_printf("p%d.m%d@host%d.example", p, i, p);
         const char *addrs[] = {a};
-        if (!tg_history_learn_at(h, addrs, 1, 10 + i, NULL, NULL)) _exit(1);
+        if (!tg_history_learn_at(h, addrs, 1, 10 + i, NULL, NULL))
+          _exit(1);
       }
       tg_history_free(h);
       _exit(0);
@@ -277,7 +289,8 @@ START_TEST(test_crash_before_rename) {
   g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
   int temps = 0;
   const char *name;
-  while ((name = g_dir_read_name(d)) != NULL) temps += g_str_has_prefix(name, "history.tmp.");
+  while ((name = g_dir_read_name(d)) != NULL)
+    temps += g_str_has_prefix(name, "history.tmp.");
   ck_assert_int_eq(temps, 1);
   g_autoptr(TgHistory) h = tg_history_open(dir, NULL);
   ck_assert_uint_eq(tg_history_dropped(h), 0);
@@ -285,7 +298,8 @@ START_TEST(test_crash_before_rename) {
   learn(h, 30, "third@third.example", NULL);
   g_autoptr(GDir) d2 = g_dir_open(dir, 0, NULL);
   temps = 0;
-  while ((name = g_dir_read_name(d2)) != NULL) temps += g_str_has_prefix(name, "history.tmp.");
+  while ((name = g_dir_read_name(d2)) != NULL)
+    temps += g_str_has_prefix(name, "history.tmp.");
   ck_assert_int_eq(temps, 0);
   ck_assert(tg_history_lookup_address(h, "old@old.example", NULL, NULL));
 }
@@ -344,4 +358,6 @@ static Suite *history_suite(void) {
   return s;
 }
 
-int main(void) { return tg_run_suite(history_suite(), NULL, TG_SUITE_SCRATCH); }
+int main(void) {
+  return tg_run_suite(history_suite(), NULL, TG_SUITE_SCRATCH);
+}

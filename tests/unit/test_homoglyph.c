@@ -20,7 +20,9 @@ static void setup(void) {
   ck_assert_ptr_nonnull(psl);
 }
 
-static void teardown(void) { psl_free(psl); }
+static void teardown(void) {
+  psl_free(psl);
+}
 
 static TgResult *check(TgContext *ctx, const char *address, const char *known) {
   TgRequest req;
@@ -44,8 +46,8 @@ static const char *arg(const TgFinding *f, const char *key) {
 
 static const struct {
   const char *address;
-  const char *known;      /* an address-book domain of the request, or NULL */
-  TgSeverity severity;    /* of the homoglyph finding; TG_SEVERITY_OK: no finding at all */
+  const char *known;   /* an address-book domain of the request, or NULL */
+  TgSeverity severity; /* of the homoglyph finding; TG_SEVERITY_OK: no finding at all */
   const char *suggestion;
   const char *message_id;
   const char *glyph;
@@ -112,10 +114,14 @@ START_TEST(sentences) {
   static const struct {
     const char *address, *message;
   } t[] = {
-      {"a@gmаil.com", "gmаil.com is not gmail.com: the \u201cа\u201d here is a Cyrillic letter, not a Latin \u201ca\u201d."},
-      {"a@gmaıl.com", "gmaıl.com is not gmail.com: the \u201cı\u201d here is another letter (dotless i), not \u201ci\u201d."},
-      {"a@hotrnail.com", "hotrnail.com is not hotmail.com: it has \u201crn\u201d where hotmail.com has \u201cm\u201d."},
-      {"a@gmáil.com", "gmáil.com is not gmail.com: the \u201cá\u201d here is \u201ca\u201d with a mark added."},
+      {"a@gmаil.com", "gmаil.com is not gmail.com: the \u201cа\u201d here is a Cyrillic letter, "
+                      "not a Latin \u201ca\u201d."},
+      {"a@gmaıl.com", "gmaıl.com is not gmail.com: the \u201cı\u201d here is another letter "
+                      "(dotless i), not \u201ci\u201d."},
+      {"a@hotrnail.com", "hotrnail.com is not hotmail.com: it has \u201crn\u201d where hotmail.com "
+                         "has \u201cm\u201d."},
+      {"a@gmáil.com",
+       "gmáil.com is not gmail.com: the \u201cá\u201d here is \u201ca\u201d with a mark added."},
   };
   for (size_t i = 0; i < G_N_ELEMENTS(t); i++) {
     g_autoptr(TgResult) res = check(ctx, t[i].address, NULL);
@@ -138,7 +144,8 @@ START_TEST(ascii_pass_without_icu) {
   g_autoptr(TgContext) ctx = tg_context_new(psl);
   g_autoptr(TgResult) r1 = check(ctx, "a@gmai1.com", NULL);
   ck_assert_uint_ge(r1->findings->len, 1);
-  ck_assert_int_eq(((const TgFinding *)g_ptr_array_index(r1->findings, 0))->code, TG_CODE_HOMOGLYPH);
+  ck_assert_int_eq(((const TgFinding *)g_ptr_array_index(r1->findings, 0))->code,
+                   TG_CODE_HOMOGLYPH);
   ck_assert(!tg_lookalike_is_open(ctx->lookalike));
   g_autoptr(TgResult) r2 = check(ctx, "a@gmаil.com", NULL);
   ck_assert(tg_lookalike_is_open(ctx->lookalike));

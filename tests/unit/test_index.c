@@ -12,8 +12,7 @@
 #include "typo.h"
 #include "runsuite.h"
 
-START_TEST(test_add_lookup)
-{
+START_TEST(test_add_lookup) {
   g_autoptr(TgIndex) ix = tg_index_new();
   uint32_t tag = 0;
   ck_assert_uint_eq(tg_index_size(ix), 0);
@@ -34,8 +33,7 @@ START_TEST(test_add_lookup)
 }
 END_TEST
 
-START_TEST(test_bounds)
-{
+START_TEST(test_bounds) {
   g_autoptr(TgIndex) ix = tg_index_new();
   char name[300];
   memset(name, 'a', sizeof name);
@@ -57,11 +55,10 @@ END_TEST
 
 /* Deterministic pseudo-random "realistic" domains: two or three syllable-built words, an optional
  * hyphen or digit, a common TLD. The same generator feeds tests/bench/bench_index.c. */
-static void make_domain(uint32_t i, char *out, size_t cap)
-{
-  static const char *const syl[] = {"ar", "be", "con", "dis", "el", "for", "gra", "hel", "in",
-                                    "jo", "ka", "lo", "man", "nor", "or", "pre", "qua", "ro",
-                                    "sta", "tri", "un", "ver", "wes", "xe", "yo", "zen"};
+static void make_domain(uint32_t i, char *out, size_t cap) {
+  static const char *const syl[] = {"ar",  "be",  "con", "dis", "el",  "for", "gra", "hel", "in",
+                                    "jo",  "ka",  "lo",  "man", "nor", "or",  "pre", "qua", "ro",
+                                    "sta", "tri", "un",  "ver", "wes", "xe",  "yo",  "zen"};
   static const char *const tld[] = {"com", "net", "org", "de", "co.uk", "fr", "io", "gov"};
   uint32_t x = i * 2654435761u + 12345u;
   GString *s = g_string_new(NULL);
@@ -79,8 +76,7 @@ static void make_domain(uint32_t i, char *out, size_t cap)
 
 #define MANY 20000u
 
-START_TEST(test_many)
-{
+START_TEST(test_many) {
   g_autoptr(TgIndex) ix = tg_index_new();
   char d[128];
   for (uint32_t i = 0; i < MANY; i++) {
@@ -105,8 +101,7 @@ START_TEST(test_many)
 }
 END_TEST
 
-START_TEST(test_reserve)
-{
+START_TEST(test_reserve) {
   g_autoptr(TgIndex) ix = tg_index_new();
   tg_index_add(ix, "before.example", 1);
   tg_index_reserve(ix, 5000, 5000 * 32);
@@ -143,8 +138,7 @@ static const struct {
     {"fabrikam.com", "fabirkam.com", TG_TYPO_TRANSPOSITION},
 };
 
-START_TEST(test_slips_found)
-{
+START_TEST(test_slips_found) {
   /* The domain among thousands of others, so the probe really goes through the hash tables. */
   g_autoptr(TgIndex) ix = tg_index_new();
   char d[128];
@@ -163,12 +157,12 @@ START_TEST(test_slips_found)
       ck_assert_int_eq(c[i].kind, kSlips[_i].kind);
       ck_assert_uint_eq(c[i].tag & 0x40, 0x40);
     }
-  ck_assert_msg(found, "%s: %s not found (%zu candidates)", kSlips[_i].typed, kSlips[_i].intended, n);
+  ck_assert_msg(found, "%s: %s not found (%zu candidates)", kSlips[_i].typed, kSlips[_i].intended,
+                n);
 }
 END_TEST
 
-START_TEST(test_generated_slips)
-{
+START_TEST(test_generated_slips) {
   /* Every single-letter deletion and adjacent swap left of the TLD, for a sample of generated
    * domains in a 20k index: the original must always be found. */
   g_autoptr(TgIndex) ix = tg_index_new();
@@ -207,8 +201,7 @@ START_TEST(test_generated_slips)
 }
 END_TEST
 
-static bool finds(const TgIndex *ix, const char *typed, const char *intended)
-{
+static bool finds(const TgIndex *ix, const char *typed, const char *intended) {
   const TgIndex *ixs[] = {ix};
   TgCandidate c[8];
   size_t n = tg_typo_candidates(typed, ixs, 1, c, G_N_ELEMENTS(c));
@@ -218,8 +211,7 @@ static bool finds(const TgIndex *ix, const char *typed, const char *intended)
   return false;
 }
 
-START_TEST(test_adds_after_search)
-{
+START_TEST(test_adds_after_search) {
   /* A bulk load, a search (batch build), a few late adds (the tail), then many more (a rebuild):
    * every domain stays findable at every step. */
   g_autoptr(TgIndex) ix = tg_index_new();
@@ -255,8 +247,7 @@ END_TEST
  * occurrence, first-addition order kept). Both sizes: the frozen build and the small tail. */
 static const uint32_t kBulkSizes[] = {40, 3000};
 
-START_TEST(test_bulk_duplicates)
-{
+START_TEST(test_bulk_duplicates) {
   const uint32_t n = kBulkSizes[_i];
   g_autoptr(TgIndex) ix = tg_index_new();
   char d[128];
@@ -296,8 +287,7 @@ START_TEST(test_bulk_duplicates)
 }
 END_TEST
 
-static Suite *index_suite(void)
-{
+static Suite *index_suite(void) {
   Suite *s = suite_create("index");
   TCase *tc = tcase_create("index");
   tcase_set_timeout(tc, 120);
@@ -313,7 +303,6 @@ static Suite *index_suite(void)
   return s;
 }
 
-int main(void)
-{
+int main(void) {
   return tg_run_suite(index_suite(), NULL, TG_SUITE_DEFAULT);
 }

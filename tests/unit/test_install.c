@@ -37,7 +37,7 @@ static const struct {
     {"abcdefghijklmnopabcdefghijklmnop", ORIGIN},
     {"chrome-extension://abcdefghijklmnopabcdefghijklmnop", ORIGIN},
     {ORIGIN, ORIGIN},
-    {"chrome-extension://abcdefghijklmnopabcdefghijklmno/", NULL}, /* 31 letters */
+    {"chrome-extension://abcdefghijklmnopabcdefghijklmno/", NULL},  /* 31 letters */
     {"chrome-extension://abcdefghijklmnopabcdefghijklmnoz/", NULL}, /* z is not a-p */
     {"https://example.com/", NULL},
     {"", NULL},
@@ -115,7 +115,8 @@ START_TEST(test_install_default) {
   g_autofree char *dir = g_path_get_dirname(moz);
   g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
   int files = 0;
-  while (g_dir_read_name(d)) files++;
+  while (g_dir_read_name(d))
+    files++;
   ck_assert_int_eq(files, 1);
 }
 END_TEST
@@ -150,7 +151,8 @@ END_TEST
 
 START_TEST(test_chrome_and_uninstall) {
   g_autofree char *home = scratch_home();
-  TgInstallOptions o = {.program = PROGRAM, .chrome_origin = "abcdefghijklmnopabcdefghijklmnop",
+  TgInstallOptions o = {.program = PROGRAM,
+                        .chrome_origin = "abcdefghijklmnopabcdefghijklmnop",
                         .extension_id = "other@example.org"};
   ck_assert_int_eq(tg_install_run(&o), 0);
   g_autofree char *moz = mozilla_path(home);
@@ -178,8 +180,11 @@ START_TEST(test_system_root) {
   g_autofree char *root = g_build_filename(home, "stage", NULL);
   /* a program inside the staging root is named by its final path */
   g_autofree char *prog = g_build_filename(root, "usr", "lib", "typoguard", "typoguard-host", NULL);
-  TgInstallOptions o = {.system = true, .root = root, .program = prog,
-                        .browsers = "thunderbird,chrome", .chrome_origin = ORIGIN};
+  TgInstallOptions o = {.system = true,
+                        .root = root,
+                        .program = prog,
+                        .browsers = "thunderbird,chrome",
+                        .chrome_origin = ORIGIN};
   ck_assert_int_eq(tg_install_run(&o), 0);
   g_autofree char *moz =
       g_build_filename(root, "usr/lib/mozilla/native-messaging-hosts/typoguard.json", NULL);
@@ -210,13 +215,25 @@ static const struct {
   const char *expect;
 } kBadManifests[] = {
     {"not json", "not a JSON object"},
-    {"{\"name\":\"other\",\"type\":\"stdio\",\"path\":\"@PROG@\",\"allowed_extensions\":[\"" TG_EXTENSION_ID "\"]}", "name"},
-    {"{\"name\":\"typoguard\",\"type\":\"stdio\",\"path\":\"/bin/sh\",\"allowed_extensions\":[\"" TG_EXTENSION_ID "\"]}", "not this program"},
-    {"{\"name\":\"typoguard\",\"type\":\"stdio\",\"path\":\"/nonexistent/typoguard-host\",\"allowed_extensions\":[\"" TG_EXTENSION_ID "\"]}", "not a program"},
-    {"{\"name\":\"typoguard\",\"type\":\"stdio\",\"path\":\"@PROG@\",\"allowed_extensions\":[\"x@y\"]}", "does not list"},
+    {"{\"name\":\"other\",\"type\":\"stdio\",\"path\":\"@PROG@\",\"allowed_extensions\":["
+     "\"" TG_EXTENSION_ID "\"]}",
+     "name"},
+    {"{\"name\":\"typoguard\",\"type\":\"stdio\",\"path\":\"/bin/"
+     "sh\",\"allowed_extensions\":[\"" TG_EXTENSION_ID "\"]}",
+     "not this program"},
+    {"{\"name\":\"typoguard\",\"type\":\"stdio\",\"path\":\"/nonexistent/"
+     "typoguard-host\",\"allowed_extensions\":[\"" TG_EXTENSION_ID "\"]}",
+     "not a program"},
+    {"{\"name\":\"typoguard\",\"type\":\"stdio\",\"path\":\"@PROG@\",\"allowed_extensions\":[\"x@"
+     "y\"]}",
+     "does not list"},
     {"{\"name\":\"typoguard\",\"type\":\"stdio\",\"path\":\"@PROG@\"}", "does not list"},
-    {"{\"name\":\"typoguard\",\"type\":\"pipe\",\"path\":\"@PROG@\",\"allowed_extensions\":[\"" TG_EXTENSION_ID "\"]}", "stdio"},
-    {"{\"name\":\"typoguard\",\"type\":\"stdio\",\"path\":\"relative\",\"allowed_extensions\":[\"" TG_EXTENSION_ID "\"]}", "absolute"},
+    {"{\"name\":\"typoguard\",\"type\":\"pipe\",\"path\":\"@PROG@\",\"allowed_extensions\":["
+     "\"" TG_EXTENSION_ID "\"]}",
+     "stdio"},
+    {"{\"name\":\"typoguard\",\"type\":\"stdio\",\"path\":\"relative\",\"allowed_extensions\":["
+     "\"" TG_EXTENSION_ID "\"]}",
+     "absolute"},
 };
 
 START_TEST(test_check_manifest) {
@@ -247,4 +264,6 @@ static Suite *install_suite(void) {
   return s;
 }
 
-int main(void) { return tg_run_suite(install_suite(), NULL, TG_SUITE_SCRATCH); }
+int main(void) {
+  return tg_run_suite(install_suite(), NULL, TG_SUITE_SCRATCH);
+}

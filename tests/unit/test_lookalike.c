@@ -16,10 +16,10 @@ static const struct {
   const char *script; /* NULL: only Latin/common letters */
   bool mixed;
 } cases[] = {
-    {"аrmy.mil", "army.mil", "Cyrillic", true},       /* Cyrillic а */
+    {"аrmy.mil", "army.mil", "Cyrillic", true}, /* Cyrillic а */
     {"gmаil.com", "gmail.com", "Cyrillic", true},
-    {"gmαil.com", "gmail.com", "Greek", true},        /* Greek alpha */
-    {"раураl.com", "paypal.com", "Cyrillic", true},   /* Cyrillic letters and a Latin l */
+    {"gmαil.com", "gmail.com", "Greek", true},      /* Greek alpha */
+    {"раураl.com", "paypal.com", "Cyrillic", true}, /* Cyrillic letters and a Latin l */
     {"münchen.de", NULL, NULL, false},
     {"яндекс.рф", NULL, "Cyrillic", false},
     {"日本語.jp", NULL, "Han", false},
@@ -55,8 +55,8 @@ END_TEST
 
 /* The judge for these tests: a fixed set of meant domains, rank 2 for the "trusted" one. */
 static const char *const meant[] = {"gmail.com", "hotmail.com", "outlook.com", "aol.com",
-                                    "army.mil", "paypal.com", "web.de", "apple.com",
-                                    "dla.mil", "163.com", "yahoo.com", "icloud.com"};
+                                    "army.mil",  "paypal.com",  "web.de",      "apple.com",
+                                    "dla.mil",   "163.com",     "yahoo.com",   "icloud.com"};
 static int judge(const char *reading, void *data) {
   guint *calls = data;
   (*calls)++;
@@ -75,10 +75,13 @@ static const struct {
     /* Latin letters with marks, decomposable or not */
     {"gmáil.com", "xn--gmil-1na.com", "gmail.com", TG_GLYPH_MARK, "á", "a", NULL, NULL},
     {"ġmail.com", "xn--mail-dub.com", "gmail.com", TG_GLYPH_MARK, "ġ", "g", NULL, NULL},
-    {"outłóok.com", "xn--outok-nwa4x.com", "outlook.com", TG_GLYPH_LETTER, "ł", "l", NULL, "l with stroke"},
+    {"outłóok.com", "xn--outok-nwa4x.com", "outlook.com", TG_GLYPH_LETTER, "ł", "l", NULL,
+     "l with stroke"},
     {"gmaıl.com", "xn--gma-l-3ya.com", "gmail.com", TG_GLYPH_LETTER, "ı", "i", NULL, "dotless i"},
-    {"hotmaiȴ.com", "xn--hotmai-k8b.com", "hotmail.com", TG_GLYPH_LETTER, "ȴ", "l", NULL, "l with curl"},
-    {"øutlook.com", "xn--utlook-hya.com", "outlook.com", TG_GLYPH_LETTER, "ø", "o", NULL, "o with stroke"},
+    {"hotmaiȴ.com", "xn--hotmai-k8b.com", "hotmail.com", TG_GLYPH_LETTER, "ȴ", "l", NULL,
+     "l with curl"},
+    {"øutlook.com", "xn--utlook-hya.com", "outlook.com", TG_GLYPH_LETTER, "ø", "o", NULL,
+     "o with stroke"},
     /* other scripts, one letter or all of them */
     {"gmаil.com", "xn--gmil-63d.com", "gmail.com", TG_GLYPH_SCRIPT, "а", "a", "Cyrl", NULL},
     {"аоӏ.com", "xn--80a0a9b.com", "aol.com", TG_GLYPH_SCRIPT, "а", "a", "Cyrl", NULL}, /* ӏ as l */
@@ -176,7 +179,10 @@ START_TEST(limits) {
   ck_assert(!tg_lookalike_match(lk, big, big, judge, &calls, &m));
   g_free(big);
   ck_assert(!tg_lookalike_match(lk, "", "", judge, &calls, &m));
-  ck_assert(!tg_lookalike_match(lk, "g\xff" "ail.com", "x", judge, &calls, &m));
+  ck_assert(!tg_lookalike_match(lk,
+                                "g\xff"
+                                "ail.com",
+                                "x", judge, &calls, &m));
 }
 END_TEST
 

@@ -48,8 +48,7 @@ typedef struct {
 static GPtrArray *cases; /* Case*, loaded once in main before the suites run */
 
 /* \t \n \r \\ \xHH; any other backslash is kept as written. */
-static GByteArray *unescape(const char *s)
-{
+static GByteArray *unescape(const char *s) {
   GByteArray *b = g_byte_array_new();
   for (size_t i = 0; s[i] != '\0'; i++) {
     guint8 c = (guint8)s[i];
@@ -68,8 +67,7 @@ static GByteArray *unescape(const char *s)
   return b;
 }
 
-static char *unescape_str(const char *s)
-{
+static char *unescape_str(const char *s) {
   if (strcmp(s, "-") == 0)
     return NULL;
   GByteArray *b = unescape(s);
@@ -78,8 +76,7 @@ static char *unescape_str(const char *s)
   return (char *)g_byte_array_free(b, FALSE);
 }
 
-static void load_cases(void)
-{
+static void load_cases(void) {
   g_autofree char *path = g_build_filename(TG_CASES_DIR, "mailbox.tsv", NULL);
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
@@ -115,31 +112,28 @@ static void load_cases(void)
       g_ptr_array_add(cases, c);
     }
     if (ok) {
-      Expected e = { unescape_str(f[2]), unescape_str(f[3]), unescape_str(f[4]),
-                     unescape_str(f[5]) };
+      Expected e = {unescape_str(f[2]), unescape_str(f[3]), unescape_str(f[4]), unescape_str(f[5])};
       g_array_append_val(c->mailboxes, e);
     }
   }
 }
 
 static const char *const error_names[] = {
-  [TG_MAILBOX_ERROR_EMPTY] = "EMPTY",         [TG_MAILBOX_ERROR_NO_AT] = "NO_AT",
-  [TG_MAILBOX_ERROR_NO_LOCAL] = "NO_LOCAL",   [TG_MAILBOX_ERROR_NO_DOMAIN] = "NO_DOMAIN",
-  [TG_MAILBOX_ERROR_BAD_LOCAL] = "BAD_LOCAL", [TG_MAILBOX_ERROR_BAD_DOMAIN] = "BAD_DOMAIN",
-  [TG_MAILBOX_ERROR_UNBALANCED] = "UNBALANCED", [TG_MAILBOX_ERROR_BAD_UTF8] = "BAD_UTF8",
-  [TG_MAILBOX_ERROR_TOO_LONG] = "TOO_LONG",   [TG_MAILBOX_ERROR_TRAILING] = "TRAILING",
+    [TG_MAILBOX_ERROR_EMPTY] = "EMPTY",           [TG_MAILBOX_ERROR_NO_AT] = "NO_AT",
+    [TG_MAILBOX_ERROR_NO_LOCAL] = "NO_LOCAL",     [TG_MAILBOX_ERROR_NO_DOMAIN] = "NO_DOMAIN",
+    [TG_MAILBOX_ERROR_BAD_LOCAL] = "BAD_LOCAL",   [TG_MAILBOX_ERROR_BAD_DOMAIN] = "BAD_DOMAIN",
+    [TG_MAILBOX_ERROR_UNBALANCED] = "UNBALANCED", [TG_MAILBOX_ERROR_BAD_UTF8] = "BAD_UTF8",
+    [TG_MAILBOX_ERROR_TOO_LONG] = "TOO_LONG",     [TG_MAILBOX_ERROR_TRAILING] = "TRAILING",
 };
 
-static const char *error_name(int code)
-{
+static const char *error_name(int code) {
   if (code < 0 || (size_t)code >= G_N_ELEMENTS(error_names))
     return "?";
   return error_names[code];
 }
 
 /* A copy of exactly `len` bytes with no terminator, so AddressSanitizer sees any over-read. */
-static char *exact_copy(const void *p, size_t len)
-{
+static char *exact_copy(const void *p, size_t len) {
   char *b = g_malloc(len > 0 ? len : 1);
   if (len > 0)
     memcpy(b, p, len);
@@ -147,27 +141,24 @@ static char *exact_copy(const void *p, size_t len)
 }
 
 /* A user-facing error sentence: capital first, full stop last, short, no printf leftovers. */
-static void check_message(const GError *e, const char *what)
-{
+static void check_message(const GError *e, const char *what) {
   ck_assert_msg(e->domain == TG_MAILBOX_ERROR, "%s: wrong error domain", what);
   size_t n = strlen(e->message);
   ck_assert_msg(n >= 10 && n <= 120, "%s: message length %zu: %s", what, n, e->message);
   ck_assert_msg(g_ascii_isupper(e->message[0]), "%s: %s", what, e->message);
   ck_assert_msg(e->message[n - 1] == '.', "%s: %s", what, e->message);
   ck_assert_msg(strstr(e->message, "%s") == NULL && strstr(e->message, "%u") == NULL &&
-                  strstr(e->message, "%c") == NULL,
+                    strstr(e->message, "%c") == NULL,
                 "%s: %s", what, e->message);
 }
 
-static bool same(const char *a, const char *b)
-{
+static bool same(const char *a, const char *b) {
   return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
 /* Properties of every successful parse: complete fields, address = local@domain, a name that is
  * NULL or trimmed non-empty UTF-8, and format → parse gives the same name and address back. */
-static void check_mailbox(const TgMailbox *m, const char *what)
-{
+static void check_mailbox(const TgMailbox *m, const char *what) {
   ck_assert_msg(m->local != NULL && m->domain != NULL && m->address != NULL, "%s", what);
   ck_assert_msg(m->local[0] != '\0' && m->domain[0] != '\0', "%s", what);
   g_autofree char *joined = g_strdup_printf("%s@%s", m->local, m->domain);
@@ -189,22 +180,22 @@ static void check_mailbox(const TgMailbox *m, const char *what)
   }
   ck_assert_msg(back != NULL, "%s: format gave [%s], which does not parse: %s", what, formatted,
                 error ? error->message : "");
-  ck_assert_msg(same(back->display_name, m->display_name), "%s: name [%s] came back as [%s] via [%s]",
-                what, m->display_name, back->display_name, formatted);
+  ck_assert_msg(same(back->display_name, m->display_name),
+                "%s: name [%s] came back as [%s] via [%s]", what, m->display_name,
+                back->display_name, formatted);
   ck_assert_msg(strcmp(back->address, m->address) == 0, "%s: address [%s] came back as [%s]", what,
                 m->address, back->address);
 
   /* The bare address alone parses to itself (what detect.c and the replies rely on). */
   g_autoptr(TgMailbox) bare = tg_mailbox_parse(m->address, strlen(m->address), NULL);
   ck_assert_msg(bare != NULL && strcmp(bare->address, m->address) == 0 &&
-                  strcmp(bare->local, m->local) == 0 && strcmp(bare->domain, m->domain) == 0,
+                    strcmp(bare->local, m->local) == 0 && strcmp(bare->domain, m->domain) == 0,
                 "%s: address [%s] does not parse to itself", what, m->address);
 }
 
 /* One test walks the whole table: a fork per case costs seconds under AddressSanitizer. The
  * failure message names the table line. */
-static void check_case(const Case *c)
-{
+static void check_case(const Case *c) {
   g_autofree char *what = g_strdup_printf("mailbox.tsv:%u", c->line);
   g_autofree char *in = exact_copy(c->input->data, c->input->len);
   g_autoptr(GError) le = NULL, se = NULL;
@@ -221,8 +212,8 @@ static void check_case(const Case *c)
       const Expected *e = &g_array_index(c->mailboxes, Expected, k);
       ck_assert_msg(same(m->display_name, e->name), "%s #%u: name [%s], expected [%s]", what, k,
                     m->display_name, e->name);
-      ck_assert_msg(same(m->local, e->local), "%s #%u: local [%s], expected [%s]", what, k, m->local,
-                    e->local);
+      ck_assert_msg(same(m->local, e->local), "%s #%u: local [%s], expected [%s]", what, k,
+                    m->local, e->local);
       ck_assert_msg(same(m->domain, e->domain), "%s #%u: domain [%s], expected [%s]", what, k,
                     m->domain, e->domain);
       ck_assert_msg(same(m->address, e->address), "%s #%u: address [%s], expected [%s]", what, k,
@@ -233,8 +224,9 @@ static void check_case(const Case *c)
       ck_assert_msg(one != NULL, "%s: single parse failed: %s", what, se ? se->message : "");
       ck_assert_msg(same(one->address, ((TgMailbox *)g_ptr_array_index(list, 0))->address), "%s",
                     what);
-      ck_assert_msg(same(one->display_name, ((TgMailbox *)g_ptr_array_index(list, 0))->display_name),
-                    "%s", what);
+      ck_assert_msg(
+          same(one->display_name, ((TgMailbox *)g_ptr_array_index(list, 0))->display_name), "%s",
+          what);
     } else {
       ck_assert_msg(one == NULL && se != NULL && se->code == TG_MAILBOX_ERROR_TRAILING,
                     "%s: a list must not parse as one mailbox", what);
@@ -252,8 +244,7 @@ static void check_case(const Case *c)
   }
 }
 
-START_TEST(test_table)
-{
+START_TEST(test_table) {
   for (guint k = 0; k < cases->len; k++)
     check_case(g_ptr_array_index(cases, k));
 }
@@ -264,49 +255,49 @@ END_TEST
 static const struct {
   const char *name, *address, *expected;
 } format_cases[] = {
-  { NULL, "a@b.c", "a@b.c" },
-  { "", "a@b.c", "a@b.c" },
-  { "   ", "a@b.c", "a@b.c" },
-  { "John Doe", "john@x.com", "John Doe <john@x.com>" },
-  { "John", "john@x.com", "John <john@x.com>" },
-  { "Doe, John", "john@x.com", "\"Doe, John\" <john@x.com>" },
-  { "Doe, John \"JD\"", "john@x.com", "\"Doe, John \\\"JD\\\"\" <john@x.com>" },
-  { "back\\slash", "a@b.c", "\"back\\\\slash\" <a@b.c>" },
-  { "John Q. Public", "a@b.c", "\"John Q. Public\" <a@b.c>" },
-  { "Jörg Müller", "j@x.de", "Jörg Müller <j@x.de>" },
-  { "用户", "a@b.c", "用户 <a@b.c>" },
-  { "=?UTF-8?B?SsO2cmc=?=", "a@b.c", "\"=?UTF-8?B?SsO2cmc=?=\" <a@b.c>" },
-  { "a@b.c", "a@b.c", "\"a@b.c\" <a@b.c>" },
-  { "two  spaces", "a@b.c", "\"two  spaces\" <a@b.c>" },
-  { " lead", "a@b.c", "\" lead\" <a@b.c>" },
-  { "nb\xC2\xA0sp", "a@b.c", "\"nb\xC2\xA0sp\" <a@b.c>" },
-  { "line\r\nbreak", "a@b.c", "\"line  break\" <a@b.c>" },
-  { "bell\x07", "a@b.c", "\"bell \" <a@b.c>" },
-  { "(comment)", "a@b.c", "\"(comment)\" <a@b.c>" },
-  { "<x>", "a@b.c", "\"<x>\" <a@b.c>" },
-  { "Team:", "a@b.c", "\"Team:\" <a@b.c>" },
-  { "semi;colon", "a@b.c", "\"semi;colon\" <a@b.c>" },
-  { "O'Brien", "a@b.c", "O'Brien <a@b.c>" },
-  { "bad \xFF utf8", "a@b.c", "bad \xEF\xBF\xBD utf8 <a@b.c>" },
-  { "John Doe", "\"john doe\"@x.com", "John Doe <\"john doe\"@x.com>" },
+    {NULL, "a@b.c", "a@b.c"},
+    {"", "a@b.c", "a@b.c"},
+    {"   ", "a@b.c", "a@b.c"},
+    {"John Doe", "john@x.com", "John Doe <john@x.com>"},
+    {"John", "john@x.com", "John <john@x.com>"},
+    {"Doe, John", "john@x.com", "\"Doe, John\" <john@x.com>"},
+    {"Doe, John \"JD\"", "john@x.com", "\"Doe, John \\\"JD\\\"\" <john@x.com>"},
+    {"back\\slash", "a@b.c", "\"back\\\\slash\" <a@b.c>"},
+    {"John Q. Public", "a@b.c", "\"John Q. Public\" <a@b.c>"},
+    {"Jörg Müller", "j@x.de", "Jörg Müller <j@x.de>"},
+    {"用户", "a@b.c", "用户 <a@b.c>"},
+    {"=?UTF-8?B?SsO2cmc=?=", "a@b.c", "\"=?UTF-8?B?SsO2cmc=?=\" <a@b.c>"},
+    {"a@b.c", "a@b.c", "\"a@b.c\" <a@b.c>"},
+    {"two  spaces", "a@b.c", "\"two  spaces\" <a@b.c>"},
+    {" lead", "a@b.c", "\" lead\" <a@b.c>"},
+    {"nb\xC2\xA0sp", "a@b.c", "\"nb\xC2\xA0sp\" <a@b.c>"},
+    {"line\r\nbreak", "a@b.c", "\"line  break\" <a@b.c>"},
+    {"bell\x07", "a@b.c", "\"bell \" <a@b.c>"},
+    {"(comment)", "a@b.c", "\"(comment)\" <a@b.c>"},
+    {"<x>", "a@b.c", "\"<x>\" <a@b.c>"},
+    {"Team:", "a@b.c", "\"Team:\" <a@b.c>"},
+    {"semi;colon", "a@b.c", "\"semi;colon\" <a@b.c>"},
+    {"O'Brien", "a@b.c", "O'Brien <a@b.c>"},
+    {"bad \xFF utf8", "a@b.c", "bad \xEF\xBF\xBD utf8 <a@b.c>"},
+    {"John Doe", "\"john doe\"@x.com", "John Doe <\"john doe\"@x.com>"},
 };
 
-START_TEST(test_format)
-{
+START_TEST(test_format) {
   for (size_t k = 0; k < G_N_ELEMENTS(format_cases); k++) {
     g_autofree char *got = tg_mailbox_format(format_cases[k].name, format_cases[k].address);
-    ck_assert_msg(strcmp(got, format_cases[k].expected) == 0, "format case %zu: [%s], expected [%s]",
-                  k, got, format_cases[k].expected);
+    ck_assert_msg(strcmp(got, format_cases[k].expected) == 0,
+                  "format case %zu: [%s], expected [%s]", k, got, format_cases[k].expected);
   }
 }
 END_TEST
 
 /* Names built from an alphabet of troublesome characters come back unchanged. */
-START_TEST(test_format_roundtrip_random)
-{
-  static const char *const pieces[] = { "a", "Z", " ", ",", ";", ":", "\"", "\\", "(", ")", "<",
-                                        ">", "@", ".", "[", "]", "=?", "?=", "ö", "用", "\t",
-                                        "\xC2\xA0", "'", "mailto:", "=?UTF-8?B?SsO2cmc=?=" };
+START_TEST(test_format_roundtrip_random) {
+  static const char *const pieces[] = {"a",  "Z",        " ",  ",",       ";",
+                                       ":",  "\"",       "\\", "(",       ")",
+                                       "<",  ">",        "@",  ".",       "[",
+                                       "]",  "=?",       "?=", "ö",       "用",
+                                       "\t", "\xC2\xA0", "'",  "mailto:", "=?UTF-8?B?SsO2cmc=?="};
   g_autoptr(GRand) rng = g_rand_new_with_seed(5322);
   for (int round = 0; round < 20000; round++) {
     g_autoptr(GString) name = g_string_new(NULL);
@@ -315,7 +306,8 @@ START_TEST(test_format_roundtrip_random)
       g_string_append(name, pieces[g_rand_int_range(rng, 0, G_N_ELEMENTS(pieces))]);
     /* The parser trims names, so only trimmed names can come back the same. */
     g_autofree char *trimmed = g_strstrip(g_strdup(name->str));
-    gboolean edge_space = g_str_has_prefix(trimmed, "\xC2\xA0") || g_str_has_suffix(trimmed, "\xC2\xA0");
+    gboolean edge_space =
+        g_str_has_prefix(trimmed, "\xC2\xA0") || g_str_has_suffix(trimmed, "\xC2\xA0");
     if (trimmed[0] == '\0' || edge_space)
       continue;
     g_autofree char *formatted = tg_mailbox_format(trimmed, "x@y.z");
@@ -332,8 +324,7 @@ END_TEST
 /* ---- robustness ------------------------------------------------------------------------- */
 
 /* Parses `len` bytes both ways; whatever happens must be a clean success or a clean error. */
-static void parse_cleanly(const void *bytes, size_t len, const char *what)
-{
+static void parse_cleanly(const void *bytes, size_t len, const char *what) {
   g_autofree char *in = exact_copy(bytes, len);
   g_autoptr(GError) le = NULL, se = NULL;
   g_autoptr(GPtrArray) list = tg_mailbox_parse_list(in, len, &le);
@@ -351,13 +342,12 @@ static void parse_cleanly(const void *bytes, size_t len, const char *what)
     ck_assert_msg(se != NULL && se->code == TG_MAILBOX_ERROR_TRAILING, "%s", what);
     check_message(se, what);
   } else
-    ck_assert_msg(list->len == 1 && strcmp(one->address,
-                                           ((TgMailbox *)g_ptr_array_index(list, 0))->address) == 0,
+    ck_assert_msg(list->len == 1 &&
+                      strcmp(one->address, ((TgMailbox *)g_ptr_array_index(list, 0))->address) == 0,
                   "%s", what);
 }
 
-START_TEST(test_every_prefix)
-{
+START_TEST(test_every_prefix) {
   for (guint c = 0; c < cases->len; c++) {
     const Case *k = g_ptr_array_index(cases, c);
     for (size_t n = 0; n <= k->input->len; n++) {
@@ -370,8 +360,7 @@ START_TEST(test_every_prefix)
 }
 END_TEST
 
-START_TEST(test_random_bytes)
-{
+START_TEST(test_random_bytes) {
   /* Mostly the characters the grammar cares about, so the walk goes deep; some raw bytes. */
   static const char alphabet[] = "ab.@<>\"\\(),;:[] \t\r\n=?_-";
   g_autoptr(GRand) rng = g_rand_new_with_seed(6532);
@@ -390,8 +379,7 @@ START_TEST(test_random_bytes)
 }
 END_TEST
 
-START_TEST(test_mutated_cases)
-{
+START_TEST(test_mutated_cases) {
   static const char specials[] = "@<>\"\\(),;:[]. ";
   g_autoptr(GRand) rng = g_rand_new_with_seed(2047);
   for (int round = 0; round < 30000; round++) {
@@ -400,8 +388,9 @@ START_TEST(test_mutated_cases)
     g_byte_array_append(b, c->input->data, c->input->len);
     int edits = g_rand_int_range(rng, 1, 4);
     for (int e = 0; e < edits; e++) {
-      guint8 ch = g_rand_boolean(rng) ? (guint8)specials[g_rand_int_range(rng, 0, sizeof specials - 1)]
-                                      : (guint8)g_rand_int_range(rng, 0, 256);
+      guint8 ch = g_rand_boolean(rng)
+                      ? (guint8)specials[g_rand_int_range(rng, 0, sizeof specials - 1)]
+                      : (guint8)g_rand_int_range(rng, 0, 256);
       guint pos = b->len > 0 ? (guint)g_rand_int_range(rng, 0, (gint32)b->len) : 0;
       switch (g_rand_int_range(rng, 0, 3)) {
       case 0:
@@ -427,24 +416,21 @@ END_TEST
 
 /* ---- limits ----------------------------------------------------------------------------- */
 
-static GString *repeat(const char *s, size_t times)
-{
+static GString *repeat(const char *s, size_t times) {
   GString *g = g_string_new(NULL);
   for (size_t k = 0; k < times; k++)
     g_string_append(g, s);
   return g;
 }
 
-static int error_code(const char *s, size_t len)
-{
+static int error_code(const char *s, size_t len) {
   g_autofree char *in = exact_copy(s, len);
   g_autoptr(GError) e = NULL;
   g_autoptr(GPtrArray) list = tg_mailbox_parse_list(in, len, &e);
   return list == NULL ? e->code : -1;
 }
 
-START_TEST(test_length_limit)
-{
+START_TEST(test_length_limit) {
   /* exactly TG_MAX_ADDRESS_BYTES is accepted, one more byte is TOO_LONG, and a huge length is
    * refused before a single byte is read (NULL-ish buffer of 1 byte would crash otherwise) */
   g_autoptr(GString) g = repeat("a", TG_MAX_ADDRESS_BYTES - strlen("@x.com"));
@@ -463,8 +449,7 @@ END_TEST
 
 /* A name of 1030 backslashes parses (as 1030 unquoted `\` specials are a phrase) but its
  * formatted form needs 2060 bytes plus the address: longer than the limit, refused cleanly. */
-START_TEST(test_format_outgrows_limit)
-{
+START_TEST(test_format_outgrows_limit) {
   g_autoptr(GString) g = repeat("\\", 1030);
   g_string_append(g, " <a@b.c>");
   g_autoptr(TgMailbox) m = tg_mailbox_parse(g->str, g->len, NULL);
@@ -477,8 +462,7 @@ START_TEST(test_format_outgrows_limit)
 }
 END_TEST
 
-START_TEST(test_comment_depth)
-{
+START_TEST(test_comment_depth) {
   for (size_t depth = 1; depth <= TG_MAILBOX_MAX_COMMENT_DEPTH + 1; depth++) {
     g_autoptr(GString) g = g_string_new("a@b.c ");
     for (size_t k = 0; k < depth; k++)
@@ -494,8 +478,7 @@ START_TEST(test_comment_depth)
 }
 END_TEST
 
-START_TEST(test_many_separators)
-{
+START_TEST(test_many_separators) {
   g_autoptr(GString) commas = repeat(",", TG_MAX_ADDRESS_BYTES);
   ck_assert_int_eq(error_code(commas->str, commas->len), TG_MAILBOX_ERROR_EMPTY);
   g_autoptr(GString) many = repeat("a@b,", TG_MAX_ADDRESS_BYTES / 4);
@@ -509,16 +492,14 @@ END_TEST
 
 #if TG_TIMING_TESTS
 /* CPU seconds of this process: unlike wall time, not inflated by a busy CI machine. */
-static double cpu_seconds(void)
-{
+static double cpu_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* The least of three runs: interruptions only ever add time. */
-static double time_parses(const GString *g, int reps)
-{
+static double time_parses(const GString *g, int reps) {
   double best = G_MAXDOUBLE;
   for (int run = 0; run < 3; run++) {
     double t0 = cpu_seconds();
@@ -534,11 +515,10 @@ static double time_parses(const GString *g, int reps)
  * for a quarter of it: a quadratic walk gives a ratio near 16, a linear one near 4 (or 1, when
  * the parser stops early, as on deep comments); the limit is 8. Each measurement runs long
  * enough (>= 30 ms, least of three) to be stable. */
-START_TEST(test_linear_time)
-{
-  static const char *const units[] = { "a@b,", ",", "(", "a.", "<", "\"", "=?UTF-8?Q?a?= ",
-                                       "@", "a ", "g:", "<@r,", "a@b (c) ", "x", "\xC2\xA0",
-                                       "(x)", "a:a@b;" };
+START_TEST(test_linear_time) {
+  static const char *const units[] = {
+      "a@b,", ",",    "(",        "a.", "<",        "\"",  "=?UTF-8?Q?a?= ", "@", "a ",
+      "g:",   "<@r,", "a@b (c) ", "x",  "\xC2\xA0", "(x)", "a:a@b;"};
   for (guint u = 0; u < G_N_ELEMENTS(units); u++) {
     size_t n = strlen(units[u]);
     g_autoptr(GString) full = repeat(units[u], TG_MAX_ADDRESS_BYTES / n);
@@ -556,8 +536,7 @@ END_TEST
 
 #endif
 
-START_TEST(test_null_and_empty)
-{
+START_TEST(test_null_and_empty) {
   g_autoptr(GError) e = NULL;
   ck_assert_ptr_null(tg_mailbox_parse_list(NULL, 0, &e));
   ck_assert_int_eq(e->code, TG_MAILBOX_ERROR_EMPTY);
@@ -566,8 +545,7 @@ START_TEST(test_null_and_empty)
 }
 END_TEST
 
-int main(void)
-{
+int main(void) {
   load_cases();
   if (cases->len < 150)
     g_error("mailbox.tsv holds %u cases; it should hold 150 or more", cases->len);

@@ -36,7 +36,8 @@ static const struct {
     {"hotmaiul.com", "hotmail.com", TG_TYPO_INSERTION, TG_TYPO_NEAR_MISS_THRESHOLD, 1.0},
     {"us.armyy.mil", "us.army.mil", TG_TYPO_DOUBLING, 0.3, 1.0},
     {"spacef.orce.mil", "spaceforce.mil", TG_TYPO_DOT_ADDED, 0.3, 1.0},
-    {"exampleshop.com", "example-shop.com", TG_TYPO_HYPHEN_DROPPED, TG_TYPO_NEAR_MISS_THRESHOLD, 1.0},
+    {"exampleshop.com", "example-shop.com", TG_TYPO_HYPHEN_DROPPED, TG_TYPO_NEAR_MISS_THRESHOLD,
+     1.0},
     {"example-shop.com", "exampleshop.com", TG_TYPO_HYPHEN_ADDED, 0.3, 1.0},
     /* a slip in the TLD is the TLD rules' business */
     {"army.ml", "army.mil", TG_TYPO_NONE, 0.0, 0.0},
@@ -63,8 +64,7 @@ static const struct {
     {"35thdistrictcourtmi.gov", "36thdistrictcourtmi.gov", TG_TYPO_SUBSTITUTION, 0.0, 0.4},
 };
 
-START_TEST(test_score)
-{
+START_TEST(test_score) {
   TgTypoKind kind = (TgTypoKind)99;
   double s = tg_typo_score(kScores[_i].typed, kScores[_i].intended, &kind);
   ck_assert_msg(s >= kScores[_i].min && s <= kScores[_i].max, "%s for %s: %.3f not in [%.2f, %.2f]",
@@ -75,8 +75,7 @@ START_TEST(test_score)
 }
 END_TEST
 
-START_TEST(test_score_tld)
-{
+START_TEST(test_score_tld) {
   TgTypoKind kind;
   ck_assert_double_gt(tg_typo_score_tld("gmail.con", "gmail.com", &kind), 0.3);
   ck_assert_int_eq(kind, TG_TYPO_SUBSTITUTION);
@@ -99,26 +98,30 @@ static const struct {
 } kOrder[] = {
     {"gnail.com", "gmail.com", "gqail.com", "gmail.com", "QWERTY neighbour n/m beats far q"},
     {"hotmsil.com", "hotmail.com", "hotmpil.com", "hotmail.com", "neighbour s/a beats far p"},
-    {"hozmail.com", "hotmail.com", "hoxmail.com", "hotmail.com", "QWERTZ neighbour z/t beats far x"},
+    {"hozmail.com", "hotmail.com", "hoxmail.com", "hotmail.com",
+     "QWERTZ neighbour z/t beats far x"},
     {"gmaim.com", "gmail.com", "gmaic.com", "gmail.com", "AZERTY neighbour m/l beats far c"},
     {"gmaol.com", "gmail.com", "gmaxl.com", "gmail.com", "neighbour o/i beats far x"},
-    {"hotmaill.com", "hotmail.com", "hotmailq.com", "hotmail.com", "doubling beats a far insertion"},
+    {"hotmaill.com", "hotmail.com", "hotmailq.com", "hotmail.com",
+     "doubling beats a far insertion"},
     {"hotmaik.com", "hotmail.com", "hotmaiq.com", "hotmail.com", "neighbour k/l beats far q"},
     {"hotmailk.com", "hotmail.com", "hotmailz.com", "hotmail.com", "neighbour insertion beats far"},
-    {"hotmailz.com", "hotmail.com", "hotmail0.com", "hotmail.com", "a digit more is often a genuine sibling"},
+    {"hotmailz.com", "hotmail.com", "hotmail0.com", "hotmail.com",
+     "a digit more is often a genuine sibling"},
     {"protonmial.com", "protonmail.com", "gmial.com", "gmail.com", "a longer label tells more"},
     {"gmial.com", "gmail.com", "mial.ru", "mail.ru", "a 5-letter label tells more than 4"},
-    {"arcr.de", "arcor.de", "aror.de", "arcor.de", "a dropped vowel breaks a syllable, a consonant not"},
+    {"arcr.de", "arcor.de", "aror.de", "arcor.de",
+     "a dropped vowel breaks a syllable, a consonant not"},
     {"gazet.pl", "gazeta.pl", "usdfc.gov", "usidfc.gov", "a word-like name, not an acronym"},
     {"mial.ru", "mail.ru", "gmx.de", "gmc.de", "a 4-letter label tells more than 3"},
     {"gmial.com", "gmail.com", "gmail.com", "gmx.com", "one slip beats two edits"},
-    {"usarmy.mil", "us.army.mil", "usaprmy.mil", "usarmy.mil", "a dropped dot beats a far insertion"},
+    {"usarmy.mil", "us.army.mil", "usaprmy.mil", "usarmy.mil",
+     "a dropped dot beats a far insertion"},
     {"gmaul.com", "gmail.com", "fmail.com", "gmail.com", "the first letter is typed with care"},
     {"hotmial.com", "hotmail.com", "ca.gov", "ga.gov", "a 2-letter label is no evidence"},
 };
 
-START_TEST(test_order)
-{
+START_TEST(test_order) {
   double a = tg_typo_score(kOrder[_i].typed_a, kOrder[_i].intended_a, NULL);
   double b = tg_typo_score(kOrder[_i].typed_b, kOrder[_i].intended_b, NULL);
   ck_assert_msg(a > b, "%s: %s/%s %.3f <= %s/%s %.3f", kOrder[_i].why, kOrder[_i].typed_a,
@@ -126,8 +129,7 @@ START_TEST(test_order)
 }
 END_TEST
 
-START_TEST(test_kind_names)
-{
+START_TEST(test_kind_names) {
   for (int k = TG_TYPO_NONE; k <= TG_TYPO_OTHER; k++) {
     const char *name = tg_typo_kind_name((TgTypoKind)k);
     ck_assert_ptr_nonnull(name);
@@ -160,8 +162,7 @@ static const struct {
     {"intradeff.gouv.fr", "intradef.gouv.fr", TG_TYPO_DOUBLING},
 };
 
-START_TEST(test_candidates_builtin)
-{
+START_TEST(test_candidates_builtin) {
   TgCandidate c[8];
   size_t n = tg_typo_candidates(kBuiltin[_i].typed, NULL, 0, c, G_N_ELEMENTS(c));
   ck_assert_msg(n >= 1, "%s: no candidate", kBuiltin[_i].typed);
@@ -182,12 +183,11 @@ START_TEST(test_candidates_builtin)
 }
 END_TEST
 
-START_TEST(test_candidates_none)
-{
+START_TEST(test_candidates_none) {
   TgCandidate c[4];
   /* a well-known domain is never its own candidate; gmx.com is not a typo of gmail.com */
-  static const char *const typed[] = {"gmail.com", "gmx.com", "army.ml", "gmail.con", "xyzzy.example",
-                                      "", "a", "ca.gov",
+  static const char *const typed[] = {"gmail.com", "gmx.com", "army.ml", "gmail.con",
+                                      "xyzzy.example", "", "a", "ca.gov",
                                       /* a consonant dropped from a 5-letter name, acronyms */
                                       "aror.de", "usdfc.gov", "txdot.gov"};
   for (size_t t = 0; t < G_N_ELEMENTS(typed); t++) {
@@ -207,8 +207,7 @@ START_TEST(test_candidates_none)
 }
 END_TEST
 
-START_TEST(test_candidates_indexes)
-{
+START_TEST(test_candidates_indexes) {
   g_autoptr(TgIndex) org = tg_index_new();
   g_autoptr(TgIndex) trusted = tg_index_new();
   ck_assert(tg_index_add(org, "example-corp.com", 1));
@@ -248,8 +247,7 @@ START_TEST(test_candidates_indexes)
 }
 END_TEST
 
-START_TEST(test_candidates_ranking_and_ties)
-{
+START_TEST(test_candidates_ranking_and_ties) {
   /* Two trusted domains one slip from the typed one: the likelier slip ranks first; an equal slip
    * to two domains is a tie the rules can see (scores within TG_TYPO_TIE_MARGIN). */
   g_autoptr(TgIndex) ix = tg_index_new();
@@ -278,8 +276,7 @@ END_TEST
 
 /* ---- the noisy-channel model (typo.h) -------------------------------------------------------- */
 
-START_TEST(test_model_slip_has_no_length_term)
-{
+START_TEST(test_model_slip_has_no_length_term) {
   /* the same transposition in a 5- and a 12-letter name: the same error-model likelihood */
   double a = tg_typo_slip("gmial.com", "gmail.com", NULL, NULL);
   double b = tg_typo_slip("protonmial.com", "protonmail.com", NULL, NULL);
@@ -295,20 +292,23 @@ START_TEST(test_model_slip_has_no_length_term)
 }
 END_TEST
 
-START_TEST(test_model_terms)
-{
+START_TEST(test_model_terms) {
   ck_assert_int_eq(tg_typo_zone("x.gov"), TG_ZONE_REGISTRY);
   ck_assert_int_eq(tg_typo_zone("hq.army.mil"), TG_ZONE_LISTED);
   ck_assert_int_eq(tg_typo_zone("gmail.com"), TG_ZONE_OPEN);
   ck_assert_int_eq(tg_typo_zone(NULL), TG_ZONE_OPEN);
   for (size_t n = 2; n < 30; n++) {
     /* closed zones make a real unknown name less likely, context too */
-    ck_assert_double_lt(tg_typo_real(n, TG_ZONE_REGISTRY, false), tg_typo_real(n, TG_ZONE_LISTED, false));
-    ck_assert_double_lt(tg_typo_real(n, TG_ZONE_LISTED, false), tg_typo_real(n, TG_ZONE_OPEN, false));
+    ck_assert_double_lt(tg_typo_real(n, TG_ZONE_REGISTRY, false),
+                        tg_typo_real(n, TG_ZONE_LISTED, false));
+    ck_assert_double_lt(tg_typo_real(n, TG_ZONE_LISTED, false),
+                        tg_typo_real(n, TG_ZONE_OPEN, false));
     ck_assert_double_le(tg_typo_real(n, TG_ZONE_OPEN, true), tg_typo_real(n, TG_ZONE_OPEN, false));
     /* longer names are sparser */
-    ck_assert_double_le(tg_typo_real(n + 1, TG_ZONE_OPEN, false), tg_typo_real(n, TG_ZONE_OPEN, false));
-    ck_assert_double_le(tg_typo_real(n + 1, TG_ZONE_OPEN, true), tg_typo_real(n, TG_ZONE_OPEN, true));
+    ck_assert_double_le(tg_typo_real(n + 1, TG_ZONE_OPEN, false),
+                        tg_typo_real(n, TG_ZONE_OPEN, false));
+    ck_assert_double_le(tg_typo_real(n + 1, TG_ZONE_OPEN, true),
+                        tg_typo_real(n, TG_ZONE_OPEN, true));
     /* context beats length: a neighbour-key slip of an address-book domain is a near miss at any
      * length */
     double p = tg_typo_posterior(0.8, tg_typo_prior_context(TG_SOURCE_KNOWN, 0),
@@ -318,8 +318,10 @@ START_TEST(test_model_terms)
   /* a one-letter label is no evidence at all */
   ck_assert_double_eq(tg_typo_posterior(0.9, 1.5, tg_typo_real(1, TG_ZONE_OPEN, true)), 0.0);
   /* priors: organisation >= address book >= history, history grows with use up to the book */
-  double org = tg_typo_prior_context(TG_SOURCE_ORG, 0), book = tg_typo_prior_context(TG_SOURCE_KNOWN, 0);
-  double h1 = tg_typo_prior_context(TG_SOURCE_HISTORY, 1), h64 = tg_typo_prior_context(TG_SOURCE_HISTORY, 64);
+  double org = tg_typo_prior_context(TG_SOURCE_ORG, 0),
+         book = tg_typo_prior_context(TG_SOURCE_KNOWN, 0);
+  double h1 = tg_typo_prior_context(TG_SOURCE_HISTORY, 1),
+         h64 = tg_typo_prior_context(TG_SOURCE_HISTORY, 64);
   ck_assert_double_ge(org, book);
   ck_assert_double_gt(book, h1);
   ck_assert_double_gt(h64, h1);
@@ -338,8 +340,7 @@ END_TEST
 /* The sibling term: in a short label, an omission or a far-key substitution lands on another real
  * name more often than a near-key substitution, and that more often than a transposition, an
  * insertion, a doubled letter, an added hyphen or dot; from 6 letters on it says nothing. */
-START_TEST(test_model_sibling)
-{
+START_TEST(test_model_sibling) {
   double omission = tg_typo_sibling(TG_TYPO_OMISSION, false, 3);
   double far = tg_typo_sibling(TG_TYPO_SUBSTITUTION, false, 3);
   double near = tg_typo_sibling(TG_TYPO_SUBSTITUTION, true, 3);
@@ -368,14 +369,13 @@ START_TEST(test_model_sibling)
 END_TEST
 
 /* The slips added for issue 12's misses score as the kind they are. */
-START_TEST(test_model_new_slips)
-{
+START_TEST(test_model_new_slips) {
   double far = tg_typo_slip("gqail.com", "gmail.com", NULL, NULL);
   ck_assert_double_gt(tg_typo_slip("gmeil.com", "gmail.com", NULL, NULL), far);     /* vowel */
   ck_assert_double_gt(tg_typo_slip("verazon.net", "verizon.net", NULL, NULL), far); /* vowel */
   ck_assert_double_gt(tg_typo_slip("yahho.com", "yahoo.com", NULL, NULL), far);     /* repeat */
   ck_assert_double_gt(tg_typo_slip("gimail.com", "gmail.com", NULL, NULL),
-                      tg_typo_slip("gqmail.com", "gmail.com", NULL, NULL));          /* vowel in */
+                      tg_typo_slip("gqmail.com", "gmail.com", NULL, NULL)); /* vowel in */
   /* a slip of the first letter is rarer than the same slip later */
   ck_assert_double_lt(tg_typo_slip("fmail.com", "gmail.com", NULL, NULL),
                       tg_typo_slip("gnail.com", "gmail.com", NULL, NULL));
@@ -389,8 +389,7 @@ END_TEST
  * reaches the intended owner's sibling. Other genuine pairs above the threshold exist too
  * (defensive misspellings like vacine.gov; acronyms like ncdcr/ncdrc); the model cannot and
  * should not tell them from typos, which is why known domains are never near misses. */
-static bool same_name_variant(const char *a, const TgCandidate *c)
-{
+static bool same_name_variant(const char *a, const TgCandidate *c) {
   if (c->kind == TG_TYPO_HYPHEN_DROPPED || c->kind == TG_TYPO_HYPHEN_ADDED)
     return true;
   size_t na = strlen(a), nb = strlen(c->intended);
@@ -406,8 +405,7 @@ static bool same_name_variant(const char *a, const TgCandidate *c)
 
 #define GOV_MAX_OTHER_PAIRS 60 /* measured: 49 directed pairs of 16,539 domains (0.30 %) */
 
-START_TEST(test_gov_property)
-{
+START_TEST(test_gov_property) {
   size_t n_gov = 0, above = 0, variants = 0;
   for (size_t i = 0; i < tg_wellknown_count(); i++) {
     const TgWellKnown *wk = tg_wellknown_at(i);
@@ -434,15 +432,14 @@ START_TEST(test_gov_property)
   fprintf(stderr, "  .gov: %zu same-name variants, %zu other pairs above %.2f\n", variants, above,
           TG_TYPO_NEAR_MISS_THRESHOLD);
   /* and the classic short ones stay far below */
-  static const char *const shorts[][2] = {{"ca.gov", "ga.gov"}, {"pa.gov", "ma.gov"},
-                                          {"nd.gov", "nc.gov"}, {"ok.gov", "ak.gov"}};
+  static const char *const shorts[][2] = {
+      {"ca.gov", "ga.gov"}, {"pa.gov", "ma.gov"}, {"nd.gov", "nc.gov"}, {"ok.gov", "ak.gov"}};
   for (size_t i = 0; i < G_N_ELEMENTS(shorts); i++)
     ck_assert_double_lt(tg_typo_score(shorts[i][0], shorts[i][1], NULL), 0.1);
 }
 END_TEST
 
-static Suite *typo_suite(void)
-{
+static Suite *typo_suite(void) {
   Suite *s = suite_create("typo");
   TCase *tc = tcase_create("typo");
   tcase_set_timeout(tc, 120);
@@ -463,7 +460,6 @@ static Suite *typo_suite(void)
   return s;
 }
 
-int main(void)
-{
+int main(void) {
   return tg_run_suite(typo_suite(), NULL, TG_SUITE_DEFAULT);
 }

@@ -57,8 +57,7 @@ static const struct {
     {"GMAIL.COM", 0, 0}, /* input is lowercase by contract */
 };
 
-START_TEST(test_find)
-{
+START_TEST(test_find) {
   const TgWellKnown *wk = tg_wellknown_find(kFind[_i].domain);
   if (kFind[_i].kind == 0) {
     ck_assert_msg(wk == NULL, "%s should not be built in", kFind[_i].domain);
@@ -72,8 +71,7 @@ START_TEST(test_find)
 }
 END_TEST
 
-START_TEST(test_find_null)
-{
+START_TEST(test_find_null) {
   ck_assert_ptr_null(tg_wellknown_find(NULL));
   ck_assert_ptr_null(tg_wellknown_find_ancestor(NULL));
 }
@@ -97,8 +95,7 @@ static const struct {
 };
 
 /* tg_wellknown_prefix: every built-in name with the prefix, and nothing else, in one run. */
-START_TEST(test_prefix)
-{
+START_TEST(test_prefix) {
   static const char *const prefixes[] = {"yahoo.", "gmail.", "army.", "zzzz-none.", "a", ""};
   for (size_t p = 0; p < G_N_ELEMENTS(prefixes); p++) {
     size_t first = 0, n = tg_wellknown_prefix(prefixes[p], &first), want = 0;
@@ -115,8 +112,7 @@ START_TEST(test_prefix)
 END_TEST
 
 /* The .mil list holds hundreds of names from public listings (host/data/SOURCES.md). */
-START_TEST(test_mil_list)
-{
+START_TEST(test_mil_list) {
   size_t second_level = 0;
   for (size_t i = 0; i < tg_wellknown_count(); i++) {
     const TgWellKnown *wk = tg_wellknown_at(i);
@@ -125,7 +121,7 @@ START_TEST(test_mil_list)
       second_level++;
   }
   ck_assert_uint_ge(second_level, 140);
-  static const char *const listed[] = {"dcsa.mil", "whs.mil", "nro.mil", "dsca.mil", "dcaa.mil",
+  static const char *const listed[] = {"dcsa.mil", "whs.mil",  "nro.mil",  "dsca.mil", "dcaa.mil",
                                        "usfk.mil", "mail.mil", "army.mil", "navy.mil", "usmc.mil"};
   for (size_t i = 0; i < G_N_ELEMENTS(listed); i++) {
     const TgWellKnown *wk = tg_wellknown_find(listed[i]);
@@ -135,8 +131,7 @@ START_TEST(test_mil_list)
 }
 END_TEST
 
-START_TEST(test_ancestor)
-{
+START_TEST(test_ancestor) {
   const TgWellKnown *wk = tg_wellknown_find_ancestor(kAncestor[_i].domain);
   if (!kAncestor[_i].ancestor) {
     ck_assert_msg(wk == NULL, "%s: unexpected %s", kAncestor[_i].domain, wk ? wk->domain : "");
@@ -149,8 +144,7 @@ END_TEST
 
 /* ---- what the generator guarantees --------------------------------------------------------- */
 
-static psl_ctx_t *system_psl(void)
-{
+static psl_ctx_t *system_psl(void) {
   psl_ctx_t *psl = psl_latest(NULL);
   if (!psl)
     psl = (psl_ctx_t *)psl_builtin();
@@ -158,8 +152,7 @@ static psl_ctx_t *system_psl(void)
   return psl;
 }
 
-START_TEST(test_all_sorted_valid)
-{
+START_TEST(test_all_sorted_valid) {
   psl_ctx_t *psl = system_psl();
   size_t n = tg_wellknown_count(), gov = 0, mil = 0, mail = 0;
   ck_assert_uint_gt(n, 16000); /* the whole .gov registry plus the rest */
@@ -192,8 +185,7 @@ START_TEST(test_all_sorted_valid)
 }
 END_TEST
 
-START_TEST(test_no_trap_tlds_among_providers)
-{
+START_TEST(test_no_trap_tlds_among_providers) {
   /* A provider "variant" on a TLD that is itself a typo of .com/.net is a trap from the npm lists. */
   static const char *const traps[] = {".co", ".cm", ".om", ".con", ".ne", ".et", ".cmo", ".comm"};
   for (size_t i = 0; i < tg_wellknown_count(); i++) {
@@ -201,7 +193,8 @@ START_TEST(test_no_trap_tlds_among_providers)
     if (!(wk->kind & TG_WK_MAIL_PROVIDER))
       continue;
     for (size_t t = 0; t < G_N_ELEMENTS(traps); t++)
-      ck_assert_msg(!g_str_has_suffix(wk->domain, traps[t]), "%s looks like a typo trap", wk->domain);
+      ck_assert_msg(!g_str_has_suffix(wk->domain, traps[t]), "%s looks like a typo trap",
+                    wk->domain);
   }
 }
 END_TEST
@@ -211,20 +204,20 @@ END_TEST
 static const struct {
   const char *typed, *intended, *owner_part;
 } kPairs[] = {
-    {"ml", "mil", "Mali"},   {"co", "com", "Colombia"}, {"cm", "com", "Cameroon"},
-    {"om", "com", "Oman"},   {"ne", "net", "Niger"},    {"et", "net", "Ethiopia"},
+    {"ml", "mil", "Mali"},  {"co", "com", "Colombia"}, {"cm", "com", "Cameroon"},
+    {"om", "com", "Oman"},  {"ne", "net", "Niger"},    {"et", "net", "Ethiopia"},
     {".ml", "mil", "Mali"}, /* a leading dot is accepted */
 };
 
-START_TEST(test_pairs_for)
-{
+START_TEST(test_pairs_for) {
   size_t n = 99;
   const TgTldPair *p = tg_tld_pairs_for(kPairs[_i].typed, &n);
   ck_assert_ptr_nonnull(p);
   ck_assert_uint_ge(n, 1);
   bool found = false;
   for (size_t i = 0; i < n; i++) {
-    ck_assert_str_eq(p[i].typed, kPairs[_i].typed[0] == '.' ? kPairs[_i].typed + 1 : kPairs[_i].typed);
+    ck_assert_str_eq(p[i].typed,
+                     kPairs[_i].typed[0] == '.' ? kPairs[_i].typed + 1 : kPairs[_i].typed);
     if (strcmp(p[i].intended, kPairs[_i].intended) == 0) {
       found = true;
       ck_assert_ptr_nonnull(strstr(p[i].owner, kPairs[_i].owner_part));
@@ -235,8 +228,7 @@ START_TEST(test_pairs_for)
 }
 END_TEST
 
-START_TEST(test_pairs_absent)
-{
+START_TEST(test_pairs_absent) {
   static const char *const none[] = {"com", "mil", "net", "org", "nl", "de", "", "xx", "m"};
   for (size_t i = 0; i < G_N_ELEMENTS(none); i++) {
     size_t n = 99;
@@ -250,8 +242,7 @@ START_TEST(test_pairs_absent)
 }
 END_TEST
 
-START_TEST(test_pairs_real_tlds)
-{
+START_TEST(test_pairs_real_tlds) {
   psl_ctx_t *psl = system_psl();
   size_t total = 0;
   ck_assert_uint_ge(tg_tld_pair_count(), 6);
@@ -282,8 +273,7 @@ END_TEST
  * score as a near miss of another: the typo model's false alarms on real short domains, measured
  * on real ones. (The .gov registry has its own property test in test_typo.c.) Hyphen variants
  * are one owner's. */
-START_TEST(test_no_near_miss_among_builtin)
-{
+START_TEST(test_no_near_miss_among_builtin) {
   size_t checked = 0, above = 0;
   for (size_t i = 0; i < tg_wellknown_count(); i++) {
     const TgWellKnown *wk = tg_wellknown_at(i);
@@ -306,8 +296,7 @@ START_TEST(test_no_near_miss_among_builtin)
 }
 END_TEST
 
-static Suite *wellknown_suite(void)
-{
+static Suite *wellknown_suite(void) {
   Suite *s = suite_create("wellknown");
   TCase *tc = tcase_create("wellknown");
   tcase_add_loop_test(tc, test_find, 0, G_N_ELEMENTS(kFind));
@@ -325,7 +314,6 @@ static Suite *wellknown_suite(void)
   return s;
 }
 
-int main(void)
-{
+int main(void) {
   return tg_run_suite(wellknown_suite(), NULL, TG_SUITE_DEFAULT);
 }

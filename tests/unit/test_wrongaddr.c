@@ -31,7 +31,9 @@ static void setup(void) {
   ck_assert_ptr_nonnull(psl);
 }
 
-static void teardown(void) { psl_free(psl); }
+static void teardown(void) {
+  psl_free(psl);
+}
 
 /* ---- the case table ------------------------------------------------------------------------ */
 
@@ -155,7 +157,7 @@ START_TEST(name_normalisation) {
       {"Dmitry Ivanov", "Dmitri Ivanov", false}, /* only the Cyrillic original ties them */
       {"王小明", "王小红", false},
       {"だいすけ たなか", "たいすけ たなか", false}, /* the voicing mark is kept */
-      {"王小明", "王", false},   /* one character is a surname */
+      {"王小明", "王", false},                       /* one character is a surname */
       {"王小明", "小明", false},
       {"山田太郎", "山田", false},
       {"総務課", "総務課", false}, /* a department, not a person */
@@ -174,20 +176,21 @@ START_TEST(name_normalisation) {
       {"John Smith", "", false},
       {"J. Smith", "Jane Doe", false},
       {"John Smith", "J. S.", false},
-      {"Support", "Support", false}, /* one word names nobody */
+      {"Support", "Support", false},        /* one word names nobody */
       {"Иван Петров", "Ivan Petrov", true}, /* transliterated */
   };
   for (size_t i = 0; i < G_N_ELEMENTS(rows); i++)
-    ck_assert_msg(same_person(rows[i].known, rows[i].typed) == rows[i].same, "\"%s\" vs \"%s\": expected %s",
-                  rows[i].known, rows[i].typed, rows[i].same ? "same" : "different");
+    ck_assert_msg(same_person(rows[i].known, rows[i].typed) == rows[i].same,
+                  "\"%s\" vs \"%s\": expected %s", rows[i].known, rows[i].typed,
+                  rows[i].same ? "same" : "different");
 }
 END_TEST
 
 START_TEST(local_parts) {
   static const struct {
     const char *local;
-    const char *key;      /* tg_people_local_key, or NULL */
-    const char *spelled;  /* tg_person_name_from_local's full name, or NULL */
+    const char *key;     /* tg_people_local_key, or NULL */
+    const char *spelled; /* tg_person_name_from_local's full name, or NULL */
   } rows[] = {
       {"john.smith", "johnsmith", "john smith"},
       {"John.Smith+home", "johnsmith", "john smith"},
@@ -203,7 +206,8 @@ START_TEST(local_parts) {
   };
   for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
     g_autofree char *key = tg_people_local_key(rows[i].local);
-    ck_assert_msg(g_strcmp0(key, rows[i].key) == 0, "%s: key %s", rows[i].local, key ? key : "NULL");
+    ck_assert_msg(g_strcmp0(key, rows[i].key) == 0, "%s: key %s", rows[i].local,
+                  key ? key : "NULL");
     TgPersonName n;
     bool ok = tg_person_name_from_local(rows[i].local, &n);
     ck_assert_msg(ok == (rows[i].spelled != NULL), "%s: spelled %d", rows[i].local, ok);
@@ -286,9 +290,10 @@ START_TEST(book_split_matches_parser) {
     ck_assert_msg(tg_context_split_address(rows[i], &addr, &dom, &name), "%s", rows[i]);
     g_autoptr(TgMailbox) mb = tg_mailbox_parse(rows[i], strlen(rows[i]), NULL);
     ck_assert_msg(mb != NULL, "%s", rows[i]);
-    ck_assert_msg(g_strcmp0(name, mb->display_name && *mb->display_name ? mb->display_name : NULL) == 0,
-                  "%s: split \"%s\", parser \"%s\"", rows[i], name ? name : "(null)",
-                  mb->display_name ? mb->display_name : "(null)");
+    ck_assert_msg(
+        g_strcmp0(name, mb->display_name && *mb->display_name ? mb->display_name : NULL) == 0,
+        "%s: split \"%s\", parser \"%s\"", rows[i], name ? name : "(null)",
+        mb->display_name ? mb->display_name : "(null)");
     g_autofree char *local = g_utf8_strdown(mb->local, -1);
     g_autofree char *domain = tg_context_normalise_domain(mb->domain);
     g_autofree char *want = g_strconcat(local, "@", domain, NULL);
@@ -302,7 +307,8 @@ END_TEST
 
 START_TEST(corecipients) {
   g_autoptr(TgContext) ctx = tg_context_new(psl);
-  const char *msg1[] = {"Ops <OPS@Army.MIL>", "john.smith@army.mil", "not an address", "ops@army.mil"};
+  const char *msg1[] = {"Ops <OPS@Army.MIL>", "john.smith@army.mil", "not an address",
+                        "ops@army.mil"};
   tg_context_add_corecipients(ctx, msg1, G_N_ELEMENTS(msg1), 1);
   const char *msg2[] = {"john.smith@army.mil", "ops@army.mil"};
   tg_context_add_corecipients(ctx, msg2, 2, 2);
@@ -321,7 +327,8 @@ START_TEST(corecipients) {
   /* One fewer is a group: every pair counts. */
   tg_context_add_corecipients(ctx, (const char *const *)big->pdata, big->len - 1, 1);
   ck_assert_uint_eq(tg_context_together(ctx, "member0@list.example", "member49@list.example"), 1);
-  ck_assert_uint_eq(ctx->n_pairs, 1 + (TG_MAX_PATTERN_ADDRESSES * (TG_MAX_PATTERN_ADDRESSES - 1)) / 2);
+  ck_assert_uint_eq(ctx->n_pairs,
+                    1 + (TG_MAX_PATTERN_ADDRESSES * (TG_MAX_PATTERN_ADDRESSES - 1)) / 2);
 }
 END_TEST
 
@@ -356,11 +363,13 @@ START_TEST(large_book_is_cheap) {
   g_autoptr(TgContext) ctx = tg_context_new(psl);
   g_autoptr(GPtrArray) book = g_ptr_array_new_with_free_func(g_free);
   for (int i = 0; i < 10000; i++)
-    g_ptr_array_add(book, g_strdup_printf("Given%d Family%d <given%d.family%d@army.mil>", i, i % 300, i, i % 300));
+    g_ptr_array_add(book, g_strdup_printf("Given%d Family%d <given%d.family%d@army.mil>", i,
+                                          i % 300, i, i % 300));
   g_ptr_array_add(book, g_strdup("John Smith <john.smith@army.mil>"));
   g_autoptr(GPtrArray) rc = g_ptr_array_new_with_free_func(g_free);
   for (int i = 0; i < 19; i++)
-    g_ptr_array_add(rc, g_strdup_printf("Given%d Family%d <given%d.family%d@army.mil>", i * 7, (i * 7) % 300, i * 7, (i * 7) % 300));
+    g_ptr_array_add(rc, g_strdup_printf("Given%d Family%d <given%d.family%d@army.mil>", i * 7,
+                                        (i * 7) % 300, i * 7, (i * 7) % 300));
   g_ptr_array_add(rc, g_strdup("John Smith <john.smith@gmail.com>"));
   TgRecipient r[20];
   for (guint i = 0; i < 20; i++)
@@ -396,7 +405,8 @@ static gint64 namesakes_check_us(guint n, bool *silent) {
   g_autoptr(GPtrArray) book = g_ptr_array_new_with_free_func(g_free);
   for (guint i = 0; i < n; i++)
     g_ptr_array_add(book, g_strdup_printf("John Smith <john.smith@org%u.example>", i));
-  TgRecipient r[2] = {{TG_FIELD_TO, "ops@other.example"}, {TG_FIELD_TO, "John Smith <js@gmail.com>"}};
+  TgRecipient r[2] = {{TG_FIELD_TO, "ops@other.example"},
+                      {TG_FIELD_TO, "John Smith <js@gmail.com>"}};
   TgRequest req;
   tg_request_init(&req);
   req.sender = "jane@other.example";
@@ -419,7 +429,9 @@ START_TEST(namesakes_stay_linear) {
   gint64 large = namesakes_check_us(10000, &silent_large);
   ck_assert(silent_small && silent_large); /* 10,000 John Smiths: which one is a guess */
   /* Linear: ten times the book, about ten times the time; quadratic would be a hundred. */
-  ck_assert_msg(large < 40 * MAX(small, 1000), "1,000 namesakes %" G_GINT64_FORMAT " us, 10,000 %" G_GINT64_FORMAT " us", small, large);
+  ck_assert_msg(large < 40 * MAX(small, 1000),
+                "1,000 namesakes %" G_GINT64_FORMAT " us, 10,000 %" G_GINT64_FORMAT " us", small,
+                large);
 }
 END_TEST
 
@@ -454,8 +466,8 @@ START_TEST(people_crowded_name) {
   g_printerr("people index, one name: 10,000 contacts %.3f s, 100,000 %.3f s CPU\n",
              (double)small / 1e6, (double)large / 1e6);
   ck_assert_msg(large < 2 * G_USEC_PER_SEC, "100,000 namesakes: %" G_GINT64_FORMAT " us", large);
-  ck_assert_msg(large < 30 * MAX(small, 1000), "10,000 %" G_GINT64_FORMAT " us, 100,000 %"
-                G_GINT64_FORMAT " us", small, large);
+  ck_assert_msg(large < 30 * MAX(small, 1000),
+                "10,000 %" G_GINT64_FORMAT " us, 100,000 %" G_GINT64_FORMAT " us", small, large);
 }
 END_TEST
 
@@ -493,8 +505,8 @@ START_TEST(spellings_bounded) {
   ck_assert_uint_ge(n.n, 2);
   ck_assert_uint_le(n.n, TG_PERSON_MAX_FORMS);
   tg_person_name_clear(&n);
-  ck_assert(same_person(many, "Iurii Dmitrii Elkin Iudin Vasilii"));  /* ICAO throughout */
-  ck_assert(same_person(many, "Yury Dmitry Yolkin Yudin Vasily"));    /* English throughout */
+  ck_assert(same_person(many, "Iurii Dmitrii Elkin Iudin Vasilii")); /* ICAO throughout */
+  ck_assert(same_person(many, "Yury Dmitry Yolkin Yudin Vasily"));   /* English throughout */
   ck_assert(!same_person(many, "Iurii Dmitry Elkin Yudin Vasily"));  /* mixed: beyond the bound */
   ck_assert(tg_person_name_parse("Jörg Müller", &n));
   ck_assert_uint_eq(n.n, 4); /* two words, two spellings each: every combination */
@@ -505,7 +517,8 @@ END_TEST
 /* The issue-14 entry: an unquoted "Last, First" name is one mailbox, never a syntax block. */
 START_TEST(last_first_is_no_syntax) {
   g_autoptr(TgContext) ctx = tg_context_new(psl);
-  const char *entries[] = {"Smith, John <john.smith@yahoo.com>", "Smith, John, Jr. <john.smith@yahoo.com>",
+  const char *entries[] = {"Smith, John <john.smith@yahoo.com>",
+                           "Smith, John, Jr. <john.smith@yahoo.com>",
                            "Doe, Jane <jane@example.org>, Smith, John <john.smith@yahoo.com>"};
   for (size_t k = 0; k < G_N_ELEMENTS(entries); k++) {
     TgRecipient r = {TG_FIELD_TO, entries[k]};
@@ -516,7 +529,9 @@ START_TEST(last_first_is_no_syntax) {
     req.n_recipients = 1;
     g_autoptr(TgResult) res = tg_check(ctx, &req);
     for (guint i = 0; i < res->findings->len; i++)
-      ck_assert_msg(((const TgFinding *)g_ptr_array_index(res->findings, i))->code != TG_CODE_SYNTAX, "%s", entries[k]);
+      ck_assert_msg(((const TgFinding *)g_ptr_array_index(res->findings, i))->code !=
+                        TG_CODE_SYNTAX,
+                    "%s", entries[k]);
   }
 }
 END_TEST
@@ -525,7 +540,9 @@ END_TEST
 
 static void remove_tree(const char *path);
 
-static char *pairs_file(const char *dir) { return g_build_filename(dir, "corecipients", NULL); }
+static char *pairs_file(const char *dir) {
+  return g_build_filename(dir, "corecipients", NULL);
+}
 
 static void learn_at(TgHistory *h, gint64 now, const char *const *addrs, size_t n) {
   g_autoptr(GError) err = NULL;
@@ -712,7 +729,8 @@ START_TEST(protocol_learns_and_remembers) {
     ck_assert_str_eq(cJSON_GetObjectItem(f, "severity")->valuestring, "warn");
     ck_assert_str_eq(cJSON_GetObjectItem(f, "address")->valuestring, "john.smith@gmail.com");
     ck_assert_str_eq(cJSON_GetObjectItem(f, "suggestion")->valuestring, "john.smith@army.mil");
-    ck_assert_str_eq(cJSON_GetObjectItem(f, "replacement")->valuestring, "John Smith <john.smith@army.mil>");
+    ck_assert_str_eq(cJSON_GetObjectItem(f, "replacement")->valuestring,
+                     "John Smith <john.smith@army.mil>");
     ck_assert_str_eq(cJSON_GetObjectItem(f, "message")->valuestring,
                      "This is a personal address of John Smith. Did you mean john.smith@army.mil?");
 
@@ -779,9 +797,16 @@ END_TEST
 #ifdef TG_HOST_PATH
 /* typoguard-host --check --known-address: the same finding at a terminal and in --json. */
 START_TEST(cli_known_address) {
-  const char *argv[] = {TG_HOST_PATH, "--check", "--sender", "jane@army.mil", "--known-address",
-                        "John Smith <john.smith@army.mil>", "ops@army.mil",
-                        "John Smith <john.smith@gmail.com>", NULL, NULL};
+  const char *argv[] = {TG_HOST_PATH,
+                        "--check",
+                        "--sender",
+                        "jane@army.mil",
+                        "--known-address",
+                        "John Smith <john.smith@army.mil>",
+                        "ops@army.mil",
+                        "John Smith <john.smith@gmail.com>",
+                        NULL,
+                        NULL};
   for (int json = 0; json < 2; json++) {
     if (json)
       argv[8] = "--json";
@@ -791,13 +816,15 @@ START_TEST(cli_known_address) {
     ck_assert_msg(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
                                &status, &error),
                   "%s", error ? error->message : "");
-    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d: %s %s", status, out, err);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d: %s %s", status, out,
+                  err);
     if (!json) {
-      ck_assert_msg(strstr(out, "WARN   John Smith <john.smith@gmail.com> (to, wrong_address)") &&
-                        strstr(out, "This is a personal address of John Smith. Did you mean "
-                                    "john.smith@army.mil?") &&
-                        strstr(out, "suggestion: john.smith@army.mil  (John Smith <john.smith@army.mil>)"),
-                    "%s", out);
+      ck_assert_msg(
+          strstr(out, "WARN   John Smith <john.smith@gmail.com> (to, wrong_address)") &&
+              strstr(out, "This is a personal address of John Smith. Did you mean "
+                          "john.smith@army.mil?") &&
+              strstr(out, "suggestion: john.smith@army.mil  (John Smith <john.smith@army.mil>)"),
+          "%s", out);
     } else {
       g_autoptr(cJSON) root = cJSON_Parse(out);
       ck_assert_msg(root != NULL, "%s", out);
@@ -805,12 +832,18 @@ START_TEST(cli_known_address) {
       const cJSON *f = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "findings"), 0);
       ck_assert_str_eq(cJSON_GetObjectItem(f, "code")->valuestring, "wrong_address");
       ck_assert_int_eq(cJSON_GetObjectItem(f, "recipient")->valueint, 1);
-      ck_assert_str_eq(cJSON_GetObjectItem(f, "replacement")->valuestring, "John Smith <john.smith@army.mil>");
+      ck_assert_str_eq(cJSON_GetObjectItem(f, "replacement")->valuestring,
+                       "John Smith <john.smith@army.mil>");
     }
   }
   /* Without the address book the CLI has nothing to go on: silent, exit 0. */
-  const char *plain[] = {TG_HOST_PATH, "--check", "--sender", "jane@army.mil", "ops@army.mil",
-                         "John Smith <john.smith@gmail.com>", NULL};
+  const char *plain[] = {TG_HOST_PATH,
+                         "--check",
+                         "--sender",
+                         "jane@army.mil",
+                         "ops@army.mil",
+                         "John Smith <john.smith@gmail.com>",
+                         NULL};
   g_autofree char *out = NULL;
   int status = 0;
   ck_assert(g_spawn_sync(NULL, (char **)plain, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,

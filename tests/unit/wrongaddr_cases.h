@@ -15,12 +15,12 @@
 
 typedef struct {
   char *sender;
-  GStrv org;        /* request org_domains */
-  GStrv book;       /* known.addresses */
-  GPtrArray *sets;  /* of GStrv: co-recipient sets learned earlier */
-  GArray *counts;   /* of unsigned, per set */
+  GStrv org;       /* request org_domains */
+  GStrv book;      /* known.addresses */
+  GPtrArray *sets; /* of GStrv: co-recipient sets learned earlier */
+  GArray *counts;  /* of unsigned, per set */
   GStrv recipients;
-  char *expect;     /* "-", "warn@N", "info@N" */
+  char *expect; /* "-", "warn@N", "info@N" */
   char *suggestion, *replacement, *message, *note;
   unsigned line;
 } TgWaCase;
@@ -60,7 +60,8 @@ G_GNUC_UNUSED static GPtrArray *tg_wa_cases_load(const char *path, GError **erro
       continue;
     g_auto(GStrv) col = g_strsplit(l, "\t", 10);
     if (g_strv_length(col) < 9) {
-      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%u: fewer than 9 columns", path, i + 1);
+      g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s:%u: fewer than 9 columns", path,
+                  i + 1);
       g_ptr_array_unref(cases);
       return NULL;
     }
@@ -137,7 +138,8 @@ G_GNUC_UNUSED static bool tg_wa_judge(const TgWaCase *c, const TgResult *res, ch
     const TgFinding *f = g_ptr_array_index(res->findings, i);
     g_string_append_printf(acc, "%s[%zu %s/%s->%s \"%s\"]", acc->len ? " " : "", f->recipient,
                            tg_code_name(f->code), tg_severity_name(f->severity),
-                           f->suggestion ? f->suggestion : "none", f->replacement ? f->replacement : "");
+                           f->suggestion ? f->suggestion : "none",
+                           f->replacement ? f->replacement : "");
     if (f->code == TG_CODE_WRONG_ADDRESS) {
       n_wa++;
       wa = f;

@@ -40,16 +40,16 @@ typedef enum {
  * (finding.c), the tests and the docs' tables (checked by tests/unit/test_finding.c) all come from
  * this list. Its order is also the tie-break when two findings on one recipient are equally
  * severe. */
-#define TG_FINDING_TABLE(X)                                             \
-  X(TG_CODE_SYNTAX, "syntax", TG_SEVERITY_BLOCK)                        \
-  X(TG_CODE_INVALID_TLD, "invalid_tld", TG_SEVERITY_BLOCK)              \
-  X(TG_CODE_TLD_CONFUSION, "tld_confusion", TG_SEVERITY_BLOCK)          \
-  X(TG_CODE_NEAR_MISS, "near_miss", TG_SEVERITY_WARN)                   \
-  X(TG_CODE_HOMOGLYPH, "homoglyph", TG_SEVERITY_BLOCK)                  \
-  X(TG_CODE_BLOCKED, "blocked", TG_SEVERITY_BLOCK)                      \
-  X(TG_CODE_CONTACT_NEAR_MISS, "contact_near_miss", TG_SEVERITY_WARN)   \
-  X(TG_CODE_WRONG_ADDRESS, "wrong_address", TG_SEVERITY_WARN)           \
-  X(TG_CODE_EXTERNAL, "external", TG_SEVERITY_OK)                       \
+#define TG_FINDING_TABLE(X)                                           \
+  X(TG_CODE_SYNTAX, "syntax", TG_SEVERITY_BLOCK)                      \
+  X(TG_CODE_INVALID_TLD, "invalid_tld", TG_SEVERITY_BLOCK)            \
+  X(TG_CODE_TLD_CONFUSION, "tld_confusion", TG_SEVERITY_BLOCK)        \
+  X(TG_CODE_NEAR_MISS, "near_miss", TG_SEVERITY_WARN)                 \
+  X(TG_CODE_HOMOGLYPH, "homoglyph", TG_SEVERITY_BLOCK)                \
+  X(TG_CODE_BLOCKED, "blocked", TG_SEVERITY_BLOCK)                    \
+  X(TG_CODE_CONTACT_NEAR_MISS, "contact_near_miss", TG_SEVERITY_WARN) \
+  X(TG_CODE_WRONG_ADDRESS, "wrong_address", TG_SEVERITY_WARN)         \
+  X(TG_CODE_EXTERNAL, "external", TG_SEVERITY_OK)                     \
   X(TG_CODE_FIRST_CONTACT, "first_contact", TG_SEVERITY_INFO)
 
 #define TG_CODE_ENUM_(code, name, severity) code,
@@ -136,11 +136,11 @@ typedef struct {
 } TgStrings;
 
 typedef struct {
-  const char *sender;          /* mailbox of the sender, or NULL */
+  const char *sender; /* mailbox of the sender, or NULL */
   const TgRecipient *recipients;
-  size_t n_recipients;         /* <= TG_MAX_RECIPIENTS */
-  TgStrings known_domains;     /* from the address book and recent recipients */
-  TgStrings known_addresses;   /* mailbox strings, display names kept */
+  size_t n_recipients;       /* <= TG_MAX_RECIPIENTS */
+  TgStrings known_domains;   /* from the address book and recent recipients */
+  TgStrings known_addresses; /* mailbox strings, display names kept */
   /* Lists carried by the request (the extension's managed storage and options page); merged with
    * the context's. */
   TgStrings org_domains;
@@ -158,16 +158,16 @@ void tg_request_init(TgRequest *req);
 /* ---- result ----------------------------------------------------------------------------- */
 
 typedef struct {
-  size_t recipient;   /* index into the request's recipients */
+  size_t recipient; /* index into the request's recipients */
   TgField field;
   TgCode code;
   TgSeverity severity;
-  double confidence;  /* 0..1, higher is more sure */
-  char *address;      /* the bare address as parsed (or the raw text for syntax findings) */
-  char *domain;       /* its domain as the user reads it (U-label), may be NULL */
-  char *suggestion;   /* a bare corrected address, or NULL */
-  char *replacement;  /* the corrected mailbox, display name kept, or NULL */
-  char *message;      /* one plain English sentence */
+  double confidence; /* 0..1, higher is more sure */
+  char *address;     /* the bare address as parsed (or the raw text for syntax findings) */
+  char *domain;      /* its domain as the user reads it (U-label), may be NULL */
+  char *suggestion;  /* a bare corrected address, or NULL */
+  char *replacement; /* the corrected mailbox, display name kept, or NULL */
+  char *message;     /* one plain English sentence */
   /* What the sentence says, for clients that word it themselves (DESIGN.md): the stable name of
    * the sentence ("homoglyph.script", finding.h) and its blanks as NULL-terminated key, value
    * pairs ({"domain", "gmаil.com", "intended", "gmail.com", …}). */
@@ -196,16 +196,16 @@ G_END_DECLS
 GQuark tg_mailbox_error_quark(void);
 
 typedef enum {
-  TG_MAILBOX_ERROR_EMPTY,        /* nothing but white space, or an empty group */
-  TG_MAILBOX_ERROR_NO_AT,        /* no @ (e.g. `John Doe`, `john.doe`) */
-  TG_MAILBOX_ERROR_NO_LOCAL,     /* nothing before the @ */
-  TG_MAILBOX_ERROR_NO_DOMAIN,    /* nothing after the @ */
-  TG_MAILBOX_ERROR_BAD_LOCAL,    /* local part with characters a mailbox cannot hold */
-  TG_MAILBOX_ERROR_BAD_DOMAIN,   /* domain with characters a domain cannot hold */
-  TG_MAILBOX_ERROR_UNBALANCED,   /* unclosed quote, comment, angle bracket, or domain literal */
-  TG_MAILBOX_ERROR_BAD_UTF8,     /* not valid UTF-8, a NUL byte, or a control character */
-  TG_MAILBOX_ERROR_TOO_LONG,     /* longer than TG_MAX_ADDRESS_BYTES */
-  TG_MAILBOX_ERROR_TRAILING,     /* text after the mailbox that is not part of it */
+  TG_MAILBOX_ERROR_EMPTY,      /* nothing but white space, or an empty group */
+  TG_MAILBOX_ERROR_NO_AT,      /* no @ (e.g. `John Doe`, `john.doe`) */
+  TG_MAILBOX_ERROR_NO_LOCAL,   /* nothing before the @ */
+  TG_MAILBOX_ERROR_NO_DOMAIN,  /* nothing after the @ */
+  TG_MAILBOX_ERROR_BAD_LOCAL,  /* local part with characters a mailbox cannot hold */
+  TG_MAILBOX_ERROR_BAD_DOMAIN, /* domain with characters a domain cannot hold */
+  TG_MAILBOX_ERROR_UNBALANCED, /* unclosed quote, comment, angle bracket, or domain literal */
+  TG_MAILBOX_ERROR_BAD_UTF8,   /* not valid UTF-8, a NUL byte, or a control character */
+  TG_MAILBOX_ERROR_TOO_LONG,   /* longer than TG_MAX_ADDRESS_BYTES */
+  TG_MAILBOX_ERROR_TRAILING,   /* text after the mailbox that is not part of it */
 } TgMailboxError;
 
 typedef struct {
