@@ -253,6 +253,47 @@ static TgStrings strings_of(GPtrArray *a) {
   return (TgStrings){.items = (const char *const *)a->pdata, .len = a->len};
 }
 
+/* ---- internationalised domains among known entries --------------------------------------- */
+
+/* The domain part of a known entry as written ("Name <local@domain>", "local@domain" or a bare
+ * domain): after the last '@' up to a '>' or the end. Only for counting: not parsed. */
+static void domain_text(const char *entry, const char **start, size_t *len) {
+  const char *at = strrchr(entry, '@');
+  const char *d = at ? at + 1 : entry;
+  const char *end = strchr(d, '>');
+  *start = d;
+  *len = end ? (size_t)(end - d) : strlen(d);
+}
+
+static bool is_idn_text(const char *d, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    if ((unsigned char)d[i] >= 0x80)
+      return true;
+    if ((i == 0 || d[i - 1] == '.') && i + 4 <= len && g_ascii_strncasecmp(d + i, "xn--", 4) == 0)
+      return true;
+  }
+  return false;
+}
+
+/* Adds the internationalised domains of `entries` to `seen` (distinct as written, which is what
+ * the per-request memo converts once each); stops once `seen` holds more than `limit`. */
+static void count_idn_domains(GPtrArray *entries, GHashTable *seen, guint limit) {
+  for (guint i = 0; i < entries->len && g_hash_table_size(seen) <= limit; i++) {
+    const char *d;
+    size_t len;
+    domain_text(g_ptr_array_index(entries, i), &d, &len);
+    if (is_idn_text(d, len))
+      g_hash_table_add(seen, g_strndup(d, len));
+  }
+}
+
+static char *too_many_idn(const cJSON *id, const char *what, size_t *reply_len) {
+  g_autofree char *msg = g_strdup_printf("%s more than %u internationalised domains: each costs "
+                                         "every check a conversion, at most %u are used",
+                                         what, TG_MAX_KNOWN_IDN_DOMAINS, TG_MAX_KNOWN_IDN_DOMAINS);
+  return tg_protocol_error(id, "too_many", msg, reply_len);
+}
+
 /* `book`: {"version":V,"base":B?,"add":[mailbox…],"remove":[mailbox…]}. Without `base` the
  * host's book becomes exactly `add`; with it, `remove` then `add` are applied only when the host
  * holds version B — else nothing changes, and the reply's version (not V) tells the client to
@@ -318,6 +359,16 @@ static char *handle_book(TgSession *s, const cJSON *root, const cJSON *id, size_
     g_autofree char *msg =
         g_strdup_printf("the book would hold %u mailboxes: at most %u", held, TG_MAX_BOOK_ENTRIES);
     return tg_protocol_error(id, "too_many", msg, reply_len);
+  }
+  {
+    /* Counted over what stays and what comes (a removed mailbox's domain may still count: the
+     * bound errs on the safe side). */
+    g_autoptr(GHashTable) idn = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if (delta)
+      count_idn_domains(s->book, idn, TG_MAX_KNOWN_IDN_DOMAINS);
+    count_idn_domains(add, idn, TG_MAX_KNOWN_IDN_DOMAINS);
+    if (g_hash_table_size(idn) > TG_MAX_KNOWN_IDN_DOMAINS)
+      return too_many_idn(id, "the book would hold", reply_len);
   }
   if (!delta)
     tg_session_book_clear(s);
@@ -408,6 +459,14 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
                         "used at once",
                         known_domains->len + known_addresses->len, TG_MAX_KNOWN_ENTRIES);
     return tg_protocol_error(id, "too_many", msg, reply_len);
+  }
+  {
+    g_autoptr(GHashTable) idn = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    count_idn_domains(s->book, idn, TG_MAX_KNOWN_IDN_DOMAINS);
+    count_idn_domains(known_addresses, idn, TG_MAX_KNOWN_IDN_DOMAINS);
+    count_idn_domains(known_domains, idn, TG_MAX_KNOWN_IDN_DOMAINS);
+    if (g_hash_table_size(idn) > TG_MAX_KNOWN_IDN_DOMAINS)
+      return too_many_idn(id, "known and the book hold", reply_len);
   }
 
   g_autoptr(TgSettings) eff = NULL;
