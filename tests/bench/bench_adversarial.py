@@ -278,6 +278,9 @@ def main():
         print(__doc__)
         return 64
     host = os.path.abspath(args[0])
+    if not os.access(host, os.X_OK):
+        print(f"{args[0]}: not an executable host (BUILD/host/src/typoguard-host)", file=sys.stderr)
+        return 66
     scale, only, check = 1.0, None, False
     i = 1
     while i < len(args):
