@@ -1,18 +1,21 @@
 """milter_bench.py — typoguard-milter's cost inside a real Postfix, measured side by side.
 
-One private Postfix (tests/milter/mailrig.py) with two smtpd listeners that differ only in
-smtpd_milters: "plain" (none) and "milter" (typoguard-milter, org example.org, learning on).
+One private Postfix (tests/milter/mailrig.py) with three smtpd listeners that differ only in
+smtpd_milters: "plain" (none), "null" (tests/bench/null_milter.c: the same protocol negotiated,
+the same callbacks, every answer "continue" without a look: what any milter costs) and "milter"
+(typoguard-milter, org example.org, learning on). typoguard's own cost is milter minus null.
 Both relay to Postfix's smtp-sink, which discards mail at C speed, so the sink never bounds the
 run. Three measurements:
 
   throughput  smtp-source (Postfix's C load generator) sends M messages of 20 recipients over S
               concurrent sessions, once with the same 20 recipients in every message and once
               with every recipient new (-N, all at one domain: the worst case for the contact
-              rules, which compare a new address with every known one at its domain); rounds alternate plain/milter (the order flips each round)
+              rules, which compare a new address with every known one at its domain); each round runs
+              the three listeners, the order rotating from round to round,
               and the queue drains between runs. messages/s = M / wall time. Median of rounds.
   latency     one Python client, one connection, sends one message (20 recipients: 18 the
-              organisation wrote to before, one near miss, one refused army.ml) at a time, alternating listeners message by
-              message; time from MAIL FROM to the reply after DATA. Median and p99 per listener.
+              organisation wrote to before, one near miss, one refused army.ml) at a time, rotating
+              through the listeners message by message; time from MAIL FROM to the reply after DATA. Median and p99 per listener.
   memory      smtp-source sends up to --memory-messages messages (20 fresh addresses each: the
               worst case for the learned history and context) through the milter for at most
               --memory-seconds; the milter's RSS is sampled every 2 s.
@@ -68,8 +71,13 @@ def postfix_cpu(rig):
     return total / TICK
 
 
-def milter_cpu(rig):
-    _, (u, s, _, _) = proc_stat(rig.milters["milter"].proc.pid)
+NAMES = ("plain", "null", "milter")
+
+
+def milter_cpu(rig, name):
+    if name not in rig.milters:
+        return 0.0
+    _, (u, s, _, _) = proc_stat(rig.milters[name].proc.pid)
     return (u + s) / TICK
 
 
@@ -80,7 +88,7 @@ def all_threads(pid):
 def realtime(rig, on):
     """SCHED_FIFO (on) or back to SCHED_OTHER for Postfix, the milter, the sink and this client:
     a message's latency then measures the programs, not the other work on a shared machine."""
-    pids = [master_pid(rig), rig.milters["milter"].proc.pid, rig.sink.proc.pid]
+    pids = [master_pid(rig), rig.sink.proc.pid] + [m.proc.pid for m in rig.milters.values()]
     mp = pids[0]
     for d in os.listdir("/proc"):
         if d.isdigit():
@@ -122,14 +130,14 @@ def smtp_source(port, messages, sessions, to, extra=()):
 def throughput(rig, rounds, messages, sessions, fresh):
     """Per listener and round: wall messages/s, Postfix CPU ms and milter CPU ms per message
     (Postfix's CPU counted until its queue is empty again: delivery is part of its work)."""
-    rates = {"plain": [], "milter": []}
-    pcpu = {"plain": [], "milter": []}
-    mcpu = {"plain": [], "milter": []}
+    rates = {n: [] for n in NAMES}
+    pcpu = {n: [] for n in NAMES}
+    mcpu = {n: [] for n in NAMES}
     for r in range(rounds):
-        order = ["plain", "milter"] if r % 2 == 0 else ["milter", "plain"]
+        order = NAMES[r % 3:] + NAMES[:r % 3]
         for name in order:
             drain(rig)
-            p0, m0 = postfix_cpu(rig), milter_cpu(rig)
+            p0, m0 = postfix_cpu(rig), milter_cpu(rig, name)
             t0 = time.monotonic()
             subprocess.run(smtp_source(rig.postfix.ports[name], messages, sessions,
                                        "colleague@partner-firm.com", ["-N"] if fresh else []),
@@ -137,10 +145,10 @@ def throughput(rig, rounds, messages, sessions, fresh):
             rates[name].append(messages / (time.monotonic() - t0))
             drain(rig)
             pcpu[name].append(1000 * (postfix_cpu(rig) - p0) / messages)
-            mcpu[name].append(1000 * (milter_cpu(rig) - m0) / messages)
-        print(f"  round {r + 1}: plain {rates['plain'][-1]:.0f}/s ({pcpu['plain'][-1]:.2f} ms CPU), "
-              f"milter {rates['milter'][-1]:.0f}/s ({pcpu['milter'][-1]:.2f} + "
-              f"{mcpu['milter'][-1]:.2f} ms CPU)", flush=True)
+            mcpu[name].append(1000 * (milter_cpu(rig, name) - m0) / messages)
+        print(f"  round {r + 1}: " + ", ".join(
+            f"{n} {rates[n][-1]:.0f}/s ({pcpu[n][-1]:.2f} + {mcpu[n][-1]:.2f} ms CPU)" for n in NAMES),
+            flush=True)
     return rates, pcpu, mcpu
 
 
@@ -169,11 +177,11 @@ def one_message(s, i):
 
 
 def latency(rig, n):
-    times = {"plain": [], "milter": []}
+    times = {name: [] for name in NAMES}
     conns = {name: smtplib.SMTP("127.0.0.1", rig.postfix.ports[name], timeout=60)
              for name in times}
     for i in range(n):
-        for name in (("plain", "milter") if i % 2 == 0 else ("milter", "plain")):
+        for name in NAMES[i % 3:] + NAMES[:i % 3]:
             times[name].append(one_message(conns[name], i))
             conns[name].rset()
     for c in conns.values():
@@ -239,7 +247,11 @@ def main():
         # meets a delayed-ACK stall of 40-90 ms at the end of each message: see milter_bench.md).
         m = rig.add_milter("milter", {"org_domains": "example.org"}, {"history_reload": "10"},
                            unix=not args.tcp)
-        rig.start({"plain": {"milter": ""}, "milter": {"milter": m.spec()}},
+        null = rig.add_milter("null", {}, {}, unix=not args.tcp,
+                              binary=os.path.join(os.path.abspath(args.build), "tests", "bench",
+                                                  "null_milter"))
+        rig.start({"plain": {"milter": ""}, "null": {"milter": null.spec()},
+                   "milter": {"milter": m.spec()}},
                   extra_main={"smtpd_client_connection_count_limit": "0",
                               "smtpd_client_connection_rate_limit": "0",
                               "default_process_limit": "100"})
@@ -262,12 +274,15 @@ def main():
                     realtime(rig, False)
             print("| listener | median ms | p99 ms |")
             print("|---|---:|---:|")
-            for name in ("plain", "milter"):
+            for name in NAMES:
                 print(f"| {name} | {1000 * statistics.median(times[name]):.2f} | "
                       f"{1000 * pct(times[name], 99):.2f} |")
-            print(f"added by the milter: median {1000 * (statistics.median(times['milter']) - statistics.median(times['plain'])):.2f} ms, "
-                  f"p99 {1000 * (pct(times['milter'], 99) - pct(times['plain'], 99)):.2f} ms\n",
-                  flush=True)
+            med = {n: 1000 * statistics.median(times[n]) for n in NAMES}
+            p99 = {n: 1000 * pct(times[n], 99) for n in NAMES}
+            print(f"added by typoguard-milter: median {med['milter'] - med['plain']:.2f} ms, "
+                  f"p99 {p99['milter'] - p99['plain']:.2f} ms; by the null milter: median "
+                  f"{med['null'] - med['plain']:.2f} ms; typoguard beyond the protocol: median "
+                  f"{med['milter'] - med['null']:.2f} ms\n", flush=True)
             drain(rig)
 
         for fresh, what in ((False, "the same 20 recipients each message (known after the first)"),
@@ -277,21 +292,26 @@ def main():
                   f"recipients, {args.sessions} sessions; {what}", flush=True)
             rates, pcpu, mcpu = throughput(rig, args.rounds, args.messages, args.sessions, fresh)
             mp, mm = statistics.median(rates["plain"]), statistics.median(rates["milter"])
+            mn = statistics.median(rates["null"])
             print("| listener | median msg/s (wall) | rounds | Postfix CPU ms/msg | milter CPU ms/msg |")
             print("|---|---:|---|---:|---:|")
-            for name in ("plain", "milter"):
+            for name in NAMES:
                 print(f"| {name} | {statistics.median(rates[name]):.0f} | "
                       f"{', '.join(f'{x:.0f}' for x in rates[name])} | "
                       f"{statistics.median(pcpu[name]):.2f} | {statistics.median(mcpu[name]):.2f} |")
             plain_cpu = statistics.median(pcpu["plain"])
             with_cpu = statistics.median(pcpu["milter"]) + statistics.median(mcpu["milter"])
+            null_cpu = statistics.median(pcpu["null"]) + statistics.median(mcpu["null"])
             print(f"milter cost, wall clock: {100 * (1 - mm / mp):.1f} % of Postfix's throughput "
                   f"(medians; paired rounds: "
-                  f"{', '.join(f'{100 * (1 - b / a):.0f} %' for a, b in zip(rates['plain'], rates['milter']))})")
-            print(f"milter cost, CPU: {plain_cpu:.2f} ms per message without, {with_cpu:.2f} ms "
-                  f"with (Postfix's side of the protocol included) = "
-                  f"{100 * (1 - plain_cpu / with_cpu):.1f} % of a CPU-bound server's throughput\n",
-                  flush=True)
+                  f"{', '.join(f'{100 * (1 - b / a):.0f} %' for a, b in zip(rates['plain'], rates['milter']))}); "
+                  f"the null milter's: {100 * (1 - mn / mp):.1f} %; typoguard's beyond the null "
+                  f"milter: {100 * (1 - mm / mn):.1f} %")
+            print(f"milter cost, CPU: {plain_cpu:.2f} ms per message without, {null_cpu:.2f} ms "
+                  f"with the null milter, {with_cpu:.2f} ms with typoguard-milter (Postfix's side "
+                  f"of the protocol included) = {100 * (1 - plain_cpu / with_cpu):.1f} % of a "
+                  f"CPU-bound server's throughput (null milter {100 * (1 - plain_cpu / null_cpu):.1f} %, "
+                  f"typoguard beyond it {100 * (1 - null_cpu / with_cpu):.1f} %)\n", flush=True)
 
         drain(rig)
         print(f"## memory: up to {args.memory_messages} messages (20 new addresses each) through "

@@ -289,8 +289,10 @@ class Rig:
         self.close()
         sys.exit(128 + signum)
 
-    def add_milter(self, name, typoguard_keys, milter_keys=None, unix=False):
-        m = Milter(self.binary, self.folder, name, typoguard_keys, milter_keys or {}, unix)
+    def add_milter(self, name, typoguard_keys, milter_keys=None, unix=False, binary=None):
+        """binary: another program taking `--config FILE` (the benchmark's null milter)."""
+        m = Milter(binary or self.binary, self.folder, name, typoguard_keys, milter_keys or {},
+                   unix)
         self.milters[name] = m
         return m
 
