@@ -35,7 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import run_e2e  # noqa: E402
-from run_e2e import Thunderbird, Failure, pack_dir  # noqa: E402
+from run_e2e import Thunderbird, Failure, pack_dir, noop_xpi, NOOP_ID  # noqa: E402
 from marionette import Marionette, MarionetteError  # noqa: E402
 
 # Thunderbird may not answer while it converts a large address book for the extension (a pause
@@ -110,14 +110,22 @@ CHECK_LOG = re.compile(r"typoguard: check of \d+ recipient\(s\) took ([0-9.]+) m
 READ_LOG = re.compile(r"typoguard: address books read in (\d+) ms: (\d+) mailboxes")
 
 
-def one_run(args, scratch, sink, n, with_product, warm):
-    label = f"{'with' if with_product else 'without'}-{n}"
-    tb = Thunderbird(args, scratch, label, with_product=with_product)
+MODES = ("without", "noop", "with")
+
+
+def one_run(args, scratch, sink, n, mode, warm):
+    """mode: "without" (no extension but the driver), "noop" (an extension whose onBeforeSend
+    listener returns at once: what any send-time check costs in Thunderbird before it does
+    anything) or "with" (typoguard)."""
+    with_product = mode == "with"
+    label = f"{mode}-{n}"
+    extra = {"extra_extensions": {NOOP_ID: noop_xpi(os.path.join(scratch))}} if mode == "noop" else {}
+    tb = Thunderbird(args, scratch, label, with_product=with_product, **extra)
     write_address_book(tb.profile, n)
     with open(os.path.join(tb.profile, "user.js"), "a") as f:
         # Thunderbird's default: a new recipient goes to Collected Addresses after the send.
         f.write('user_pref("mail.collect_email_address_outgoing", true);\n')
-    out = {"contacts": n, "with": with_product}
+    out = {"contacts": n, "with": with_product, "mode": mode}
     try:
         try:
             tb.start()
@@ -189,14 +197,14 @@ def main():
     loads = []
     try:
         for n in [int(x) for x in args.sizes.split(",") if x != ""]:
-            for with_product in (False, True):
+            for mode in MODES:
                 loads.append(open("/proc/loadavg").read().split()[0])
                 try:
-                    r = one_run(args, scratch, sink, n, with_product, args.warm)
+                    r = one_run(args, scratch, sink, n, mode, args.warm)
                     results.append(r)
                     print(json.dumps(r), flush=True)
                 except (Failure, MarionetteError, OSError) as e:  # OSError: a socket timeout
-                    failures.append(f"{n} {'with' if with_product else 'without'}: {e!r}")
+                    failures.append(f"{n} {mode}: {e!r}")
                     print(f"FAIL {failures[-1]}", flush=True)
     finally:
         sink.stop()
@@ -207,20 +215,25 @@ def main():
 
     print(f"\nadded time per send (median with − median without; load average during the runs "
           f"{min(loads, key=float)}–{max(loads, key=float)} on {os.cpu_count()} cores)")
-    print("| contacts | 1st send added | warm sends added (median) | check in extension (median) "
-          "| worst main-thread stall with / without | book read |")
-    print("|---|---|---|---|---|---|")
+    print("| contacts | 1st send added | warm sends added (median) | of which any listener (empty "
+          "onBeforeSend: 1st / warm) | check in extension (median) | worst main-thread stall with / "
+          "without | book read |")
+    print("|---|---|---|---|---|---|---|")
     missed = []
     for n in sorted({r["contacts"] for r in results}):
-        w = next((r for r in results if r["contacts"] == n and r["with"]), None)
-        wo = next((r for r in results if r["contacts"] == n and not r["with"]), None)
+        w = next((r for r in results if r["contacts"] == n and r["mode"] == "with"), None)
+        wo = next((r for r in results if r["contacts"] == n and r["mode"] == "without"), None)
+        nop = next((r for r in results if r["contacts"] == n and r["mode"] == "noop"), None)
         if not w or not wo:
             continue
         first = w["first_ms"] - wo["first_ms"]
         warm = statistics.median(w["warm_ms"]) - statistics.median(wo["warm_ms"])
         check = f"{statistics.median(w['check_ms']):.0f} ms" if w["check_ms"] else "n/a"
         read = f"{w['read_ms']} ms ({w['read_mailboxes']})" if "read_ms" in w else "n/a"
-        print(f"| {n:,} | {first:+.0f} ms | {warm:+.0f} ms | {check} | {w['worst_stall_ms']} / "
+        floor = (f"{nop['first_ms'] - wo['first_ms']:+.0f} / "
+                 f"{statistics.median(nop['warm_ms']) - statistics.median(wo['warm_ms']):+.0f} ms"
+                 if nop else "n/a")
+        print(f"| {n:,} | {first:+.0f} ms | {warm:+.0f} ms | {floor} | {check} | {w['worst_stall_ms']} / "
               f"{wo['worst_stall_ms']} ms | {read} |")
         target = TARGETS_MS.get(n)
         if target is not None and max(first, warm) > target:
