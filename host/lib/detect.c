@@ -51,14 +51,13 @@
 static void check_clear(Check *c) {
   g_clear_pointer(&c->domains, g_hash_table_destroy);
   g_clear_pointer(&c->index, tg_index_free);
-  g_clear_pointer(&c->known, g_hash_table_destroy);
-  g_clear_pointer(&c->known_locals, g_hash_table_destroy);
+  g_clear_pointer(&c->own_book, tg_book_free);
+  g_clear_pointer(&c->kb_index, tg_index_free);
   g_clear_pointer(&c->locals_index, tg_index_free);
   g_clear_pointer(&c->locals_domains, g_hash_table_destroy);
   g_clear_pointer(&c->blocked, g_hash_table_destroy);
   g_clear_pointer(&c->blocked_tlds, g_hash_table_destroy);
   g_clear_pointer(&c->sender_domain, g_free);
-  g_clear_pointer(&c->book, g_ptr_array_unref);
   g_clear_pointer(&c->wa, tg_wrongaddr_free);
   g_clear_pointer(&c->memo, tg_domain_memo_free);
 }
@@ -86,12 +85,8 @@ static void check_init(Check *c, const TgContext *ctx, const TgRequest *req) {
   c->ctx = ctx;
   c->req = req;
   c->domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  c->known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-  c->known_locals =
-      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
   c->blocked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   c->blocked_tlds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  c->book = g_ptr_array_sized_new((guint)MIN(req->known_addresses.len, (size_t)G_MAXUINT));
   c->memo = tg_domain_memo_new();
 
   add_request_list(c, req->org_domains, TG_SOURCE_ORG);
@@ -100,33 +95,19 @@ static void check_init(Check *c, const TgContext *ctx, const TgRequest *req) {
   c->n_org = ctx->n_org + req->org_domains.len;
 
   /* Known addresses: their domains are trusted (KNOWN) and their local parts feed
-   * contact_near_miss. An address book can hold 10,000 entries; the split is a fast path that
-   * only falls back to the full parser for unusual shapes. */
-  for (size_t i = 0; i < req->known_addresses.len && req->known_addresses.items; i++) {
-    char *addr = NULL, *dom = NULL, *name = NULL;
-    if (!tg_context_split_address_memo(c->memo, req->known_addresses.items[i], &addr, &dom, &name))
-      continue;
-    if (g_hash_table_contains(c->known, addr)) {
-      g_free(addr);
-      g_free(dom);
-      g_free(name);
-      continue;
-    }
-    g_hash_table_insert(c->known, addr, name ? name : g_strdup(""));
-    g_ptr_array_add(c->book, addr);
-    GPtrArray *locals = g_hash_table_lookup(c->known_locals, dom);
-    if (!locals) {
-      locals = g_ptr_array_new_with_free_func(g_free);
-      g_hash_table_insert(c->known_locals, g_strdup(dom), locals);
-    }
-    g_ptr_array_add(locals, g_strndup(addr, (gsize)(strrchr(addr, '@') - addr)));
-    /* An address book repeats its domains: merge each once (the registrable-domain lookup is
-     * the costly part of a 10,000-contact book). */
-    if (GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, dom)) & TG_SOURCE_KNOWN)
-      g_free(dom);
-    else
-      add_request_domain(c, dom, TG_SOURCE_KNOWN);
+   * contact_near_miss. A book digested once (a host's) is used as it is; addresses the request
+   * carries are digested here, after the book's mailboxes. */
+  if (req->book && !(req->known_addresses.len && req->known_addresses.items)) {
+    c->kb = req->book;
+  } else {
+    TgStrings lists[2] = {{NULL, 0}, req->known_addresses};
+    if (req->book && req->book->mailboxes)
+      lists[0] =
+          (TgStrings){(const char *const *)req->book->mailboxes->pdata, req->book->mailboxes->len};
+    c->own_book = tg_book_build(ctx->psl, c->memo, lists, G_N_ELEMENTS(lists), false);
+    c->kb = c->own_book;
   }
+  c->domains_longest = MAX(c->domains_longest, c->kb->domains_longest);
 
   if (req->sender) {
     char *addr = NULL, *dom = NULL;
@@ -166,7 +147,7 @@ guint tg_check_sources_of(const Check *c, const char *ascii) {
     uint32_t tag = 0;
     if (tg_index_lookup(c->ctx->trusted, d, &tag))
       bits |= tag;
-    bits |= GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, d));
+    bits |= GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, d)) | tg_book_bits(c->kb, d);
   }
   return bits & ANY_TRUST;
 }
@@ -184,6 +165,24 @@ static const TgIndex *request_index(Check *c) {
     }
   }
   return c->index;
+}
+
+/* The fuzzy index over the known addresses' domains: the book's, or one built for the request. */
+static const TgIndex *known_index(Check *c) {
+  if (c->kb->index)
+    return c->kb->index;
+  if (!c->kb_index_built) {
+    c->kb_index_built = true;
+    if (g_hash_table_size(c->kb->domains) > 0) {
+      c->kb_index = tg_index_new();
+      GHashTableIter it;
+      gpointer k, v;
+      g_hash_table_iter_init(&it, c->kb->domains);
+      while (g_hash_table_iter_next(&it, &k, &v))
+        tg_index_add(c->kb_index, k, GPOINTER_TO_UINT(v));
+    }
+  }
+  return c->kb_index;
 }
 
 static bool is_blocked(const Check *c, const char *ascii, const char **tld_out) {
@@ -290,12 +289,15 @@ static double candidate_posterior(const Check *c, const char *typed, const TgCan
  * out->tie: T is a slip, but of which domain is not clear. */
 bool tg_check_near_miss_guess(Check *c, const char *typed, Guess *out) {
   memset(out, 0, sizeof *out);
-  const TgIndex *indexes[2];
+  const TgIndex *indexes[3];
   size_t n_ix = 0;
   indexes[n_ix++] = c->ctx->trusted;
   const TgIndex *rix = request_index(c);
   if (rix)
     indexes[n_ix++] = rix;
+  const TgIndex *kix = known_index(c);
+  if (kix)
+    indexes[n_ix++] = kix;
   TgCandidate cand[MAX_CANDIDATES];
   size_t n = tg_typo_candidates(typed, indexes, n_ix, cand, MAX_CANDIDATES);
   const TgCandidate *best = NULL;
@@ -374,7 +376,7 @@ static int meant_below_suffix(const Check *c, const char *ascii) {
     if (strlen(d) > longest)
       continue;
     uint32_t tag = 0;
-    guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, d));
+    guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, d)) | tg_book_bits(c->kb, d);
     if (tg_index_lookup(c->ctx->trusted, d, &tag))
       bits |= tag;
     int r = bits & STRONG_TRUST ? 3 : bits & ANY_TRUST ? 2 : tg_wellknown_find(d) ? 1 : 0;
@@ -554,7 +556,7 @@ static guint locals_domain_id(Check *c, const char *domain) {
   /* The history's contacts are in the sealed context's own index (context.h); only an unsealed
    * context's are indexed here. */
   const GPtrArray *lists[] = {
-      g_hash_table_lookup(c->known_locals, domain),
+      g_hash_table_lookup(c->kb->locals, domain),
       c->ctx->locals_index ? NULL : g_hash_table_lookup(c->ctx->history_locals, domain)};
   guint id = 0;
   if (lists[0] || lists[1]) {
@@ -618,7 +620,7 @@ static bool consider_locals(const TgIndex *index, guint id, const char *typed, G
 static bool rule_contact_near_miss(Check *c, Subject *s) {
   g_autofree char *local = g_utf8_strdown(s->local, -1);
   g_autofree char *bare = g_strconcat(local, "@", s->dom.ascii, NULL);
-  if (g_hash_table_contains(c->known, bare) ||
+  if (g_hash_table_contains(c->kb->known, bare) ||
       g_hash_table_contains(c->ctx->history_addresses, bare))
     return false;
   guint id = locals_domain_id(c, s->dom.ascii);
@@ -642,7 +644,7 @@ static bool rule_contact_near_miss(Check *c, Subject *s) {
                                TG_MSG_CONTACT_NEAR_MISS, &a);
   f->suggestion = g_strdup(intended);
   const char *name = s->display;
-  const char *known_name = g_hash_table_lookup(c->known, intended_a);
+  const char *known_name = g_hash_table_lookup(c->kb->known, intended_a);
   if (!name && known_name && *known_name)
     name = known_name;
   f->replacement = tg_mailbox_format(name, intended);
@@ -659,8 +661,9 @@ static bool rule_wrong_address(Check *c, Subject *s) {
   if (!c->wa) {
     TgWrongAddrInput in = {.ctx = c->ctx,
                            .req = c->req,
-                           .known = c->known,
-                           .book = c->book,
+                           .known = c->kb->known,
+                           .book = c->kb->addresses,
+                           .people = c->kb->people,
                            .sender_domain = c->sender_domain,
                            .sources = sources_of_check,
                            .check = c,

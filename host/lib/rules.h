@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "book.h"
 #include "context.h"
 #include "domain.h"
 #include "finding.h"
@@ -25,12 +26,18 @@
 typedef struct {
   const TgContext *ctx;
   const TgRequest *req;
-  GHashTable *domains;    /* A-label -> TgSource bits from the request (and registrables) */
+  /* A-label -> TgSource bits from the request's lists and sender (and their registrables);
+   * the known addresses' domains are in kb->domains. */
+  GHashTable *domains;
   size_t domains_longest; /* bytes of the longest key of `domains` */
   TgIndex *index;         /* fuzzy index over `domains`, built on first near-miss search */
   bool index_built;
-  GHashTable *known;        /* lower-case address -> display name ("" when none) */
-  GHashTable *known_locals; /* A-label domain -> GPtrArray of local parts (borrowed strings) */
+  /* The known addresses (book.h): the request's book when it carries no known_addresses, else
+   * `own_book`, digested from the book's mailboxes and the request's known_addresses. */
+  const TgBook *kb;
+  TgBook *own_book;
+  TgIndex *kb_index; /* fuzzy index over own_book's domains, built on first near-miss search */
+  bool kb_index_built;
   /* contact_near_miss: the local parts of known and learned contacts, as "local.<domain id>",
    * each domain's added on its first recipient there (so one search per recipient, not one
    * comparison per contact). */
@@ -42,7 +49,6 @@ typedef struct {
   size_t n_org;        /* organisation domains in the context and the request */
   TgLevel flag_external;
   TgLevel first_contact;
-  GPtrArray *book;    /* known addresses in request order (keys of `known`, borrowed) */
   TgWrongAddr *wa;    /* wrong_address's judge, built on its first use */
   TgDomainMemo *memo; /* recipients' domains, normalised once (shared with wrongaddr.c) */
 } Check;

@@ -412,7 +412,8 @@ static bool tld_slip_guess(Check *c, const char *typed, Guess *out) {
    * for an internationalised TLD: its A-label (xn--p1ai for .рф) is never typed, so a one-edit
    * change of it is no slip, and its ~450 variants per recipient cost more than the rest of a
    * check. */
-  bool any_context = (g_hash_table_size(c->domains) > 0 || tg_index_size(c->ctx->trusted) > 0) &&
+  bool any_context = (g_hash_table_size(c->domains) > 0 || g_hash_table_size(c->kb->domains) > 0 ||
+                      tg_index_size(c->ctx->trusted) > 0) &&
                      strncmp(tld, "xn--", 4) != 0;
   char full[320];
   char *owned[8] = {NULL};
@@ -448,6 +449,7 @@ static bool tld_slip_guess(Check *c, const char *typed, Guess *out) {
           continue;
         uint32_t tag = 0;
         if (!g_hash_table_contains(c->domains, full) &&
+            !g_hash_table_contains(c->kb->domains, full) &&
             !tg_index_lookup(c->ctx->trusted, full, &tag))
           continue;
         owned[n_owned] = g_strdup(full);

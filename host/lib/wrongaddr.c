@@ -150,6 +150,8 @@ static View *view_of(TgWrongAddr *c) {
 
 /* The address book's people, indexed once per request. */
 static const TgPeople *people_of(TgWrongAddr *c) {
+  if (c->in.people)
+    return c->in.people;
   if (c->people)
     return c->people;
   c->people = tg_people_new(c->in.book->len);

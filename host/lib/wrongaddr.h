@@ -8,8 +8,8 @@
  * carry no person's name and no personal-provider address builds neither.
  *
  * Guarantees: pure and deterministic (everything comes from the context and the request); the
- * index costs O(book) once per request, each recipient's question expected O(recipients +
- * matches). */
+ * index costs O(book) once per request unless the book was digested already (book.h), each
+ * recipient's question expected O(recipients + matches). */
 #ifndef TG_WRONGADDR_H
 #define TG_WRONGADDR_H
 
@@ -20,6 +20,7 @@
 #include "context.h"
 #include "domain.h"
 #include "finding.h"
+#include "people.h"
 #include "typoguard.h"
 
 /* What the judge borrows from detect.c's per-request state; all of it must outlive the judge. */
@@ -28,6 +29,7 @@ typedef struct {
   const TgRequest *req;
   GHashTable *known;         /* lower-case address -> display name ("" when none) */
   const GPtrArray *book;     /* the keys of `known` in request order (borrowed strings) */
+  const TgPeople *people;    /* the index of `book`'s people when built already, or NULL */
   const char *sender_domain; /* A-label, or NULL */
   /* TgSource bits of a domain and all its parents, from the context and the request. */
   guint (*sources)(const void *check, const char *ascii);

@@ -276,14 +276,21 @@ static bool is_idn_text(const char *d, size_t len) {
 }
 
 /* Adds the internationalised domains of `entries` to `seen` (distinct as written, which is what
- * the per-request memo converts once each); stops once `seen` holds more than `limit`. */
-static void count_idn_domains(GPtrArray *entries, GHashTable *seen, guint limit) {
+ * the per-request memo converts once each), but not those in `except` (may be NULL); stops once
+ * `seen` holds more than `limit`. */
+static void count_idn_domains(GPtrArray *entries, GHashTable *except, GHashTable *seen,
+                              guint limit) {
   for (guint i = 0; i < entries->len && g_hash_table_size(seen) <= limit; i++) {
     const char *d;
     size_t len;
     domain_text(g_ptr_array_index(entries, i), &d, &len);
-    if (is_idn_text(d, len))
-      g_hash_table_add(seen, g_strndup(d, len));
+    if (!is_idn_text(d, len))
+      continue;
+    char *key = g_strndup(d, len);
+    if (except && g_hash_table_contains(except, key))
+      g_free(key);
+    else
+      g_hash_table_add(seen, key);
   }
 }
 
@@ -365,8 +372,8 @@ static char *handle_book(TgSession *s, const cJSON *root, const cJSON *id, size_
      * bound errs on the safe side). */
     g_autoptr(GHashTable) idn = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     if (delta)
-      count_idn_domains(s->book, idn, TG_MAX_KNOWN_IDN_DOMAINS);
-    count_idn_domains(add, idn, TG_MAX_KNOWN_IDN_DOMAINS);
+      count_idn_domains(s->book, NULL, idn, TG_MAX_KNOWN_IDN_DOMAINS);
+    count_idn_domains(add, NULL, idn, TG_MAX_KNOWN_IDN_DOMAINS);
     if (g_hash_table_size(idn) > TG_MAX_KNOWN_IDN_DOMAINS)
       return too_many_idn(id, "the book would hold", reply_len);
   }
@@ -376,6 +383,9 @@ static char *handle_book(TgSession *s, const cJSON *root, const cJSON *id, size_
     tg_session_book_remove(s, g_ptr_array_index(remove, i));
   for (guint i = 0; i < add->len; i++)
     tg_session_book_add(s, g_ptr_array_index(add, i));
+  GHashTable *idn = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  count_idn_domains(s->book, NULL, idn, G_MAXUINT);
+  tg_session_book_digest(s, idn);
   g_free(s->book_version);
   s->book_version = g_strdup(version->valuestring);
 
@@ -460,12 +470,14 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
                         known_domains->len + known_addresses->len, TG_MAX_KNOWN_ENTRIES);
     return tg_protocol_error(id, "too_many", msg, reply_len);
   }
-  {
+  if (known_addresses->len + known_domains->len > 0) {
+    /* The book's own were counted when it changed (it never holds more than the limit). */
+    guint in_book = s->book_idn ? g_hash_table_size(s->book_idn) : 0;
+    guint room = TG_MAX_KNOWN_IDN_DOMAINS - MIN(in_book, TG_MAX_KNOWN_IDN_DOMAINS);
     g_autoptr(GHashTable) idn = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    count_idn_domains(s->book, idn, TG_MAX_KNOWN_IDN_DOMAINS);
-    count_idn_domains(known_addresses, idn, TG_MAX_KNOWN_IDN_DOMAINS);
-    count_idn_domains(known_domains, idn, TG_MAX_KNOWN_IDN_DOMAINS);
-    if (g_hash_table_size(idn) > TG_MAX_KNOWN_IDN_DOMAINS)
+    count_idn_domains(known_addresses, s->book_idn, idn, room);
+    count_idn_domains(known_domains, s->book_idn, idn, room);
+    if (in_book + g_hash_table_size(idn) > TG_MAX_KNOWN_IDN_DOMAINS)
       return too_many_idn(id, "known and the book hold", reply_len);
   }
 
@@ -483,16 +495,10 @@ static char *handle_check(TgSession *s, const cJSON *root, const cJSON *id, size
   req.recipients = rcpt;
   req.n_recipients = (size_t)n;
   req.known_domains = strings_of(known_domains);
-  /* The book kept in the host first, then what the request carries (an old client's book). */
-  g_autoptr(GPtrArray) all_known = NULL;
-  if (s->book->len > 0) {
-    all_known = g_ptr_array_sized_new(s->book->len + known_addresses->len);
-    for (guint k = 0; k < s->book->len; k++)
-      g_ptr_array_add(all_known, g_ptr_array_index(s->book, k));
-    for (guint k = 0; k < known_addresses->len; k++)
-      g_ptr_array_add(all_known, g_ptr_array_index(known_addresses, k));
-  }
-  req.known_addresses = strings_of(all_known ? all_known : known_addresses);
+  /* The book kept in the host (digested once), then what the request carries (an old client's
+   * book). */
+  req.book = s->book_digest;
+  req.known_addresses = strings_of(known_addresses);
   req.org_domains = strings_of(extra->org_domains);
   req.trusted_domains = strings_of(extra->trusted_domains);
   req.blocked_domains = strings_of(extra->blocked_domains);

@@ -65,6 +65,16 @@ void tg_session_book_clear(TgSession *s) {
   g_ptr_array_set_size(s->book, 0);
   g_hash_table_remove_all(s->book_keys);
   g_clear_pointer(&s->book_version, g_free);
+  g_clear_pointer(&s->book_digest, tg_book_free);
+  g_clear_pointer(&s->book_idn, g_hash_table_destroy);
+}
+
+void tg_session_book_digest(TgSession *s, GHashTable *idn) {
+  g_clear_pointer(&s->book_digest, tg_book_free);
+  g_clear_pointer(&s->book_idn, g_hash_table_destroy);
+  s->book_idn = idn;
+  if (s->book->len > 0)
+    s->book_digest = tg_book_new(s->psl, (const char *const *)s->book->pdata, s->book->len);
 }
 
 void tg_session_reset(TgSession *s, const char *policy_path) {
@@ -97,9 +107,9 @@ void tg_session_free(TgSession *s) {
   if (s->psl_owned)
     psl_free(s->psl);
   g_ptr_array_unref(s->warnings);
+  tg_session_book_clear(s);
   g_ptr_array_unref(s->book);
   g_hash_table_destroy(s->book_keys);
-  g_free(s->book_version);
   g_free(s);
 }
 
@@ -175,8 +185,6 @@ const TgContext *tg_session_context_for(TgSession *s, const TgSettings *eff, GEr
   s->policy_ctx_key = g_steal_pointer(&key);
   return ctx;
 }
-
-/* ---- the address book kept in the host ------------------------------------------------- */
 
 /* ---- the address book kept in the host --------------------------------------------------- */
 

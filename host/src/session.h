@@ -37,6 +37,12 @@ typedef struct {
   GPtrArray *book;
   GHashTable *book_keys;
   char *book_version;
+  /* `book` digested for the checks (tg_book_new), rebuilt by tg_session_book_digest after each
+   * change, so that a check costs what its recipients cost, not what the book does; NULL while
+   * the book is empty. `book_idn`: the distinct internationalised domains of `book` as written
+   * (TG_MAX_KNOWN_IDN_DOMAINS bounds them), kept with it. */
+  TgBook *book_digest;
+  GHashTable *book_idn;
 } TgSession;
 
 /* Names a public suffix list file to use instead of the system's (tests, unusual installs). A
@@ -68,6 +74,9 @@ cJSON *tg_session_book_state(const TgSession *s);
 void tg_session_book_add(TgSession *s, const char *mailbox);
 /* Empties the book and forgets its version. */
 void tg_session_book_clear(TgSession *s);
+/* After adds and removes: digests the book again for the checks. `idn` (owned) is the set of its
+ * distinct internationalised domains. */
+void tg_session_book_digest(TgSession *s, GHashTable *idn);
 void tg_session_book_remove(TgSession *s, const char *mailbox);
 
 #endif

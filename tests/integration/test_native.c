@@ -515,6 +515,50 @@ START_TEST(book_request_carries_the_rest) {
 }
 END_TEST
 
+/* The book held in the host (digested once) and the same book carried in a check give the same
+ * findings, for every rule that reads the book: wrong_address, contact_near_miss, a near_miss
+ * and a TLD slip of a book domain, and a book domain that must stay silent. */
+#define BOOK_MAILBOXES                                                                        \
+  "\"John Smith <john.smith@army.mil>\",\"Mary Major <mary.major@lindqvist-hydraulics.se>\"," \
+  "\"Ops <ops@army.mil>\",\"Pat <pat@weatherford-gmbh.de>\""
+#define BOOK_RECIPIENTS                                                   \
+  "\"recipients\":[{\"field\":\"to\",\"address\":\"ops@army.mil\"},"      \
+  "{\"field\":\"to\",\"address\":\"John Smith <john.smith@gmail.com>\"}," \
+  "{\"field\":\"cc\",\"address\":\"mary.majr@lindqvist-hydraulics.se\"}," \
+  "{\"field\":\"cc\",\"address\":\"pat@weatherford-gmbh.dk\"},"           \
+  "{\"field\":\"cc\",\"address\":\"x@lindqvist-hydralics.se\"},"          \
+  "{\"field\":\"bcc\",\"address\":\"pat@weatherford-gmbh.de\"}]"
+
+START_TEST(held_book_answers_as_a_carried_one) {
+  g_autoptr(GByteArray) in = g_byte_array_new();
+  frame_append_str(in, "{\"type\":\"check\",\"id\":\"carried\",\"sender\":\"jane@army.mil\","
+                       "\"known\":{\"addresses\":[" BOOK_MAILBOXES "]}," BOOK_RECIPIENTS "}");
+  frame_append_str(in,
+                   "{\"type\":\"book\",\"id\":1,\"version\":\"v1\",\"add\":[" BOOK_MAILBOXES "]}");
+  frame_append_str(
+      in, "{\"type\":\"check\",\"id\":\"held\",\"sender\":\"jane@army.mil\"," BOOK_RECIPIENTS "}");
+  frame_append_str(in, "{\"type\":\"check\",\"id\":\"none\",\"sender\":\"jane@army.mil\","
+                       "\"known\":{\"addresses\":[]}," BOOK_RECIPIENTS "}");
+  g_autoptr(HostRun) r = run_frames(in);
+  ck_assert_int_eq(r->replies->len, 4);
+  g_autofree char *carried = cJSON_PrintUnformatted(cJSON_GetObjectItem(reply(r, 0), "findings"));
+  g_autofree char *held = cJSON_PrintUnformatted(cJSON_GetObjectItem(reply(r, 2), "findings"));
+  g_autofree char *empty_known =
+      cJSON_PrintUnformatted(cJSON_GetObjectItem(reply(r, 3), "findings"));
+  ck_assert_str_eq(held, carried);
+  ck_assert_str_eq(empty_known, carried);
+  for (size_t i = 0; i < 3; i++) {
+    static const char *const codes[] = {"wrong_address", "contact_near_miss", "near_miss"};
+    ck_assert_msg(has_code(reply(r, 2), codes[i]), "no %s from the held book: %s", codes[i], held);
+  }
+  /* the book domain itself, written right, is silent */
+  const cJSON *f;
+  cJSON_ArrayForEach(f, cJSON_GetObjectItem(reply(r, 2), "findings")) {
+    ck_assert_int_ne(num(f, "recipient"), 5);
+  }
+}
+END_TEST
+
 static const struct {
   const char *code, *json;
 } book_errors[] = {
@@ -572,6 +616,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, book_is_used_by_later_checks);
   tcase_add_test(tc, book_changes_apply_only_to_their_base);
   tcase_add_test(tc, book_request_carries_the_rest);
+  tcase_add_test(tc, held_book_answers_as_a_carried_one);
   tcase_add_loop_test(tc, book_errors_keep_serving, 0, (int)G_N_ELEMENTS(book_errors));
   suite_add_tcase(s, tc);
   TCase *lim = tcase_create("limits");

@@ -82,8 +82,13 @@ G_GNUC_UNUSED static bool tg_case_known_miss(const TgCase *c) {
   return c->expect[0] == '?';
 }
 
+/* How a case's known addresses (addr=) reach tg_check: in the request's known_addresses, as a
+ * digested book (TgBook), or the first half as a book and the rest in the request. */
+typedef enum { TG_CASE_KNOWN, TG_CASE_BOOK, TG_CASE_SPLIT } TgCaseBook;
+
 /* Runs one case; returns whether it passed and a one-line account of what was found in *got. */
-G_GNUC_UNUSED static bool tg_case_run(const psl_ctx_t *psl, const TgCase *c, char **got) {
+G_GNUC_UNUSED static bool tg_case_run_as(const psl_ctx_t *psl, const TgCase *c, char **got,
+                                         TgCaseBook how) {
   g_autoptr(TgContext) ctx = tg_context_new(psl);
   TgRequest req;
   tg_request_init(&req);
@@ -127,7 +132,12 @@ G_GNUC_UNUSED static bool tg_case_run(const psl_ctx_t *psl, const TgCase *c, cha
   tg_context_set_levels(ctx, ext, fc);
 #define TG_CASE_LIST_(field, arr) req.field = (TgStrings){(const char *const *)arr->pdata, arr->len}
   TG_CASE_LIST_(known_domains, known);
-  TG_CASE_LIST_(known_addresses, addrs);
+  guint in_book = how == TG_CASE_BOOK ? addrs->len : how == TG_CASE_SPLIT ? addrs->len / 2 : 0;
+  g_autoptr(TgBook) book =
+      how == TG_CASE_KNOWN ? NULL : tg_book_new(psl, (const char *const *)addrs->pdata, in_book);
+  req.book = book;
+  req.known_addresses =
+      (TgStrings){(const char *const *)addrs->pdata + in_book, addrs->len - in_book};
   TG_CASE_LIST_(org_domains, org);
   TG_CASE_LIST_(trusted_domains, trusted);
   TG_CASE_LIST_(blocked_domains, blocked);
@@ -171,6 +181,10 @@ G_GNUC_UNUSED static bool tg_case_run(const psl_ctx_t *psl, const TgCase *c, cha
     g_string_append(acc, "nothing");
   *got = g_string_free(acc, FALSE);
   return pass;
+}
+
+G_GNUC_UNUSED static bool tg_case_run(const psl_ctx_t *psl, const TgCase *c, char **got) {
+  return tg_case_run_as(psl, c, got, TG_CASE_KNOWN);
 }
 
 #endif

@@ -364,6 +364,34 @@ START_TEST(context_beats_length) {
 }
 END_TEST
 
+/* A book digested once (TgBook, what a host keeps) answers every case of the corpus exactly as
+ * the same addresses carried in the request do, and so does a book plus more in the request. */
+START_TEST(digested_book_answers_the_same) {
+  g_autofree char *def = g_build_filename(TG_CASES_DIR, "detect.tsv", NULL);
+  g_autoptr(GError) err = NULL;
+  g_autoptr(GPtrArray) cases = tg_cases_load(def, &err);
+  ck_assert_msg(cases != NULL, "%s", err ? err->message : "");
+  unsigned with_book = 0;
+  for (guint i = 0; i < cases->len; i++) {
+    const TgCase *c = g_ptr_array_index(cases, i);
+    g_autofree char *known = NULL, *book = NULL, *split = NULL;
+    bool pass = tg_case_run_as(psl, c, &known, TG_CASE_KNOWN);
+    ck_assert_int_eq(tg_case_run_as(psl, c, &book, TG_CASE_BOOK), pass);
+    ck_assert_int_eq(tg_case_run_as(psl, c, &split, TG_CASE_SPLIT), pass);
+    ck_assert_msg(strcmp(known, book) == 0,
+                  "detect.tsv:%u: %s with the book in the request, %s "
+                  "with it digested",
+                  c->line, known, book);
+    ck_assert_msg(strcmp(known, split) == 0,
+                  "detect.tsv:%u: %s with the book in the request, %s "
+                  "with half of it digested",
+                  c->line, known, split);
+    with_book += c->context && strstr(c->context, "addr=") != NULL;
+  }
+  ck_assert_uint_ge(with_book, 15); /* the cases that have known addresses at all */
+}
+END_TEST
+
 START_TEST(corpus) {
   const char *path = g_getenv("TG_DETECT_CASES");
   /* The shared case folder, tests/cases (TG_CASES_DIR). */
@@ -433,6 +461,7 @@ int main(void) {
   tcase_add_test(tc, every_listed_mil_name_typed_ml_is_blocked);
   tcase_add_test(tc, context_beats_length);
   tcase_add_test(tc, corpus);
+  tcase_add_test(tc, digested_book_answers_the_same);
   suite_add_tcase(s, tc);
   return tg_run_suite(s, NULL, TG_SUITE_DEFAULT);
 }

@@ -123,6 +123,20 @@ size_t tg_context_trusted_count(const TgContext *ctx);
  * pay for it and concurrent checks may share the context. Later additions stay possible. */
 void tg_context_seal(TgContext *ctx);
 
+/* ---- address book ----------------------------------------------------------------------- */
+
+/* An address book digested once for many checks: its addresses with their display names, the
+ * domains they make known, and the indexes the rules search (what tg_check would otherwise derive
+ * from a request's known_addresses each time: 20 to 60 ms for 20,000 contacts). Immutable once
+ * built, so checks on several threads may share one. psl: as for tg_context_new, the same list as
+ * the contexts it is used with. */
+typedef struct TgBook TgBook;
+TgBook *tg_book_new(const struct psl_ctx_st *psl, const char *const *mailboxes, size_t n);
+void tg_book_free(TgBook *book);
+/* Distinct addresses the book holds (mailboxes that do not parse are left out). */
+size_t tg_book_count(const TgBook *book);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgBook, tg_book_free)
+
 /* ---- request ---------------------------------------------------------------------------- */
 
 typedef struct {
@@ -150,6 +164,9 @@ typedef struct {
   /* Levels for this request; -1 keeps the context's. */
   int flag_external;
   int first_contact;
+  /* A digested address book (borrowed, NULL for none): its mailboxes count as if they came first
+   * in known_addresses, and with no known_addresses the check derives nothing from them again. */
+  const TgBook *book;
 } TgRequest;
 
 /* Zero-initialises a request with the "keep the context's" levels. */

@@ -1,0 +1,109 @@
+/* book.c — the address book digested once (book.h): what every rule needs from the known
+ * addresses, so that a host holding a client's book does not parse it again for every check. */
+#include "book.h"
+
+#include <string.h>
+
+#include "context.h"
+
+static void book_add_domain(TgBook *b, const psl_ctx_t *psl, char *ascii /* owned */) {
+  const char *reg = tg_domain_registrable(psl, ascii);
+  if (reg && reg != ascii && !g_hash_table_contains(b->domains, reg))
+    g_hash_table_insert(b->domains, g_strdup(reg), GUINT_TO_POINTER(TG_SOURCE_KNOWN));
+  b->domains_longest = MAX(b->domains_longest, strlen(ascii));
+  g_hash_table_replace(b->domains, ascii, GUINT_TO_POINTER(TG_SOURCE_KNOWN));
+}
+
+static void book_add(TgBook *b, const psl_ctx_t *psl, TgDomainMemo *memo, const char *mailbox) {
+  char *addr = NULL, *dom = NULL, *name = NULL;
+  if (!tg_context_split_address_memo(memo, mailbox, &addr, &dom, &name))
+    return;
+  if (g_hash_table_contains(b->known, addr)) {
+    g_free(addr);
+    g_free(dom);
+    g_free(name);
+    return;
+  }
+  g_hash_table_insert(b->known, addr, name ? name : g_strdup(""));
+  g_ptr_array_add(b->addresses, addr);
+  GPtrArray *locals = g_hash_table_lookup(b->locals, dom);
+  if (!locals) {
+    locals = g_ptr_array_new_with_free_func(g_free);
+    g_hash_table_insert(b->locals, g_strdup(dom), locals);
+  }
+  g_ptr_array_add(locals, g_strndup(addr, (gsize)(strrchr(addr, '@') - addr)));
+  /* A book repeats its domains: merge each once (the registrable-domain lookup is the costly
+   * part of a 10,000-contact book). */
+  if (g_hash_table_contains(b->domains, dom))
+    g_free(dom);
+  else
+    book_add_domain(b, psl, dom);
+}
+
+TgBook *tg_book_build(const psl_ctx_t *psl, TgDomainMemo *memo, const TgStrings *lists,
+                      size_t n_lists, bool eager) {
+  size_t total = 0;
+  for (size_t l = 0; l < n_lists; l++)
+    total += lists[l].items ? lists[l].len : 0;
+  TgBook *b = g_new0(TgBook, 1);
+  b->known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  b->addresses = g_ptr_array_sized_new((guint)MIN(total, (size_t)G_MAXUINT));
+  b->locals =
+      g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+  b->domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+  if (eager)
+    b->mailboxes = g_ptr_array_new_full((guint)MIN(total, (size_t)G_MAXUINT), g_free);
+  TgDomainMemo *own_memo = memo ? NULL : tg_domain_memo_new();
+  for (size_t l = 0; l < n_lists; l++) {
+    for (size_t i = 0; i < lists[l].len && lists[l].items; i++) {
+      if (!lists[l].items[i])
+        continue;
+      book_add(b, psl, memo ? memo : own_memo, lists[l].items[i]);
+      if (eager)
+        g_ptr_array_add(b->mailboxes, g_strdup(lists[l].items[i]));
+    }
+  }
+  if (eager) {
+    /* The index in book order, so that its ids do not depend on hashing. */
+    b->index = tg_index_new();
+    for (guint i = 0; i < b->addresses->len; i++) {
+      const char *addr = g_ptr_array_index(b->addresses, i);
+      const char *dom = strrchr(addr, '@') + 1;
+      const char *reg = tg_domain_registrable(psl, dom);
+      if (reg && reg != dom)
+        (void)tg_index_add(b->index, reg, TG_SOURCE_KNOWN);
+      (void)tg_index_add(b->index, dom, TG_SOURCE_KNOWN);
+    }
+    b->people = tg_people_new(b->addresses->len);
+    for (guint i = 0; i < b->addresses->len; i++) {
+      const char *addr = g_ptr_array_index(b->addresses, i);
+      tg_people_add(b->people, i, g_hash_table_lookup(b->known, addr), addr);
+    }
+    tg_people_freeze(b->people);
+  }
+  if (own_memo)
+    tg_domain_memo_free(own_memo);
+  return b;
+}
+
+TgBook *tg_book_new(const struct psl_ctx_st *psl, const char *const *mailboxes, size_t n) {
+  TgStrings list = {mailboxes, mailboxes ? n : 0};
+  return tg_book_build(psl, NULL, &list, 1, true);
+}
+
+void tg_book_free(TgBook *b) {
+  if (!b)
+    return;
+  g_hash_table_destroy(b->known);
+  g_ptr_array_unref(b->addresses);
+  g_hash_table_destroy(b->locals);
+  g_hash_table_destroy(b->domains);
+  g_clear_pointer(&b->index, tg_index_free);
+  g_clear_pointer(&b->people, tg_people_free);
+  g_clear_pointer(&b->mailboxes, g_ptr_array_unref);
+  g_free(b);
+}
+
+size_t tg_book_count(const TgBook *b) {
+  return b ? b->addresses->len : 0;
+}
