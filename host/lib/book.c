@@ -6,12 +6,38 @@
 
 #include "context.h"
 
-static void book_add_domain(TgBook *b, const psl_ctx_t *psl, char *ascii /* owned */) {
+void tg_domains_add(GHashTable *domains, size_t *longest, const psl_ctx_t *psl,
+                    char *ascii /* owned */, guint source) {
   const char *reg = tg_domain_registrable(psl, ascii);
-  if (reg && reg != ascii && !g_hash_table_contains(b->domains, reg))
-    g_hash_table_insert(b->domains, g_strdup(reg), GUINT_TO_POINTER(TG_SOURCE_KNOWN));
-  b->domains_longest = MAX(b->domains_longest, strlen(ascii));
-  g_hash_table_replace(b->domains, ascii, GUINT_TO_POINTER(TG_SOURCE_KNOWN));
+  if (reg && reg != ascii) {
+    guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(domains, reg));
+    g_hash_table_replace(domains, g_strdup(reg), GUINT_TO_POINTER(bits | source));
+  }
+  *longest = MAX(*longest, strlen(ascii));
+  guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(domains, ascii));
+  g_hash_table_replace(domains, ascii, GUINT_TO_POINTER(bits | source));
+}
+
+TgIndex *tg_domains_index_new(GHashTable *domains) {
+  if (g_hash_table_size(domains) == 0)
+    return NULL;
+  TgIndex *ix = tg_index_new();
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init(&it, domains);
+  while (g_hash_table_iter_next(&it, &k, &v))
+    tg_index_add(ix, k, GPOINTER_TO_UINT(v));
+  return ix;
+}
+
+TgPeople *tg_book_people_new(GHashTable *known, const GPtrArray *addresses) {
+  TgPeople *p = tg_people_new(addresses->len);
+  for (guint i = 0; i < addresses->len; i++) {
+    const char *addr = g_ptr_array_index(addresses, i);
+    tg_people_add(p, i, g_hash_table_lookup(known, addr), addr);
+  }
+  tg_people_freeze(p);
+  return p;
 }
 
 static void book_add(TgBook *b, const psl_ctx_t *psl, TgDomainMemo *memo, const char *mailbox) {
@@ -37,7 +63,7 @@ static void book_add(TgBook *b, const psl_ctx_t *psl, TgDomainMemo *memo, const 
   if (g_hash_table_contains(b->domains, dom))
     g_free(dom);
   else
-    book_add_domain(b, psl, dom);
+    tg_domains_add(b->domains, &b->domains_longest, psl, dom, TG_SOURCE_KNOWN);
 }
 
 TgBook *tg_book_build(const psl_ctx_t *psl, TgDomainMemo *memo, const TgStrings *lists,
@@ -64,22 +90,8 @@ TgBook *tg_book_build(const psl_ctx_t *psl, TgDomainMemo *memo, const TgStrings 
     }
   }
   if (eager) {
-    /* The index in book order, so that its ids do not depend on hashing. */
-    b->index = tg_index_new();
-    for (guint i = 0; i < b->addresses->len; i++) {
-      const char *addr = g_ptr_array_index(b->addresses, i);
-      const char *dom = strrchr(addr, '@') + 1;
-      const char *reg = tg_domain_registrable(psl, dom);
-      if (reg && reg != dom)
-        (void)tg_index_add(b->index, reg, TG_SOURCE_KNOWN);
-      (void)tg_index_add(b->index, dom, TG_SOURCE_KNOWN);
-    }
-    b->people = tg_people_new(b->addresses->len);
-    for (guint i = 0; i < b->addresses->len; i++) {
-      const char *addr = g_ptr_array_index(b->addresses, i);
-      tg_people_add(b->people, i, g_hash_table_lookup(b->known, addr), addr);
-    }
-    tg_people_freeze(b->people);
+    b->index = tg_domains_index_new(b->domains);
+    b->people = tg_book_people_new(b->known, b->addresses);
   }
   if (own_memo)
     tg_domain_memo_free(own_memo);

@@ -29,7 +29,7 @@ struct TgBook {
   GHashTable *locals;     /* A-label domain -> GPtrArray of local parts (owned strings) */
   GHashTable *domains;    /* A-label domain, and its registrable domain -> TG_SOURCE_KNOWN */
   size_t domains_longest; /* bytes of the longest key of `domains` */
-  TgIndex *index;         /* fuzzy index over `domains` (tag TG_SOURCE_KNOWN), or NULL */
+  TgIndex *index;         /* tg_domains_index_new(domains), or NULL */
   TgPeople *people;       /* names and local parts, ids are positions in `addresses`, or NULL */
   GPtrArray *mailboxes;   /* the mailbox strings as given (owned), for a request that adds more */
 };
@@ -39,6 +39,15 @@ struct TgBook {
  * index and the people index are built too, and the mailbox strings kept. */
 TgBook *tg_book_build(const psl_ctx_t *psl, TgDomainMemo *memo, const TgStrings *lists,
                       size_t n_lists, bool eager);
+
+/* Adds `ascii` (owned) and its registrable domain to `domains` (A-label -> TgSource bits),
+ * OR-ing `source` into their bits; `longest` grows to the longest name added. */
+void tg_domains_add(GHashTable *domains, size_t *longest, const psl_ctx_t *psl, char *ascii,
+                    guint source);
+/* A fuzzy index over such a table (each domain tagged with its bits), or NULL when it is empty. */
+TgIndex *tg_domains_index_new(GHashTable *domains);
+/* The people index of `addresses` (ids are positions) with their names from `known`. */
+TgPeople *tg_book_people_new(GHashTable *known, const GPtrArray *addresses);
 
 /* TgSource bits (TG_SOURCE_KNOWN or 0) of exactly `ascii` (not its parents). */
 static inline guint tg_book_bits(const TgBook *b, const char *ascii) {

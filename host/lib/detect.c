@@ -63,16 +63,8 @@ static void check_clear(Check *c) {
 }
 
 static void add_request_domain(Check *c, char *ascii /* owned */, TgSource source) {
-  if (!ascii)
-    return;
-  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-  if (reg && reg != ascii) {
-    guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, reg));
-    g_hash_table_replace(c->domains, g_strdup(reg), GUINT_TO_POINTER(bits | source));
-  }
-  c->domains_longest = MAX(c->domains_longest, strlen(ascii));
-  guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->domains, ascii));
-  g_hash_table_replace(c->domains, ascii, GUINT_TO_POINTER(bits | source));
+  if (ascii)
+    tg_domains_add(c->domains, &c->domains_longest, c->ctx->psl, ascii, source);
 }
 
 static void add_request_list(Check *c, TgStrings list, TgSource source) {
@@ -155,14 +147,7 @@ guint tg_check_sources_of(const Check *c, const char *ascii) {
 static const TgIndex *request_index(Check *c) {
   if (!c->index_built) {
     c->index_built = true;
-    if (g_hash_table_size(c->domains) > 0) {
-      c->index = tg_index_new();
-      GHashTableIter it;
-      gpointer k, v;
-      g_hash_table_iter_init(&it, c->domains);
-      while (g_hash_table_iter_next(&it, &k, &v))
-        tg_index_add(c->index, k, GPOINTER_TO_UINT(v));
-    }
+    c->index = tg_domains_index_new(c->domains);
   }
   return c->index;
 }
@@ -173,14 +158,7 @@ static const TgIndex *known_index(Check *c) {
     return c->kb->index;
   if (!c->kb_index_built) {
     c->kb_index_built = true;
-    if (g_hash_table_size(c->kb->domains) > 0) {
-      c->kb_index = tg_index_new();
-      GHashTableIter it;
-      gpointer k, v;
-      g_hash_table_iter_init(&it, c->kb->domains);
-      while (g_hash_table_iter_next(&it, &k, &v))
-        tg_index_add(c->kb_index, k, GPOINTER_TO_UINT(v));
-    }
+    c->kb_index = tg_domains_index_new(c->kb->domains);
   }
   return c->kb_index;
 }

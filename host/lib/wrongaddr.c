@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "book.h"
 #include "mailbox.h"
 #include "people.h"
 #include "wellknown.h"
@@ -152,14 +153,8 @@ static View *view_of(TgWrongAddr *c) {
 static const TgPeople *people_of(TgWrongAddr *c) {
   if (c->in.people)
     return c->in.people;
-  if (c->people)
-    return c->people;
-  c->people = tg_people_new(c->in.book->len);
-  for (guint i = 0; i < c->in.book->len; i++) {
-    const char *addr = g_ptr_array_index(c->in.book, i);
-    tg_people_add(c->people, i, g_hash_table_lookup(c->in.known, addr), addr);
-  }
-  tg_people_freeze(c->people);
+  if (!c->people)
+    c->people = tg_book_people_new(c->in.known, c->in.book);
   return c->people;
 }
 
