@@ -235,17 +235,25 @@ messenger.compose.onBeforeSend.addListener(async (tab, details) => {
   }
 });
 
-messenger.compose.onAfterSend.addListener(async (tab, sendInfo) => {
-  const addresses = pendingLearn.get(tab.id);
-  pendingLearn.delete(tab.id);
-  if (!addresses || sendInfo?.error) return;
-  const eff = effective(await readPolicy(), await readSettings(), hostPolicy);
-  if (eff.learn === false) return;
+/** Remembers the recipients of a sent message in the host's history. Never rejects. */
+async function learnSent(addresses) {
   try {
+    const eff = effective(await readPolicy(), await readSettings(), hostPolicy);
+    if (eff.learn === false) return;
     await client.request(buildLearnRequest(addresses));
   } catch (e) {
     console.warn("typoguard: could not remember the recipients:", e.message);
   }
+}
+
+// Not async, and the learning not awaited: Thunderbird awaits each extension's onAfterSend
+// listener, one after another, before it reports a send as done (compose.sendMessage resolves
+// then), so a listener that waited for the host would lengthen every send.
+messenger.compose.onAfterSend.addListener((tab, sendInfo) => {
+  const addresses = pendingLearn.get(tab.id);
+  pendingLearn.delete(tab.id);
+  if (!addresses || sendInfo?.error) return;
+  learnSent(addresses);
 });
 
 // ---- the compose action: check now, fix in place -------------------------------------------

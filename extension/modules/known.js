@@ -3,8 +3,8 @@
 // its changes (the `book` request of DESIGN.md).
 //
 // Guarantees: a send never waits on reading an address book — the books are read after
-// start-up one book at a time, their contacts digested in slices with pauses between, and a
-// check uses what is known so far; the copy is kept current from the contact and book events
+// start-up one book at a time, in slices with pauses between (Thunderbird's side too, through the
+// typoguardBooks experiment), and a check uses what is known so far; the copy is kept current from the contact and book events
 // (a change costs one contact, never a re-read of every book); bounded (MAX_KNOWN_ADDRESSES) so
 // a huge directory cannot make a request approach the host's limits; a failing address book
 // yields fewer known addresses rather than an error (the check must still run).
@@ -69,6 +69,7 @@ export class BookStore {
     this.ready = false; // the first read has finished
     this.overflow = false; // a mailbox was left out because the book was full
     this.timer = null; // startSoon's
+    this.wholeReads = 0; // books read with contacts.list (no experiment, or it failed)
     this.readDone = null;
     this.read = new Promise((resolve) => (this.readDone = resolve));
     this.listen();
@@ -186,7 +187,8 @@ export class BookStore {
     const t0 = Date.now();
     this.reading ??= this.readAll().finally(() => {
       const ms = Date.now() - t0;
-      console.info(`typoguard: address books read in ${ms} ms: ${this.size} mailboxes`);
+      const how = this.wholeReads ? `${this.wholeReads} read whole` : "in slices";
+      console.info(`typoguard: address books read in ${ms} ms: ${this.size} mailboxes (${how})`);
       this.ready = true;
       this.touched.clear();
       this.readDone();
@@ -215,23 +217,50 @@ export class BookStore {
   }
 
   /**
-   * Reads one book: `contacts.list` (Thunderbird converts the book's contacts to vCards in one
-   * go on its main thread: once per session, 5 s after start-up — issue 20 measured 7.4 s for
-   * 20,000 with list(true)), then digests them in slices with pauses between. Events win over
-   * the read. (Slicing Thunderbird's side with `contacts.query` was tried and is worse: every
-   * query parses every contact of the book again, and Thunderbird stopped answering.)
+   * Reads one book. With the typoguardBooks experiment (experiments/books/), a slice of
+   * `sliceContacts` contacts per call with a pause between: Thunderbird's main thread is never
+   * held for more than a slice. Without it (a Thunderbird that refuses experiments), one
+   * `contacts.list`: Thunderbird converts the whole book to vCards in one go on its main thread
+   * (issue 20 measured 7.4 s for 20,000), once per session, 5 s after start-up. Events win over
+   * the read either way. (Slicing with `contacts.query` was tried and is worse: every query parses
+   * every contact of the book again.)
    */
   async readBook(book) {
+    const sliced = this.messenger.typoguardBooks;
+    if (sliced?.readSlice) {
+      try {
+        await this.readSlices(book, sliced);
+        return;
+      } catch (e) {
+        console.warn("typoguard: reading the address book in slices failed, reading it whole:", e);
+      }
+    }
+    this.wholeReads++;
     await this.digest(book, (await this.messenger.addressBooks.contacts.list(book.id)) ?? []);
+  }
+
+  async readSlices(book, api) {
+    let start = 0;
+    for (;;) {
+      const slice = await api.readSlice(book.id, start, this.sliceContacts);
+      this.digestSlice(book, slice?.contacts ?? []);
+      if (slice?.next == null || slice.next <= start) return;
+      start = slice.next;
+      await sleep(this.slicePauseMs);
+    }
+  }
+
+  digestSlice(book, nodes) {
+    for (const node of nodes) {
+      if (!node?.id || this.touched.has(node.id)) continue;
+      this.setContact({ ...node, parentId: node.parentId ?? book.id }, { fromRead: true });
+    }
   }
 
   async digest(book, nodes) {
     for (let i = 0; i < nodes.length; i += this.sliceContacts) {
       if (i > 0) await sleep(this.slicePauseMs);
-      for (const node of nodes.slice(i, i + this.sliceContacts)) {
-        if (!node?.id || this.touched.has(node.id)) continue;
-        this.setContact({ ...node, parentId: node.parentId ?? book.id }, { fromRead: true });
-      }
+      this.digestSlice(book, nodes.slice(i, i + this.sliceContacts));
     }
   }
 

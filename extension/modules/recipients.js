@@ -146,6 +146,11 @@ export function parseVCard(text) {
 /** The contact's mailboxes ("Name <addr>") from its vCard (MV3) or legacy properties (MV2). */
 export function contactMailboxes(node) {
   if (!node) return [];
+  if (Array.isArray(node.emails)) {
+    // The typoguardBooks experiment's form: {id, name, emails}.
+    const name = typeof node.name === "string" ? node.name : "";
+    return node.emails.filter((e) => typeof e === "string" && e.includes("@")).map((e) => formatMailbox(name, e.trim()));
+  }
   if (typeof node.vCard === "string") {
     const props = parseVCard(node.vCard);
     const fn = props.find((p) => p.name === "FN")?.value ?? "";

@@ -24,6 +24,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -156,7 +157,7 @@ class Thunderbird:
     """One headless Thunderbird on a fresh scratch profile, driven through Marionette."""
 
     def __init__(self, args, scratch, name, *, with_product=True, host=True, managed=None,
-                 binary=None, extra_extensions=None, extra_prefs=None):
+                 binary=None, extra_extensions=None, extra_prefs=None, address_book=None):
         self.name = name
         self.shots = getattr(args, "screenshots", None)  # policy_e2e.py builds its own args
         self.root = os.path.join(scratch, name)
@@ -168,6 +169,8 @@ class Thunderbird:
             self.root, smtp_port=args.smtp_port, sender_email=SENDER[1], sender_name=SENDER[0],
             extensions=exts, host_path=args.host if host else None, managed=managed,
             extra_prefs=extra_prefs)
+        if address_book:
+            tbprofile.write_address_book(self.profile, address_book)
         self.binary = binary or args.thunderbird
         self.log_path = os.path.join(self.root, "thunderbird.log")
         self.proc = None
@@ -340,6 +343,38 @@ def delivered(sink, subject, timeout=15):
             return got
         time.sleep(0.1)
     return []
+
+
+# The main run's personal address book, written into the profile before Thunderbird starts: one
+# contact with three addresses, the third of which Thunderbird keeps only in the vCard.
+MAIN_BOOK = [("00000000-0000-4000-8000-0000000000b1", "Kim", "Lee",
+              ["kim@one.example", "kim.lee@two.example", "k.lee@ops.example-three.net"])]
+READ_LOG = re.compile(r"typoguard: address books read in (\d+) ms: (\d+) mailboxes \(([^)]*)\)")
+
+
+def scenario_book_read(tb, sink):
+    """The address book Thunderbird starts with is read through the typoguardBooks experiment (a
+    slice per call, not contacts.list): all three of Kim Lee's addresses are known, so a slip of
+    the third one's domain (only in the vCard) is caught with that domain as the fix."""
+    deadline = time.monotonic() + 30
+    while True:
+        log = open(tb.log_path, errors="replace").read()
+        m = READ_LOG.search(log)
+        if m or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    check(m is not None, "the address book was not read within 30 s of start-up")
+    check(m.group(3) == "in slices",
+          f"the books were not read through the typoguardBooks experiment: {m.group(3)}")
+    check(int(m.group(2)) == 3, f"{m.group(2)} mailboxes read from the address book, not 3")
+    tab = tb.compose(["Kim Lee <k.lee@ops.example-thre.net>"], "e2e-b-book")
+    tb.send(tab)
+    state = tb.dialog_state()
+    check(any("example-three.net" in r for r in state["rows"]),
+          f"no row suggests the address book's example-three.net: {state['rows']}")
+    tb.click("#go-back")
+    out = tb.wait_outcome(tab)
+    check(out["state"] == "failed", f"go-back did not cancel: {out}")
 
 
 def scenario_clean(tb, sink):
@@ -664,7 +699,7 @@ POLICY_ALL = {"org_domains": ["mail.mil"], "trusted_domains": ["partner.example"
 
 RUNS = [
     # name, Thunderbird options, scenarios
-    ("main", {}, [scenario_clean, scenario_fix, scenario_several, scenario_send_anyway,
+    ("main", {"address_book": MAIN_BOOK}, [scenario_book_read, scenario_clean, scenario_fix, scenario_several, scenario_send_anyway,
                   scenario_go_back, scenario_keyboard, scenario_learned, scenario_wrong_address]),
     # the desktop in dark mode (what GTK would report), and Thunderbird in German
     ("dark", {"extra_prefs": {"ui.systemUsesDarkTheme": 1}}, [scenario_dark]),

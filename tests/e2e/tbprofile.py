@@ -127,3 +127,37 @@ def write_native_manifest(home, host_path):
         json.dump({"name": "typoguard", "description": "typoguard recipient checker (e2e)",
                    "path": os.path.abspath(host_path), "type": "stdio",
                    "allowed_extensions": [EXTENSION_ID]}, f, indent=2)
+
+
+def write_address_book(profile, cards):
+    """Writes the personal address book (abook.sqlite, schema 4 of Thunderbird's SQLiteDirectory)
+    as Thunderbird stores it: each card's vCard plus the flat properties Thunderbird derives from
+    it (DisplayName, FirstName, LastName, and only the first two addresses as PrimaryEmail and
+    SecondEmail). `cards`: [(uid, first, last, [emails])]."""
+    import sqlite3
+    import time as _time
+    path = os.path.join(profile, "abook.sqlite")
+    if os.path.exists(path):
+        os.remove(path)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE properties (card TEXT, name TEXT, value TEXT)")
+    db.execute("CREATE TABLE lists (uid TEXT PRIMARY KEY, name TEXT, nickName TEXT, "
+               "description TEXT)")
+    db.execute("CREATE TABLE list_cards (list TEXT, card TEXT, PRIMARY KEY(list, card))")
+    db.execute("CREATE INDEX properties_card ON properties(card)")
+    db.execute("CREATE INDEX properties_name ON properties(name)")
+    now = str(int(_time.time()))
+    rows = []
+    for uid, first, last, emails in cards:
+        lines = [f"EMAIL;PREF={i + 1}:{e}" for i, e in enumerate(emails)]
+        vcard = "\r\n".join(["BEGIN:VCARD", "VERSION:4.0", f"FN:{first} {last}",
+                              f"N:{last};{first};;;", *lines, f"UID:{uid}", "END:VCARD", ""])
+        props = [("_vCard", vcard), ("DisplayName", f"{first} {last}"), ("FirstName", first),
+                 ("LastName", last), ("LastModifiedDate", now)]
+        props += list(zip(("PrimaryEmail", "SecondEmail"), emails))
+        rows += [(uid, name, value) for name, value in props]
+    db.executemany("INSERT INTO properties VALUES (?, ?, ?)", rows)
+    db.execute("PRAGMA user_version = 4")
+    db.commit()
+    db.close()

@@ -30,7 +30,15 @@ function answerDialog(m, pick) {
 }
 
 const send = (m, details, tabId = 1) => m.compose.onBeforeSend.fire({ id: tabId }, { from: "Jane Roe <jane.roe@mail.mil>", ...details })[0];
-const afterSend = async (m, tabId = 1, error) => Promise.all(m.compose.onAfterSend.fire({ id: tabId }, { mode: "sendNow", error }));
+/** Fires onAfterSend, then waits (up to 500 ms) for the learn it starts in the background. */
+async function afterSend(m, tabId = 1, error) {
+  const learned = () => m.hostLog.filter((x) => x.type === "learn").length;
+  const before = learned();
+  await Promise.all(m.compose.onAfterSend.fire({ id: tabId }, { mode: "sendNow", error }));
+  for (let waited = 0; waited < 500 && learned() === before; waited += 5) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 const checks = (m) => m.hostLog.filter((x) => x.type === "check");
 
 test("clean recipients: no dialog, the mail goes, then the recipients are learned", async () => {
@@ -43,6 +51,19 @@ test("clean recipients: no dialog, the mail goes, then the recipients are learne
   assert.equal(checks(m)[0].sender, "Jane Roe <jane.roe@mail.mil>");
   await afterSend(m);
   assert.deepEqual(m.hostLog.at(-1), { type: "learn", id: m.hostLog.at(-1).id, addresses: ["someone@example.org", "Colleague <c@mail.mil>"] });
+});
+
+test("the after-send listener does not wait for the host: Thunderbird awaits it before the send is done", async () => {
+  const m = await boot({ delayMs: 300 });
+  await send(m, { to: ["someone@example.org"] });
+  const t0 = Date.now();
+  const [ret] = m.compose.onAfterSend.fire({ id: 1 }, { mode: "sendNow" });
+  await ret;
+  assert.ok(Date.now() - t0 < 150, `the listener returned after ${Date.now() - t0} ms`);
+  for (let i = 0; i < 200 && !m.hostLog.some((x) => x.type === "learn"); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.ok(m.hostLog.some((x) => x.type === "learn"), "the recipients are still learned");
 });
 
 test("the key case: block, dialog, fix-and-send returns the corrected To with the name kept", async () => {

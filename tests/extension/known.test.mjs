@@ -176,3 +176,50 @@ test("the first read waits for start-up, or starts at once when asked (a compose
   assert.equal(other.messenger.addressBooks.calls["contacts.list"], 1, "read once");
 });
 
+
+/** The typoguardBooks experiment (extension/experiments/books/) over the same books: a slice of
+ * {id, name, emails} per call, as its implementation returns them; `fail` makes every call throw. */
+function slicedBooks(books, { fail = false } = {}) {
+  const api = { calls: [] };
+  api.readSlice = async (bookId, start, count) => {
+    api.calls.push([bookId, start, count]);
+    if (fail) throw new Error("An unexpected error occurred");
+    const all = books.find((b) => b.id === bookId).contacts;
+    const contacts = all.slice(start, start + count).map((c) => ({
+      id: c.id, parentId: bookId, name: c.plain.name, emails: c.plain.emails,
+    }));
+    const next = start + count < all.length ? start + count : null;
+    return { total: all.length, next, contacts };
+  };
+  return api;
+}
+
+/** A contact as contacts.list gives it (a vCard), with what the experiment reads of it. */
+const both = (id, fn, ...emails) => ({ ...contact(id, fn, ...emails), plain: { name: fn, emails } });
+
+test("with the typoguardBooks experiment: the book is read a slice per call, never with contacts.list, to the same mailboxes", async () => {
+  const many = Array.from({ length: 1200 }, (_, i) => both(`p${i}`, `P ${i}`, `p${i}@example.org`));
+  const books = [
+    { id: "a", contacts: many },
+    { id: "b", contacts: [both("j", "John Doe", "john.doe@army.mil", "jd@home.example"), both("q", "Doe, Jane \"JJ\"", "jane@x.org")] },
+  ];
+  const whole = storeOver(books);
+  await whole.store.start();
+  const { messenger, store } = storeOver(books, { sliceContacts: 500 });
+  messenger.typoguardBooks = slicedBooks(books);
+  await store.start();
+  assert.equal(messenger.addressBooks.calls["contacts.list"], undefined, "no whole-book read");
+  assert.deepEqual(messenger.typoguardBooks.calls.map(([id, start]) => `${id}@${start}`), ["a@0", "a@500", "a@1000", "b@0"]);
+  assert.deepEqual(sorted(store), sorted(whole.store), "the same mailboxes, names quoted the same");
+  assert.equal(store.size, 1203);
+});
+
+test("when the experiment fails, the book is read whole with contacts.list", async () => {
+  const books = [{ id: "a", contacts: [both("1", "Ann", "ann@x.org"), both("2", "Bob", "bob@y.org")] }];
+  const { messenger, store } = storeOver(books);
+  messenger.typoguardBooks = slicedBooks(books, { fail: true });
+  await store.start();
+  assert.equal(messenger.typoguardBooks.calls.length, 1);
+  assert.equal(messenger.addressBooks.calls["contacts.list"], 1);
+  assert.deepEqual(sorted(store), ["Ann <ann@x.org>", "Bob <bob@y.org>"]);
+});
