@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -46,42 +45,13 @@ PROBE_S = 15.0
 COMPOSE_WAIT_S = 1.0
 TARGETS_MS = {1000: 50, 20000: 100}
 
-# Longest gap between 10 ms timers on Thunderbird's main (parent) thread over `ms` milliseconds:
-# what a person would feel as a frozen window.
-PROBE_JS = r"""
-const ms = arguments[0];
-return new Promise((resolve) => {
-  const t0 = performance.now();
-  let last = t0, worst = 0, ticks = 0;
-  const tick = () => {
-    const now = performance.now();
-    worst = Math.max(worst, now - last - 10);
-    last = now;
-    ticks++;
-    if (now - t0 < ms) setTimeout(tick, 10);
-    else resolve({ worst_ms: worst, ticks });
-  };
-  setTimeout(tick, 10);
-});
-"""
-
-FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David",
-         "Elizabeth", "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas",
-         "Sarah", "Charles", "Karen", "Ana", "Jürgen", "Zoë", "Wei", "Olga", "Kwame", "Priya"]
-LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
-        "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
-        "Moore", "Jackson", "Martin", "Müller", "Nguyen", "Kowalski", "Okafor", "Ivanova"]
+PROBE_JS = run_e2e.PROBE_JS
 
 
 def write_address_book(profile, n):
     """The personal address book with n contacts: a name and one address each, at about n/10
     domains."""
-    cards = []
-    for i in range(n):
-        first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
-        email = f"{first.lower()}.{last.lower()}{i}@org{i % max(1, n // 10)}.example.com"
-        cards.append((str(uuid.UUID(int=i + 1)), first, last, [email.encode("ascii", "ignore").decode()]))
-    tbprofile.write_address_book(profile, cards)
+    tbprofile.write_address_book(profile, tbprofile.synthetic_book(n))
 
 
 CHECK_LOG = re.compile(r"typoguard: check of \d+ recipient\(s\) took ([0-9.]+) ms")

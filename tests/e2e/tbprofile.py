@@ -161,3 +161,23 @@ def write_address_book(profile, cards):
     db.execute("PRAGMA user_version = 4")
     db.commit()
     db.close()
+
+
+FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David",
+         "Elizabeth", "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas",
+         "Sarah", "Charles", "Karen", "Ana", "Jürgen", "Zoë", "Wei", "Olga", "Kwame", "Priya"]
+LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
+        "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
+        "Moore", "Jackson", "Martin", "Müller", "Nguyen", "Kowalski", "Okafor", "Ivanova"]
+
+
+def synthetic_book(n):
+    """n contacts for write_address_book: a name and one address each, at about n/10 domains."""
+    import uuid
+    cards = []
+    for i in range(n):
+        first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
+        email = f"{first.lower()}.{last.lower()}{i}@org{i % max(1, n // 10)}.example.com"
+        cards.append((str(uuid.UUID(int=i + 1)), first, last,
+                      [email.encode("ascii", "ignore").decode()]))
+    return cards
