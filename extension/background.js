@@ -29,6 +29,19 @@ const expander = thunderbirdExpander(messenger);
 // whole book now rather than at Send). Its open port also keeps this event page from being
 // suspended, which would drop the copy and make the next compose window read every book again.
 books.startSoon(START_DELAY_MS);
+// A change of the address book goes to the host soon after it happens, not with the next check:
+// Thunderbird adds every new recipient to Collected Addresses after a send, and the host
+// re-digests its book for each change (~30 ms at 20,000 contacts), which the next Send would
+// otherwise wait for.
+const BOOK_SYNC_DELAY_MS = 200;
+let bookSyncTimer = null;
+books.onChange = () => {
+  if (bookSyncTimer !== null || !client.connected) return;
+  bookSyncTimer = setTimeout(() => {
+    bookSyncTimer = null;
+    if (client.connected) books.sync(client);
+  }, BOOK_SYNC_DELAY_MS);
+};
 books.whenRead().then(warmUp).then(() => (client.connected ? books.sync(client) : null));
 const pendingLearn = new Map(); // compose tab id → mailbox strings that are being sent
 const dialogs = new Map(); // token → {model, extra, resolve, windowId}

@@ -71,6 +71,7 @@ export class BookStore {
     this.timer = null; // startSoon's
     this.wholeReads = 0; // books read with contacts.list (no experiment, or it failed)
     this.readDone = null;
+    this.onChange = null; // set by the owner: a change after the first read
     this.read = new Promise((resolve) => (this.readDone = resolve));
     this.listen();
   }
@@ -125,6 +126,12 @@ export class BookStore {
     this.seq++;
   }
 
+  /** Called after a change that came as an event once the first read is done (the owner sends
+   * the host the change then, not at the next Send). */
+  notifyChange() {
+    if (this.ready) this.onChange?.();
+  }
+
   /** A contact created or updated (ContactNode): its mailboxes replace what it had. */
   setContact(node, { fromRead = false } = {}) {
     if (!node?.id) return;
@@ -143,6 +150,7 @@ export class BookStore {
     }
     if (old) for (const k of old.keys) this.dropKey(k);
     this.contacts.set(node.id, { book: node.parentId ?? old?.book ?? null, keys });
+    if (!fromRead) this.notifyChange();
   }
 
   removeContact(id) {
@@ -151,6 +159,7 @@ export class BookStore {
     if (!old) return;
     this.contacts.delete(id);
     for (const k of old.keys) this.dropKey(k);
+    this.notifyChange();
   }
 
   /** {domains, addresses} as a check's `known` (for a host without `book`). */

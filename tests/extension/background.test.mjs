@@ -194,6 +194,25 @@ test("user settings travel with the check, the address book once per host; learn
   assert.equal(checks(m).at(-1).book.length, 2);
 });
 
+test("a change of the address book reaches the host soon after it happens, not with the next Send", async () => {
+  const vCard = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:John Doe\r\nEMAIL:john.doe@army.mil\r\nEND:VCARD\r\n";
+  const m = await boot({ books: [{ id: "ab", contacts: [{ id: "c", vCard }], mailingLists: [] }] });
+  m.windows.onCreated.fire({ id: 7, type: "messageCompose" });
+  await until(() => m.hostLog.some((x) => x.type === "book"));
+  await new Promise((r) => setTimeout(r, 50)); // start-up settled: no sync of its own is pending
+  assert.equal(m.hostLog.filter((x) => x.type === "book").length, 1, "the whole book once the read is done");
+  // what Thunderbird does after a send to someone new: Collected Addresses gets a contact
+  const vCard2 = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:New Person\r\nEMAIL:new.person@example.org\r\nEND:VCARD\r\n";
+  m.addressBooks.contacts.onCreated.fire({ id: "c2", parentId: "collected", type: "contact", vCard: vCard2 });
+  await until(() => m.hostLog.filter((x) => x.type === "book").length === 2);
+  const frames = m.hostLog.filter((x) => x.type === "book");
+  assert.equal(frames.length, 2, "the change was sent without a check");
+  assert.deepEqual(frames[1].add, ["New Person <new.person@example.org>"]);
+  assert.equal(checks(m).length, 0);
+  await send(m, { to: ["someone@example.org"] });
+  assert.equal(m.hostLog.filter((x) => x.type === "book").length, 2, "the Send carries no book frame");
+});
+
 test("an older host without `book`: the checks carry the address book again", async () => {
   const vCard = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:John Doe\r\nEMAIL:john.doe@army.mil\r\nEND:VCARD\r\n";
   const log = [];
