@@ -326,7 +326,7 @@ static int namesake_cmp(const Namesake *a, const Namesake *b) {
  * Never when the typed address was sent together with these recipients before (WRONG_HABIT_MIN),
  * when the namesake is already a recipient (both addresses on purpose), or when two namesakes fit
  * equally well (which one was meant is a guess). */
-bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddrVerdict *out) {
+static bool judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddrVerdict *out) {
   g_return_val_if_fail(c != NULL && s != NULL && s->dom != NULL && out != NULL, false);
   bool personal = is_personal(c, s->dom->ascii);
   TgPersonName name;
@@ -480,4 +480,49 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
       .keep_display = keep_display,
   };
   return true;
+}
+
+/* How many times a correction is followed to the address it would itself be corrected to. */
+#define WRONG_MAX_HOPS 3u
+
+/* A correction must hold: checked again in place of the typed address, the suggested one must not
+ * be judged a wrong address itself (Pat Lee <pat.e@elmgail.com> among army.mil colleagues: the
+ * book's Pat Lee <pat.lee@gmail.com> — whose own check says pat.lee@army.mil). Such a chain is
+ * followed to its end and the last address suggested, with the first finding's wording and the
+ * higher severity; a chain that comes back to the typed address, or goes on for more than
+ * WRONG_MAX_HOPS, suggests nothing (no finding). */
+bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddrVerdict *out) {
+  if (!judge(c, s, out))
+    return false;
+  g_autofree char *typed = g_strconcat(s->local, "@", s->dom->ascii, NULL);
+  for (unsigned hop = 0;; hop++) {
+    const char *at = strrchr(out->intended, '@');
+    TgDomain d;
+    if (!at || !tg_domain_normalise_memo(c->in.memo, at + 1, &d))
+      return true;
+    g_autofree char *local = g_strndup(out->intended, (gsize)(at - out->intended));
+    g_autofree char *ascii = g_strconcat(local, "@", d.ascii, NULL);
+    bool back = g_ascii_strcasecmp(ascii, typed) == 0;
+    TgWrongAddrMailbox next = {.recipient = s->recipient,
+                               .local = local,
+                               .display = out->keep_display ? s->display : out->meant_name,
+                               .dom = &d};
+    TgWrongAddrVerdict again = {0};
+    bool more = !back && judge(c, &next, &again);
+    tg_domain_clear(&d);
+    if (!back && !more)
+      return true; /* the correction holds */
+    if (back || hop == WRONG_MAX_HOPS) {
+      tg_wrongaddr_verdict_clear(&again);
+      tg_wrongaddr_verdict_clear(out);
+      return false;
+    }
+    if (again.severity > out->severity)
+      out->severity = again.severity, out->confidence = again.confidence;
+    g_free(out->intended);
+    out->intended = g_steal_pointer(&again.intended);
+    g_free(out->meant_name);
+    out->meant_name = g_steal_pointer(&again.meant_name);
+    tg_wrongaddr_verdict_clear(&again);
+  }
 }
