@@ -83,6 +83,7 @@ void tg_wrongaddr_verdict_clear(TgWrongAddrVerdict *v) {
   if (!v)
     return;
   g_clear_pointer(&v->intended, g_free);
+  g_clear_pointer(&v->address, g_free);
   g_clear_pointer(&v->meant_name, g_free);
   g_clear_pointer(&v->who, g_free);
 }
@@ -473,6 +474,7 @@ static bool judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddrVerdic
       .confidence = conf,
       .msg = msg,
       .intended = g_steal_pointer(&shown),
+      .address = g_strdup(meant),
       .meant_name = g_strdup(meant_name),
       .who = natural_name(keep_display ? s->display
                           : meant_name ? meant_name
@@ -496,20 +498,17 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
     return false;
   g_autofree char *typed = g_strconcat(s->local, "@", s->dom->ascii, NULL);
   for (unsigned hop = 0;; hop++) {
-    const char *at = strrchr(out->intended, '@');
-    TgDomain d;
-    if (!at || !tg_domain_normalise_memo(c->in.memo, at + 1, &d))
-      return true;
-    g_autofree char *local = g_strndup(out->intended, (gsize)(at - out->intended));
-    g_autofree char *ascii = g_strconcat(local, "@", d.ascii, NULL);
-    bool back = g_ascii_strcasecmp(ascii, typed) == 0;
+    const char *at = strrchr(out->address, '@');
+    g_autofree char *local = g_strndup(out->address, (gsize)(at - out->address));
+    g_autofree char *domain = g_strdup(at + 1);
+    TgDomain d = {.ascii = domain}; /* judge reads only the A-label form */
+    bool back = g_ascii_strcasecmp(out->address, typed) == 0;
     TgWrongAddrMailbox next = {.recipient = s->recipient,
                                .local = local,
                                .display = out->keep_display ? s->display : out->meant_name,
                                .dom = &d};
     TgWrongAddrVerdict again = {0};
     bool more = !back && judge(c, &next, &again);
-    tg_domain_clear(&d);
     if (!back && !more)
       return true; /* the correction holds */
     if (back || hop == WRONG_MAX_HOPS) {
@@ -521,6 +520,8 @@ bool tg_wrongaddr_judge(TgWrongAddr *c, const TgWrongAddrMailbox *s, TgWrongAddr
       out->severity = again.severity, out->confidence = again.confidence;
     g_free(out->intended);
     out->intended = g_steal_pointer(&again.intended);
+    g_free(out->address);
+    out->address = g_steal_pointer(&again.address);
     g_free(out->meant_name);
     out->meant_name = g_steal_pointer(&again.meant_name);
     tg_wrongaddr_verdict_clear(&again);

@@ -48,6 +48,7 @@ typedef struct {
   double confidence;
   TgMessageId msg;
   char *intended;    /* the meant address as people read it (U-label domain) */
+  char *address;     /* the same as the book holds it (A-label domain) */
   char *meant_name;  /* the book's display name for it, or NULL */
   char *who;         /* the person's name for the sentence ("John Smith") */
   bool keep_display; /* the typed display name names the person: keep it in the fix */
