@@ -4,10 +4,11 @@
 //
 // Guarantees: a send never waits on reading an address book — the books are read after
 // start-up one book at a time, in slices with pauses between (Thunderbird's side too, through the
-// typoguardBooks experiment), and a check uses what is known so far; the copy is kept current from the contact and book events
-// (a change costs one contact, never a re-read of every book); bounded (MAX_KNOWN_ADDRESSES) so
-// a huge directory cannot make a request approach the host's limits; a failing address book
-// yields fewer known addresses rather than an error (the check must still run).
+// typoguardBooks experiment), and a check uses what is known so far; the copy is kept current
+// from the contact and book events (a change costs one contact, never a re-read of every book);
+// bounded (MAX_KNOWN_ADDRESSES) so a huge directory cannot make a request approach the host's
+// limits; a failing address book yields fewer known addresses rather than an error (the check
+// must still run).
 
 import { contactMailboxes } from "./recipients.js";
 import { domainOf } from "./mailbox.js";

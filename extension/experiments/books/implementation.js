@@ -26,11 +26,14 @@
     "resource:///modules/MailServices.sys.mjs"
   );
 
-  const EMAIL_LINE = /^EMAIL[;:]/gim;
   const FLAT = ["PrimaryEmail", "SecondEmail", "DisplayName", "FirstName", "LastName"];
-  // The flat properties of every card, and how many EMAIL lines its vCard has (lines begin after
-  // a line break; grouped ones such as "item1.EMAIL" are not counted: their addresses are the
-  // flat ones anyway, which Thunderbird derives from all of the vCard's).
+  // How many EMAIL lines a vCard has: a line break then EMAIL, in any case (grouped ones such as
+  // "item1.EMAIL" are not counted: their addresses are the flat ones anyway, which Thunderbird
+  // derives from all of the vCard's). QUERY counts the same in SQL.
+  const EMAIL_LINE = /\nEMAIL/gi;
+  const vCardEmails = (vCard) =>
+    typeof vCard === "string" ? (vCard.match(EMAIL_LINE)?.length ?? 0) : 0;
+  // The flat properties of every card, and under "#emails" its vCard's EMAIL lines.
   const QUERY =
     "SELECT card, name, value FROM properties WHERE name IN " +
     `(${FLAT.map((n) => `'${n}'`).join(",")}) ` +
@@ -48,17 +51,31 @@
     return out;
   }
 
-  /** A card's mailboxes from its flat properties (`get(name)`), or from its vCard (parsed by
-   * Thunderbird) when the flat ones do not hold them all. */
-  function fromProperties(dir, uid, get, vCardEmails) {
-    const emails = cleanEmails([get("PrimaryEmail"), get("SecondEmail")]);
+  /** A card's mailboxes from its flat properties (a Map name -> value), or from its vCard (parsed
+   * by Thunderbird) when the flat ones do not hold all of its `nEmails` addresses. */
+  function fromProperties(dir, uid, props, nEmails) {
+    const emails = cleanEmails([props.get("PrimaryEmail"), props.get("SecondEmail")]);
     const name =
-      get("DisplayName") || [get("FirstName"), get("LastName")].filter(Boolean).join(" ");
-    if (vCardEmails > emails.length) {
+      props.get("DisplayName") ||
+      [props.get("FirstName"), props.get("LastName")].filter(Boolean).join(" ");
+    if (nEmails > emails.length) {
       const card = dir.getCard(uid);
       return { id: uid, name: card.displayName || name, emails: cleanEmails(card.emailAddresses) };
     }
     return { id: uid, name: name || "", emails };
+  }
+
+  /** A read over cards' properties (Map uid -> Map name -> value); `nEmails(props)`: how many
+   * addresses the card's vCard holds. */
+  function overProperties(dir, cards, nEmails) {
+    const uids = [...cards.keys()];
+    return {
+      total: uids.length,
+      item: (i) => {
+        const props = cards.get(uids[i]);
+        return props ? fromProperties(dir, uids[i], props, nEmails(props)) : null;
+      },
+    };
   }
 
   function fromCard(card) {
@@ -106,19 +123,7 @@
     const raw = dir.wrappedJSObject ?? dir;
     // A local (SQLite or CardDAV) book whose cards Thunderbird has loaded already: those.
     const loaded = Object.prototype.hasOwnProperty.call(raw, "cards") ? raw.cards : null;
-    if (loaded instanceof Map) {
-      const uids = [...loaded.keys()];
-      return {
-        total: uids.length,
-        item: (i) => {
-          const props = loaded.get(uids[i]);
-          if (!props) return null;
-          const vCard = props.get("_vCard");
-          const n = typeof vCard === "string" ? (vCard.match(EMAIL_LINE)?.length ?? 0) : 0;
-          return fromProperties(raw, uids[i], (k) => props.get(k), n);
-        },
-      };
-    }
+    if (loaded instanceof Map) return overProperties(raw, loaded, (p) => vCardEmails(p.get("_vCard")));
     // Not loaded yet: the same properties by an asynchronous query.
     let connection = null;
     try {
@@ -128,14 +133,7 @@
     }
     if (connection) {
       const cards = await queryProperties(connection);
-      const uids = [...cards.keys()];
-      return {
-        total: uids.length,
-        item: (i) => {
-          const props = cards.get(uids[i]);
-          return fromProperties(raw, uids[i], (k) => props.get(k), Number(props.get("#emails")) || 0);
-        },
-      };
+      return overProperties(raw, cards, (p) => Number(p.get("#emails")) || 0);
     }
     // Any other kind of local book: its cards through the interface.
     const list = dir.childCards.filter((c) => !c.isMailList);
