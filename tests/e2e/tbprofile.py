@@ -9,6 +9,9 @@ through the loopback SMTP sink and never fetches mail.
 import json
 import os
 import shutil
+import sqlite3
+import time
+import uuid
 
 EXTENSION_ID = "typoguard@typoguard.org"
 
@@ -134,8 +137,6 @@ def write_address_book(profile, cards):
     as Thunderbird stores it: each card's vCard plus the flat properties Thunderbird derives from
     it (DisplayName, FirstName, LastName, and only the first two addresses as PrimaryEmail and
     SecondEmail). `cards`: [(uid, first, last, [emails])]."""
-    import sqlite3
-    import time as _time
     path = os.path.join(profile, "abook.sqlite")
     if os.path.exists(path):
         os.remove(path)
@@ -147,7 +148,7 @@ def write_address_book(profile, cards):
     db.execute("CREATE TABLE list_cards (list TEXT, card TEXT, PRIMARY KEY(list, card))")
     db.execute("CREATE INDEX properties_card ON properties(card)")
     db.execute("CREATE INDEX properties_name ON properties(name)")
-    now = str(int(_time.time()))
+    now = str(int(time.time()))
     rows = []
     for uid, first, last, emails in cards:
         lines = [f"EMAIL;PREF={i + 1}:{e}" for i, e in enumerate(emails)]
@@ -171,13 +172,13 @@ LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "D
         "Moore", "Jackson", "Martin", "Müller", "Nguyen", "Kowalski", "Okafor", "Ivanova"]
 
 
+def synthetic_card(i, n):
+    """Contact i of synthetic_book(n)."""
+    first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
+    email = f"{first.lower()}.{last.lower()}{i}@org{i % max(1, n // 10)}.example.com"
+    return (str(uuid.UUID(int=i + 1)), first, last, [email.encode("ascii", "ignore").decode()])
+
+
 def synthetic_book(n):
     """n contacts for write_address_book: a name and one address each, at about n/10 domains."""
-    import uuid
-    cards = []
-    for i in range(n):
-        first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
-        email = f"{first.lower()}.{last.lower()}{i}@org{i % max(1, n // 10)}.example.com"
-        cards.append((str(uuid.UUID(int=i + 1)), first, last,
-                      [email.encode("ascii", "ignore").decode()]))
-    return cards
+    return [synthetic_card(i, n) for i in range(n)]
