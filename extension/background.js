@@ -15,14 +15,21 @@ import { decide } from "./modules/decision.js";
 import { buildDialogModel, answerToResult } from "./modules/dialog-model.js";
 import { withOverrideHeader } from "./modules/override.js";
 import { finalAddresses } from "./modules/corrections.js";
+import { AheadAnswers } from "./modules/ahead.js";
 
 // The address book, read in the background from start-up on and kept current by events; each
 // new host process gets it whole once, then only the changes (known.js).
 const books = new BookStore(messenger);
+// Answers to checks made while a message is composed (ahead.js): a Send of what was checked uses
+// its answer and does not wait for the host.
+const ahead = new AheadAnswers();
 const client = new HostClient({
   connect: () => messenger.runtime.connectNative(HOST_NAME),
   timeoutMs: DEFAULT_TIMEOUT_MS,
-  onConnect: () => books.hostStarted(),
+  onConnect: () => {
+    ahead.hosts++;
+    books.hostStarted();
+  },
 });
 const expander = thunderbirdExpander(messenger);
 // When the first read ends the host is started (or, when a compose window already did, given the
@@ -72,14 +79,17 @@ async function readHostPolicy() {
 
 // ---- the check -----------------------------------------------------------------------------
 
-/** Asks the host about `details`' recipients. Never throws; the failure is in `error`. */
-async function runCheck(details) {
+/** Asks the host about `details`' recipients, or takes the answer to the same question asked
+ * ahead of Send in compose tab `tabId`. `early`: a check made before Send (its answer is kept for
+ * it, and it logs as such). Never throws; the failure is in `error`. */
+async function runCheck(details, { tabId = null, early = false } = {}) {
   const started = performance.now();
   const [policy, settings, hp] = await Promise.all([readPolicy(), readSettings(), readHostPolicy()]);
   const recipients = await collectRecipients(details, expander);
   const gathered = performance.now();
   let reply;
   let error = null;
+  let answeredAhead = false;
   if (recipients.length === 0) {
     reply = { type: "result", verdict: "ok", findings: [] };
   } else {
@@ -94,16 +104,29 @@ async function runCheck(details) {
       books.sync(client);
       const known = books.knownForCheck(); // null: the host holds the book
       const req = buildCheckRequest({ sender: details.from, recipients, known, policy, settings });
-      reply = await client.request(req);
+      const key = tabId === null ? null : ahead.key(req, books.hostVersion);
+      const kept = early || key === null ? null : ahead.lookup(tabId, key);
+      if (kept) {
+        reply = structuredClone(kept);
+        answeredAhead = true;
+      } else {
+        reply = await client.request(req);
+        if (key !== null) ahead.remember(tabId, key, reply);
+      }
     } catch (e) {
       error = e;
     }
   }
   const eff = effective(policy, settings, hostPolicy ?? hp);
   const done = performance.now();
-  console.info(`typoguard: check of ${recipients.length} recipient(s) took ${(done - started).toFixed(1)} ms`
-               + ` (settings and recipients ${(gathered - started).toFixed(1)} ms, host ${(done - gathered).toFixed(1)} ms):`,
-               error ? `failed (${error.code ?? error.message})` : reply.verdict);
+  const outcome = error ? `failed (${error.code ?? error.message})` : reply.verdict;
+  if (early) {
+    console.info(`typoguard: checked ahead of Send, ${recipients.length} recipient(s) in ${(done - started).toFixed(1)} ms:`, outcome);
+  } else {
+    console.info(`typoguard: check of ${recipients.length} recipient(s) took ${(done - started).toFixed(1)} ms`
+                 + ` (settings and recipients ${(gathered - started).toFixed(1)} ms, host ${(done - gathered).toFixed(1)} ms):`,
+                 outcome + (answeredAhead ? " (answered ahead of Send)" : ""));
+  }
   return { recipients, reply, error, eff };
 }
 
@@ -148,8 +171,49 @@ function warmUp() {
   return warming;
 }
 
-messenger.windows.onCreated?.addListener((win) => {
-  if (win.type === "messageCompose") warmUp();
+// ---- checks ahead of Send -----------------------------------------------------------------
+
+/** How long a compose tab's recipients must stay as they are before they are checked ahead. */
+const AHEAD_DELAY_MS = 400;
+const aheadTimers = new Map(); // compose tab id → timer
+
+/** Checks the recipients of compose tab `tabId` soon, so that its Send need not wait for the
+ * host (and the first Send of a session finds every path warm). Silent: what it finds is shown
+ * only if the user sends just that. */
+function checkAheadSoon(tabId, delayMs = AHEAD_DELAY_MS) {
+  clearTimeout(aheadTimers.get(tabId));
+  aheadTimers.set(tabId, setTimeout(async () => {
+    aheadTimers.delete(tabId);
+    try {
+      await warmUp();
+      const details = await messenger.compose.getComposeDetails(tabId);
+      await runCheck(details, { tabId, early: true });
+    } catch (e) {
+      // the tab closed or is not ready: the check at Send runs as usual
+    }
+  }, delayMs));
+}
+
+messenger.windows.onCreated?.addListener(async (win) => {
+  if (win.type !== "messageCompose") return;
+  warmUp();
+  try {
+    const [tab] = await messenger.tabs.query({ windowId: win.id });
+    if (tab) checkAheadSoon(tab.id);
+  } catch (e) {
+    // no tab to check ahead: the check at Send runs as usual
+  }
+});
+
+// Send becomes possible (a first recipient was entered): its recipients are worth checking now.
+messenger.compose.onComposeStateChanged.addListener((tab, state) => {
+  if (state?.canSendNow === true) checkAheadSoon(tab.id);
+});
+
+messenger.tabs.onRemoved.addListener((tabId) => {
+  clearTimeout(aheadTimers.get(tabId));
+  aheadTimers.delete(tabId);
+  ahead.forget(tabId);
 });
 
 // ---- the dialog ----------------------------------------------------------------------------
@@ -207,7 +271,9 @@ messenger.windows.onRemoved.addListener((windowId) => {
 // ---- sending -------------------------------------------------------------------------------
 
 async function guardSend(tab, details) {
-  const { recipients, reply, error, eff } = await runCheck(details);
+  clearTimeout(aheadTimers.get(tab.id)); // the check is now
+  aheadTimers.delete(tab.id);
+  const { recipients, reply, error, eff } = await runCheck(details, { tabId: tab.id });
   const decision = decide({ reply, error, nRecipients: recipients.length, failMode: eff.fail_mode });
   if (decision.action === "send") {
     if (decision.notify) {
@@ -253,6 +319,7 @@ async function learnSent(addresses) {
   try {
     const eff = effective(await readPolicy(), await readSettings(), hostPolicy);
     if (eff.learn === false) return;
+    ahead.learned++; // what the host answered before may change now
     await client.request(buildLearnRequest(addresses));
   } catch (e) {
     console.warn("typoguard: could not remember the recipients:", e.message);
@@ -273,7 +340,7 @@ messenger.compose.onAfterSend.addListener((tab, sendInfo) => {
 
 messenger.composeAction.onClicked.addListener(async (tab) => {
   const details = await messenger.compose.getComposeDetails(tab.id);
-  const { recipients, reply, error, eff } = await runCheck(details);
+  const { recipients, reply, error, eff } = await runCheck(details, { tabId: tab.id });
   const decision = decide({ reply, error, nRecipients: recipients.length, failMode: "open" });
   if (decision.notify) {
     notify(decision.notify);

@@ -273,3 +273,87 @@ test("what is learned after fix-and-send is what was sent: a blocked row cannot 
   await afterSend(m);
   assert.deepEqual(m.hostLog.at(-1).addresses, ["John Doe <john.doe@army.mil>", "ops@gmial.com"]);
 });
+
+// ---- checks ahead of Send (extension/modules/ahead.js) ---------------------------------------
+
+const JANE = "Jane Roe <jane.roe@mail.mil>";
+const checked = (m, n) => until(() => checks(m).length === n);
+
+test("a reply's recipients are checked while it is written, and its Send takes that answer", async () => {
+  const m = await boot();
+  const tab = await m.openCompose({ from: JANE, to: ["John Doe <john.doe@army.ml>"] });
+  await checked(m, 1);
+  answerDialog(m, () => ({ action: "fix", keep: [] }));
+  const result = await send(m, { to: ["John Doe <john.doe@army.ml>"] }, tab);
+  assert.equal(checks(m).length, 1, "the Send did not ask the host again");
+  assert.deepEqual(result, { details: { to: ["John Doe <john.doe@army.mil>"] } }, "the same dialog, the same fix");
+  assert.equal(m.windowsCreated.length, 1, "no dialog for the check ahead, one at Send");
+});
+
+test("an answer ahead of Send is used only for exactly what was checked, in the same state", async () => {
+  const vCard = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:John Doe\r\nEMAIL:john.doe@army.mil\r\nEND:VCARD\r\n";
+  const m = await boot({ books: [{ id: "ab", contacts: [{ id: "c", vCard }], mailingLists: [] }] });
+  const tab = await m.openCompose({ from: JANE, to: ["someone@example.org"] });
+  await checked(m, 1);
+  // recipients changed after the check (no event tells): the Send asks again
+  await send(m, { to: ["someone@example.org", "other@example.net"] }, tab);
+  assert.equal(checks(m).length, 2);
+  assert.equal(checks(m)[1].recipients.length, 2);
+  // the same again: that answer stands
+  await send(m, { to: ["someone@example.org", "other@example.net"] }, tab);
+  assert.equal(checks(m).length, 2);
+  // another sender
+  await send(m, { from: "Jane <jane@example.com>", to: ["someone@example.org", "other@example.net"] }, tab);
+  assert.equal(checks(m).length, 3);
+  // something learned since
+  await afterSend(m, tab);
+  await send(m, { from: "Jane <jane@example.com>", to: ["someone@example.org", "other@example.net"] }, tab);
+  assert.equal(checks(m).length, 4, "after a learn the host may answer otherwise");
+  // the address book changed since
+  const vCard2 = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ann\r\nEMAIL:ann@example.org\r\nEND:VCARD\r\n";
+  m.addressBooks.contacts.onCreated.fire({ id: "c2", parentId: "ab", type: "contact", vCard: vCard2 });
+  await send(m, { from: "Jane <jane@example.com>", to: ["someone@example.org", "other@example.net"] }, tab);
+  assert.equal(checks(m).length, 5, "after a book change the host may answer otherwise");
+  // a new host process
+  m.ports[0].drop("the helper program stopped");
+  await send(m, { from: "Jane <jane@example.com>", to: ["someone@example.org", "other@example.net"] }, tab);
+  assert.equal(checks(m).length, 6, "a new host may have read another history or policy");
+  // another compose tab with the same recipients does not take this tab's answer
+  await send(m, { from: "Jane <jane@example.com>", to: ["someone@example.org", "other@example.net"] }, tab + 1);
+  assert.equal(checks(m).length, 7);
+  // a closed tab's answer is gone
+  m.closeCompose(tab);
+  await send(m, { from: "Jane <jane@example.com>", to: ["someone@example.org", "other@example.net"] }, tab);
+  assert.equal(checks(m).length, 8);
+});
+
+test("recipients typed into a new message are checked when Send becomes possible", async () => {
+  const m = await boot();
+  const tab = await m.openCompose({ from: JANE, to: [] });
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(checks(m).length, 0, "no recipients, nothing asked");
+  m.editCompose(tab, { to: ["ops@gmial.com"] });
+  m.compose.onComposeStateChanged.fire({ id: tab }, { canSendNow: true, canSendLater: true });
+  await checked(m, 1);
+  assert.equal(m.notificationsShown.length, 0, "a check ahead shows nothing");
+  answerDialog(m, () => ({ action: "send" }));
+  const result = await send(m, { to: ["ops@gmial.com"] }, tab);
+  assert.equal(checks(m).length, 1);
+  assert.equal(m.lastModel.rows[0].recipient, 0, "the warning shown at Send comes from the answer ahead");
+  assert.deepEqual(result, { details: { customHeaders: overrideOf("ops@gmial.com") } });
+});
+
+test("a failed check ahead is not kept: the Send asks the host itself", async () => {
+  let n = 0;
+  const log = [];
+  const normal = scriptedHost({ log });
+  const flaky = (msg, port) => (msg.type === "check" && n++ === 0 ? (log.push(msg), { type: "error", id: msg.id, code: "internal", message: "x" }) : normal(msg, port));
+  const m = await boot({ host: flaky });
+  m.hostLog = log;
+  const tab = await m.openCompose({ from: JANE, to: ["ops@gmial.com"] });
+  await checked(m, 1);
+  answerDialog(m, () => ({ action: "send" }));
+  await send(m, { to: ["ops@gmial.com"] }, tab);
+  assert.equal(checks(m).length, 2);
+  assert.equal(m.windowsCreated.length, 1, "the warning of the Send's own check");
+});

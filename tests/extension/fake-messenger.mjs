@@ -96,7 +96,9 @@ export function fakeMessenger({ host = null, managed, local = {}, books = [], la
   const { getMessage } = localeMessages(lang);
   const ports = [];
   const windows = new Map();
+  const composeTabs = new Map(); // tab id → {id, windowId, details}
   let nextWindow = 100;
+  let nextTab = 500;
   const m = {
     ports,
     notificationsShown: [],
@@ -119,8 +121,44 @@ export function fakeMessenger({ host = null, managed, local = {}, books = [], la
     compose: {
       onBeforeSend: new FakeEvent(),
       onAfterSend: new FakeEvent(),
-      getComposeDetails: async () => ({}),
-      setComposeDetails: async () => {},
+      onComposeStateChanged: new FakeEvent(),
+      async getComposeDetails(tabId) {
+        const tab = composeTabs.get(tabId);
+        return tab ? structuredClone(tab.details) : {};
+      },
+      async setComposeDetails(tabId, details) {
+        const tab = composeTabs.get(tabId);
+        if (tab) Object.assign(tab.details, structuredClone(details));
+      },
+    },
+    tabs: {
+      onRemoved: new FakeEvent(),
+      async query({ windowId } = {}) {
+        return [...composeTabs.values()].filter((t) => windowId === undefined || t.windowId === windowId)
+          .map((t) => ({ id: t.id, windowId: t.windowId, type: "messageCompose" }));
+      },
+    },
+    /** Opens a compose window holding `details`, as Thunderbird does for a reply or a mailto
+     * link; resolves with its tab id. */
+    async openCompose(details) {
+      const win = { id: nextWindow++, type: "messageCompose" };
+      windows.set(win.id, win);
+      const tab = { id: nextTab++, windowId: win.id, details: structuredClone(details) };
+      composeTabs.set(tab.id, tab);
+      m.windows.onCreated.fire(win);
+      return tab.id;
+    },
+    /** The user types into compose tab `tabId`: its details change, no event fires. */
+    editCompose(tabId, details) {
+      Object.assign(composeTabs.get(tabId).details, structuredClone(details));
+    },
+    closeCompose(tabId) {
+      const tab = composeTabs.get(tabId);
+      if (!tab) return;
+      composeTabs.delete(tabId);
+      windows.delete(tab.windowId);
+      m.tabs.onRemoved.fire(tabId, { windowId: tab.windowId, isWindowClosing: true });
+      m.windows.onRemoved.fire(tab.windowId);
     },
     composeAction: { onClicked: new FakeEvent() },
     windows: {
