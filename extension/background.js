@@ -15,7 +15,7 @@ import { decide } from "./modules/decision.js";
 import { buildDialogModel, answerToResult } from "./modules/dialog-model.js";
 import { withOverrideHeader } from "./modules/override.js";
 import { finalAddresses } from "./modules/corrections.js";
-import { AheadAnswers } from "./modules/ahead.js";
+import { AheadAnswers, reusable } from "./modules/ahead.js";
 
 // The address book, read in the background from start-up on and kept current by events; each
 // new host process gets it whole once, then only the changes (known.js).
@@ -104,14 +104,17 @@ async function runCheck(details, { tabId = null, early = false } = {}) {
       books.sync(client);
       const known = books.knownForCheck(); // null: the host holds the book
       const req = buildCheckRequest({ sender: details.from, recipients, known, policy, settings });
-      const key = tabId === null ? null : ahead.key(req, books.hostVersion);
+      const keyNow = () => ahead.key(req, books.hostState);
+      const key = tabId !== null && reusable(req, hostPolicy) ? keyNow() : null;
       const kept = early || key === null ? null : ahead.lookup(tabId, key);
       if (kept) {
         reply = structuredClone(kept);
         answeredAhead = true;
       } else {
         reply = await client.request(req);
-        if (key !== null) ahead.remember(tabId, key, reply);
+        // Kept only if nothing it depends on changed while it was asked (a book refused, a
+        // learn, a new host).
+        if (key !== null && keyNow() === key) ahead.remember(tabId, key, reply);
       }
     } catch (e) {
       error = e;

@@ -4,15 +4,27 @@
 // Owns: when an earlier answer may stand in for a check at Send. It may only when everything the
 // host's answer depends on is the same: the request itself (sender, recipients after list
 // expansion, known addresses, policy, settings — compared as the JSON sent), the address book the
-// host holds (its version), what was learned since (a counter the caller raises before each
-// learn) and the host process (a counter raised on each new connection; a new process may have
-// read a new history or policy file). An answer older than AHEAD_TTL_MS is not used: another
-// client may have taught the same history in the meantime.
+// host holds (BookStore.hostState), what was learned since (a counter the caller raises before
+// each learn) and the host process (a counter raised on each new connection: a new process reads
+// the settings and history files again). A host process reads nothing else again during its
+// life except the list files a setting names (`trusted_domains_file`, `blocked_domains_file`,
+// re-read when they change): an answer given under such a setting is never reused. An answer
+// older than AHEAD_TTL_MS is not used either, a bound on what an oversight here could cost.
 // Guarantees: lookup never returns an answer for a different request or state; at most
 // AHEAD_MAX_TABS answers are kept (the oldest goes).
 
 export const AHEAD_TTL_MS = 10 * 60 * 1000;
 export const AHEAD_MAX_TABS = 32;
+
+const LIST_FILE_KEYS = ["trusted_domains_file", "blocked_domains_file"];
+
+/** Whether the answer to `request` may be reused: not when the host's effective settings (from
+ * its last `hello`; null: not known) or the request name a list file, which the host re-reads
+ * when it changes. */
+export function reusable(request, hostPolicy) {
+  if (!hostPolicy) return false;
+  return ![hostPolicy, request.policy, request.settings].some((o) => LIST_FILE_KEYS.some((k) => o?.[k]));
+}
 
 export class AheadAnswers {
   constructor({ now = () => Date.now(), ttlMs = AHEAD_TTL_MS } = {}) {
@@ -23,11 +35,11 @@ export class AheadAnswers {
     this.hosts = 0; // raised on every new host process
   }
 
-  /** The key of `request` (without its id) in the current state. `bookVersion`: the version of
-   * the address book the host holds when the request is sent (null: none). */
-  key(request, bookVersion) {
+  /** The key of `request` (without its id) in the current state. `bookState`: what the host
+   * holds of the address book when the request is sent (BookStore.hostState). */
+  key(request, bookState) {
     const { id, ...rest } = request;
-    return JSON.stringify([rest, bookVersion ?? null, this.learned, this.hosts]);
+    return JSON.stringify([rest, bookState ?? null, this.learned, this.hosts]);
   }
 
   remember(tabId, key, reply) {

@@ -65,6 +65,7 @@ export class BookStore {
     this.touched = new Set(); // contact ids changed by events while the first read runs
     this.changed = new Set(); // keys changed since the host's copy (hostVersion)
     this.hostVersion = null; // the version the host holds, null: none / unknown
+    this.hostResets = 0; // raised whenever hostVersion is found not to be what the host holds
     this.hostHasBook = true; // false once a host answered `book` with unknown_type
     this.reading = null; // the promise of the first read
     this.ready = false; // the first read has finished
@@ -278,8 +279,20 @@ export class BookStore {
 
   /** A new host process: it holds no book. */
   hostStarted() {
-    this.hostVersion = null;
+    this.forgetHostVersion();
     this.hostHasBook = true;
+  }
+
+  forgetHostVersion() {
+    this.hostVersion = null;
+    this.hostResets++;
+  }
+
+  /** Names what the host holds as far as known: its version, and how often that turned out to
+   * be wrong (a version is recorded when its `book` request is sent, before the host applies
+   * it; a refusal raises the count, so the same version sent again is another state). */
+  get hostState() {
+    return `${this.hostResets}:${this.hostVersion}`;
   }
 
   /** The `book` request that brings the host up to date, or null when it is. Marks it sent. */
@@ -319,16 +332,16 @@ export class BookStore {
     if (reply?.type === "book" && reply.version === req.version) return;
     if (reply?.type === "error" && reply.code === "unknown_type") {
       this.hostHasBook = false; // an older host: checks carry `known` again
-      this.hostVersion = null;
+      this.forgetHostVersion();
       return;
     }
     // The host did not apply it (another base, too many, an error): the next sync sends the
     // whole book.
-    if (this.hostVersion === req.version) this.hostVersion = null;
+    if (this.hostVersion === req.version) this.forgetHostVersion();
   }
 
   onFailure(req) {
-    if (this.hostVersion === req.version) this.hostVersion = null;
+    if (this.hostVersion === req.version) this.forgetHostVersion();
   }
 
   /** What a check carries as `known`: nothing when the host keeps the book. */

@@ -2,7 +2,7 @@
 // for a check at Send, how long, how many.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { AheadAnswers, AHEAD_TTL_MS, AHEAD_MAX_TABS } from "../../extension/modules/ahead.js";
+import { AheadAnswers, AHEAD_TTL_MS, AHEAD_MAX_TABS, reusable } from "../../extension/modules/ahead.js";
 
 const req = (to) => ({ type: "check", sender: "jane@mail.mil", recipients: [{ field: "to", address: to }] });
 const result = { type: "result", verdict: "warn", findings: [] };
@@ -47,4 +47,13 @@ test(`at most ${AHEAD_MAX_TABS} tabs are kept, the oldest goes first`, () => {
   assert.equal(a.lookup(AHEAD_MAX_TABS, k), result);
   a.forget(AHEAD_MAX_TABS);
   assert.equal(a.lookup(AHEAD_MAX_TABS, k), null);
+});
+
+test("reusable: only when the host's settings are known and no list file is named anywhere", () => {
+  const plain = { trusted_domains_file: null, blocked_domains_file: null, org_domains: [] };
+  assert.equal(reusable(req("x@gmial.com"), plain), true);
+  assert.equal(reusable(req("x@gmial.com"), null), false, "no hello answered yet");
+  assert.equal(reusable(req("x@gmial.com"), { ...plain, blocked_domains_file: "/etc/deny" }), false);
+  assert.equal(reusable({ ...req("x@gmial.com"), policy: { trusted_domains_file: "/p" } }, plain), false);
+  assert.equal(reusable({ ...req("x@gmial.com"), settings: { blocked_domains_file: "/s" } }, plain), false);
 });

@@ -357,3 +357,14 @@ test("a failed check ahead is not kept: the Send asks the host itself", async ()
   assert.equal(checks(m).length, 2);
   assert.equal(m.windowsCreated.length, 1, "the warning of the Send's own check");
 });
+
+test("under a list file (re-read by the host when it changes) no answer is reused", async () => {
+  for (const opts of [{ managed: { blocked_domains_file: "/etc/org/deny.txt" } },
+                      { local: { settings: { trusted_domains_file: "/home/jane/partners.txt" } } }]) {
+    const m = await boot(opts);
+    const tab = await m.openCompose({ from: JANE, to: ["someone@example.org"] });
+    await checked(m, 1);
+    await send(m, { to: ["someone@example.org"] }, tab);
+    assert.equal(checks(m).length, 2, `asked again with ${JSON.stringify(opts)}`);
+  }
+});

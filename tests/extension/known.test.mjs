@@ -223,3 +223,20 @@ test("when the experiment fails, the book is read whole with contacts.list", asy
   assert.equal(messenger.addressBooks.calls["contacts.list"], 1);
   assert.deepEqual(sorted(store), ["Ann <ann@x.org>", "Bob <bob@y.org>"]);
 });
+
+test("hostState: a version the host refused names another state even when the same version is sent again", async () => {
+  const { store } = storeOver([{ id: "a", contacts: [contact("1", "Ann", "ann@x.org")] }]);
+  await store.start();
+  store.hostStarted();
+  const refusing = fakeClient({ answer: async (req) => ({ type: "book", id: req.id, version: null, count: 0 }) });
+  const sent = store.sync(refusing); // recorded at once, before the host answers
+  const optimistic = store.hostState;
+  assert.match(optimistic, /:s:1$/);
+  await sent;
+  assert.equal(store.hostVersion, null, "refused");
+  const client = fakeClient();
+  await store.sync(client); // the whole book again, under the same version
+  assert.equal(client.sent[0].version, "s:1");
+  assert.equal(store.hostVersion, "s:1");
+  assert.notEqual(store.hostState, optimistic, "an answer given while it was refused is not of this state");
+});
