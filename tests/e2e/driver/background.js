@@ -4,8 +4,20 @@
 //
 // Guarantees: send() returns at once and records the outcome ("sent" or the error text) when
 // compose.sendMessage settles, so the test can look at the dialog while the send is pending.
+// Two times are kept: `ms` until compose.sendMessage settles (Thunderbird resolves it only after
+// every extension's onAfterSend listener has returned) and `closedMs` until the compose window
+// is gone, which is when a person sees the send done.
 
-const outcomes = new Map(); // compose tab id → {state: "pending"|"sent"|"failed", error, ms}
+const outcomes = new Map(); // compose tab id → {state: "pending"|"sent"|"failed", error, ms, closedMs}
+const sendStarted = new Map(); // compose tab id → performance.now() at send()
+
+messenger.tabs.onRemoved.addListener((tabId) => {
+  const started = sendStarted.get(tabId);
+  if (started === undefined) return;
+  sendStarted.delete(tabId);
+  const o = outcomes.get(tabId);
+  if (o) o.closedMs = performance.now() - started;
+});
 
 window.tg = {
   ready: true,
@@ -27,10 +39,12 @@ window.tg = {
 
   send(tabId) {
     const started = performance.now();
-    outcomes.set(tabId, { state: "pending" });
+    const o = { state: "pending" };
+    outcomes.set(tabId, o);
+    sendStarted.set(tabId, started);
     messenger.compose.sendMessage(tabId).then(
-      () => outcomes.set(tabId, { state: "sent", ms: performance.now() - started }),
-      (e) => outcomes.set(tabId, { state: "failed", error: String(e?.message ?? e), ms: performance.now() - started }),
+      () => Object.assign(o, { state: "sent", ms: performance.now() - started }),
+      (e) => Object.assign(o, { state: "failed", error: String(e?.message ?? e), ms: performance.now() - started }),
     );
     return true;
   },
@@ -57,6 +71,12 @@ window.tg = {
     const vCard = ["BEGIN:VCARD", "VERSION:4.0", `FN:${name}`, `N:${rest.join(" ")};${first};;;`,
                    `EMAIL;PREF=1:${email}`, "END:VCARD"].join("\r\n");
     return messenger.contacts.create(book.id, { vCard });
+  },
+
+  /** Changes the compose window's details as a person typing would (only what is given). */
+  async edit(tabId, details) {
+    await messenger.compose.setComposeDetails(tabId, details);
+    return true;
   },
 
   async details(tabId) {
