@@ -400,6 +400,39 @@ def scenario_book_read(tb, sink):
     check(out["state"] == "failed", f"go-back did not cancel: {out}")
 
 
+AHEAD_LOG = "typoguard: checked ahead of Send"
+SEND_CHECK_LOG = re.compile(r"typoguard: check of \d+ recipient\(s\) took .*")
+
+
+def scenario_ahead(tb, sink):
+    """A compose window that opens with its recipients (a reply, a mailto: link) is checked before
+    Send, silently; its Send shows the dialog from that answer without asking the host again. A
+    recipient added afterwards makes the Send ask the host itself, and the dialog then names it."""
+    def log():
+        return open(tb.log_path, errors="replace").read()
+
+    def send_and_go_back(tab, suggested):
+        """Sends, expects a row suggesting `suggested`, goes back; returns the Send's log line."""
+        tb.send(tab)
+        state = tb.dialog_state()
+        check(any(suggested in r for r in state["rows"]), f"no row suggests {suggested}: {state['rows']}")
+        tb.click("#go-back")
+        check(tb.wait_outcome(tab)["state"] == "failed", "go-back did not cancel")
+        tb.m.wait("the dialog to close", lambda: not tb.dialog_open(), timeout=10)
+        return SEND_CHECK_LOG.findall(log())[-1]
+
+    before = log().count(AHEAD_LOG)
+    tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-ahead")
+    tb.m.wait("the check ahead of Send", lambda: log().count(AHEAD_LOG) > before, timeout=15)
+    check(not tb.dialog_open(), "the check ahead of Send opened a dialog")
+    last = send_and_go_back(tab, "army.mil")
+    check("(answered ahead of Send)" in last, f"the Send asked the host again: {last!r}")
+    # another recipient, typed after the check ahead: this Send asks the host
+    tb.driver("return window.tg.edit(arguments[0], arguments[1]);", [tab, {"cc": ["ops@outlok.com"]}])
+    last = send_and_go_back(tab, "outlook.com")
+    check("(answered ahead of Send)" not in last, f"a changed message took an old answer: {last!r}")
+
+
 def scenario_big_book(tb, sink):
     """Thunderbird's window keeps answering while a 20,000-contact address book is read after
     start-up: the longest pause between 10 ms timers on its main thread, watched from start-up
@@ -748,7 +781,8 @@ POLICY_ALL = {"org_domains": ["mail.mil"], "trusted_domains": ["partner.example"
 RUNS = [
     # name, Thunderbird options, scenarios
     ("main", {"address_book": MAIN_BOOK}, [scenario_book_read, scenario_clean, scenario_fix, scenario_several, scenario_send_anyway,
-                  scenario_go_back, scenario_keyboard, scenario_learned, scenario_wrong_address]),
+                  scenario_go_back, scenario_keyboard, scenario_learned, scenario_wrong_address,
+                  scenario_ahead]),
     # the desktop in dark mode (what GTK would report), and Thunderbird in German
     ("big-book", {"address_book": lambda: tbprofile.synthetic_book(BIG_BOOK)}, [scenario_big_book]),
     ("dark", {"extra_prefs": {"ui.systemUsesDarkTheme": 1}}, [scenario_dark]),
