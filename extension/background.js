@@ -1,5 +1,6 @@
-// background.js — wires Thunderbird's events to the logic modules: the check on Send, the
-// on-demand check of the compose action, the warning dialog, learning after a send.
+// background.js — wires Thunderbird's events to the logic modules: the check on Send (and ahead
+// of it, while a message is written), the on-demand check of the compose action, the warning
+// dialog, learning after a send.
 //
 // Guarantees: the onBeforeSend listener always returns (a host call has a timeout, a dialog
 // ends when answered or closed, any unexpected error is decided by fail_mode), so the compose
