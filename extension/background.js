@@ -185,7 +185,7 @@ const aheadTimers = new Map(); // compose tab id → timer
  * host (and the first Send of a session finds every path warm). Silent: what it finds is shown
  * only if the user sends just that. */
 function checkAheadSoon(tabId, delayMs = AHEAD_DELAY_MS) {
-  clearTimeout(aheadTimers.get(tabId));
+  cancelCheckAhead(tabId);
   aheadTimers.set(tabId, setTimeout(async () => {
     aheadTimers.delete(tabId);
     try {
@@ -196,6 +196,12 @@ function checkAheadSoon(tabId, delayMs = AHEAD_DELAY_MS) {
       // the tab closed or is not ready: the check at Send runs as usual
     }
   }, delayMs));
+}
+
+/** Drops the check ahead that compose tab `tabId` has pending, if any. */
+function cancelCheckAhead(tabId) {
+  clearTimeout(aheadTimers.get(tabId));
+  aheadTimers.delete(tabId);
 }
 
 messenger.windows.onCreated?.addListener(async (win) => {
@@ -215,8 +221,7 @@ messenger.compose.onComposeStateChanged.addListener((tab, state) => {
 });
 
 messenger.tabs.onRemoved.addListener((tabId) => {
-  clearTimeout(aheadTimers.get(tabId));
-  aheadTimers.delete(tabId);
+  cancelCheckAhead(tabId);
   ahead.forget(tabId);
 });
 
@@ -275,8 +280,7 @@ messenger.windows.onRemoved.addListener((windowId) => {
 // ---- sending -------------------------------------------------------------------------------
 
 async function guardSend(tab, details) {
-  clearTimeout(aheadTimers.get(tab.id)); // the check is now
-  aheadTimers.delete(tab.id);
+  cancelCheckAhead(tab.id); // the check is now
   const { recipients, reply, error, eff } = await runCheck(details, { tabId: tab.id });
   const decision = decide({ reply, error, nRecipients: recipients.length, failMode: eff.fail_mode });
   if (decision.action === "send") {

@@ -400,8 +400,9 @@ def scenario_book_read(tb, sink):
     check(out["state"] == "failed", f"go-back did not cancel: {out}")
 
 
-AHEAD_LOG = "typoguard: checked ahead of Send"
+CHECKED_AHEAD_LOG = "typoguard: checked ahead of Send"
 SEND_CHECK_LOG = re.compile(r"typoguard: check of \d+ recipient\(s\) took .*")
+ANSWERED_AHEAD = "(answered ahead of Send)"  # ends a SEND_CHECK_LOG line that took the answer ahead
 
 
 def scenario_ahead(tb, sink):
@@ -421,16 +422,16 @@ def scenario_ahead(tb, sink):
         tb.m.wait("the dialog to close", lambda: not tb.dialog_open(), timeout=10)
         return SEND_CHECK_LOG.findall(log())[-1]
 
-    before = log().count(AHEAD_LOG)
+    before = log().count(CHECKED_AHEAD_LOG)
     tab = tb.compose(["John Doe <john.doe@army.ml>"], "e2e-ahead")
-    tb.m.wait("the check ahead of Send", lambda: log().count(AHEAD_LOG) > before, timeout=15)
+    tb.m.wait("the check ahead of Send", lambda: log().count(CHECKED_AHEAD_LOG) > before, timeout=15)
     check(not tb.dialog_open(), "the check ahead of Send opened a dialog")
     last = send_and_go_back(tab, "army.mil")
-    check("(answered ahead of Send)" in last, f"the Send asked the host again: {last!r}")
+    check(ANSWERED_AHEAD in last, f"the Send asked the host again: {last!r}")
     # another recipient, typed after the check ahead: this Send asks the host
     tb.driver("return window.tg.edit(arguments[0], arguments[1]);", [tab, {"cc": ["ops@outlok.com"]}])
     last = send_and_go_back(tab, "outlook.com")
-    check("(answered ahead of Send)" not in last, f"a changed message took an old answer: {last!r}")
+    check(ANSWERED_AHEAD not in last, f"a changed message took an old answer: {last!r}")
 
 
 def scenario_big_book(tb, sink):

@@ -332,7 +332,7 @@ test("recipients typed into a new message are checked when Send becomes possible
   const tab = await m.openCompose({ from: JANE, to: [] });
   await new Promise((r) => setTimeout(r, 600));
   assert.equal(checks(m).length, 0, "no recipients, nothing asked");
-  m.editCompose(tab, { to: ["ops@gmial.com"] });
+  await m.compose.setComposeDetails(tab, { to: ["ops@gmial.com"] }); // the user types; no event
   m.compose.onComposeStateChanged.fire({ id: tab }, { canSendNow: true, canSendLater: true });
   await checked(m, 1);
   assert.equal(m.notificationsShown.length, 0, "a check ahead shows nothing");

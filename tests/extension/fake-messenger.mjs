@@ -148,10 +148,6 @@ export function fakeMessenger({ host = null, managed, local = {}, books = [], la
       m.windows.onCreated.fire(win);
       return tab.id;
     },
-    /** The user types into compose tab `tabId`: its details change, no event fires. */
-    editCompose(tabId, details) {
-      Object.assign(composeTabs.get(tabId).details, structuredClone(details));
-    },
     closeCompose(tabId) {
       const tab = composeTabs.get(tabId);
       if (!tab) return;

@@ -8,15 +8,12 @@
 // every extension's onAfterSend listener has returned) and `closedMs` until the compose window
 // is gone, which is when a person sees the send done.
 
-const outcomes = new Map(); // compose tab id → {state: "pending"|"sent"|"failed", error, ms, closedMs}
-const sendStarted = new Map(); // compose tab id → performance.now() at send()
+// compose tab id → {state: "pending"|"sent"|"failed", started, error, ms, closedMs}
+const outcomes = new Map();
 
 messenger.tabs.onRemoved.addListener((tabId) => {
-  const started = sendStarted.get(tabId);
-  if (started === undefined) return;
-  sendStarted.delete(tabId);
   const o = outcomes.get(tabId);
-  if (o) o.closedMs = performance.now() - started;
+  if (o) o.closedMs = performance.now() - o.started;
 });
 
 window.tg = {
@@ -39,9 +36,8 @@ window.tg = {
 
   send(tabId) {
     const started = performance.now();
-    const o = { state: "pending" };
+    const o = { state: "pending", started };
     outcomes.set(tabId, o);
-    sendStarted.set(tabId, started);
     messenger.compose.sendMessage(tabId).then(
       () => Object.assign(o, { state: "sent", ms: performance.now() - started }),
       (e) => Object.assign(o, { state: "failed", error: String(e?.message ?? e), ms: performance.now() - started }),
