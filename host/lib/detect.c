@@ -278,6 +278,9 @@ bool tg_check_near_miss_guess(Check *c, const char *typed, Guess *out) {
     indexes[n_ix++] = kix;
   TgCandidate cand[MAX_CANDIDATES];
   size_t n = tg_typo_candidates(typed, indexes, n_ix, cand, MAX_CANDIDATES);
+  /* Two slips of a popular provider compete with the one-slip candidates (none of which is two
+   * slips away, so nothing is found twice). */
+  n += tg_typo_candidates2(typed, cand + n, MAX_CANDIDATES - n);
   const TgCandidate *best = NULL;
   double best_p = 0, second_p = 0;
   for (size_t i = 0; i < n; i++) {

@@ -670,6 +670,148 @@ size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size
   return candidates(typed, indexes, n_indexes, out, max_out, false);
 }
 
+/* ---- two slips ------------------------------------------------------------------------------ */
+
+/* Two slips in one name (htomali for hotmail, yhao for yahoo): the error model is the product of
+ * the two slips' rates through the likeliest intermediate spelling, times TWO_SLIPS, the share of
+ * misspellings with a second slip relative to one (Damerau 1964: ~80 % one, most of the rest
+ * two). The search is over the popular providers only, whose names are long enough to tell (a
+ * label of at least TWO_SLIPS_MIN_LABEL letters): two slips of a rare or short name more often
+ * make another real name than a typo. */
+#define TWO_SLIPS 0.25
+#define TWO_SLIPS_MIN_LABEL 5
+
+/* The likeliest two-slip path from intended to typed, both ASCII lowercase and differing only in
+ * their first label: max over one-edit variants m of intended's first label of
+ * slip(m | intended) x slip(typed | m). A minimal path never brings in a character that typed
+ * lacks, so substitutions and insertions try only typed's own characters. */
+static double two_slip_path(const char *typed, const char *intended) {
+  char m[TG_KEY_MAX_LEN + 2];
+  size_t ni = strlen(intended), nt = strlen(typed);
+  const char *dot = strchr(intended, '.');
+  size_t lab = dot ? (size_t)(dot - intended) : ni;
+  const char *tdot = strchr(typed, '.');
+  size_t tlab = tdot ? (size_t)(tdot - typed) : nt;
+  if (ni + 1 >= sizeof m)
+    return 0.0;
+  char chars[TG_KEY_MAX_LEN + 1];
+  size_t n_chars = 0;
+  for (size_t i = 0; i < tlab; i++)
+    if (!memchr(chars, typed[i], n_chars))
+      chars[n_chars++] = typed[i];
+  double best = 0.0;
+  /* op 0 deletion, 1 transposition, 2 substitution, 3 insertion; at positions of the label */
+  for (int op = 0; op < 4; op++) {
+    size_t positions = op == 3 ? lab + 1 : lab;
+    for (size_t i = 0; i < positions; i++) {
+      size_t n_alt = op >= 2 ? n_chars : 1;
+      for (size_t a = 0; a < n_alt; a++) {
+        if (op == 0) {
+          memcpy(m, intended, i);
+          memcpy(m + i, intended + i + 1, ni - i);
+        } else if (op == 1) {
+          if (i + 1 >= lab || intended[i] == intended[i + 1])
+            break;
+          memcpy(m, intended, ni + 1);
+          m[i] = intended[i + 1];
+          m[i + 1] = intended[i];
+        } else if (op == 2) {
+          if (intended[i] == chars[a])
+            continue;
+          memcpy(m, intended, ni + 1);
+          m[i] = chars[a];
+        } else {
+          memcpy(m, intended, i);
+          m[i] = chars[a];
+          memcpy(m + i + 1, intended + i, ni - i + 1);
+        }
+        if (m[0] == '.' || strcmp(m, typed) == 0)
+          continue;
+        double s1 = 0.0, s2 = 0.0;
+        score_impl(m, intended, false, NULL, &s1, NULL, NULL);
+        if (s1 <= best) /* s2 <= 1: this path cannot win */
+          continue;
+        score_impl(typed, m, false, NULL, &s2, NULL, NULL);
+        best = MAX(best, s1 * s2);
+      }
+    }
+  }
+  return best;
+}
+
+/* Is the longer of a and b the shorter with two adjacent characters added (fast / faster,
+ * telkom / telkomsa)? A two-letter chunk is a morpheme, another word, not two slips. */
+static bool chunk_apart(const char *a, size_t na, const char *b, size_t nb) {
+  if (na < nb) {
+    const char *t = a;
+    a = b, b = t;
+    size_t tn = na;
+    na = nb, nb = tn;
+  }
+  if (na != nb + 2)
+    return false;
+  size_t p = 0;
+  while (p < nb && a[p] == b[p])
+    p++;
+  return memcmp(a + p + 2, b + p, nb - p) == 0;
+}
+
+double tg_typo_slip2(const char *typed, const char *intended) {
+  if (!typed || !intended)
+    return 0.0;
+  const char *td = strchr(typed, '.'), *id = strchr(intended, '.');
+  if (!td || !id || strcmp(td, id) != 0)
+    return 0.0; /* the slips are in the first label; the rest is the same */
+  size_t nt = (size_t)(td - typed), ni = (size_t)(id - intended);
+  if (strlen(intended) > TG_KEY_MAX_LEN || strlen(typed) > TG_KEY_MAX_LEN ||
+      osa_distance_max2(typed, nt, intended, ni) != 2 || chunk_apart(typed, nt, intended, ni))
+    return 0.0;
+  double slip = TWO_SLIPS * two_slip_path(typed, intended);
+  g_assert(slip >= 0.0 && slip <= 1.0);
+  return slip;
+}
+
+size_t tg_typo_candidates2(const char *typed, TgCandidate *out, size_t max_out) {
+  if (!typed || !out || max_out == 0)
+    return 0;
+  const char *td = strchr(typed, '.');
+  if (!td)
+    return 0;
+  size_t nt = (size_t)(td - typed);
+  const uint32_t *ids;
+  size_t n_ids = tg_wellknown_popular(&ids), n_out = 0;
+  for (size_t i = 0; i < n_ids; i++) {
+    const TgWellKnown *wk = tg_wellknown_at(ids[i]);
+    const char *id = strchr(wk->domain, '.');
+    size_t ni = id ? (size_t)(id - wk->domain) : 0;
+    /* Cheap filters first: the same ending, a long enough name, within two letters' length. */
+    if (!id || ni < TWO_SLIPS_MIN_LABEL || (ni > nt ? ni - nt : nt - ni) > 2 || strcmp(id, td) != 0)
+      continue;
+    double slip = tg_typo_slip2(typed, wk->domain);
+    if (slip <= 0.0)
+      continue;
+    size_t label = MAX(ni, nt);
+    TgCandidate cand = {wk->domain,
+                        TG_CANDIDATE_WELLKNOWN | wk->kind,
+                        slip * information(label) * wellknown_factor(wk->weight),
+                        TG_TYPO_OTHER,
+                        slip * information(label),
+                        slip,
+                        label,
+                        false};
+    size_t pos = n_out;
+    while (pos > 0 && better(&cand, &out[pos - 1]))
+      pos--;
+    if (pos >= max_out)
+      continue;
+    size_t keep = MIN(n_out, max_out - 1);
+    memmove(&out[pos + 1], &out[pos], (keep - pos) * sizeof *out);
+    out[pos] = cand;
+    n_out = keep + 1;
+  }
+  return n_out;
+}
+
 size_t tg_typo_candidates_tld(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
                               TgCandidate *out, size_t max_out) {
   return candidates(typed, indexes, n_indexes, out, max_out, true);

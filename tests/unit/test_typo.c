@@ -382,6 +382,37 @@ START_TEST(test_model_new_slips) {
 }
 END_TEST
 
+/* Two slips in one name (real-world pairs: htomali, hotmia for hotmail): scored as the product of
+ * the two slips through the likeliest middle spelling, and only for exactly two edits in the
+ * first label. */
+START_TEST(test_two_slips) {
+  double two = tg_typo_slip2("htomali.com", "hotmail.com"); /* two transpositions */
+  ck_assert_double_gt(two, 0.0);
+  ck_assert_double_lt(two, tg_typo_slip("htomail.com", "hotmail.com", NULL, NULL));
+  ck_assert_double_gt(tg_typo_slip2("hotmia.com", "hotmail.com"), 0.0); /* omission + swap */
+  /* two neighbour keys beat two far keys */
+  ck_assert_double_gt(tg_typo_slip2("hptmaul.com", "hotmail.com"),
+                      tg_typo_slip2("hqtmavl.com", "hotmail.com"));
+  ck_assert_double_eq(tg_typo_slip2("hotmal.com", "hotmail.com"), 0.0);  /* one slip */
+  ck_assert_double_eq(tg_typo_slip2("htmaxyl.com", "hotmail.com"), 0.0); /* three */
+  ck_assert_double_eq(tg_typo_slip2("htomali.net", "hotmail.com"), 0.0); /* other ending */
+  ck_assert_double_eq(tg_typo_slip2("telkom.net", "telkomsa.net"), 0.0); /* a chunk: a word */
+  ck_assert_double_eq(tg_typo_slip2("fastermail.com", "fastmail.com"), 0.0);
+  ck_assert_double_eq(tg_typo_slip2("hotmail.co.ku", "hotmail.co.uk"), 0.0); /* not the name */
+
+  TgCandidate cand[4];
+  size_t n = tg_typo_candidates2("htomali.com", cand, 4);
+  ck_assert_uint_ge(n, 1);
+  ck_assert_str_eq(cand[0].intended, "hotmail.com");
+  ck_assert(cand[0].kind == TG_TYPO_OTHER && (cand[0].tag & TG_CANDIDATE_WELLKNOWN));
+  ck_assert_double_eq(cand[0].slip, tg_typo_slip2("htomali.com", "hotmail.com"));
+  /* only popular providers with a name of five letters or more: none for gov or short names */
+  ck_assert_uint_eq(tg_typo_candidates2("cs.gov", cand, 4), 0);
+  ck_assert_uint_eq(tg_typo_candidates2("maol.ru", cand, 4), 0);
+  ck_assert_uint_eq(tg_typo_candidates2("htomali.com", cand, 0), 0);
+}
+END_TEST
+
 /* ---- the .gov property ---------------------------------------------------------------------- */
 
 /* Hyphen and trailing-s variants of one name are, in the .gov registry, nearly always defensive
@@ -455,6 +486,7 @@ static Suite *typo_suite(void) {
   tcase_add_test(tc, test_model_slip_has_no_length_term);
   tcase_add_test(tc, test_model_terms);
   tcase_add_test(tc, test_model_new_slips);
+  tcase_add_test(tc, test_two_slips);
   tcase_add_test(tc, test_model_sibling);
   suite_add_tcase(s, tc);
   return s;
