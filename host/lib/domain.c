@@ -258,8 +258,13 @@ bool tg_domain_tld_exists(const psl_ctx_t *psl, const char *tld) {
 bool tg_domain_has_real_tld(const psl_ctx_t *psl, const char *ascii) {
   if (!psl || !ascii)
     return false;
-  if (tg_domain_tld_exists(psl, tg_domain_tld(ascii)))
+  const char *tld = tg_domain_tld(ascii);
+  if (tg_domain_tld_exists(psl, tld))
     return true;
+  /* No TLD has a single letter, but libpsl 0.21.2 (Debian 12) reports "x.m" (any x) as a public
+   * suffix, which made gmail.m look real. */
+  if (strlen(tld) < 2)
+    return false;
   /* The public suffix the PSL applies; with the "*" rule an unknown TLD comes back alone. */
   const char *suffix = psl_unregistrable_domain(psl, ascii);
   return suffix && strchr(suffix, '.') &&

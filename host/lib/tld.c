@@ -210,13 +210,52 @@ static bool tld_variant(Check *c, const char *ascii, Guess *out) {
   return true;
 }
 
-/* A TLD that does not exist: the typo model over known domains first, then the TLD variants. */
+/* A dot dropped or added in the ending (gmail.couk for gmail.co.uk, hotmail.comau, gmail.co.m):
+ * the variants with a dot put into the TLD or the dot before it taken out, kept only when the
+ * result is a domain the host knows or has built in (a dot slip changes which label is the TLD,
+ * so no TLD table can rank it). False on none or a tie. */
+static bool tld_dot_slip(Check *c, const char *ascii, Guess *out) {
+  memset(out, 0, sizeof *out);
+  const char *tld = tg_domain_tld(ascii);
+  size_t n = strlen(tld), prefix_len = (size_t)(tld - ascii);
+  int best = 0, ties = 0;
+  char *best_dom = NULL;
+  for (size_t i = 0; i <= n; i++) {
+    g_autofree char *cand = NULL;
+    if (i < n && i > 0)
+      cand = g_strdup_printf("%.*s%.*s.%s", (int)prefix_len, ascii, (int)i, tld, tld + i);
+    else if (i == n && prefix_len > 0 && strchr(ascii, '.') < tld - 1)
+      cand = g_strdup_printf("%.*s%s", (int)(prefix_len - 1), ascii, tld); /* co.m -> com */
+    if (!cand || !tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(cand)))
+      continue;
+    int rank = counterpart_rank(c, cand);
+    if (rank > best) {
+      best = rank, ties = 0;
+      g_free(best_dom);
+      best_dom = g_steal_pointer(&cand);
+    } else if (rank > 0 && rank == best) {
+      ties++;
+    }
+  }
+  if (!best_dom || ties) {
+    g_free(best_dom);
+    return false;
+  }
+  out->domain = best_dom;
+  out->score = 1.0;
+  return true;
+}
+
+/* A TLD that does not exist: the typo model over known domains first, then a dot slip in the
+ * ending, then the TLD variants. */
 static bool tld_guess(Check *c, const char *ascii, Guess *out) {
   if (tg_check_near_miss_guess(c, ascii, out)) {
     if (tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(out->domain)))
       return true;
     tg_check_guess_clear(out);
   }
+  if (tld_dot_slip(c, ascii, out))
+    return true;
   if (!tld_variant(c, ascii, out))
     return false;
   if (!counterpart_rank(c, out->domain)) {
