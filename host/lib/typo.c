@@ -445,8 +445,8 @@ double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, s
 
 #define PRIOR_ORG 1.20
 #define PRIOR_BOOK 1.00
-#define PRIOR_HISTORY 0.70
-#define PRIOR_HISTORY_STEP 0.10
+#define PRIOR_HISTORY 1.00
+#define PRIOR_HISTORY_STEP 0.05
 #define PRIOR_BUILTIN_MIN 1.00
 #define PRIOR_BUILTIN_SPAN 0.50
 #define REAL_REGISTRY 0.05
@@ -484,11 +484,13 @@ double tg_typo_prior_context(unsigned sources, unsigned history_count) {
   else if (sources & TG_SOURCE_KNOWN)
     p = PRIOR_BOOK;
   if (sources & TG_SOURCE_HISTORY) {
-    /* Each doubling of the messages sent there says a little more; never more than the book. */
+    /* One message there counts as an address-book entry (Thunderbird collects every recipient
+     * into its address book anyway); each doubling of the messages says a little more, up to the
+     * organisation's own. */
     double h = PRIOR_HISTORY;
-    for (unsigned c = history_count; c > 1 && h < PRIOR_BOOK; c /= 2)
+    for (unsigned c = history_count; c > 1 && h < PRIOR_ORG; c /= 2)
       h += PRIOR_HISTORY_STEP;
-    p = MAX(p, MIN(h, PRIOR_BOOK));
+    p = MAX(p, MIN(h, PRIOR_ORG));
   }
   return p;
 }
