@@ -278,9 +278,23 @@ bool tg_check_near_miss_guess(Check *c, const char *typed, Guess *out) {
     indexes[n_ix++] = kix;
   TgCandidate cand[MAX_CANDIDATES];
   size_t n = tg_typo_candidates(typed, indexes, n_ix, cand, MAX_CANDIDATES);
-  /* Two slips of a popular provider compete with the one-slip candidates (none of which is two
-   * slips away, so nothing is found twice). */
-  n += tg_typo_candidates2(typed, cand + n, MAX_CANDIDATES - n);
+  /* Two slips of a popular provider compete with the one-slip candidates. The one-slip search
+   * also meets some two-edit pairs (gmila / gmail share the deletion key gmil) and scores them
+   * as one unexplained edit: such a domain is kept once, with the better error model, so that
+   * it never ties with itself. */
+  TgCandidate two[MAX_CANDIDATES];
+  size_t n_two = tg_typo_candidates2(typed, two, MAX_CANDIDATES);
+  for (size_t j = 0; j < n_two; j++) {
+    size_t i = 0;
+    while (i < n && strcmp(cand[i].intended, two[j].intended) != 0)
+      i++;
+    if (i < n) {
+      if (two[j].slip > cand[i].slip)
+        cand[i] = two[j];
+    } else if (n < MAX_CANDIDATES) {
+      cand[n++] = two[j];
+    }
+  }
   const TgCandidate *best = NULL;
   double best_p = 0, second_p = 0;
   for (size_t i = 0; i < n; i++) {
