@@ -261,6 +261,25 @@ static double candidate_posterior(const Check *c, const char *typed, const TgCan
   return tg_check_posterior_of(c, typed, cand->intended, cand->slip, cand->label, 1.0);
 }
 
+/* The candidate with the highest posterior (without the sibling term) and the runner-up's. */
+static void rank_candidates(const Check *c, const char *typed, const TgCandidate *cand, size_t n,
+                            const TgCandidate **best, double *best_p, double *second_p) {
+  *best = NULL;
+  *best_p = *second_p = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!cand[i].intended || strcmp(cand[i].intended, typed) == 0)
+      continue;
+    double p = candidate_posterior(c, typed, &cand[i]);
+    if (p > *best_p) {
+      *second_p = *best_p;
+      *best_p = p;
+      *best = &cand[i];
+    } else if (p > *second_p) {
+      *second_p = p;
+    }
+  }
+}
+
 /* The typo model's single best intended domain for `typed`, or false (none, too unlikely, or a
  * tie): the candidate with the highest posterior, if it reaches TG_MODEL_FLAG and no other domain
  * comes within TG_MODEL_TIE of its odds. A tie whose best candidate reaches TG_MODEL_FLAG sets
@@ -278,36 +297,35 @@ bool tg_check_near_miss_guess(Check *c, const char *typed, Guess *out) {
     indexes[n_ix++] = kix;
   TgCandidate cand[MAX_CANDIDATES];
   size_t n = tg_typo_candidates(typed, indexes, n_ix, cand, MAX_CANDIDATES);
-  /* Two slips of a popular provider compete with the one-slip candidates. The one-slip search
-   * also meets some two-edit pairs (gmila / gmail share the deletion key gmil) and scores them
-   * as one unexplained edit: such a domain is kept once, with the better error model, so that
-   * it never ties with itself. */
-  TgCandidate two[MAX_CANDIDATES];
-  size_t n_two = tg_typo_candidates2(typed, two, MAX_CANDIDATES);
-  for (size_t j = 0; j < n_two; j++) {
-    size_t i = 0;
-    while (i < n && strcmp(cand[i].intended, two[j].intended) != 0)
-      i++;
-    if (i < n) {
-      if (two[j].slip > cand[i].slip)
-        cand[i] = two[j];
-    } else if (n < MAX_CANDIDATES) {
-      cand[n++] = two[j];
-    }
-  }
   const TgCandidate *best = NULL;
   double best_p = 0, second_p = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (!cand[i].intended || strcmp(cand[i].intended, typed) == 0)
-      continue;
-    double p = candidate_posterior(c, typed, &cand[i]);
-    if (p > best_p) {
-      second_p = best_p;
-      best_p = p;
-      best = &cand[i];
-    } else if (p > second_p) {
-      second_p = p;
+  rank_candidates(c, typed, cand, n, &best, &best_p, &second_p);
+  /* Two slips of a popular provider compete with the one-slip candidates, unless even the best
+   * two-slip odds the model allows could neither win nor tie (most real typos: gmial.com is one
+   * slip from gmail.com, and the two-slip path search costs microseconds). The one-slip search
+   * also meets some two-edit pairs (gmila / gmail share the deletion key gmil) and scores them as
+   * one unexplained edit: such a domain is kept once, with the better error model, so that it
+   * never ties with itself. */
+  double best_odds1 = best_p / (1.0 - best_p);
+  double most_prior =
+      MAX(tg_typo_prior_builtin(UINT8_MAX), tg_typo_prior_context(TG_SOURCE_ORG, 0));
+  double least_real = tg_typo_real(TG_KEY_MAX_LEN, tg_typo_zone(typed), true);
+  if (tg_typo_slip2_max() * most_prior / least_real >= best_odds1 * TG_MODEL_TIE) {
+    TgCandidate two[MAX_CANDIDATES];
+    size_t n_two = tg_typo_candidates2(typed, two, MAX_CANDIDATES);
+    for (size_t j = 0; j < n_two; j++) {
+      size_t i = 0;
+      while (i < n && strcmp(cand[i].intended, two[j].intended) != 0)
+        i++;
+      if (i < n) {
+        if (two[j].slip > cand[i].slip)
+          cand[i] = two[j];
+      } else if (n < MAX_CANDIDATES) {
+        cand[n++] = two[j];
+      }
     }
+    if (n_two)
+      rank_candidates(c, typed, cand, n, &best, &best_p, &second_p);
   }
   if (!best)
     return false;

@@ -25,6 +25,7 @@
  * verifies and ranks each with tg_typo_score. Pure: no allocation, no globals but const tables. */
 #include "typo.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tgkeys.h"
@@ -758,6 +759,12 @@ static bool chunk_apart(const char *a, size_t na, const char *b, size_t nb) {
   return memcmp(a + p + 2, b + p, nb - p) == 0;
 }
 
+double tg_typo_slip2_max(void) {
+  /* the two likeliest slips: a dot dropped or a transposition, 0.85 each */
+  return TWO_SLIPS * MAX(BASE_DOT_DROPPED, BASE_TRANSPOSITION) *
+         MAX(BASE_DOT_DROPPED, BASE_TRANSPOSITION);
+}
+
 double tg_typo_slip2(const char *typed, const char *intended) {
   if (!typed || !intended)
     return 0.0;
@@ -769,8 +776,62 @@ double tg_typo_slip2(const char *typed, const char *intended) {
       osa_distance_max2(typed, nt, intended, ni) != 2 || chunk_apart(typed, nt, intended, ni))
     return 0.0;
   double slip = TWO_SLIPS * two_slip_path(typed, intended);
-  g_assert(slip >= 0.0 && slip <= 1.0);
+  g_assert(slip >= 0.0 && slip <= tg_typo_slip2_max() + 1e-12); /* callers prune on the bound */
   return slip;
+}
+
+/* Which characters a label holds, as bits (a-z; digits folded into five; the hyphen): one edit
+ * changes at most two bits, so two labels whose masks differ in more than four bits are more than
+ * two edits apart. */
+static uint32_t letter_mask(const char *s, size_t n) {
+  uint32_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c >= 'a' && c <= 'z')
+      m |= 1u << (c - 'a');
+    else if (c >= '0' && c <= '9')
+      m |= 1u << (26 + (c - '0') % 5);
+    else
+      m |= 1u << 31;
+  }
+  return m;
+}
+
+/* The popular providers whose name is long enough for two slips, with what the filters need;
+ * built once from the const built-in data (thread-safe), never changed after. */
+typedef struct {
+  const TgWellKnown *wk;
+  const char *ending; /* from the first dot: ".com", ".co.uk" */
+  uint32_t letters;   /* letter_mask of the first label */
+  uint8_t label;      /* length of the first label */
+} Popular;
+
+/* By ending, so that one binary search finds the few that share the typed domain's. */
+static int popular_order(const void *a, const void *b) {
+  const Popular *x = a, *y = b;
+  int c = strcmp(x->ending, y->ending);
+  return c ? c : strcmp(x->wk->domain, y->wk->domain);
+}
+
+static const Popular *popular_table(size_t *n) {
+  static Popular table[1024];
+  static gsize n_table;
+  if (g_once_init_enter(&n_table)) {
+    const uint32_t *ids;
+    size_t n_ids = tg_wellknown_popular(&ids), k = 0;
+    for (size_t i = 0; i < n_ids && k < G_N_ELEMENTS(table); i++) {
+      const TgWellKnown *wk = tg_wellknown_at(ids[i]);
+      const char *dot = strchr(wk->domain, '.');
+      size_t label = dot ? (size_t)(dot - wk->domain) : 0;
+      if (label < TWO_SLIPS_MIN_LABEL || label > UINT8_MAX)
+        continue;
+      table[k++] = (Popular){wk, dot, letter_mask(wk->domain, label), (uint8_t)label};
+    }
+    qsort(table, k, sizeof *table, popular_order);
+    g_once_init_leave(&n_table, k + 1); /* + 1: g_once needs a non-zero value */
+  }
+  *n = n_table - 1;
+  return table;
 }
 
 size_t tg_typo_candidates2(const char *typed, TgCandidate *out, size_t max_out) {
@@ -779,23 +840,32 @@ size_t tg_typo_candidates2(const char *typed, TgCandidate *out, size_t max_out) 
   const char *td = strchr(typed, '.');
   if (!td)
     return 0;
-  size_t nt = (size_t)(td - typed);
-  const uint32_t *ids;
-  size_t n_ids = tg_wellknown_popular(&ids), n_out = 0;
-  for (size_t i = 0; i < n_ids; i++) {
-    const TgWellKnown *wk = tg_wellknown_at(ids[i]);
-    const char *id = strchr(wk->domain, '.');
-    size_t ni = id ? (size_t)(id - wk->domain) : 0;
-    /* Cheap filters first: the same ending, a long enough name, within two letters' length. */
-    if (!id || ni < TWO_SLIPS_MIN_LABEL || (ni > nt ? ni - nt : nt - ni) > 2 || strcmp(id, td) != 0)
+  size_t nt = (size_t)(td - typed), n_pop = 0, n_out = 0;
+  uint32_t letters = letter_mask(typed, nt);
+  const Popular *pop = popular_table(&n_pop);
+  /* This runs for every unknown domain: the providers under the same ending (one binary
+   * search), then filters of a few ns each (within two letters' length, at most four characters
+   * in or out) before the edit distance. */
+  size_t lo = 0, hi = n_pop;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(pop[mid].ending, td) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (size_t i = lo; i < n_pop && strcmp(pop[i].ending, td) == 0; i++) {
+    const Popular *p = &pop[i];
+    size_t ni = p->label;
+    if ((ni > nt ? ni - nt : nt - ni) > 2 || __builtin_popcount(letters ^ p->letters) > 4)
       continue;
-    double slip = tg_typo_slip2(typed, wk->domain);
+    double slip = tg_typo_slip2(typed, p->wk->domain);
     if (slip <= 0.0)
       continue;
     size_t label = MAX(ni, nt);
-    TgCandidate cand = {wk->domain,
-                        TG_CANDIDATE_WELLKNOWN | wk->kind,
-                        slip * information(label) * wellknown_factor(wk->weight),
+    TgCandidate cand = {p->wk->domain,
+                        TG_CANDIDATE_WELLKNOWN | p->wk->kind,
+                        slip * information(label) * wellknown_factor(p->wk->weight),
                         TG_TYPO_OTHER,
                         slip * information(label),
                         slip,

@@ -300,5 +300,8 @@ size_t tg_typo_candidates2(const char *typed, TgCandidate *out, size_t max_out);
 /* The two-slip error model: TWO_SLIPS x the likeliest path's two slip rates; 0 unless typed and
  * intended differ by exactly two edits, all in their first label. */
 double tg_typo_slip2(const char *typed, const char *intended);
+/* The largest value tg_typo_slip2 can return: callers skip the two-slip search when even that
+ * could not change their decision. */
+double tg_typo_slip2_max(void);
 
 #endif

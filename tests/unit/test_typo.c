@@ -392,6 +392,9 @@ START_TEST(test_two_slips) {
   ck_assert_double_gt(two, 0.0);
   ck_assert_double_lt(two, tg_typo_slip("htomail.com", "hotmail.com", NULL, NULL));
   ck_assert_double_gt(tg_typo_slip2("hotmia.com", "hotmail.com"), 0.0); /* omission + swap */
+  /* the bound callers prune on: two transpositions are the likeliest pair */
+  ck_assert_double_le(two, tg_typo_slip2_max());
+  ck_assert_double_eq_tol(two, tg_typo_slip2_max(), 1e-12);
   /* two neighbour keys beat two far keys */
   ck_assert_double_gt(tg_typo_slip2("hptmaul.com", "hotmail.com"),
                       tg_typo_slip2("hqtmavl.com", "hotmail.com"));
