@@ -17,10 +17,11 @@
  * record, a false warning costs a click; both are weighed equal here and the tuning set decides).
  *
  *  slip(T, D)  the error model, tg_typo_slip: how likely a typist who meant D produces T, relative
- *              to typing D right. One slip only (Damerau 1964: ~80 % of misspellings are one
+ *              to typing D right. One slip (Damerau 1964: ~80 % of misspellings are one
  *              insertion, omission, substitution or transposition); its kind and keys set the
  *              rate (TG_MODEL table below). No length term: a slip is as likely in "sun" as in
- *              "protonmail".
+ *              "protonmail". Two slips (tg_typo_slip2) only in the name of a popular provider:
+ *              the two rates through the likeliest middle spelling, times TWO_SLIPS.
  *  prior(D)    how likely the user means D: the organisation, trusted and sender domains
  *              (PRIOR_ORG), the address book (PRIOR_BOOK), the history by its message count
  *              (PRIOR_HISTORY, the book's, + PRIOR_HISTORY_STEP per doubling up to PRIOR_ORG), a
