@@ -498,6 +498,25 @@ static bool rule_near_miss(Check *c, Subject *s) {
     }
     intended = g_strdup_printf("%.*s%s", (int)(reg - ascii), ascii, g.domain);
     tg_check_guess_clear(&g);
+    /* The subdomain kept under a corrected registry name can itself read as a slip of a
+     * registered name (branson.mvo.gov -> branson.mo.gov, which is bransonmo.gov one dot away,
+     * check_mailbox's registry rule). A suggestion must not be flagged in turn: offer the name
+     * that rule would, or no fix when it cannot choose. */
+    const TgWellKnown *anc = tg_wellknown_find_ancestor(intended);
+    if (anc && strcmp(anc->domain, intended) != 0 && tg_typo_zone(intended) == TG_ZONE_REGISTRY &&
+        !tg_check_sources_of(c, intended)) {
+      Guess next;
+      if (tg_check_near_miss_guess(c, intended, &next)) {
+        g_free(intended);
+        intended = g_steal_pointer(&next.domain);
+        g.kind = next.kind;
+      } else if (next.tie) {
+        TgMessageArgs a = {.domain = s->dom.unicode};
+        tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g),
+                      TG_MSG_NEAR_MISS_UNSURE, &a);
+        return true;
+      }
+    }
   }
   g_autofree char *intended_u = NULL;
   if (strstr(intended, "xn--")) {
