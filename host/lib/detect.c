@@ -295,7 +295,7 @@ bool tg_check_near_miss_guess(Check *c, const char *typed, Guess *out) {
   const TgIndex *kix = known_index(c);
   if (kix)
     indexes[n_ix++] = kix;
-  TgCandidate cand[MAX_CANDIDATES];
+  TgCandidate cand[2 * MAX_CANDIDATES]; /* room for the two-slip ones after the one-slip ones */
   size_t n = tg_typo_candidates(typed, indexes, n_ix, cand, MAX_CANDIDATES);
   const TgCandidate *best = NULL;
   double best_p = 0, second_p = 0;
@@ -318,10 +318,13 @@ bool tg_check_near_miss_guess(Check *c, const char *typed, Guess *out) {
       while (i < n && strcmp(cand[i].intended, two[j].intended) != 0)
         i++;
       if (i < n) {
-        if (two[j].slip > cand[i].slip)
+        if (two[j].slip > cand[i].slip) {
+          uint32_t tag = cand[i].tag; /* the sources that found it, kept */
           cand[i] = two[j];
-      } else if (n < MAX_CANDIDATES) {
-        cand[n++] = two[j];
+          cand[i].tag |= tag;
+        }
+      } else {
+        cand[n++] = two[j]; /* at most MAX_CANDIDATES of them: always room */
       }
     }
     if (n_two)
@@ -510,9 +513,11 @@ static bool rule_near_miss(Check *c, Subject *s) {
         g_free(intended);
         intended = g_steal_pointer(&next.domain);
         g.kind = next.kind;
+        g.score = MIN(g.score, next.score); /* as sure as the less sure of the two steps */
       } else if (next.tie) {
+        next.score = MIN(g.score, next.score);
         TgMessageArgs a = {.domain = s->dom.unicode};
-        tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g),
+        tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&next),
                       TG_MSG_NEAR_MISS_UNSURE, &a);
         return true;
       }

@@ -228,7 +228,9 @@ static bool tld_dot_slip(Check *c, const char *ascii, Guess *out) {
       cand = g_strdup_printf("%.*s%s", (int)(prefix_len - 1), ascii, tld); /* co.m -> com */
     if (!cand || !tg_domain_tld_exists(c->ctx->psl, tg_domain_tld(cand)))
       continue;
-    int rank = counterpart_rank(c, cand);
+    /* The result itself must be known or built in: that its registrable domain is says nothing
+     * of a name in front (foo.gmailcom is not foo.gmail.com). */
+    int rank = tg_check_sources_of(c, cand) ? 2 : tg_wellknown_find(cand) ? 1 : 0;
     if (rank > best) {
       best = rank, ties = 0;
       g_free(best_dom);

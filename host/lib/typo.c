@@ -22,7 +22,9 @@
  *
  * tg_typo_candidates finds intended domains one slip away through the symmetric-deletion keys
  * (host/data/tgkeys.h) of the built-in index (precomputed in tgdata) and of each TgIndex, then
- * verifies and ranks each with tg_typo_score. Pure: no allocation, no globals but const tables. */
+ * verifies and ranks each with tg_typo_score. tg_typo_candidates2 finds two-slip differences from
+ * the popular providers. Pure: no allocation, no globals but const tables and the table of
+ * popular providers, built once from the built-in data and never changed. */
 #include "typo.h"
 
 #include <stdlib.h>
@@ -760,9 +762,18 @@ static bool chunk_apart(const char *a, size_t na, const char *b, size_t nb) {
 }
 
 double tg_typo_slip2_max(void) {
-  /* the two likeliest slips: a dot dropped or a transposition, 0.85 each */
-  return TWO_SLIPS * MAX(BASE_DOT_DROPPED, BASE_TRANSPOSITION) *
-         MAX(BASE_DOT_DROPPED, BASE_TRANSPOSITION);
+  /* Two of the likeliest slip (every other factor of a slip is <= 1). */
+  static const double bases[] = {
+      BASE_TRANSPOSITION, BASE_SUB_NEIGHBOUR, BASE_SUB_LOOKALIKE, BASE_SUB_FAR,
+      BASE_SUB_VOWEL,     BASE_SUB_REPEAT,    BASE_OMISSION,      BASE_OMISSION_VOWEL,
+      BASE_UNDOUBLING,    BASE_INS_NEIGHBOUR, BASE_INS_FAR,       BASE_INS_VOWEL,
+      BASE_DOUBLING,      BASE_DOT_DROPPED,   BASE_DOT_ADDED,     BASE_HYPHEN_DROPPED,
+      BASE_HYPHEN_ADDED,  BASE_OTHER,
+  };
+  double most = 0.0;
+  for (size_t i = 0; i < G_N_ELEMENTS(bases); i++)
+    most = MAX(most, bases[i]);
+  return TWO_SLIPS * most * most;
 }
 
 double tg_typo_slip2(const char *typed, const char *intended) {
@@ -775,9 +786,8 @@ double tg_typo_slip2(const char *typed, const char *intended) {
   if (strlen(intended) > TG_KEY_MAX_LEN || strlen(typed) > TG_KEY_MAX_LEN ||
       osa_distance_max2(typed, nt, intended, ni) != 2 || chunk_apart(typed, nt, intended, ni))
     return 0.0;
-  double slip = TWO_SLIPS * two_slip_path(typed, intended);
-  g_assert(slip >= 0.0 && slip <= tg_typo_slip2_max() + 1e-12); /* callers prune on the bound */
-  return slip;
+  /* Callers skip the search on the bound: it holds by construction. */
+  return MIN(TWO_SLIPS * two_slip_path(typed, intended), tg_typo_slip2_max());
 }
 
 /* Which characters a label holds, as bits (a-z; digits folded into five; the hyphen): one edit
