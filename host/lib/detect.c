@@ -477,50 +477,62 @@ static bool rule_homoglyph(Check *c, Subject *s) {
   return fired;
 }
 
+int tg_check_guess_or_registrable(Check *c, const char *ascii, TgGuessFn guess, Guess *g,
+                                  char **intended) {
+  *intended = NULL;
+  if (guess(c, ascii, g)) {
+    *intended = g_steal_pointer(&g->domain);
+    return 1;
+  }
+  bool tie = g->tie;
+  double tie_score = g->score;
+  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
+  if (!reg || reg == ascii || tg_check_meant_rank(c, reg) || !guess(c, reg, g)) {
+    if (!tie && !g->tie)
+      return 0;
+    g->score = tie ? tie_score : g->score;
+    return -1;
+  }
+  *intended = g_strdup_printf("%.*s%s", (int)(reg - ascii), ascii, g->domain);
+  tg_check_guess_clear(g);
+  return 1;
+}
+
+void tg_check_emit_unsure(const Subject *s, double score) {
+  Guess g = {.score = score};
+  TgMessageArgs a = {.domain = s->dom.unicode};
+  tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g), TG_MSG_NEAR_MISS_UNSURE,
+                &a);
+}
+
 static bool rule_near_miss(Check *c, Subject *s) {
-  const char *ascii = s->dom.ascii;
   Guess g;
   g_autofree char *intended = NULL;
-  if (tg_check_near_miss_guess(c, ascii, &g)) {
-    intended = g_steal_pointer(&g.domain);
-  } else {
-    bool tie = g.tie;
-    double tie_score = g.score;
-    /* mail.gmial.com: look at the registrable domain and keep the subdomain. */
-    const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-    if (!reg || reg == ascii || tg_check_meant_rank(c, reg) ||
-        !tg_check_near_miss_guess(c, reg, &g)) {
-      if (!tie && !g.tie)
-        return false;
-      /* A slip of one of several domains (issue 12: say what is wrong without a fix). */
-      g.score = tie ? tie_score : g.score;
-      TgMessageArgs a = {.domain = s->dom.unicode};
-      tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g),
-                    TG_MSG_NEAR_MISS_UNSURE, &a);
+  int found =
+      tg_check_guess_or_registrable(c, s->dom.ascii, tg_check_near_miss_guess, &g, &intended);
+  if (found == 0)
+    return false;
+  if (found < 0) {
+    tg_check_emit_unsure(s, g.score);
+    return true;
+  }
+  /* The subdomain kept under a corrected registry name can itself read as a slip of a
+   * registered name (branson.mvo.gov -> branson.mo.gov, which is bransonmo.gov one dot away,
+   * check_mailbox's registry rule). A suggestion must not be flagged in turn: offer the name
+   * that rule would, or no fix when it cannot choose. (A domain guessed directly is itself
+   * built in or the user's own, which this never touches.) */
+  const TgWellKnown *anc = tg_wellknown_find_ancestor(intended);
+  if (anc && strcmp(anc->domain, intended) != 0 && tg_typo_zone(intended) == TG_ZONE_REGISTRY &&
+      !tg_check_sources_of(c, intended)) {
+    Guess next;
+    if (tg_check_near_miss_guess(c, intended, &next)) {
+      g_free(intended);
+      intended = g_steal_pointer(&next.domain);
+      g.kind = next.kind;
+      g.score = MIN(g.score, next.score); /* as sure as the less sure of the two steps */
+    } else if (next.tie) {
+      tg_check_emit_unsure(s, MIN(g.score, next.score));
       return true;
-    }
-    intended = g_strdup_printf("%.*s%s", (int)(reg - ascii), ascii, g.domain);
-    tg_check_guess_clear(&g);
-    /* The subdomain kept under a corrected registry name can itself read as a slip of a
-     * registered name (branson.mvo.gov -> branson.mo.gov, which is bransonmo.gov one dot away,
-     * check_mailbox's registry rule). A suggestion must not be flagged in turn: offer the name
-     * that rule would, or no fix when it cannot choose. */
-    const TgWellKnown *anc = tg_wellknown_find_ancestor(intended);
-    if (anc && strcmp(anc->domain, intended) != 0 && tg_typo_zone(intended) == TG_ZONE_REGISTRY &&
-        !tg_check_sources_of(c, intended)) {
-      Guess next;
-      if (tg_check_near_miss_guess(c, intended, &next)) {
-        g_free(intended);
-        intended = g_steal_pointer(&next.domain);
-        g.kind = next.kind;
-        g.score = MIN(g.score, next.score); /* as sure as the less sure of the two steps */
-      } else if (next.tie) {
-        next.score = MIN(g.score, next.score);
-        TgMessageArgs a = {.domain = s->dom.unicode};
-        tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&next),
-                      TG_MSG_NEAR_MISS_UNSURE, &a);
-        return true;
-      }
     }
   }
   g_autofree char *intended_u = NULL;

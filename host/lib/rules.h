@@ -98,6 +98,15 @@ bool tg_check_near_miss_guess(Check *c, const char *typed, Guess *out);
 /* 2 trusted, 1 well known, 0 neither (`ascii` or a parent). */
 int tg_check_meant_rank(const Check *c, const char *ascii);
 double tg_check_near_miss_confidence(const Guess *g);
+/* A guess of the domain meant for `typed` (tg_check_near_miss_guess, tld.c's tld_slip_guess). */
+typedef bool (*TgGuessFn)(Check *c, const char *typed, Guess *out);
+/* `guess` on `ascii`, then, when it finds nothing, on its registrable domain with the subdomain
+ * kept (mail.gmial.com -> mail.gmail.com). 1: found, *intended set (owned), g holds the guess's
+ * kind and score; -1: a tie (two domains equally likely meant), g->score the tie's; 0: neither. */
+int tg_check_guess_or_registrable(Check *c, const char *ascii, TgGuessFn guess, Guess *g,
+                                  char **intended);
+/* near_miss.unsure on `s`: a slip of one of several domains, said without a fix (issue 12). */
+void tg_check_emit_unsure(const Subject *s, double score);
 /* P(meant `intended` | typed `typed`) for the error-model term `slip` (typo.h). */
 double tg_check_posterior_of(const Check *c, const char *typed, const char *intended, double slip,
                              size_t label, double sibling);

@@ -519,27 +519,15 @@ static bool tld_slip_guess(Check *c, const char *typed, Guess *out) {
 }
 
 bool tg_rule_tld_slip(Check *c, Subject *s) {
-  const char *ascii = s->dom.ascii;
   Guess g;
   g_autofree char *intended = NULL;
-  if (tld_slip_guess(c, ascii, &g)) {
-    intended = g_steal_pointer(&g.domain);
-  } else {
-    bool tie = g.tie;
-    double tie_score = g.score;
-    /* mail.edvw.ee: the registrable domain's ending, the subdomain kept */
-    const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-    if (!reg || reg == ascii || tg_check_meant_rank(c, reg) || !tld_slip_guess(c, reg, &g)) {
-      if (!tie && !g.tie)
-        return false;
-      g.score = tie ? tie_score : g.score;
-      TgMessageArgs a = {.domain = s->dom.unicode};
-      tg_check_emit(s, TG_CODE_NEAR_MISS, tg_check_near_miss_confidence(&g),
-                    TG_MSG_NEAR_MISS_UNSURE, &a);
-      return true;
-    }
-    intended = g_strdup_printf("%.*s%s", (int)(reg - ascii), ascii, g.domain);
-    tg_check_guess_clear(&g);
+  /* mail.edvw.ee: the registrable domain's ending, the subdomain kept */
+  int found = tg_check_guess_or_registrable(c, s->dom.ascii, tld_slip_guess, &g, &intended);
+  if (found == 0)
+    return false;
+  if (found < 0) {
+    tg_check_emit_unsure(s, g.score);
+    return true;
   }
   TgMessageArgs a = {.domain = s->dom.unicode, .intended = intended};
   TgFinding *f =
