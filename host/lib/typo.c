@@ -582,6 +582,19 @@ static bool better(const TgCandidate *a, const TgCandidate *b) {
   return strcmp(a->intended, b->intended) < 0; /* deterministic order */
 }
 
+/* Inserts cand into out (best first, *n of at most max), dropping the worst when full. */
+static void insert_ranked(TgCandidate *out, size_t *n, size_t max, const TgCandidate *cand) {
+  size_t pos = *n;
+  while (pos > 0 && better(cand, &out[pos - 1]))
+    pos--;
+  if (pos >= max)
+    return;
+  size_t keep = MIN(*n, max - 1);
+  memmove(&out[pos + 1], &out[pos], (keep - pos) * sizeof *out);
+  out[pos] = *cand;
+  *n = keep + 1;
+}
+
 static void offer(Collector *c, const char *intended, uint32_t tag, double factor) {
   TgTypoKind kind;
   double slip = 0.0;
@@ -603,16 +616,7 @@ static void offer(Collector *c, const char *intended, uint32_t tag, double facto
     c->n_out--;
     break;
   }
-  /* Insert in order (the list is at most max_out long). */
-  size_t pos = c->n_out;
-  while (pos > 0 && better(&cand, &c->out[pos - 1]))
-    pos--;
-  if (pos >= c->max_out)
-    return;
-  size_t keep = MIN(c->n_out, c->max_out - 1);
-  memmove(&c->out[pos + 1], &c->out[pos], (keep - pos) * sizeof *c->out);
-  c->out[pos] = cand;
-  c->n_out = keep + 1;
+  insert_ranked(c->out, &c->n_out, c->max_out, &cand);
 }
 
 /* Sorts ids (a handful, usually) and drops repeats: a domain found by several probes is
@@ -685,6 +689,7 @@ size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size
  * make another real name than a typo. */
 #define TWO_SLIPS 0.25
 #define TWO_SLIPS_MIN_LABEL 5
+#define TWO_SLIPS_MIN_WEIGHT 140 /* the hand-written tiers of mail-providers.txt */
 
 /* The likeliest two-slip path from intended to typed, both ASCII lowercase and differing only in
  * their first label: max over one-edit variants m of intended's first label of
@@ -807,8 +812,9 @@ static uint32_t letter_mask(const char *s, size_t n) {
   return m;
 }
 
-/* The popular providers whose name is long enough for two slips, with what the filters need;
- * built once from the const built-in data (thread-safe), never changed after. */
+/* The popular providers (mail providers of weight >= TWO_SLIPS_MIN_WEIGHT) whose name is long
+ * enough for two slips, with what the filters need; built once from the const built-in data
+ * (thread-safe), never changed after. */
 typedef struct {
   const TgWellKnown *wk;
   const char *ending; /* from the first dot: ".com", ".co.uk" */
@@ -827,10 +833,11 @@ static const Popular *popular_table(size_t *n) {
   static Popular table[1024];
   static gsize n_table;
   if (g_once_init_enter(&n_table)) {
-    const uint32_t *ids;
-    size_t n_ids = tg_wellknown_popular(&ids), k = 0;
-    for (size_t i = 0; i < n_ids && k < G_N_ELEMENTS(table); i++) {
-      const TgWellKnown *wk = tg_wellknown_at(ids[i]);
+    size_t k = 0;
+    for (size_t i = 0; i < tg_wellknown_count() && k < G_N_ELEMENTS(table); i++) {
+      const TgWellKnown *wk = tg_wellknown_at(i);
+      if (!(wk->kind & TG_WK_MAIL_PROVIDER) || wk->weight < TWO_SLIPS_MIN_WEIGHT)
+        continue;
       const char *dot = strchr(wk->domain, '.');
       size_t label = dot ? (size_t)(dot - wk->domain) : 0;
       if (label < TWO_SLIPS_MIN_LABEL || label > UINT8_MAX)
@@ -881,15 +888,7 @@ size_t tg_typo_candidates2(const char *typed, TgCandidate *out, size_t max_out) 
                         slip,
                         label,
                         false};
-    size_t pos = n_out;
-    while (pos > 0 && better(&cand, &out[pos - 1]))
-      pos--;
-    if (pos >= max_out)
-      continue;
-    size_t keep = MIN(n_out, max_out - 1);
-    memmove(&out[pos + 1], &out[pos], (keep - pos) * sizeof *out);
-    out[pos] = cand;
-    n_out = keep + 1;
+    insert_ranked(out, &n_out, max_out, &cand);
   }
   return n_out;
 }

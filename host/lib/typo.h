@@ -293,10 +293,10 @@ size_t tg_typo_candidates(const char *typed, const TgIndex *const *indexes, size
  * (edvw.ee for a known edvw.de). Same cost. */
 size_t tg_typo_candidates_tld(const char *typed, const TgIndex *const *indexes, size_t n_indexes,
                               TgCandidate *out, size_t max_out);
-/* Two slips in one name: the popular providers (tg_wellknown_popular) whose first label is two
- * slips from typed's (htomali.com for hotmail.com) under the same ending, best first, at most
- * max_out; kind TG_TYPO_OTHER, `slip` from tg_typo_slip2. Cost: a length and ending filter over
- * about 150 names, then the path search for the few within two edits. */
+/* Two slips in one name: the popular providers (mail providers of weight >= 140) whose first
+ * label is two slips from typed's (htomali.com for hotmail.com) under the same ending, best first,
+ * at most max_out; kind TG_TYPO_OTHER, `slip` from tg_typo_slip2. Cost: a binary search by ending,
+ * a length and letter-set filter over the few there, the path search for those within two edits. */
 size_t tg_typo_candidates2(const char *typed, TgCandidate *out, size_t max_out);
 /* The two-slip error model: TWO_SLIPS x the likeliest path's two slip rates; 0 unless typed and
  * intended differ by exactly two edits, all in their first label. */

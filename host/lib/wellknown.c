@@ -62,21 +62,6 @@ const TgWellKnown *tg_wellknown_at(size_t i) {
   return i < tg_data_wellknown_count ? &tg_data_wellknown[i] : NULL;
 }
 
-size_t tg_wellknown_popular(const uint32_t **ids) {
-  static uint32_t popular[1024];
-  static gsize n_popular;
-  if (g_once_init_enter(&n_popular)) {
-    size_t n = 0;
-    for (size_t i = 0; i < tg_data_wellknown_count && n < G_N_ELEMENTS(popular); i++)
-      if ((tg_data_wellknown[i].kind & TG_WK_MAIL_PROVIDER) &&
-          tg_data_wellknown[i].weight >= TG_WK_POPULAR_WEIGHT)
-        popular[n++] = (uint32_t)i;
-    g_once_init_leave(&n_popular, n + 1); /* + 1: g_once needs a non-zero value */
-  }
-  *ids = popular;
-  return n_popular - 1;
-}
-
 const TgTldPair *tg_tld_pairs_for(const char *tld, size_t *n) {
   size_t dummy;
   if (!n)

@@ -34,11 +34,6 @@ const TgWellKnown *tg_wellknown_find_ancestor(const char *ascii_domain);
  * and the next (return value - 1) ones. One binary search. */
 size_t tg_wellknown_prefix(const char *prefix, size_t *first);
 const TgWellKnown *tg_wellknown_at(size_t i);
-/* The popular public mail providers (TG_WK_MAIL_PROVIDER, weight >= TG_WK_POPULAR_WEIGHT: the
- * hand-written tiers of mail-providers.txt): *ids receives their indexes for tg_wellknown_at.
- * Found once, on first use (thread-safe); the two-slip search of typo.c scans them. */
-#define TG_WK_POPULAR_WEIGHT 140
-size_t tg_wellknown_popular(const uint32_t **ids);
 
 /* A real TLD that is easily typed for another one (ml for mil, co for com …). */
 typedef struct {
