@@ -335,7 +335,7 @@ bool tg_check_near_miss_guess(Check *c, const char *typed, Guess *out) {
   double best_odds = best_p / (1.0 - best_p), second_odds = second_p / (1.0 - second_p);
   bool tie = second_p > 0 && second_odds >= best_odds * TG_MODEL_TIE;
   /* Whether T is itself a real name depends on how it differs from D (the sibling term). */
-  double sib = tg_typo_sibling(best->kind, best->near_key, best->label);
+  double sib = tg_typo_sibling(best->kind, best->keys, best->label);
   /* With no context in an open zone REAL_OPEN was fitted over all kinds at once; only a doubled
    * letter, a hyphen or a dot more, which next to never make another name, keep their factor. */
   bool typo_like = best->kind == TG_TYPO_DOT_ADDED || best->kind == TG_TYPO_HYPHEN_ADDED ||

@@ -288,8 +288,8 @@ static unsigned osa_distance_max2(const char *a, size_t na, const char *b, size_
  * *slip_out receives the error-model likelihood alone (no length term) and *label_out the length
  * of the label the slip is in (both may be NULL). */
 static double score_impl(const char *typed, const char *intended, bool tld_only, TgTypoKind *kind,
-                         double *slip_out, size_t *label_out, bool *near_out) {
-  bool near_key = false;
+                         double *slip_out, size_t *label_out, TgSlipKeys *keys_out) {
+  TgSlipKeys keys = TG_KEYS_FAR;
   TgTypoKind k = TG_TYPO_NONE;
   double s = 0.0;
   if (kind)
@@ -321,13 +321,16 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
   if (dt == 1 && di == 1) {
     char a = typed[p], b = intended[p];
     k = TG_TYPO_SUBSTITUTION;
-    near_key = neighbours(a, b);
+    bool near_key = neighbours(a, b);
+    keys = near_key ? TG_KEYS_NEAR : TG_KEYS_FAR;
     s = near_key ? BASE_SUB_NEIGHBOUR : lookalike(a, b) ? BASE_SUB_LOOKALIKE : BASE_SUB_FAR;
     /* A vowel for a vowel is a spelling confusion (verazon, gmeil), not a motor slip: common
      * whatever the keys' distance. A letter repeated where the name doubles the next or previous
      * one is a doubling that landed on the wrong letter (yahho for yahoo). */
-    if (s < BASE_SUB_VOWEL && is_vowel(a) && is_vowel(b) && a != 'y' && b != 'y')
-      s = BASE_SUB_VOWEL;
+    if (is_vowel(a) && is_vowel(b) && a != 'y' && b != 'y') {
+      keys = TG_KEYS_VOWEL;
+      s = MAX(s, BASE_SUB_VOWEL);
+    }
     if (s < BASE_SUB_REPEAT &&
         ((p > 0 && typed[p - 1] == a && p + 1 < ni && intended[p + 1] == b) ||
          (p + 1 < nt && typed[p + 1] == a && p > 0 && intended[p - 1] == b)))
@@ -356,7 +359,7 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
       bool near =
           (p > 0 && neighbours(c, typed[p - 1])) || (p + 1 < nt && neighbours(c, typed[p + 1]));
       s = near ? BASE_INS_NEIGHBOUR : BASE_INS_FAR;
-      near_key = near;
+      keys = near ? TG_KEYS_NEAR : TG_KEYS_FAR;
       /* A vowel slipped in between two consonants or before a vowel is how the name sounds
        * (gimail for gmail), a spelling slip independent of the keys. */
       if (s < BASE_INS_VOWEL && is_vowel(c) && c != 'y' && p > 0 && is_consonant(typed[p - 1]))
@@ -416,8 +419,8 @@ static double score_impl(const char *typed, const char *intended, bool tld_only,
     *kind = k;
   if (slip_out)
     *slip_out = slip;
-  if (near_out)
-    *near_out = near_key;
+  if (keys_out)
+    *keys_out = keys;
   if (label_out) {
     /* The longer of the two labels at the slip: the more letters agree, the less likely T is a
      * different real name. */
@@ -457,6 +460,7 @@ double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, s
 #define SIBLING_MAX_LEN 5
 #define SIBLING_SUB_NEAR 0.9
 #define SIBLING_SUB_FAR 1.2
+#define SIBLING_SUB_VOWEL 0.5
 #define SIBLING_OMISSION 2.0
 #define SIBLING_TRANSPOSITION 0.3
 #define SIBLING_INSERTION 0.2
@@ -515,11 +519,14 @@ double tg_typo_real(size_t label_len, TgZone zone, bool context) {
 
 /* sibling(kind, n): how much likelier than for a substitution it is that a slip of this kind
  * in a label of n <= SIBLING_MAX_LEN letters produces another real name (the table in typo.h). */
-double tg_typo_sibling(TgTypoKind kind, bool near_key, size_t label_len) {
+double tg_typo_sibling(TgTypoKind kind, TgSlipKeys keys, size_t label_len) {
   if (label_len > SIBLING_MAX_LEN)
     return 1.0;
   switch (kind) {
-  case TG_TYPO_SUBSTITUTION: return near_key ? SIBLING_SUB_NEAR : SIBLING_SUB_FAR;
+  case TG_TYPO_SUBSTITUTION:
+    return keys == TG_KEYS_VOWEL  ? SIBLING_SUB_VOWEL
+           : keys == TG_KEYS_NEAR ? SIBLING_SUB_NEAR
+                                  : SIBLING_SUB_FAR;
   case TG_TYPO_TRANSPOSITION: return SIBLING_TRANSPOSITION;
   case TG_TYPO_INSERTION: return SIBLING_INSERTION;
   case TG_TYPO_DOUBLING: return SIBLING_DOUBLING;
@@ -599,11 +606,11 @@ static void offer(Collector *c, const char *intended, uint32_t tag, double facto
   TgTypoKind kind;
   double slip = 0.0;
   size_t label = 0;
-  bool near_key = false;
-  double raw = score_impl(c->typed, intended, c->tld, &kind, &slip, &label, &near_key);
+  TgSlipKeys keys = TG_KEYS_FAR;
+  double raw = score_impl(c->typed, intended, c->tld, &kind, &slip, &label, &keys);
   if (raw <= 0.0)
     return;
-  TgCandidate cand = {intended, tag, raw * factor, kind, raw, slip, label, near_key};
+  TgCandidate cand = {intended, tag, raw * factor, kind, raw, slip, label, keys};
   /* The same domain from several sources (built in and trusted): keep one, best score, union of
    * tags. */
   for (size_t i = 0; i < c->n_out; i++) {
@@ -887,7 +894,7 @@ size_t tg_typo_candidates2(const char *typed, TgCandidate *out, size_t max_out) 
                         slip * information(label),
                         slip,
                         label,
-                        false};
+                        TG_KEYS_FAR};
     insert_ranked(out, &n_out, max_out, &cand);
   }
   return n_out;

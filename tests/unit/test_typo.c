@@ -343,18 +343,21 @@ END_TEST
  * name more often than a near-key substitution, and that more often than a transposition, an
  * insertion, a doubled letter, an added hyphen or dot; from 6 letters on it says nothing. */
 START_TEST(test_model_sibling) {
-  double omission = tg_typo_sibling(TG_TYPO_OMISSION, false, 3);
-  double far = tg_typo_sibling(TG_TYPO_SUBSTITUTION, false, 3);
-  double near = tg_typo_sibling(TG_TYPO_SUBSTITUTION, true, 3);
+  double omission = tg_typo_sibling(TG_TYPO_OMISSION, TG_KEYS_FAR, 3);
+  double far = tg_typo_sibling(TG_TYPO_SUBSTITUTION, TG_KEYS_FAR, 3);
+  double near = tg_typo_sibling(TG_TYPO_SUBSTITUTION, TG_KEYS_NEAR, 3);
   ck_assert_double_gt(omission, far);
   ck_assert_double_gt(far, near);
-  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_TRANSPOSITION, false, 3));
-  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_INSERTION, true, 3));
-  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_DOUBLING, false, 3));
-  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_HYPHEN_ADDED, false, 3));
-  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_DOT_ADDED, false, 3));
+  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_TRANSPOSITION, TG_KEYS_FAR, 3));
+  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_INSERTION, TG_KEYS_NEAR, 3));
+  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_DOUBLING, TG_KEYS_FAR, 3));
+  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_HYPHEN_ADDED, TG_KEYS_FAR, 3));
+  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_DOT_ADDED, TG_KEYS_FAR, 3));
+  /* a vowel for a vowel is a spelling slip, not a neighbouring initial: rarer a sibling */
+  ck_assert_double_gt(near, tg_typo_sibling(TG_TYPO_SUBSTITUTION, TG_KEYS_VOWEL, 3));
+  ck_assert_double_eq(tg_typo_sibling(TG_TYPO_SUBSTITUTION, TG_KEYS_VOWEL, 6), 1.0);
   for (TgTypoKind k = TG_TYPO_NONE; k <= TG_TYPO_OTHER; k++)
-    ck_assert_double_eq(tg_typo_sibling(k, false, 6), 1.0);
+    ck_assert_double_eq(tg_typo_sibling(k, TG_KEYS_FAR, 6), 1.0);
   /* the candidate carries what the term needs: sjn / sun is a near-key substitution */
   TgCandidate cand[4];
   g_autoptr(TgIndex) ix = tg_index_new();
@@ -363,10 +366,21 @@ START_TEST(test_model_sibling) {
   size_t n = tg_typo_candidates("sjn.ac.za", ixs, 1, cand, 4), found = 0;
   for (size_t i = 0; i < n; i++)
     if (strcmp(cand[i].intended, "sun.ac.za") == 0) {
-      ck_assert(cand[i].kind == TG_TYPO_SUBSTITUTION && cand[i].near_key);
+      ck_assert(cand[i].kind == TG_TYPO_SUBSTITUTION && cand[i].keys == TG_KEYS_NEAR);
       found++;
     }
   ck_assert_uint_eq(found, 1);
+  /* sen / sun: a vowel for a vowel, whatever the keys (e and u are apart, u and i next) */
+  const char *vowel_typos[] = {"sen.ac.za", "sin.ac.za"};
+  for (size_t v = 0; v < G_N_ELEMENTS(vowel_typos); v++) {
+    n = tg_typo_candidates(vowel_typos[v], ixs, 1, cand, 4), found = 0;
+    for (size_t i = 0; i < n; i++)
+      if (strcmp(cand[i].intended, "sun.ac.za") == 0) {
+        ck_assert(cand[i].kind == TG_TYPO_SUBSTITUTION && cand[i].keys == TG_KEYS_VOWEL);
+        found++;
+      }
+    ck_assert_uint_eq(found, 1);
+  }
 }
 END_TEST
 

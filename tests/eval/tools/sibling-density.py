@@ -15,6 +15,7 @@ import sys
 ROWS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm']
 POS = {c: (r, i + (0.25, 0.5, 1.0)[r]) for r, row in enumerate(ROWS) for i, c in enumerate(row)}
 LETTERS = 'abcdefghijklmnopqrstuvwxyz'
+VOWELS = 'aeiou'
 
 
 def near(a, b):
@@ -30,7 +31,9 @@ def edits(d):
     for i in range(n):
         for c in LETTERS:
             if c != d[i]:
-                yield ('sub_near' if near(c, d[i]) else 'sub_far'), d[:i] + c + d[i + 1:]
+                kind = ('sub_vowel' if c in VOWELS and d[i] in VOWELS else
+                        'sub_near' if near(c, d[i]) else 'sub_far')
+                yield kind, d[:i] + c + d[i + 1:]
         double = (i > 0 and d[i - 1] == d[i]) or (i + 1 < n and d[i + 1] == d[i])
         yield ('undoubling' if double else 'omission'), d[:i] + d[i + 1:]
         if i + 1 < n and d[i] != d[i + 1]:
@@ -66,8 +69,8 @@ def main():
     for kind in kinds:
         row = []
         for n in range(2, 8):
-            sub = sum(hits[(k, n)] for k in ('sub_near', 'sub_far'))
-            sub_t = sum(total[(k, n)] for k in ('sub_near', 'sub_far'))
+            sub = sum(hits[(k, n)] for k in ('sub_near', 'sub_far', 'sub_vowel'))
+            sub_t = sum(total[(k, n)] for k in ('sub_near', 'sub_far', 'sub_vowel'))
             if total[(kind, n)] and sub:
                 row.append('%8.2f' % ((hits[(kind, n)] / total[(kind, n)]) / (sub / sub_t)))
             else:
