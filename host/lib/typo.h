@@ -296,9 +296,9 @@ typedef struct {
   double score;         /* tg_typo_score weighted by the candidate's weight / trust: x1 for an
                            index (trusted) entry, x0.75..1 for a built-in one by its weight */
   TgTypoKind kind;
-  double typo;   /* the unweighted tg_typo_score */
-  double slip;   /* tg_typo_slip: the error model alone */
-  size_t label;  /* length of the label the slip is in */
+  double typo;     /* the unweighted tg_typo_score */
+  double slip;     /* tg_typo_slip: the error model alone */
+  size_t label;    /* length of the label the slip is in */
   TgSlipKeys keys; /* near or far keys, a vowel for a vowel (tg_typo_sibling) */
 } TgCandidate;
 
