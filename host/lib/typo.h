@@ -40,7 +40,7 @@
  *              sibling(kind) (tg_typo_sibling): how much likelier than after an average
  *              substitution it is that T, one slip of this kind from D, is another real name
  *              (a sibling institution) rather than a slip. Short names cluster: dropping a
- *              letter of an acronym (aspu -> asu) or swapping one for a far key (fau -> fsu)
+ *              letter of an acronym (aspu -> asu) or swapping one for a far key (fau -> fdu)
  *              mostly gives another real name, while a vowel for a vowel (sen for sun), a
  *              transposed, doubled or inserted letter, a hyphen or a dot mostly gives none. The factor is for the decision only: the candidates for one T are ranked
  *              without it (T's realness does not depend on which D it is compared with). With
@@ -135,7 +135,7 @@
  * | SIBLING_SUB_NEAR     | 0.9              | registry: near-key 0.87, 1.18, 0.79 (mean 0.95)      |
  * | SIBLING_SUB_FAR      | 1.2              | registry: far-key 1.00, 0.97, 1.07 (far/near ~1.1);  |
  * |                      |                  | tune.tsv: 1.2 silences far-key acronym siblings      |
- * |                      |                  | (fau/fsu); near 0.9 (not 1.0) +0.2 % recall for      |
+ * |                      |                  | (fau/fdu); near 0.9 (not 1.0) +0.2 % recall for      |
  * |                      |                  | +1.2 % near-neighbours                               |
  * | SIBLING_SUB_VOWEL    | 0.5              | a vowel for a vowel (sun/sen), whatever the keys: a   |
  * |                      |                  | spelling slip (BASE_SUB_VOWEL), not a neighbouring   |
