@@ -58,6 +58,7 @@ static void check_clear(Check *c) {
   g_clear_pointer(&c->blocked, g_hash_table_destroy);
   g_clear_pointer(&c->blocked_tlds, g_hash_table_destroy);
   g_clear_pointer(&c->sender_domain, g_free);
+  g_clear_pointer(&c->local, g_free);
   g_clear_pointer(&c->wa, tg_wrongaddr_free);
   g_clear_pointer(&c->memo, tg_domain_memo_free);
 }
@@ -242,8 +243,8 @@ void tg_check_guess_clear(Guess *g) {
 /* The posterior P(meant D | typed T) (the model: typo.h), for the error-model term `slip` in a
  * label of `label` characters; `sibling` is the slip kind's factor on real(T) (1 to rank the
  * candidates of one T: how likely T is a real name is the same whichever D it is compared with). */
-double tg_check_posterior_of(const Check *c, const char *typed, const char *intended, double slip,
-                             size_t label, double sibling) {
+static double posterior(const Check *c, const char *typed, const char *intended, double slip,
+                        size_t label, double sibling, double mailbox) {
   guint src = tg_check_sources_of(c, intended);
   unsigned count = 0;
   if (src & TG_SOURCE_HISTORY)
@@ -254,11 +255,27 @@ double tg_check_posterior_of(const Check *c, const char *typed, const char *inte
     prior = MAX(prior, tg_typo_prior_builtin(wk->weight));
   double real = tg_typo_real(label, tg_typo_zone(typed), src != 0);
   real *= sibling;
-  return tg_typo_posterior(slip, prior, real);
+  return tg_typo_posterior(slip, prior * mailbox, real);
+}
+
+double tg_check_posterior_of(const Check *c, const char *typed, const char *intended, double slip,
+                             size_t label, double sibling) {
+  return posterior(c, typed, intended, slip, label, sibling, 1.0);
+}
+
+/* prior(D)'s mailbox term for a one-slip candidate: the local part being judged is a known
+ * address's at `intended` (the address book or the history). */
+static double mailbox_term(const Check *c, const TgCandidate *cand) {
+  if (!c->local || cand->kind == TG_TYPO_OTHER)
+    return 1.0;
+  g_autofree char *addr = g_strconcat(c->local, "@", cand->intended, NULL);
+  bool known = g_hash_table_contains(c->kb->known, addr) ||
+               g_hash_table_contains(c->ctx->history_addresses, addr);
+  return known ? c->local_prior : 1.0;
 }
 
 static double candidate_posterior(const Check *c, const char *typed, const TgCandidate *cand) {
-  return tg_check_posterior_of(c, typed, cand->intended, cand->slip, cand->label, 1.0);
+  return posterior(c, typed, cand->intended, cand->slip, cand->label, 1.0, mailbox_term(c, cand));
 }
 
 /* The candidate with the highest posterior (without the sibling term) and the runner-up's. */
@@ -342,7 +359,7 @@ bool tg_check_near_miss_guess(Check *c, const char *typed, Guess *out) {
                    best->kind == TG_TYPO_DOUBLING;
   if (!tg_check_sources_of(c, best->intended) && tg_typo_zone(typed) == TG_ZONE_OPEN && !typo_like)
     sib = 1.0;
-  best_p = tg_check_posterior_of(c, typed, best->intended, best->slip, best->label, sib);
+  best_p = posterior(c, typed, best->intended, best->slip, best->label, sib, mailbox_term(c, best));
   if (best_p < TG_MODEL_FLAG)
     return false;
   if (tie) {
@@ -761,6 +778,11 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
   bool typo = false; /* a finding that says "this is not the domain you meant" */
   bool trusted = s->sources != 0;
   if (!trusted) {
+    /* A known address with this local part at a candidate domain is evidence for it (typo.h). */
+    c->local = g_utf8_strdown(s->local ? s->local : "", -1);
+    c->local_prior = tg_typo_prior_mailbox(c->local);
+    if (c->local_prior <= 1.0)
+      g_clear_pointer(&c->local, g_free);
     /* A domain that reads as a trusted or well-known one is a lookalike even when its lookalike
      * letters sit in the ending (icloud.cоm with a Cyrillic о). First, so that gmai1.com is
      * called a lookalike (its 1 reads as l) rather than a typing slip. */
@@ -783,6 +805,7 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
        * name with an extra label has are its dot-dropped forms). */
       typo = rule_near_miss(c, s);
     }
+    g_clear_pointer(&c->local, g_free);
   } else if (!(s->sources & STRONG_TRUST)) {
     typo = tg_rule_tld_confusion(c, s, true);
   }

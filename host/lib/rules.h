@@ -51,6 +51,11 @@ typedef struct {
   TgLevel first_contact;
   TgWrongAddr *wa;    /* wrong_address's judge, built on its first use */
   TgDomainMemo *memo; /* recipients' domains, normalised once (shared with wrongaddr.c) */
+  /* The mailbox being judged: its lower-case local part while a known address with it at a
+   * candidate domain would be evidence (NULL otherwise), and that evidence's factor on prior(D)
+   * (tg_typo_prior_mailbox). */
+  char *local;
+  double local_prior;
 } Check;
 
 typedef struct {

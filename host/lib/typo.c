@@ -455,6 +455,7 @@ double tg_typo_slip(const char *typed, const char *intended, TgTypoKind *kind, s
 #define PRIOR_HISTORY_STEP 0.05
 #define PRIOR_BUILTIN_MIN 1.00
 #define PRIOR_BUILTIN_SPAN 0.50
+#define PRIOR_MAILBOX 20.0
 #define REAL_REGISTRY 0.05
 #define REAL_LISTED 0.15
 #define SIBLING_MAX_LEN 5
@@ -482,6 +483,29 @@ TgZone tg_typo_zone(const char *ascii_domain) {
 double tg_typo_prior_builtin(uint8_t weight) {
   double w = (double)weight / 255.0;
   return PRIOR_BUILTIN_MIN + PRIOR_BUILTIN_SPAN * w;
+}
+
+/* Role mailboxes: RFC 2142's (info … ftp) and the other names organisations give shared boxes.
+ * Sorted (strcmp) for bsearch. */
+static const char *const role_locals[] = {
+    "abuse",     "accounts", "admin",     "administrator", "billing", "careers",    "contact",
+    "enquiries", "feedback", "ftp",       "hello",         "help",    "helpdesk",   "hostmaster",
+    "hr",        "info",     "inquiries", "jobs",          "mail",    "marketing",  "media",
+    "news",      "no-reply", "noc",       "noreply",       "office",  "postmaster", "press",
+    "reception", "root",     "sales",     "security",      "service", "support",    "team",
+    "usenet",    "uucp",     "webmaster", "www",
+};
+
+static int cmp_cstr(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+double tg_typo_prior_mailbox(const char *local) {
+  if (!local || !*local)
+    return 1.0;
+  if (bsearch(&local, role_locals, G_N_ELEMENTS(role_locals), sizeof role_locals[0], cmp_cstr))
+    return 1.0;
+  return PRIOR_MAILBOX;
 }
 
 double tg_typo_prior_context(unsigned sources, unsigned history_count) {

@@ -25,7 +25,12 @@
  *  prior(D)    how likely the user means D: the organisation, trusted and sender domains
  *              (PRIOR_ORG), the address book (PRIOR_BOOK), the history by its message count
  *              (PRIOR_HISTORY, the book's, + PRIOR_HISTORY_STEP per doubling up to PRIOR_ORG), a
- *              built-in domain by its popularity weight w (PRIOR_BUILTIN).
+ *              built-in domain by its popularity weight w (PRIOR_BUILTIN). When the typed
+ *              address's local part is that of a known address at D (the address book or the
+ *              history holds jane.roe@uct.ac.za, the user typed jane.roe@ut.ac.za), the user
+ *              means that very mailbox: prior(D) x PRIOR_MAILBOX, unless the local part is a
+ *              role name (info, office, …: RFC 2142) that every organisation has. One-slip
+ *              candidates only (the two-slip search is for built-in providers).
  *  real(T, D)  how likely T is itself a real destination the user means, relative to P(T | T):
  *              this is the only place label length enters. An open zone (.com, .de, …) holds
  *              nearly every short name (every 3- and 4-letter .com is registered), so a short T
@@ -109,6 +114,14 @@
  * |                      |                  | its near-neighbour pairs given as history 11.1 ->     |
  * |                      |                  | 16.6 % flagged, the same as given as book entries    |
  * | PRIOR_BUILTIN        | 1.0 + 0.5 w/255  | fitted on tests/eval/tune.tsv (min and span swept)   |
+ * | PRIOR_MAILBOX        | 20               | assumed, not fitted (no evaluation row carries a     |
+ * |                      |                  | known mailbox): a new correspondent at a domain one  |
+ * |                      |                  | slip from a known one rarely has exactly the known   |
+ * |                      |                  | contact's personal local part. 20 makes every one-   |
+ * |                      |                  | slip of the known domain a near miss (the weakest, a |
+ * |                      |                  | far-key first letter of a 3-letter name with the     |
+ * |                      |                  | omission sibling term: odds 0.1 -> 2); role names    |
+ * |                      |                  | (RFC 2142's info, sales, … and office, admin, …): 1  |
  * | REAL_OPEN[n]         | 2: 3.5, 3: 1.17, 4: 0.42, 5: 0.26, 6: 0.205, 7: 0.19, >=8: 0.175 |
  * |                      |                  | the shape from v1 (every 2-3 letter .com is taken and |
  * |                      |                  | many are real companies: gm.com, gmc.com; n >= 4 then |
@@ -262,6 +275,9 @@ typedef enum {
 TgZone tg_typo_zone(const char *ascii_domain);
 /* prior(D) of a built-in domain by its popularity weight (1..255). */
 double tg_typo_prior_builtin(uint8_t weight);
+/* The factor on prior(D) when the typed local part (lower case) is a known address's at D:
+ * PRIOR_MAILBOX, or 1 for a role mailbox (info, sales, postmaster, …) or an empty one. */
+double tg_typo_prior_mailbox(const char *local);
 /* prior(D) of a context domain: TgSource bits (typoguard.h) and its history message count. */
 double tg_typo_prior_context(unsigned sources, unsigned history_count);
 /* real(T, D): label_len is the length of the slipped label; context: D is the user's own. */

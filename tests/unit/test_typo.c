@@ -330,6 +330,21 @@ START_TEST(test_model_terms) {
   ck_assert_double_eq(tg_typo_prior_context(TG_SOURCE_HISTORY | TG_SOURCE_KNOWN, 1), book);
   ck_assert_double_eq(tg_typo_prior_context(0, 0), 0.0);
   ck_assert_double_gt(tg_typo_prior_builtin(255), tg_typo_prior_builtin(40));
+  /* a known mailbox with the typed local part: strong evidence, unless it is a role mailbox
+   * (RFC 2142's and the like, every organisation has one) or empty; the role list is searched by
+   * bisection, so each of its names, first and last included, must be found */
+  ck_assert_double_ge(tg_typo_prior_mailbox("john.doe"), 10.0);
+  ck_assert_double_ge(tg_typo_prior_mailbox("a.khan"), 10.0);
+  const char *roles[] = {"abuse",      "info",  "no-reply",  "noc", "noreply", "office",
+                         "postmaster", "sales", "webmaster", "www", ""};
+  for (size_t i = 0; i < G_N_ELEMENTS(roles); i++)
+    ck_assert_double_eq(tg_typo_prior_mailbox(roles[i]), 1.0);
+  ck_assert_double_eq(tg_typo_prior_mailbox(NULL), 1.0);
+  /* with the weakest slip of a short context name (a far-key first letter, the omission sibling
+   * term) the mailbox term still decides */
+  ck_assert_double_ge(tg_typo_posterior(0.15, book * tg_typo_prior_mailbox("ann"),
+                                        tg_typo_real(3, TG_ZONE_OPEN, true) * 2.0),
+                      TG_MODEL_FLAG);
   /* the posterior rises with the slip's likelihood and the prior, falls with real(T) */
   ck_assert_double_gt(tg_typo_posterior(0.8, 1.0, 0.5), tg_typo_posterior(0.3, 1.0, 0.5));
   ck_assert_double_gt(tg_typo_posterior(0.8, 1.5, 0.5), tg_typo_posterior(0.8, 1.0, 0.5));
