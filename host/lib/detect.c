@@ -268,7 +268,13 @@ double tg_check_posterior_of(const Check *c, const char *typed, const char *inte
 static double mailbox_term(const Check *c, const TgCandidate *cand) {
   if (!c->local || cand->kind == TG_TYPO_OTHER)
     return 1.0;
-  g_autofree char *addr = g_strconcat(c->local, "@", cand->intended, NULL);
+  char buf[320]; /* local@domain without an allocation, as a rule */
+  g_autofree char *heap = NULL;
+  size_t nl = strlen(c->local), nd = strlen(cand->intended);
+  char *addr = nl + nd + 2 <= sizeof buf ? buf : (heap = g_malloc(nl + nd + 2));
+  memcpy(addr, c->local, nl);
+  addr[nl] = '@';
+  memcpy(addr + nl + 1, cand->intended, nd + 1);
   bool known = g_hash_table_contains(c->kb->known, addr) ||
                g_hash_table_contains(c->ctx->history_addresses, addr);
   return known ? c->local_prior : 1.0;
@@ -779,10 +785,12 @@ static void check_mailbox(Check *c, Subject *s, const char *raw_domain) {
   bool trusted = s->sources != 0;
   if (!trusted) {
     /* A known address with this local part at a candidate domain is evidence for it (typo.h). */
-    c->local = g_utf8_strdown(s->local ? s->local : "", -1);
-    c->local_prior = tg_typo_prior_mailbox(c->local);
-    if (c->local_prior <= 1.0)
-      g_clear_pointer(&c->local, g_free);
+    if (g_hash_table_size(c->kb->known) || g_hash_table_size(c->ctx->history_addresses)) {
+      c->local = g_utf8_strdown(s->local ? s->local : "", -1);
+      c->local_prior = tg_typo_prior_mailbox(c->local);
+      if (c->local_prior <= 1.0)
+        g_clear_pointer(&c->local, g_free);
+    }
     /* A domain that reads as a trusted or well-known one is a lookalike even when its lookalike
      * letters sit in the ending (icloud.cоm with a Cyrillic о). First, so that gmai1.com is
      * called a lookalike (its 1 reads as l) rather than a typing slip. */

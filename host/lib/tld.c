@@ -186,9 +186,9 @@ static bool tld_variant(Check *c, const char *ascii, Guess *out) {
           continue;
         memcpy(full, ascii, prefix_len);
         memcpy(full + prefix_len, cand, cl + 1);
-        int rank = variant_rank(c, full, min_labels);
         if (!tg_domain_tld_exists(c->ctx->psl, cand))
           continue;
+        int rank = variant_rank(c, full, min_labels);
         double s = tg_typo_score_tld(ascii, full, NULL);
         if (s <= 0)
           continue;
