@@ -91,6 +91,7 @@ TgBook *tg_book_build(const psl_ctx_t *psl, TgDomainMemo *memo, const TgStrings 
   }
   if (eager) {
     b->index = tg_domains_index_new(b->domains);
+    tg_name_filter_add_keys(&b->names, b->domains);
     b->people = tg_book_people_new(b->known, b->addresses);
   }
   if (own_memo)
@@ -111,6 +112,7 @@ void tg_book_free(TgBook *b) {
   g_hash_table_destroy(b->locals);
   g_hash_table_destroy(b->domains);
   g_clear_pointer(&b->index, tg_index_free);
+  tg_name_filter_clear(&b->names);
   g_clear_pointer(&b->people, tg_people_free);
   g_clear_pointer(&b->mailboxes, g_ptr_array_unref);
   g_free(b);

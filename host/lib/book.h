@@ -20,6 +20,7 @@
 
 #include "domain.h"
 #include "index.h"
+#include "namefilter.h"
 #include "people.h"
 #include "typoguard.h"
 
@@ -30,6 +31,7 @@ struct TgBook {
   GHashTable *domains;    /* A-label domain, and its registrable domain -> TG_SOURCE_KNOWN */
   size_t domains_longest; /* bytes of the longest key of `domains` */
   TgIndex *index;         /* tg_domains_index_new(domains), or NULL */
+  TgNameFilter names;     /* the names (less the TLD) in `domains`; empty unless eager */
   TgPeople *people;       /* names and local parts, ids are positions in `addresses`, or NULL */
   GPtrArray *mailboxes;   /* the mailbox strings as given (owned), for a request that adds more */
 };

@@ -39,6 +39,7 @@ void tg_context_free(TgContext *ctx) {
   if (!ctx)
     return;
   tg_index_free(ctx->trusted);
+  tg_name_filter_clear(&ctx->trusted_names);
   g_hash_table_destroy(ctx->blocked);
   g_hash_table_destroy(ctx->blocked_tlds);
   g_hash_table_destroy(ctx->history_domains);
@@ -69,14 +70,15 @@ bool tg_context_add_domain(TgContext *ctx, const char *domain, TgSource source) 
     return false;
   if (!tg_index_add(ctx->trusted, ascii, (uint32_t)source))
     return false;
+  tg_name_filter_add_domain(&ctx->trusted_names, ascii);
   ctx->trusted_longest = MAX(ctx->trusted_longest, strlen(ascii));
   /* With one dot the registrable domain is the domain itself or nothing, so the public suffix
    * lookup (most of the cost of loading a million-domain list) can be skipped. */
   const char *dot = strchr(ascii, '.');
   if (dot && strchr(dot + 1, '.')) {
     const char *reg = tg_domain_registrable(ctx->psl, ascii);
-    if (reg && reg != ascii)
-      tg_index_add(ctx->trusted, reg, (uint32_t)source);
+    if (reg && reg != ascii && tg_index_add(ctx->trusted, reg, (uint32_t)source))
+      tg_name_filter_add_domain(&ctx->trusted_names, reg);
   }
   if (source & TG_SOURCE_ORG)
     ctx->n_org++;

@@ -8,12 +8,14 @@
 #include "domain.h"
 #include "index.h"
 #include "lookalike.h"
+#include "namefilter.h"
 #include "typoguard.h"
 
 struct TgContext {
   const psl_ctx_t *psl; /* borrowed; outlives the context */
   TgIndex *trusted;     /* A-label domain -> TgSource bits; also each entry's registrable domain */
-  size_t trusted_longest;   /* bytes of the longest domain in `trusted` */
+  size_t trusted_longest;     /* bytes of the longest domain in `trusted` */
+  TgNameFilter trusted_names; /* the names (less the TLD) in `trusted`, for the TLD slip */
   GHashTable *blocked;      /* set of A-label domains (subdomains blocked too); keys in `strings` */
   GHashTable *blocked_tlds; /* set of TLD labels */
   GHashTable *history_domains;   /* A-label domain -> GUINT_TO_POINTER(count) */

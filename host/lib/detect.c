@@ -59,6 +59,7 @@ static void check_clear(Check *c) {
   g_clear_pointer(&c->blocked_tlds, g_hash_table_destroy);
   g_clear_pointer(&c->sender_domain, g_free);
   g_clear_pointer(&c->local, g_free);
+  tg_name_filter_clear(&c->names);
   g_clear_pointer(&c->wa, tg_wrongaddr_free);
   g_clear_pointer(&c->memo, tg_domain_memo_free);
 }
@@ -151,6 +152,18 @@ static const TgIndex *request_index(Check *c) {
     c->index = tg_domains_index_new(c->domains);
   }
   return c->index;
+}
+
+bool tg_check_names_may_hold(Check *c, const char *name, size_t len) {
+  if (!c->names_built) {
+    c->names_built = true;
+    tg_name_filter_add_keys(&c->names, c->domains);
+    if (!c->kb->names.cap) /* a request's own book: its names are not digested */
+      tg_name_filter_add_keys(&c->names, c->kb->domains);
+  }
+  return tg_name_filter_may_hold(&c->names, name, len) ||
+         tg_name_filter_may_hold(&c->kb->names, name, len) ||
+         tg_name_filter_may_hold(&c->ctx->trusted_names, name, len);
 }
 
 /* The fuzzy index over the known addresses' domains: the book's, or one built for the request. */
@@ -618,6 +631,13 @@ static char *local_as_domain(const char *local) {
 
 /* The id of `domain` in the locals index, adding its contacts on first use; 0 when it has none. */
 static guint locals_domain_id(Check *c, const char *domain) {
+  /* The history's contacts are in the sealed context's own index (context.h); only an unsealed
+   * context's are indexed here. */
+  const GPtrArray *lists[] = {
+      g_hash_table_lookup(c->kb->locals, domain),
+      c->ctx->locals_index ? NULL : g_hash_table_lookup(c->ctx->history_locals, domain)};
+  if (!lists[0] && !lists[1])
+    return 0; /* no contacts there: nothing to index (most recipients) */
   if (!c->locals_domains) {
     c->locals_domains = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     c->locals_index = tg_index_new();
@@ -625,11 +645,6 @@ static guint locals_domain_id(Check *c, const char *domain) {
   gpointer v = NULL;
   if (g_hash_table_lookup_extended(c->locals_domains, domain, NULL, &v))
     return GPOINTER_TO_UINT(v);
-  /* The history's contacts are in the sealed context's own index (context.h); only an unsealed
-   * context's are indexed here. */
-  const GPtrArray *lists[] = {
-      g_hash_table_lookup(c->kb->locals, domain),
-      c->ctx->locals_index ? NULL : g_hash_table_lookup(c->ctx->history_locals, domain)};
   guint id = 0;
   if (lists[0] || lists[1]) {
     id = g_hash_table_size(c->locals_domains) + 1;

@@ -56,6 +56,10 @@ typedef struct {
    * (tg_typo_prior_mailbox). */
   char *local;
   double local_prior;
+  /* The names (less the TLD) of `domains` and, unless the book holds them already, of the known
+   * addresses' domains: built on the first TLD-slip question (namefilter.h). */
+  TgNameFilter names;
+  bool names_built;
 } Check;
 
 typedef struct {
@@ -112,6 +116,9 @@ int tg_check_guess_or_registrable(Check *c, const char *ascii, TgGuessFn guess, 
                                   char **intended);
 /* near_miss.unsure on `s`: a slip of one of several domains, said without a fix (issue 12). */
 void tg_check_emit_unsure(const Subject *s, double score);
+/* Whether any trusted or known domain (context, book, request) may have the name `name` (len
+ * bytes, up to and including the dot before the TLD): false means none has. */
+bool tg_check_names_may_hold(Check *c, const char *name, size_t len);
 /* P(meant `intended` | typed `typed`) for the error-model term `slip` (typo.h). */
 double tg_check_posterior_of(const Check *c, const char *typed, const char *intended, double slip,
                              size_t label, double sibling);

@@ -449,13 +449,12 @@ static bool tld_slip_guess(Check *c, const char *typed, Guess *out) {
     if (!strchr(d + name_len, '.') && strcmp(d, typed) != 0)
       tld_slip_offer(c, typed, d, label, &best, &best_p, &second_p);
   }
-  /* The user's own domains: each one-edit ending looked up exactly (two hash probes each). Not
+  /* The user's own domains: when one of them has this name at all (a probe of each name filter,
+   * namefilter.h; almost never), each one-edit ending looked up exactly. Not
    * for an internationalised TLD: its A-label (xn--p1ai for .рф) is never typed, so a one-edit
    * change of it is no slip, and its ~450 variants per recipient cost more than the rest of a
    * check. */
-  bool any_context = (g_hash_table_size(c->domains) > 0 || g_hash_table_size(c->kb->domains) > 0 ||
-                      tg_index_size(c->ctx->trusted) > 0) &&
-                     strncmp(tld, "xn--", 4) != 0;
+  bool any_context = strncmp(tld, "xn--", 4) != 0 && tg_check_names_may_hold(c, typed, name_len);
   char full[320];
   char *owned[8] = {NULL};
   size_t n_owned = 0;
