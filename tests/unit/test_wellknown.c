@@ -164,6 +164,10 @@ START_TEST(test_all_sorted_valid) {
       ck_assert_msg(strcmp(tg_wellknown_at(i - 1)->domain, wk->domain) < 0,
                     "not sorted or duplicate at %s", wk->domain);
     ck_assert_ptr_eq(tg_wellknown_find(wk->domain), wk);
+    /* a name that is not built in is not found by the hash lookup (whatever its hash meets) */
+    g_autofree char *longer = g_strconcat(wk->domain, "x", NULL);
+    const TgWellKnown *other = tg_wellknown_find(longer);
+    ck_assert(other == NULL || strcmp(other->domain, longer) == 0);
     ck_assert_uint_ge(wk->weight, 1);
     ck_assert_uint_ne(wk->kind, 0);
     const char *tld = strrchr(wk->domain, '.');
