@@ -248,11 +248,42 @@ const char *tg_domain_parent(const char *ascii) {
   return dot && dot[1] ? dot + 1 : NULL;
 }
 
+/* The answers of tg_domain_tld_exists, remembered per thread: libpsl's lookup costs ~2,500
+ * instructions, it is asked for every recipient's TLD, and for each of the ~180 one-edit variants
+ * of an unknown one (gmail.cmo), which recur. Direct-mapped, keyed by the list and the label; a
+ * label longer than the slot is not remembered. A list is never changed once loaded, so an
+ * answer stays true for as long as the list lives (a list freed and another loaded at the same
+ * address is the one case this would mistake: the host loads one list for its lifetime). */
+#define TLD_CACHE_SLOTS 1024u
+#define TLD_CACHE_LABEL 22u
+typedef struct {
+  const psl_ctx_t *psl;
+  char tld[TLD_CACHE_LABEL + 1];
+  bool exists;
+} TldCacheSlot;
+static _Thread_local TldCacheSlot tld_cache[TLD_CACHE_SLOTS];
+
 bool tg_domain_tld_exists(const psl_ctx_t *psl, const char *tld) {
   if (!psl || !tld || !*tld || strchr(tld, '.'))
     return false;
+  size_t n = strlen(tld);
+  TldCacheSlot *slot = NULL;
+  if (n <= TLD_CACHE_LABEL) {
+    guint32 h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+      h = (h ^ (unsigned char)tld[i]) * 16777619u;
+    slot = &tld_cache[h % TLD_CACHE_SLOTS];
+    if (slot->psl == psl && strcmp(slot->tld, tld) == 0)
+      return slot->exists;
+  }
   /* NO_STAR_RULE: without it libpsl treats every unknown label as a suffix ("*" rule). */
-  return psl_is_public_suffix2(psl, tld, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+  bool exists = psl_is_public_suffix2(psl, tld, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+  if (slot) {
+    slot->psl = psl;
+    memcpy(slot->tld, tld, n + 1);
+    slot->exists = exists;
+  }
+  return exists;
 }
 
 bool tg_domain_has_real_tld(const psl_ctx_t *psl, const char *ascii) {
