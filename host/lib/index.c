@@ -119,10 +119,18 @@ struct TgIndex {
   unsigned id_bits; /* of the frozen tables' entries */
   Table exact, del; /* frozen part: ids [0, built_n) */
   size_t built_n;
-  Slots tail_exact;      /* exact hashes of ids [built_n, n) (once sealed) */
-  Slots tail_del[PARTS]; /* deletion keys of ids [built_n, keyed_n), by top 8 bits */
+  Slots tail_exact; /* exact hashes of ids [built_n, n) (once sealed) */
+  /* Deletion keys of ids [built_n, keyed_n): PARTS partitions by the top 8 bits behind a frozen
+   * part, one for an index that has none (a request's few domains: one small table, not a 4 KB
+   * array to zero and free on every check). Allocated on the first key after a clear. */
+  Slots *tail_del;
+  size_t tail_parts; /* 0 (none allocated), 1 or PARTS */
   size_t keyed_n;
 };
+
+static inline Slots *tail_part(const TgIndex *ix, uint32_t hash) {
+  return &ix->tail_del[ix->tail_parts == 1 ? 0 : hash >> PART_SHIFT];
+}
 
 TgIndex *tg_index_new(void) {
   return g_new0(TgIndex, 1);
@@ -135,14 +143,19 @@ static void table_clear(Table *t) {
 }
 
 static void slots_clear(Slots *s) {
+  if (!s->slot) /* most of a small index's 256 partitions: no call into the allocator */
+    return;
   g_free(s->slot);
   *s = (Slots){0};
 }
 
 static void tail_clear(TgIndex *ix) {
   slots_clear(&ix->tail_exact);
-  for (size_t p = 0; p < PARTS; p++)
+  for (size_t p = 0; p < ix->tail_parts; p++)
     slots_clear(&ix->tail_del[p]);
+  g_free(ix->tail_del);
+  ix->tail_del = NULL;
+  ix->tail_parts = 0;
 }
 
 void tg_index_free(TgIndex *ix) {
@@ -510,10 +523,14 @@ void tg_index_seal(TgIndex *ix) {
     return;
   }
   uint32_t keys[TG_KEY_MAX_LEN];
+  if (!ix->tail_parts && ix->keyed_n < ix->n) {
+    ix->tail_parts = ix->built_n ? PARTS : 1;
+    ix->tail_del = g_new0(Slots, ix->tail_parts);
+  }
   for (size_t id = ix->keyed_n; id < ix->n; id++) {
     size_t k = keys_of(ix, true, id, keys);
     for (size_t j = 0; j < k; j++)
-      slots_add(&ix->tail_del[keys[j] >> PART_SHIFT], keys[j], (uint32_t)id);
+      slots_add(tail_part(ix, keys[j]), keys[j], (uint32_t)id);
   }
   ix->keyed_n = ix->n;
 }
@@ -611,7 +628,7 @@ size_t tg_index_probe_deletion(const TgIndex *ix, uint32_t hash, uint32_t *ids, 
     return 0;
   sealed(ix);
   size_t k = table_probe(ix, &ix->del, hash, ids, 0, max_ids);
-  return slots_probe(&ix->tail_del[hash >> PART_SHIFT], hash, ids, k, max_ids);
+  return ix->tail_parts ? slots_probe(tail_part(ix, hash), hash, ids, k, max_ids) : k;
 }
 
 size_t tg_index_probe_slips(const TgIndex *ix, uint32_t whole, const uint32_t *dels, size_t n_dels,
@@ -658,7 +675,8 @@ size_t tg_index_memory(const TgIndex *ix) {
       bytes +=
           tables[i]->n * sizeof(uint32_t) + (((size_t)1 << tables[i]->bits) + 1) * sizeof(uint32_t);
   bytes += ix->tail_exact.cap * sizeof(uint64_t);
-  for (size_t p = 0; p < PARTS; p++)
+  for (size_t p = 0; p < ix->tail_parts; p++)
     bytes += ix->tail_del[p].cap * sizeof(uint64_t);
+  bytes += ix->tail_parts * sizeof(Slots);
   return bytes;
 }

@@ -243,6 +243,31 @@ START_TEST(test_adds_after_search) {
 }
 END_TEST
 
+START_TEST(test_small_grows_big) {
+  /* A small index keeps its deletion keys in one table (a request's few domains); one that
+   * outgrows it is rebuilt with a frozen part and a partitioned tail: every slip stays findable
+   * across both changes. */
+  g_autoptr(TgIndex) ix = tg_index_new();
+  char d[128];
+  for (uint32_t i = 0; i < 10; i++) {
+    make_domain(i, d, sizeof d);
+    tg_index_add(ix, d, 1);
+  }
+  ck_assert(tg_index_add(ix, "first-example.com", 2));
+  ck_assert(finds(ix, "frist-example.com", "first-example.com"));
+  for (uint32_t i = 10; i < 700; i++) {
+    make_domain(i, d, sizeof d);
+    tg_index_add(ix, d, 1);
+    if (i % 97 == 0) /* searches in between: the tail is keyed, cleared and keyed again */
+      ck_assert(finds(ix, "frist-example.com", "first-example.com"));
+  }
+  ck_assert(tg_index_add(ix, "late-addition.com", 2));
+  ck_assert(finds(ix, "late-additon.com", "late-addition.com"));
+  ck_assert(finds(ix, "frist-example.com", "first-example.com"));
+  ck_assert_uint_gt(tg_index_memory(ix), 0);
+}
+END_TEST
+
 /* A bulk load is only appended; the first search drops its duplicates (tags OR-ed into the first
  * occurrence, first-addition order kept). Both sizes: the frozen build and the small tail. */
 static const uint32_t kBulkSizes[] = {40, 3000};
@@ -296,6 +321,7 @@ static Suite *index_suite(void) {
   tcase_add_test(tc, test_many);
   tcase_add_test(tc, test_reserve);
   tcase_add_test(tc, test_adds_after_search);
+  tcase_add_test(tc, test_small_grows_big);
   tcase_add_loop_test(tc, test_slips_found, 0, G_N_ELEMENTS(kSlips));
   tcase_add_test(tc, test_generated_slips);
   tcase_add_loop_test(tc, test_bulk_duplicates, 0, G_N_ELEMENTS(kBulkSizes));
