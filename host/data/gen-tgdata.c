@@ -305,7 +305,11 @@ int main(int argc, char **argv) {
   fprintf(out, "const TgWellKnown tg_data_wellknown[%zu] = {\n", n_entries ? n_entries : 1);
   for (size_t i = 0; i < n_entries; i++)
     fprintf(out, "{\"%s\",%u,%u},\n", entries[i].domain, entries[i].kind, entries[i].weight);
-  fprintf(out, "};\nconst size_t tg_data_wellknown_count = %zu;\n\n", n_entries);
+  size_t longest = 0;
+  for (size_t i = 0; i < n_entries; i++)
+    longest = strlen(entries[i].domain) > longest ? strlen(entries[i].domain) : longest;
+  fprintf(out, "};\nconst size_t tg_data_wellknown_count = %zu;\n", n_entries);
+  fprintf(out, "const size_t tg_data_wellknown_longest = %zu;\n\n", longest);
   fprintf(out, "const TgTldPair tg_data_tld_pairs[%zu] = {\n", n_pairs ? n_pairs : 1);
   for (size_t i = 0; i < n_pairs; i++)
     fprintf(out, "{\"%s\",\"%s\",\"%s\",\"%s\"},\n", pairs[i].typed, pairs[i].intended,

@@ -16,6 +16,8 @@
 
 extern const TgWellKnown tg_data_wellknown[];
 extern const size_t tg_data_wellknown_count;
+/* Bytes of the longest built-in domain. */
+extern const size_t tg_data_wellknown_longest;
 extern const TgTldPair tg_data_tld_pairs[];
 extern const size_t tg_data_tld_pair_count;
 

@@ -405,24 +405,13 @@ double tg_check_near_miss_confidence(const Guess *g) {
  * defence.gov.au is a lookalike target,
  * münchen.gov.au read as munchen.gov.au is not. The exact lookups come first; the public suffix
  * list is asked only about a hit, so judging the many readings of a name stays cheap. */
-static size_t wellknown_longest(void) {
-  static gsize longest;
-  if (g_once_init_enter(&longest)) {
-    size_t n = 1;
-    for (size_t i = 0; i < tg_wellknown_count(); i++)
-      n = MAX(n, strlen(tg_wellknown_at(i)->domain));
-    g_once_init_leave(&longest, n);
-  }
-  return longest;
-}
-
 static int meant_below_suffix(const Check *c, const char *ascii) {
   int rank = 0;
   size_t floor_len = 0; /* computed on the first hit */
   /* A name longer than every meant domain is none of them: the lookalike search judges up to
    * 256 readings of each recipient, and hashing each parent of a 253-byte reading three times
    * made long names the costliest check of all. */
-  size_t longest = MAX(MAX(c->domains_longest, c->ctx->trusted_longest), wellknown_longest());
+  size_t longest = MAX(MAX(c->domains_longest, c->ctx->trusted_longest), tg_wellknown_longest());
   /* Down to the last two labels: an ending alone is never what someone registered. */
   for (const char *d = ascii; d && strchr(d, '.'); d = tg_domain_parent(d)) {
     if (strlen(d) > longest)

@@ -72,6 +72,10 @@ size_t tg_wellknown_prefix(const char *prefix, size_t *first) {
   return end - lo;
 }
 
+size_t tg_wellknown_longest(void) {
+  return tg_data_wellknown_longest;
+}
+
 size_t tg_wellknown_count(void) {
   return tg_data_wellknown_count;
 }

@@ -29,7 +29,8 @@ const TgWellKnown *tg_wellknown_find(const char *ascii_domain);
 /* The nearest built-in ancestor (the domain itself, or a parent such as army.mil for
  * hq.army.mil), or NULL. */
 const TgWellKnown *tg_wellknown_find_ancestor(const char *ascii_domain);
-/* tg_wellknown_count: typoguard.h. */
+/* tg_wellknown_count: typoguard.h. Bytes of the longest built-in domain (computed at build time). */
+size_t tg_wellknown_longest(void);
 /* The built-in domains that start with `prefix` ("anhembi."): they are tg_wellknown_at(*first)
  * and the next (return value - 1) ones. One binary search. */
 size_t tg_wellknown_prefix(const char *prefix, size_t *first);
