@@ -156,6 +156,8 @@ static void read_list(const char *path, unsigned kind, unsigned def_weight) {
       *p = (char)tolower((unsigned char)*p);
     if (!valid_domain(s))
       die("%s:%u: not a valid ASCII domain: %s", path, lineno, s);
+    if (strlen(s) > TG_WK_DOMAIN_MAX)
+      die("%s:%u: longer than %d bytes (TG_WK_DOMAIN_MAX): %s", path, lineno, TG_WK_DOMAIN_MAX, s);
     if (n_entries == cap_entries) {
       cap_entries = cap_entries ? cap_entries * 2 : 1024;
       entries = xrealloc(entries, cap_entries * sizeof *entries);

@@ -18,10 +18,14 @@ typedef enum {
   TG_WK_OTHER = 1u << 4,         /* other well-known organisations */
 } TgWellKnownKind;
 
+/* Bytes a built-in domain may have (gen-tgdata refuses longer ones). The name is stored in the
+ * entry, not pointed to: a table of 17,000 pointers needed as many relocations and copied pages
+ * at every start of the host. */
+#define TG_WK_DOMAIN_MAX 63
 typedef struct {
-  const char *domain; /* ASCII (A-label), lowercase */
-  uint8_t kind;       /* TgWellKnownKind flags */
-  uint8_t weight;     /* 1..255: how likely a random sender writes there (popularity) */
+  char domain[TG_WK_DOMAIN_MAX + 1]; /* ASCII (A-label), lowercase */
+  uint8_t kind;                      /* TgWellKnownKind flags */
+  uint8_t weight; /* 1..255: how likely a random sender writes there (popularity) */
 } TgWellKnown;
 
 /* Exact lookup of an ASCII lowercase domain; NULL when not built in. */
