@@ -8,11 +8,8 @@
 
 void tg_domains_add(GHashTable *domains, size_t *longest, const psl_ctx_t *psl,
                     char *ascii /* owned */, guint source) {
-  /* With one dot the registrable domain is the domain itself or nothing: the suffix list (two
-   * lookups, the dearest part of adding the sender's domain to every check) is not asked. */
-  const char *dot = strchr(ascii, '.');
-  const char *reg = dot && strchr(dot + 1, '.') ? tg_domain_registrable(psl, ascii) : NULL;
-  if (reg && reg != ascii) {
+  const char *reg = tg_domain_registrable_parent(psl, ascii);
+  if (reg) {
     guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(domains, reg));
     g_hash_table_replace(domains, g_strdup(reg), GUINT_TO_POINTER(bits | source));
   }

@@ -72,14 +72,11 @@ bool tg_context_add_domain(TgContext *ctx, const char *domain, TgSource source) 
     return false;
   tg_name_filter_add_domain(&ctx->trusted_names, ascii);
   ctx->trusted_longest = MAX(ctx->trusted_longest, strlen(ascii));
-  /* With one dot the registrable domain is the domain itself or nothing, so the public suffix
-   * lookup (most of the cost of loading a million-domain list) can be skipped. */
-  const char *dot = strchr(ascii, '.');
-  if (dot && strchr(dot + 1, '.')) {
-    const char *reg = tg_domain_registrable(ctx->psl, ascii);
-    if (reg && reg != ascii && tg_index_add(ctx->trusted, reg, (uint32_t)source))
-      tg_name_filter_add_domain(&ctx->trusted_names, reg);
-  }
+  /* (For a domain of one dot the public suffix lookup, most of the cost of loading a
+   * million-domain list, is skipped.) */
+  const char *reg = tg_domain_registrable_parent(ctx->psl, ascii);
+  if (reg && tg_index_add(ctx->trusted, reg, (uint32_t)source))
+    tg_name_filter_add_domain(&ctx->trusted_names, reg);
   if (source & TG_SOURCE_ORG)
     ctx->n_org++;
   return true;

@@ -511,8 +511,8 @@ int tg_check_guess_or_registrable(Check *c, const char *ascii, TgGuessFn guess, 
   }
   bool tie = g->tie;
   double tie_score = g->score;
-  const char *reg = tg_domain_registrable(c->ctx->psl, ascii);
-  if (!reg || reg == ascii || tg_check_meant_rank(c, reg) || !guess(c, reg, g)) {
+  const char *reg = tg_domain_registrable_parent(c->ctx->psl, ascii);
+  if (!reg || tg_check_meant_rank(c, reg) || !guess(c, reg, g)) {
     if (!tie && !g->tie)
       return 0;
     g->score = tie ? tie_score : g->score;

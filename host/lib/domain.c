@@ -310,6 +310,14 @@ const char *tg_domain_registrable(const psl_ctx_t *psl, const char *ascii) {
   return psl_registrable_domain(psl, ascii);
 }
 
+const char *tg_domain_registrable_parent(const psl_ctx_t *psl, const char *ascii) {
+  const char *dot = ascii ? strchr(ascii, '.') : NULL;
+  if (!dot || !strchr(dot + 1, '.'))
+    return NULL;
+  const char *reg = tg_domain_registrable(psl, ascii);
+  return reg != ascii ? reg : NULL;
+}
+
 bool tg_domain_is_within(const char *ascii, const char *ancestor) {
   size_t n = strlen(ascii), m = strlen(ancestor);
   if (m == 0 || n < m)

@@ -65,6 +65,10 @@ bool tg_domain_has_real_tld(const psl_ctx_t *psl, const char *ascii);
 /* The registrable domain (a pointer into `ascii`), or NULL when `ascii` is itself a public suffix
  * or the PSL does not know its TLD. */
 const char *tg_domain_registrable(const psl_ctx_t *psl, const char *ascii);
+/* The registrable domain when it is a parent of `ascii` (a pointer into it), else NULL. A domain
+ * of one dot is its own registrable domain or has none, so the suffix list (two lookups, the
+ * dearest calls of a check) is not asked for it. */
+const char *tg_domain_registrable_parent(const psl_ctx_t *psl, const char *ascii);
 /* Is `ascii` equal to `ancestor` or one of its subdomains? */
 bool tg_domain_is_within(const char *ascii, const char *ancestor);
 /* Does `s` hold only ASCII letters, digits, hyphens and dots? */
