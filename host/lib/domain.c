@@ -6,6 +6,7 @@
 #include <idn2.h>
 #include <string.h>
 
+#include "tgkeys.h"
 #include "typoguard.h"
 
 /* The quark's name is stringified as written: no spaces around its hyphens. */
@@ -269,10 +270,7 @@ bool tg_domain_tld_exists(const psl_ctx_t *psl, const char *tld) {
   size_t n = strlen(tld);
   TldCacheSlot *slot = NULL;
   if (n <= TLD_CACHE_LABEL) {
-    guint32 h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-      h = (h ^ (unsigned char)tld[i]) * 16777619u;
-    slot = &tld_cache[h % TLD_CACHE_SLOTS];
+    slot = &tld_cache[tg_key_hash(tld, n) % TLD_CACHE_SLOTS];
     if (slot->psl == psl && strcmp(slot->tld, tld) == 0)
       return slot->exists;
   }

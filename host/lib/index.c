@@ -143,8 +143,6 @@ static void table_clear(Table *t) {
 }
 
 static void slots_clear(Slots *s) {
-  if (!s->slot) /* most of a small index's 256 partitions: no call into the allocator */
-    return;
   g_free(s->slot);
   *s = (Slots){0};
 }

@@ -3,21 +3,19 @@
 
 #include <string.h>
 
-/* FNV-1a over the bytes, low bit set so that 0 marks an empty slot. */
+#include "tgkeys.h"
+
+/* The domain key hash (tgkeys.h), low bit set so that 0 marks an empty slot. */
 static guint32 name_hash(const char *s, size_t n) {
-  guint32 h = 2166136261u;
-  for (size_t i = 0; i < n; i++) {
-    h ^= (unsigned char)s[i];
-    h *= 16777619u;
-  }
-  return h | 1u;
+  return tg_key_hash(s, n) | 1u;
 }
 
-static void place(guint32 *slot, size_t cap, guint32 h) {
+/* The slot holding h, or the empty one where it would go. */
+static size_t find_slot(const guint32 *slot, size_t cap, guint32 h) {
   size_t i = h & (cap - 1);
   while (slot[i] && slot[i] != h)
     i = (i + 1) & (cap - 1);
-  slot[i] = h;
+  return i;
 }
 
 static void add_hash(TgNameFilter *f, guint32 h) {
@@ -26,14 +24,12 @@ static void add_hash(TgNameFilter *f, guint32 h) {
     guint32 *ns = g_new0(guint32, ncap);
     for (size_t i = 0; i < f->cap; i++)
       if (f->slot[i])
-        place(ns, ncap, f->slot[i]);
+        ns[find_slot(ns, ncap, f->slot[i])] = f->slot[i];
     g_free(f->slot);
     f->slot = ns;
     f->cap = ncap;
   }
-  size_t i = h & (f->cap - 1);
-  while (f->slot[i] && f->slot[i] != h)
-    i = (i + 1) & (f->cap - 1);
+  size_t i = find_slot(f->slot, f->cap, h);
   if (!f->slot[i]) {
     f->slot[i] = h;
     f->used++;
@@ -49,11 +45,7 @@ void tg_name_filter_add_domain(TgNameFilter *f, const char *ascii) {
 bool tg_name_filter_may_hold(const TgNameFilter *f, const char *name, size_t len) {
   if (!f->cap)
     return false;
-  guint32 h = name_hash(name, len);
-  for (size_t i = h & (f->cap - 1); f->slot[i]; i = (i + 1) & (f->cap - 1))
-    if (f->slot[i] == h)
-      return true;
-  return false;
+  return f->slot[find_slot(f->slot, f->cap, name_hash(name, len))] != 0;
 }
 
 void tg_name_filter_add_keys(TgNameFilter *f, GHashTable *domains) {
