@@ -74,6 +74,15 @@ static void make_domain(uint32_t i, char *out, size_t cap) {
   g_string_free(s, TRUE);
 }
 
+/* Adds the generated domains [from, to) with tag 1. */
+static void add_generated(TgIndex *ix, uint32_t from, uint32_t to) {
+  char d[128];
+  for (uint32_t i = from; i < to; i++) {
+    make_domain(i, d, sizeof d);
+    tg_index_add(ix, d, 1);
+  }
+}
+
 #define MANY 20000u
 
 START_TEST(test_many) {
@@ -141,11 +150,7 @@ static const struct {
 START_TEST(test_slips_found) {
   /* The domain among thousands of others, so the probe really goes through the hash tables. */
   g_autoptr(TgIndex) ix = tg_index_new();
-  char d[128];
-  for (uint32_t i = 0; i < 5000; i++) {
-    make_domain(i, d, sizeof d);
-    tg_index_add(ix, d, 1);
-  }
+  add_generated(ix, 0, 5000);
   ck_assert(tg_index_add(ix, kSlips[_i].intended, 0x40));
   const TgIndex *ixs[] = {ix};
   TgCandidate c[8];
@@ -167,10 +172,7 @@ START_TEST(test_generated_slips) {
    * domains in a 20k index: the original must always be found. */
   g_autoptr(TgIndex) ix = tg_index_new();
   char d[128], t[128];
-  for (uint32_t i = 0; i < MANY; i++) {
-    make_domain(i, d, sizeof d);
-    tg_index_add(ix, d, 1);
-  }
+  add_generated(ix, 0, MANY);
   const TgIndex *ixs[] = {ix};
   TgCandidate c[16];
   for (uint32_t i = 0; i < MANY; i += 97) {
@@ -216,10 +218,7 @@ START_TEST(test_adds_after_search) {
    * every domain stays findable at every step. */
   g_autoptr(TgIndex) ix = tg_index_new();
   char d[128];
-  for (uint32_t i = 0; i < 3000; i++) {
-    make_domain(i, d, sizeof d);
-    tg_index_add(ix, d, 1);
-  }
+  add_generated(ix, 0, 3000);
   ck_assert(tg_index_add(ix, "first-example.com", 2));
   ck_assert(finds(ix, "frist-example.com", "first-example.com"));
   ck_assert(tg_index_add(ix, "late-addition.com", 2));
@@ -227,10 +226,7 @@ START_TEST(test_adds_after_search) {
   ck_assert(finds(ix, "frist-example.com", "first-example.com"));
   tg_index_seal(ix);
   tg_index_seal(ix); /* idempotent */
-  for (uint32_t i = 3000; i < 6000; i++) {
-    make_domain(i, d, sizeof d);
-    tg_index_add(ix, d, 1);
-  }
+  add_generated(ix, 3000, 6000);
   ck_assert(finds(ix, "late-additon.com", "late-addition.com"));
   ck_assert(finds(ix, "frist-example.com", "first-example.com"));
   make_domain(5999, d, sizeof d);
@@ -249,10 +245,7 @@ START_TEST(test_small_grows_big) {
    * across both changes. */
   g_autoptr(TgIndex) ix = tg_index_new();
   char d[128];
-  for (uint32_t i = 0; i < 10; i++) {
-    make_domain(i, d, sizeof d);
-    tg_index_add(ix, d, 1);
-  }
+  add_generated(ix, 0, 10);
   ck_assert(tg_index_add(ix, "first-example.com", 2));
   ck_assert(finds(ix, "frist-example.com", "first-example.com"));
   for (uint32_t i = 10; i < 700; i++) {
